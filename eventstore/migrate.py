@@ -1,0 +1,38 @@
+"""Numbered SQL migrations, each applied once and recorded in schema_migrations."""
+
+from importlib import resources
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+# Any constant shared by every process that migrates the same database.
+_MIGRATION_LOCK = 7310598520342133106
+
+
+def migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("eventstore") / "migrations"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
+async def apply_migrations(conn: asyncpg.Connection) -> list[str]:
+    """Applies the migrations not yet recorded; returns their names. Safe to run concurrently."""
+    applied_now: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   name text PRIMARY KEY,
+                   applied_at timestamptz NOT NULL DEFAULT now())"""
+        )
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        for name, sql in migration_files():
+            if name in done:
+                continue
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied_now.append(name)
+            log.info("migration applied", migration=name)
+    return applied_now

@@ -1,0 +1,243 @@
+"""The PostgreSQL event store: append with optimistic concurrency, read in global order, verify."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
+from eventstore.hashing import (
+    GENESIS_HASH,
+    canonical_json,
+    chain_link,
+    event_hash,
+    metadata_hash,
+)
+from eventstore.models import AppendResult, Digest, NewEvent, RecordedEvent, Verification
+
+_APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+_COLUMNS = (
+    "position, stream_id, version, event_id, event_type, schema_version, data, metadata,"
+    " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash"
+)
+# SQLSTATEs raised by append_events() (migrations/0001_events.sql).
+_VERSION_CONFLICT = "CC001"
+_ID_CONFLICT = "CC002"
+
+Executor = asyncpg.Pool | asyncpg.Connection
+
+
+def _append_arguments(
+    stream_id: str, expected_version: int, events: Sequence[NewEvent]
+) -> list[Any]:
+    ids, types, schemas, data, metadata, occurred, event_hashes, metadata_hashes = (
+        [] for _ in range(8)
+    )
+    for offset, event in enumerate(events, start=1):
+        try:
+            data_json = canonical_json(event.data)
+            metadata_json = canonical_json(event.metadata)
+        except ValueError as error:
+            raise InvalidEvent(f"{event.type} {event.event_id}: {error}") from error
+        ids.append(event.event_id)
+        types.append(event.type)
+        schemas.append(event.schema_version)
+        data.append(data_json)
+        metadata.append(metadata_json)
+        occurred.append(event.occurred_at)
+        event_hashes.append(
+            event_hash(
+                event_id=event.event_id,
+                stream_id=stream_id,
+                version=expected_version + offset,
+                event_type=event.type,
+                schema_version=event.schema_version,
+                occurred_at=event.occurred_at,
+                data_json=data_json,
+            )
+        )
+        metadata_hashes.append(metadata_hash(metadata_json))
+    return [
+        stream_id,
+        expected_version,
+        ids,
+        types,
+        schemas,
+        data,
+        metadata,
+        occurred,
+        event_hashes,
+        metadata_hashes,
+    ]
+
+
+def _recorded(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        position=row["position"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        event_id=row["event_id"],
+        type=row["event_type"],
+        schema_version=row["schema_version"],
+        data=json.loads(row["data"]),
+        metadata=json.loads(row["metadata"]),
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        chain_hash=row["chain_hash"].hex(),
+    )
+
+
+def _check_row(row: asyncpg.Record, previous: bytes) -> tuple[bytes, str | None]:
+    """Recomputes one row's hashes from its content; returns its chain hash and any problem."""
+    recomputed_event = event_hash(
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        occurred_at=row["occurred_at"],
+        data_json=canonical_json(json.loads(row["data"])),
+    )
+    if recomputed_event != row["event_hash"]:
+        return row["chain_hash"], "the event's content does not match its hash"
+    recomputed_metadata = metadata_hash(canonical_json(json.loads(row["metadata"])))
+    if recomputed_metadata != row["metadata_hash"]:
+        return row["chain_hash"], "the event's metadata does not match its hash"
+    link = chain_link(
+        previous, row["position"], row["recorded_at"], recomputed_event, recomputed_metadata
+    )
+    if link != row["chain_hash"]:
+        return link, "the chain is broken: this event does not follow the one before it"
+    return link, None
+
+
+class EventStore:
+    """All access to the events table. Holds a pool; every method is one short transaction."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        *,
+        connection: asyncpg.Connection | None = None,
+    ) -> AppendResult:
+        """Appends to one stream if it is at `expected_version` (0 for a new stream).
+
+        Given `connection`, the append joins the caller's transaction, which then holds the
+        log's append lock until it ends.
+        """
+        if not stream_id:
+            raise InvalidEvent("a stream id is required")
+        if not events:
+            raise InvalidEvent(f"append to {stream_id} has no events")
+        if expected_version < 0:
+            raise InvalidEvent(f"expected version {expected_version} is negative")
+        arguments = _append_arguments(stream_id, expected_version, events)
+        executor: Executor = connection if connection is not None else self._pool
+        try:
+            rows = await executor.fetch(_APPEND, *arguments)
+        except asyncpg.PostgresError as error:
+            if error.sqlstate == _VERSION_CONFLICT:
+                actual = int(getattr(error, "detail", None) or -1)
+                raise ConcurrencyConflict(stream_id, expected_version, actual) from error
+            if error.sqlstate == _ID_CONFLICT:
+                ids = ", ".join(str(e.event_id) for e in events)
+                raise EventIdConflict(
+                    f"an event id in [{ids}] is already recorded as a different event"
+                ) from error
+            raise
+        return AppendResult(
+            positions=[r["out_position"] for r in rows],
+            last_version=rows[-1]["out_version"],
+            already_recorded=rows[0]["out_replayed"],
+        )
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version",
+            stream_id,
+            after_version,
+        )
+        return [_recorded(r) for r in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        version = await self._pool.fetchval(
+            "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+        return int(version)
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        """The next events in global order. Tailing by the last position seen never skips one:
+        positions become visible in order (see append_events())."""
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            after_position,
+            limit,
+        )
+        return [_recorded(r) for r in rows]
+
+    async def digest(self) -> Digest:
+        row = await self._pool.fetchrow(
+            "SELECT position, chain_hash FROM events ORDER BY position DESC LIMIT 1"
+        )
+        if row is None:
+            return Digest(position=0, chain_hash=GENESIS_HASH.hex())
+        return Digest(position=row["position"], chain_hash=row["chain_hash"].hex())
+
+    async def verify(self, digest: Digest | None = None) -> Verification:
+        """Recomputes every hash from the rows themselves and, given an earlier digest, checks
+        that the log still passes through it. Needs nothing but SELECT on events."""
+        previous = GENESIS_HASH
+        expected_position = 1
+        head = Digest(position=0, chain_hash=GENESIS_HASH.hex())
+
+        def broken(position: int, problem: str) -> Verification:
+            return Verification(
+                intact=False,
+                checked=expected_position - 1,
+                head=head,
+                first_bad_position=position,
+                problem=problem,
+            )
+
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            async for row in conn.cursor(f"SELECT {_COLUMNS} FROM events ORDER BY position"):
+                position = row["position"]
+                if position != expected_position:
+                    return broken(
+                        expected_position,
+                        f"position {expected_position} is missing (next is {position})"
+                        if position > expected_position
+                        else f"position {position} appears out of order",
+                    )
+                previous, row_problem = _check_row(row, previous)
+                if row_problem is not None:
+                    return broken(position, row_problem)
+                head = Digest(position=position, chain_hash=previous.hex())
+                if (
+                    digest is not None
+                    and position == digest.position
+                    and previous.hex() != digest.chain_hash
+                ):
+                    return broken(
+                        position,
+                        f"the log no longer passes through digest {digest}: "
+                        "history up to it was rewritten",
+                    )
+                expected_position += 1
+        if digest is not None and digest.position > head.position:
+            return broken(
+                head.position + 1,
+                f"the log ends at position {head.position}, before digest {digest}",
+            )
+        if digest is not None and digest.position == 0 and digest.chain_hash != GENESIS_HASH.hex():
+            return broken(0, f"digest {digest} is not a point of any log")
+        return Verification(intact=True, checked=head.position, head=head)

