@@ -1,0 +1,46 @@
+"""Organisations that sign a partnership's MoU or sit on its bodies."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Slug = str
+
+
+class Sector(StrEnum):
+    """Which side of the system a member represents.
+
+    `000_6f318076c05af665.txt` ToR §10 asks for "representation across health and social care";
+    voluntary sector and Healthwatch members count towards quorum but are neither side.
+    """
+
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    OTHER = "other"
+
+
+class Annex1Category(StrEnum):
+    """The kinds of organisation in `003_5b90f8e433878967.txt` Annex 1 (columns of the matrix).
+
+    Provide CIC is an "other partner" because of its corporate status (Annex 1 footnote).
+    """
+
+    CCG = "ccg"
+    NHS_PROVIDER = "nhs_provider"
+    COUNCIL = "council"
+    NHSE_NHSI = "nhse_nhsi"
+    HEALTHWATCH = "healthwatch"
+    OTHER_PARTNER = "other_partner"
+
+
+class Organisation(BaseModel):
+    """A partner organisation; `annex1_category` is set only where the MoU has an Annex 1 (MSE)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    slug: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    sector: Sector
+    annex1_category: Annex1Category | None = None
+    illustrative: bool = False

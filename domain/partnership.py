@@ -1,0 +1,121 @@
+"""A partnership as configured: its signatories, bodies, MoU terms, policies and escalation ladder.
+
+This is the static configuration shipped in `domain/partnerships/*.toml`; what changes over time
+(signatures, exits, MoU versions, review dates) is the partnership aggregate's state, folded from
+events (`domain.aggregates.partnership`).
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.bodies import Body, DecisionRuleKind
+from domain.errors import UnknownBodyError, UnknownOrganisationError
+from domain.organisations import Organisation, Slug
+from domain.rules.eligibility import Annex1Element
+
+
+class MouTerms(BaseModel):
+    """The MoU's term and review cycle.
+
+    `000_6f318076c05af665.txt` MoU §24: commences on the date of signature of the partners, runs
+    for an initial year and is reviewed at least annually; `003` §1.5 likewise for MSE. The CDCPE
+    ToR carries its own latest review date ("no later than 1 April 2023").
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(min_length=1)
+    signed_on: date | None = None
+    initial_term_months: int = Field(default=12, ge=1)
+    review_interval_months: int = Field(default=12, ge=1, le=12)
+    tor_effective_from: date | None = None
+    tor_review_by: date | None = None
+    clause: str = Field(min_length=1)
+
+
+class ReviewPolicy(BaseModel):
+    """Policy for the annual review (PROCESSES.md P1): lead time, response window, reminders."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lead_time_days: int = Field(default=56, ge=1)
+    response_days: int = Field(default=28, ge=1)
+    reminder_interval_days: int = Field(default=7, ge=1)
+
+
+class ExitPolicy(BaseModel):
+    """Policy for exit notices (PROCESSES.md P2): acknowledgement window and reminders."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    acknowledgement_days: int = Field(default=28, ge=1)
+    reminder_interval_days: int = Field(default=7, ge=1)
+
+
+class StageKind(StrEnum):
+    """What happens at a rung of an escalation ladder."""
+
+    CONSIDERATION = "consideration"
+    DECISION = "decision"
+    INDEPENDENT_FACILITATOR = "independent_facilitator"
+    PARTNER_GOVERNANCE = "partner_governance"
+
+
+class LadderStage(BaseModel):
+    """One rung of a partnership's escalation ladder (PROCESSES.md P4).
+
+    `bodies` are the bodies that handle the escalation at this level (empty for an independent
+    facilitator, `003` §8.10(3)); `decision_rule` is the threshold used when the stage decides.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    kind: StageKind
+    bodies: tuple[Slug, ...] = ()
+    decision_rule: DecisionRuleKind | None = None
+    annex1_element: Annex1Element | None = None
+    response_days: int = Field(default=28, ge=1)
+    clause: str = Field(min_length=1)
+
+
+class Partnership(BaseModel):
+    """A partnership: a set of signatory organisations bound by one MoU, and its bodies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    slug: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    organisations: tuple[Organisation, ...]
+    signatories: tuple[Slug, ...]
+    bodies: tuple[Body, ...]
+    mou: MouTerms
+    review_policy: ReviewPolicy = ReviewPolicy()
+    exit_policy: ExitPolicy = ExitPolicy()
+    ladder: tuple[LadderStage, ...] = ()
+
+    def organisation(self, slug: Slug) -> Organisation:
+        """The organisation called `slug`; refuses an unknown one, listing the known ones."""
+        for organisation in self.organisations:
+            if organisation.slug == slug:
+                return organisation
+        known = ", ".join(o.slug for o in self.organisations)
+        raise UnknownOrganisationError(
+            f"{slug!r} is not an organisation of {self.slug}; its organisations are: {known}"
+        )
+
+    def body(self, slug: Slug) -> Body:
+        """The body called `slug`; refuses an unknown one, listing the known ones."""
+        for body in self.bodies:
+            if body.slug == slug:
+                return body
+        known = ", ".join(b.slug for b in self.bodies)
+        raise UnknownBodyError(f"{slug!r} is not a body of {self.slug}; its bodies are: {known}")
+
+    def stage(self, level: int) -> LadderStage | None:
+        """The ladder stage at `level`, or None above the top of the ladder."""
+        return next((s for s in self.ladder if s.level == level), None)

@@ -1,0 +1,143 @@
+"""Load the shipped partnership configuration files and refuse inconsistent ones.
+
+Files are read only when a loader is called (never at import), through `importlib.resources`, so
+the package stays usable inside the Temporal workflow sandbox. A broken or inconsistent file is
+refused with a `ConfigError` naming the file, the field and the problem.
+"""
+
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.errors import ConfigError
+from domain.partnership import Partnership, StageKind
+
+_PACKAGE = "domain.partnerships"
+_SUFFIX = ".toml"
+
+
+def partnership_slugs() -> list[str]:
+    """Slugs of the partnerships shipped with Concordat, sorted."""
+    files = resources.files(_PACKAGE).iterdir()
+    return sorted(f.name.removesuffix(_SUFFIX) for f in files if f.name.endswith(_SUFFIX))
+
+
+def load_partnership(slug: str) -> Partnership:
+    """The shipped partnership called `slug`; an unknown slug is refused naming the known ones."""
+    known = partnership_slugs()
+    if slug not in known:
+        raise ConfigError(
+            f"{slug}{_SUFFIX}",
+            "slug",
+            f"no partnership called {slug!r}; the known partnerships are: {', '.join(known)}",
+        )
+    resource = resources.files(_PACKAGE).joinpath(f"{slug}{_SUFFIX}")
+    return parse_partnership(resource.read_text(encoding="utf-8"), f"{slug}{_SUFFIX}")
+
+
+def load_partnership_file(path: str | Path) -> Partnership:
+    """A partnership read from any TOML file (used for checking new or edited files)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(file.name, "(file)", f"cannot be read: {exc.strerror}") from exc
+    return parse_partnership(text, file.name)
+
+
+def parse_partnership(text: str, file: str) -> Partnership:
+    """Parse and validate the TOML `text` of the configuration file called `file`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, "(file)", f"is not valid TOML: {exc}") from exc
+    try:
+        partnership = Partnership.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(file, _field_path(data, first["loc"]), first["msg"]) from exc
+    expected_slug = file.removesuffix(_SUFFIX)
+    if file.endswith(_SUFFIX) and partnership.slug != expected_slug:
+        raise ConfigError(
+            file, "slug", f"is {partnership.slug!r} but the file is named for {expected_slug!r}"
+        )
+    _check_consistency(partnership, file)
+    return partnership
+
+
+def _field_path(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """A readable field path: list items are named by their slug or seat where they have one."""
+    parts: list[str] = []
+    node: Any = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            item = node[key]
+            name = item.get("slug") or item.get("seat") if isinstance(item, dict) else None
+            parts[-1] += f"[{name}]" if name else f"[{key}]"
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
+def _check_consistency(p: Partnership, file: str) -> None:
+    """Cross-references a schema cannot check: every slug used is defined exactly once."""
+    org_slugs = {o.slug for o in p.organisations}
+    body_slugs = {b.slug for b in p.bodies}
+    if dup := _duplicates(o.slug for o in p.organisations):
+        raise ConfigError(file, "organisations", f"duplicate slug {', '.join(dup)}")
+    if dup := _duplicates(b.slug for b in p.bodies):
+        raise ConfigError(file, "bodies", f"duplicate slug {', '.join(dup)}")
+    if dup := _duplicates(p.signatories):
+        raise ConfigError(file, "signatories", f"{', '.join(dup)} listed more than once")
+    if not p.signatories:
+        raise ConfigError(file, "signatories", "a partnership needs at least one signatory")
+    for slug in p.signatories:
+        if slug not in org_slugs:
+            raise ConfigError(file, "signatories", f"unknown organisation {slug!r}")
+    for body in p.bodies:
+        where = f"bodies[{body.slug}]"
+        if dup := _duplicates(m.seat for m in body.members):
+            raise ConfigError(file, f"{where}.members", f"duplicate seat {', '.join(dup)}")
+        for member in body.members:
+            if member.organisation is not None and member.organisation not in org_slugs:
+                raise ConfigError(
+                    file,
+                    f"{where}.members[{member.seat}].organisation",
+                    f"unknown organisation {member.organisation!r}",
+                )
+        if body.chair is not None and body.member(body.chair) is None:
+            raise ConfigError(file, f"{where}.chair", f"{body.chair!r} is not a seat of this body")
+        voting = len(body.voting_members)
+        if body.quorum is not None and body.quorum.minimum_present > voting:
+            raise ConfigError(
+                file,
+                f"{where}.quorum.minimum_present",
+                f"quorum of {body.quorum.minimum_present} is larger than the "
+                f"{voting} voting members",
+            )
+        for target in body.answers_to:
+            if target not in body_slugs or target == body.slug:
+                raise ConfigError(file, f"{where}.answers_to", f"unknown body {target!r}")
+    levels = [s.level for s in p.ladder]
+    if levels != list(range(1, len(levels) + 1)):
+        raise ConfigError(file, "ladder", f"levels must run 1, 2, 3... in order, found {levels}")
+    for stage in p.ladder:
+        where = f"ladder[{stage.level}]"
+        for slug in stage.bodies:
+            if slug not in body_slugs:
+                raise ConfigError(file, f"{where}.bodies", f"unknown body {slug!r}")
+        if stage.kind is StageKind.DECISION and stage.decision_rule is None:
+            raise ConfigError(file, f"{where}.decision_rule", "a decision stage needs a rule")
+        if stage.kind in (StageKind.CONSIDERATION, StageKind.DECISION) and not stage.bodies:
+            raise ConfigError(file, f"{where}.bodies", f"a {stage.kind} stage needs a body")

@@ -1,0 +1,1 @@
+"""Governance rules, one small module per kind of rule, each citing its source clause."""

@@ -1,0 +1,289 @@
+"""The shipped configuration files, and refusal of broken ones at load."""
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from domain.bodies import DecisionRuleKind
+from domain.errors import ConfigError
+from domain.organisations import Annex1Category, Sector
+from domain.partnership import Partnership, StageKind
+from domain.partnerships_config import load_partnership, load_partnership_file, partnership_slugs
+
+
+def test_shipped_slugs() -> None:
+    assert partnership_slugs() == ["county-durham", "mid-south-essex", "nenc-ics"]
+
+
+def test_unknown_partnership_names_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known partnerships are: county-durham, mid-south"):
+        load_partnership("leeds")
+
+
+def test_county_durham_signatories_000_introduction(county_durham: Partnership) -> None:
+    """`000` MoU Introduction and ToR §1.1: eight signatories."""
+    assert county_durham.signatories == (
+        "icb", "dcc", "cddft", "tewv", "hdft", "pcns", "durham-community-action", "healthwatch",
+    )  # fmt: skip
+    assert county_durham.mou.signed_on is not None
+    assert county_durham.mou.signed_on.isoformat() == "2022-08-23"
+    assert county_durham.mou.tor_review_by is not None
+    assert county_durham.mou.tor_review_by.isoformat() == "2023-04-01"
+
+
+def test_cdcpe_voting_members_and_quorum_000_tor_s3_s10(county_durham: Partnership) -> None:
+    """`000` ToR §3 voting members (16 seats incl. 2 PCN CDs), §10 quorum of four, deputies."""
+    cdcpe = county_durham.body("cdcpe")
+    assert len(cdcpe.voting_members) == 16
+    assert cdcpe.deputies_allowed
+    assert cdcpe.quorum is not None and cdcpe.quorum.minimum_present == 4
+    assert set(cdcpe.quorum.required_sectors) == {Sector.HEALTH, Sector.SOCIAL_CARE}
+    assert cdcpe.cadence is not None and cdcpe.cadence.meetings_per_year == 12
+    assert cdcpe.answers_to == ("hwbb",)
+
+
+def test_county_durham_bodies_and_ladder(county_durham: Partnership) -> None:
+    """`000` ToR §1.2 boards, MoU §11 forum (3 a year), ToR §1.3 HWBB, ladder ToR §2."""
+    slugs = [b.slug for b in county_durham.bodies]
+    assert slugs == [
+        "cdcpe", "acute-care-board", "cyp-board", "pcsc-board", "mhld-board",
+        "partnership-forum", "hwbb",
+    ]  # fmt: skip
+    forum = county_durham.body("partnership-forum")
+    assert forum.cadence is not None and forum.cadence.meetings_per_year == 3
+    assert [s.bodies for s in county_durham.ladder][1:] == [("cdcpe",), ("hwbb",)]
+    for board in ("acute-care-board", "cyp-board", "pcsc-board", "mhld-board"):
+        assert county_durham.body(board).answers_to == ("cdcpe",)
+        assert all(m.illustrative for m in county_durham.body(board).members)
+
+
+def test_mid_south_essex_annex1_categories_003_s1_1(mid_south_essex: Partnership) -> None:
+    """`003` §1.1 parties with Annex 1 categories; Provide CIC is an "other partner"."""
+    assert len(mid_south_essex.signatories) == 21
+    categories = {o.slug: o.annex1_category for o in mid_south_essex.organisations}
+    assert categories["provide-cic"] is Annex1Category.OTHER_PARTNER
+    assert categories["msft"] is Annex1Category.NHS_PROVIDER
+    assert categories["nhs-improvement"] is Annex1Category.NHSE_NHSI
+    assert categories["healthwatch-thurrock"] is Annex1Category.HEALTHWATCH
+    assert sum(c is Annex1Category.CCG for c in categories.values()) == 5
+    assert sum(c is Annex1Category.COUNCIL for c in categories.values()) == 3
+
+
+def test_mid_south_essex_ladder_003_s8_10(mid_south_essex: Partnership) -> None:
+    """`003` §8.10: four stages with the rule per stage."""
+    kinds = [(s.kind, s.bodies, s.decision_rule) for s in mid_south_essex.ladder]
+    assert kinds == [
+        (StageKind.CONSIDERATION, ("sle",), None),
+        (StageKind.DECISION, ("sle",), DecisionRuleKind.ELIGIBLE_MAJORITY),
+        (StageKind.INDEPENDENT_FACILITATOR, (), None),
+        (StageKind.DECISION, ("partnership-board",), DecisionRuleKind.SIMPLE_MAJORITY),
+    ]
+    board = mid_south_essex.body("partnership-board")
+    assert board.decision_rule(DecisionRuleKind.THREE_QUARTERS_OF_ELIGIBLE) is not None
+    assert board.cadence is not None and board.cadence.meetings_per_year == 4
+
+
+def test_nenc_ladder_and_illustrative_organisations_004_s24(nenc: Partnership) -> None:
+    """`004` §24: ICP leads escalate to the ICS Management Group; organisations illustrative."""
+    assert nenc.ladder[-1].bodies == ("management-group",)
+    assert all(o.illustrative for o in nenc.organisations)
+    assert {"health-strategy-group", "management-group", "partnership-assembly"} <= {
+        b.slug for b in nenc.bodies
+    }
+
+
+# ------------------------------------------------------------------ broken files
+
+GOOD = """
+slug = "test-partnership"
+name = "Test"
+source = "000_6f318076c05af665.txt"
+signatories = ["a", "b"]
+
+[mou]
+title = "Test MoU"
+clause = "000 MoU §24"
+
+[[organisations]]
+slug = "a"
+name = "Org A"
+kind = "council"
+sector = "social_care"
+
+[[organisations]]
+slug = "b"
+name = "Org B"
+kind = "trust"
+sector = "health"
+
+[[bodies]]
+slug = "exec"
+name = "Executive"
+kind = "executive"
+clause = "000 ToR §3"
+answers_to = ["upward"]
+members = [
+  { seat = "a-lead", role = "Lead", organisation = "a", sector = "social_care" },
+  { seat = "b-lead", role = "Lead", organisation = "b", sector = "health" },
+]
+
+[bodies.quorum]
+minimum_present = 2
+clause = "000 ToR §10"
+
+[[bodies]]
+slug = "upward"
+name = "Upward"
+kind = "upward_body"
+clause = "000 ToR §1.3"
+
+[[ladder]]
+level = 1
+name = "Executive"
+kind = "consideration"
+bodies = ["exec"]
+clause = "000 ToR §2"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "test-partnership.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    assert load_partnership_file(write(tmp_path, GOOD)).slug == "test-partnership"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "problem"),
+    [
+        pytest.param(
+            'organisation = "b", sector = "health" }',
+            'organisation = "zz", sector = "health" }',
+            "bodies[exec].members[b-lead].organisation",
+            "unknown organisation 'zz'",
+            id="unknown-organisation-in-body",
+        ),
+        pytest.param(
+            'slug = "b"\nname = "Org B"',
+            'slug = "a"\nname = "Org B"',
+            "organisations",
+            "duplicate slug a",
+            id="duplicate-organisation-slug",
+        ),
+        pytest.param(
+            'slug = "upward"',
+            'slug = "exec"',
+            "bodies",
+            "duplicate slug exec",
+            id="duplicate-body-slug",
+        ),
+        pytest.param(
+            "minimum_present = 2",
+            "minimum_present = 3",
+            "bodies[exec].quorum.minimum_present",
+            "quorum of 3 is larger than the 2 voting members",
+            id="quorum-larger-than-membership",
+        ),
+        pytest.param(
+            'bodies = ["exec"]',
+            'bodies = ["board"]',
+            "ladder[1].bodies",
+            "unknown body 'board'",
+            id="ladder-names-unknown-body",
+        ),
+        pytest.param(
+            'signatories = ["a", "b"]',
+            'signatories = ["a", "c"]',
+            "signatories",
+            "unknown organisation 'c'",
+            id="unknown-signatory",
+        ),
+        pytest.param(
+            'answers_to = ["upward"]',
+            'answers_to = ["hwbb"]',
+            "bodies[exec].answers_to",
+            "unknown body 'hwbb'",
+            id="answers-to-unknown-body",
+        ),
+        pytest.param(
+            'sector = "health" }',
+            'sector = "dentistry" }',
+            "bodies[exec].members[b-lead].sector",
+            "Input should be 'health', 'social_care' or 'other'",
+            id="bad-enum-value",
+        ),
+        pytest.param(
+            'title = "Test MoU"\n',
+            "",
+            "mou.title",
+            "Field required",
+            id="missing-field",
+        ),
+        pytest.param(
+            "level = 1",
+            "level = 2",
+            "ladder",
+            "levels must run 1, 2, 3... in order, found [2]",
+            id="ladder-levels-out-of-order",
+        ),
+        pytest.param(
+            'kind = "consideration"',
+            'kind = "decision"',
+            "ladder[1].decision_rule",
+            "a decision stage needs a rule",
+            id="decision-stage-without-rule",
+        ),
+        pytest.param(
+            'slug = "test-partnership"',
+            'slug = "other-partnership"',
+            "slug",
+            "is 'other-partnership' but the file is named for 'test-partnership'",
+            id="slug-differs-from-file-name",
+        ),
+        pytest.param(
+            'name = "Test"',
+            'name = "Test',
+            "(file)",
+            "is not valid TOML",
+            id="invalid-toml",
+        ),
+        pytest.param(
+            'kind = "executive"',
+            'kind = "executive"\nchair = "nobody"',
+            "bodies[exec].chair",
+            "'nobody' is not a seat of this body",
+            id="chair-not-a-seat",
+        ),
+    ],
+)
+def test_broken_file_refused_naming_file_field_and_problem(
+    tmp_path: Path, old: str, new: str, field: str, problem: str
+) -> None:
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_partnership_file(path)
+    error = caught.value
+    assert error.file == "test-partnership.toml"
+    assert error.field == field
+    assert problem in error.problem
+    assert str(error).startswith(f"test-partnership.toml: {field}: ")
+
+
+def test_missing_file_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope.toml: \(file\): cannot be read"):
+        load_partnership_file(tmp_path / "nope.toml")
+
+
+def test_shipped_files_pass_the_same_checks(tmp_path: Path) -> None:
+    """Every shipped file also loads through the path used for edited files."""
+    for slug in partnership_slugs():
+        source = resources.files("domain.partnerships").joinpath(f"{slug}.toml")
+        with resources.as_file(source) as shipped:
+            copy = Path(shutil.copy(shipped, tmp_path / f"{slug}.toml"))
+        assert load_partnership_file(copy) == load_partnership(slug)
