@@ -4,23 +4,13 @@ Event ids come from the workflow, so when an attempt fails after its insert comm
 recognised by the store and writes nothing (issue 2, "Nothing lost").
 """
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import APPEND_EVENTS, AppendRequest
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
-from eventstore.models import AppendResult, NewEvent
+from eventstore.models import AppendResult
 from eventstore.store import EventStore
-
-APPEND_EVENTS = "append_events"
-
-
-class AppendRequest(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    stream_id: str = Field(min_length=1)
-    expected_version: int = Field(ge=0)
-    events: list[NewEvent] = Field(min_length=1)
 
 
 class StoreActivities:

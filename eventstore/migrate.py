@@ -36,3 +36,11 @@ async def apply_migrations(conn: asyncpg.Connection) -> list[str]:
             applied_now.append(name)
             log.info("migration applied", migration=name)
     return applied_now
+
+
+async def migrate_database(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return await apply_migrations(conn)
+    finally:
+        await conn.close()

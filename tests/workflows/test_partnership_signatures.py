@@ -1,0 +1,168 @@
+"""MoU signature collection end to end: Temporal's time-skipping server, a real event store.
+
+`003_5b90f8e433878967.txt` §15.3: the MoU is effective only when every partner has executed a
+counterpart; `000_6f318076c05af665.txt` MoU §24: it commences on the date of signature.
+"""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.worker import Worker
+
+from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.store import StoreActivities
+from domain.aggregates.partnership import PartnershipState, fold, initial_state
+from domain.events import MouEffective, MouSigned
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from eventstore.models import AppendResult
+from eventstore.store import EventStore
+from tests.workflows.conftest import stream_events
+from workflows import ALL_WORKFLOWS
+from workflows.ids import partnership_stream, partnership_workflow_id
+from workflows.partnership import PartnershipInput, PartnershipWorkflow, SignatureRequest
+
+SIGNED_ON = date(2022, 8, 23)
+
+
+def signature(organisation: str, signed_on: date = SIGNED_ON) -> SignatureRequest:
+    return SignatureRequest(
+        organisation=organisation,
+        signatory_name=f"Chief Executive of {organisation}",
+        signatory_role="Chief Executive",
+        signed_on=signed_on,
+        actor="officer@concordat.test",
+    )
+
+
+async def start(
+    client: Client, config: Partnership, task_queue: str
+) -> WorkflowHandle[PartnershipWorkflow, PartnershipState]:
+    # A unique id per test: the time-skipping server is shared by the whole session.
+    return await client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config),
+        id=f"{partnership_workflow_id(config.slug)}:{uuid.uuid4().hex[:6]}",
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+async def assert_state_is_fold_of_stream(
+    store: EventStore, state: PartnershipState, config: Partnership
+) -> None:
+    events = await stream_events(store, partnership_stream(config.slug))
+    assert fold(initial_state(config), events) == state
+
+
+@pytest.fixture
+def county_durham() -> Partnership:
+    return load_partnership("county-durham")
+
+
+async def test_mou_becomes_effective_on_the_last_signature(
+    temporal: Client, worker: Worker, store: EventStore, county_durham: Partnership
+) -> None:
+    handle = await start(temporal, county_durham, worker.task_queue)
+    signatories = county_durham.signatories
+    for offset, organisation in enumerate(signatories):
+        state = await handle.execute_update(
+            PartnershipWorkflow.sign,
+            signature(organisation, SIGNED_ON - timedelta(days=len(signatories) - 1 - offset)),
+        )
+        assert state.is_effective == (organisation == signatories[-1])
+        await assert_state_is_fold_of_stream(store, state, county_durham)
+
+    final = await handle.result()
+    assert final.effective_on == SIGNED_ON
+    assert final.mou_version == 1
+    events = await stream_events(store, partnership_stream("county-durham"))
+    assert [type(e) for e in events] == [MouSigned] * len(signatories) + [MouEffective]
+    assert [e.organisation for e in events if isinstance(e, MouSigned)] == list(signatories)
+    assert await handle.query(PartnershipWorkflow.state) == final
+    recorded = await store.read_stream(partnership_stream("county-durham"))
+    assert {e.metadata["actor"] for e in recorded} == {"officer@concordat.test"}
+    assert {e.metadata["workflow_id"] for e in recorded} == {handle.id}
+    assert (await store.verify()).intact
+
+
+async def test_not_effective_while_one_partner_has_not_signed(
+    temporal: Client, worker: Worker, store: EventStore, county_durham: Partnership
+) -> None:
+    """003 §15.3: seven of eight signatures do not make the MoU effective."""
+    handle = await start(temporal, county_durham, worker.task_queue)
+    for organisation in county_durham.signatories[:-1]:
+        await handle.execute_update(PartnershipWorkflow.sign, signature(organisation))
+    state = await handle.query(PartnershipWorkflow.state)
+    assert not state.is_effective
+    assert state.outstanding_signatures == (county_durham.signatories[-1],)
+    await handle.terminate("test over")
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason"),
+    [
+        (signature("nhs-leeds"), "'nhs-leeds' is not an organisation of county-durham"),
+        (signature("healthwatch"), "healthwatch is not a signatory"),
+        (signature("tewv"), "tewv has already signed the MoU (on 2022-08-23)"),
+    ],
+)
+async def test_bad_signatures_are_refused_and_write_nothing(
+    temporal: Client,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+    request_: SignatureRequest,
+    reason: str,
+) -> None:
+    # healthwatch is an organisation of the partnership but, here, not a signatory.
+    config = county_durham.model_copy(
+        update={"signatories": tuple(s for s in county_durham.signatories if s != "healthwatch")}
+    )
+    handle = await start(temporal, config, worker.task_queue)
+    await handle.execute_update(PartnershipWorkflow.sign, signature("tewv"))
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(PartnershipWorkflow.sign, request_)
+    assert reason in str(caught.value.cause)
+    events = await stream_events(store, partnership_stream("county-durham"))
+    assert len(events) == 1
+    state = await handle.query(PartnershipWorkflow.state)
+    assert [s.organisation for s in state.signatures] == ["tewv"]
+    await handle.terminate("test over")
+
+
+async def test_append_that_fails_after_commit_is_retried_without_duplicates(
+    temporal: Client, store: EventStore, task_queue: str, county_durham: Partnership
+) -> None:
+    """Nothing lost, nothing doubled: the first attempt of every append commits, then fails."""
+    real = StoreActivities(store)
+
+    @activity.defn(name=APPEND_EVENTS)
+    async def append_then_fail_once(request: AppendRequest) -> AppendResult:
+        result = await real.append_events(request)
+        if activity.info().attempt == 1:
+            raise RuntimeError("connection lost after commit")
+        assert result.already_recorded
+        return result
+
+    async with Worker(
+        temporal,
+        task_queue=task_queue,
+        workflows=list(ALL_WORKFLOWS),
+        activities=[append_then_fail_once],
+    ):
+        handle = await start(temporal, county_durham, task_queue)
+        for organisation in county_durham.signatories:
+            await handle.execute_update(PartnershipWorkflow.sign, signature(organisation))
+        final = await handle.result()
+
+    recorded = await store.read_stream(partnership_stream("county-durham"))
+    assert len(recorded) == len(county_durham.signatories) + 1
+    assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
+    assert {e.metadata["attempt"] for e in recorded} == {1}
+    await assert_state_is_fold_of_stream(store, final, county_durham)
+    assert (await store.verify()).intact

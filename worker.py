@@ -1,0 +1,86 @@
+"""The one entry point that runs every Concordat workflow and activity.
+
+`concordat-worker` connects to the Temporal and PostgreSQL named in settings; the embedded stack
+(deploy/embedded.py) calls `run_worker` itself after starting both.
+"""
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.store import StoreActivities
+from concordat.connections import connect_temporal, open_pool
+from concordat.log_context import LogContextInterceptor
+from concordat.logging import configure_logging
+from concordat.settings import Settings
+from eventstore.migrate import migrate_database
+from eventstore.store import EventStore
+from workflows import ALL_WORKFLOWS
+
+log = structlog.get_logger(__name__)
+
+
+def build_worker(client: Client, store: EventStore, task_queue: str, **options: Any) -> Worker:
+    """Every workflow and activity on one task queue; tests build theirs here too."""
+    store_activities = StoreActivities(store)
+    activities: Sequence[Any] = [store_activities.append_events]
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(ALL_WORKFLOWS),
+        activities=activities,
+        interceptors=[LogContextInterceptor()],
+        graceful_shutdown_timeout=timedelta(seconds=20),
+        **options,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Runs until `stop` is set, then lets running activities finish before returning."""
+    client = await connect_temporal(settings)
+    await migrate_database(settings.database_dsn())
+    pool = await open_pool(settings)
+    try:
+        worker = build_worker(client, EventStore(pool), settings.task_queue)
+        log.info(
+            "worker started",
+            task_queue=settings.task_queue,
+            temporal=settings.temporal_target(),
+            namespace=settings.temporal_namespace,
+        )
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping: waiting for running activities")
+    finally:
+        await pool.close()
+    log.info("worker stopped")
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    workflow.logger.workflow_info_on_message = False
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    await run_worker(settings, stop)
+
+
+def main() -> None:
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

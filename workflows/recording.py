@@ -1,0 +1,63 @@
+"""Decide in the workflow, record through an activity (DESIGN.md principle 1).
+
+Event ids are made with workflow.uuid4(), which is replayed identically, so an append retried
+after its insert committed carries the same ids and the store writes nothing twice.
+"""
+
+from datetime import timedelta
+from typing import NoReturn
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+from activities.contracts import APPEND_EVENTS, AppendRequest
+from concordat.event_codec import to_new_event
+from domain.errors import DomainError
+from domain.events import DomainEvent
+from eventstore.models import AppendResult
+
+DOMAIN_REJECTED = "DomainRejected"
+
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+
+
+def reject(error: DomainError) -> NoReturn:
+    """A refused command fails the update with the domain's own words; it is never retried."""
+    raise ApplicationError(str(error), type=DOMAIN_REJECTED, non_retryable=True) from error
+
+
+class Stream(BaseModel):
+    """The stream a workflow writes and the version it has reached: part of its carried state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    version: int = 0
+
+
+async def record(stream: Stream, events: list[DomainEvent], actor: str) -> Stream:
+    """Appends `events` at the stream's version and returns the stream after them."""
+    if not events:
+        return stream
+    now = workflow.now()
+    request = AppendRequest(
+        stream_id=stream.stream_id,
+        expected_version=stream.version,
+        events=[
+            to_new_event(e, event_id=workflow.uuid4(), occurred_at=now, actor=actor) for e in events
+        ],
+    )
+    result = await workflow.execute_activity(
+        APPEND_EVENTS,
+        request,
+        result_type=AppendResult,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=STORE_RETRY,
+    )
+    return stream.model_copy(update={"version": result.last_version})
