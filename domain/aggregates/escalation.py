@@ -456,8 +456,8 @@ def _count(
             # 003 §8.10(2): a majority of eligible Partners present who are affected.
             if not command.affected:
                 raise DomainError("name the partners affected by the matter (003 §8.10(2))")
-            for organisation in command.affected:
-                state.config.organisation(organisation)
+            for affected in command.affected:
+                state.config.organisation(affected)
             for seat in (*command.in_favour, *command.against):
                 organisation = seat_org.get(seat)
                 if organisation not in eligible_orgs or organisation not in command.affected:

@@ -1,0 +1,212 @@
+"""Property-based tests (hypothesis) of the thresholds, the folds and the event round trip."""
+
+import json
+import typing
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from domain.aggregates import partnership as agg
+from domain.aggregates import review
+from domain.events import (
+    EVENT_ADAPTER,
+    DomainEvent,
+    ReviewOutcome,
+    event_from_dict,
+    event_to_json_dict,
+)
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from domain.rules import thresholds
+
+NAMES = st.sampled_from([f"org-{i}" for i in range(12)])
+GROUPS = st.sets(NAMES, max_size=12)
+
+
+# ------------------------------------------------- unanimity, 000 MoU §25 / 003 §10.1
+
+
+@given(signatories=GROUPS.filter(bool), agreed=GROUPS, refused=GROUPS)
+def test_unanimity_fails_exactly_when_a_signatory_has_not_agreed(
+    signatories: set[str], agreed: set[str], refused: set[str]
+) -> None:
+    result = thresholds.unanimity(signatories, agreed, refused)
+    someone_not_agreed = any(s not in agreed or s in refused for s in signatories)
+    assert result.carried is not someone_not_agreed
+
+
+# ----------------------------------------------------------------- 75%, 003 §8.4
+
+
+@given(eligible=st.integers(min_value=1, max_value=400), data=st.data())
+def test_three_quarters_boundary_is_exact_003_s8_4(eligible: int, data: st.DataObject) -> None:
+    votes = data.draw(st.integers(min_value=0, max_value=eligible))
+    members = [f"m{i}" for i in range(eligible)]
+    result = thresholds.three_quarters_of_eligible(members, members[:votes])
+    assert result.carried is (Fraction(votes, eligible) >= Fraction(3, 4))
+    assert result.required == min(n for n in range(eligible + 1) if 4 * n >= 3 * eligible)
+
+
+def test_three_quarters_known_points_003_s8_4() -> None:
+    members = [f"m{i}" for i in range(4)]
+    assert thresholds.three_quarters_of_eligible(members, members[:3]).carried
+    assert not thresholds.three_quarters_of_eligible(members[:3], members[:2]).carried
+    many = [f"m{i}" for i in range(10000)]
+    assert not thresholds.three_quarters_of_eligible(many, many[:7499]).carried
+
+
+# ------------------------------------------------ majorities, 003 §8.10(2)
+
+
+@given(present=GROUPS, eligible=GROUPS, affected=GROUPS, in_favour=GROUPS, extra=GROUPS)
+def test_majority_counts_only_eligible_affected_members_present_003_s8_10(
+    present: set[str], eligible: set[str], affected: set[str], in_favour: set[str], extra: set[str]
+) -> None:
+    counted = present & eligible & affected
+    result = thresholds.eligible_majority(present, eligible, affected, in_favour)
+    assert result.counted == len(counted)
+    assert result.in_favour == len(in_favour & counted)
+    assert result.carried is (2 * len(in_favour & counted) > len(counted))
+    # Votes from anyone not counted change nothing.
+    outsiders = extra - counted
+    again = thresholds.eligible_majority(present, eligible, affected, in_favour | outsiders)
+    assert again.carried is result.carried and again.in_favour == result.in_favour
+
+
+# ---------------------------------------- folding what decide returns, partnership
+
+
+CONFIG: Partnership = load_partnership("county-durham")
+
+
+@given(
+    order=st.permutations(CONFIG.signatories),
+    offsets=st.lists(st.integers(0, 60), min_size=8, max_size=8),
+    stop=st.integers(min_value=1, max_value=len(CONFIG.signatories)),
+)
+def test_folding_sign_mou_events_gives_the_intended_state_003_s15_3(
+    order: list[str], offsets: list[int], stop: int
+) -> None:
+    start = date(2022, 7, 1)
+    state = agg.initial_state(CONFIG)
+    signed: dict[str, date] = {}
+    for organisation, offset in list(zip(order, offsets, strict=True))[:stop]:
+        on = start + timedelta(days=offset)
+        command = agg.SignMou(
+            organisation=organisation, signatory_name="N", signatory_role="R", signed_on=on
+        )
+        state = agg.fold(state, agg.decide(state, command))
+        signed[organisation] = on
+    assert {s.organisation: s.signed_on for s in state.signatures} == signed
+    assert set(state.outstanding_signatures) == set(CONFIG.signatories) - set(signed)
+    if stop == len(CONFIG.signatories):
+        assert state.effective_on == max(signed.values())
+        assert state.mou_version == 1
+        assert state.review_due_on is not None
+        assert state.review_due_on.replace(year=state.review_due_on.year - 1) == state.effective_on
+    else:
+        assert state.effective_on is None and state.mou_version == 0
+
+
+SIGNATORIES = tuple(f"org-{i}" for i in range(5))
+
+
+@given(
+    answers=st.lists(st.sampled_from(["agree", "refuse", "silent"]), min_size=5, max_size=5),
+)
+def test_folding_review_events_varies_only_with_every_agreement_000_s25(
+    answers: list[str],
+) -> None:
+    state = review.initial_state("p")
+    opened = date(2023, 6, 1)
+
+    def apply(command: review.ReviewCommand) -> None:
+        nonlocal state
+        state = review.fold(state, review.decide(state, command))
+
+    apply(
+        review.OpenReview(
+            review_id="r", opened_on=opened, due_on=date(2023, 8, 1),
+            response_deadline=date(2023, 7, 1), mou_version=1, signatories=SIGNATORIES,
+        )
+    )  # fmt: skip
+    apply(
+        review.ProposeVariation(
+            variation_id="v", proposed_by="org-0", summary="s", proposed_on=opened
+        )
+    )
+    for organisation, answer in zip(SIGNATORIES, answers, strict=True):
+        if answer == "agree":
+            apply(
+                review.AgreeVariation(variation_id="v", organisation=organisation, agreed_on=opened)
+            )
+        elif answer == "refuse":
+            apply(
+                review.RefuseVariation(
+                    variation_id="v", organisation=organisation, refused_on=opened
+                )
+            )
+    apply(review.ConcludeReview(concluded_on=date(2023, 7, 1)))
+    expected = ReviewOutcome.VARIED if set(answers) == {"agree"} else ReviewOutcome.LAPSED
+    assert state.outcome is expected
+    assert state.next_review_due_on == date(2024, 7, 1)
+
+
+# ------------------------------------------------------------ JSON round trip
+
+
+TEXT = st.text(min_size=0, max_size=20)
+
+
+def _strategy(annotation: Any) -> st.SearchStrategy[Any]:
+    if annotation is str:
+        return TEXT
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        return st.lists(TEXT, max_size=4).map(tuple)
+    return st.from_type(annotation)
+
+
+def _event_strategy(cls: type[BaseModel]) -> st.SearchStrategy[BaseModel]:
+    fields = {
+        name: _strategy(info.annotation)
+        for name, info in cls.model_fields.items()
+        if name not in ("type", "schema_version")
+    }
+    return st.fixed_dictionaries(fields).map(lambda kwargs: cls(**kwargs))
+
+
+EVENT_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(DomainEvent)[0])
+ANY_EVENT = st.one_of(*(_event_strategy(cls) for cls in EVENT_TYPES))
+
+
+def _no_floats(value: object) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, dict):
+        return all(_no_floats(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_no_floats(v) for v in value)
+    return True
+
+
+def test_every_event_type_is_in_the_union() -> None:
+    assert len(EVENT_TYPES) == 38
+    for cls in EVENT_TYPES:
+        assert cls.model_fields["type"].default == cls.__name__
+
+
+@settings(max_examples=400)
+@given(event=ANY_EVENT)
+def test_every_event_survives_a_json_round_trip(event: DomainEvent) -> None:
+    data = event_to_json_dict(event)
+    assert data["type"] == type(event).__name__
+    assert data["schema_version"] == 1
+    assert _no_floats(data)
+    text = json.dumps(data, sort_keys=True)
+    assert EVENT_ADAPTER.validate_json(text) == event
+    assert event_from_dict(json.loads(text)) == event
