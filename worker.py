@@ -15,22 +15,32 @@ from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.delivery import AddressBook, DeliveryActivities, channel_from_settings
 from activities.store import StoreActivities
-from concordat.connections import connect_temporal, open_pool
+from concordat.connections import connect_temporal
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
 from eventstore.migrate import migrate_database
+from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from workflows import ALL_WORKFLOWS
 
 log = structlog.get_logger(__name__)
 
 
-def build_worker(client: Client, store: EventStore, task_queue: str, **options: Any) -> Worker:
+def build_worker(
+    client: Client,
+    store: EventStore,
+    task_queue: str,
+    delivery: DeliveryActivities,
+    **options: Any,
+) -> Worker:
     """Every workflow and activity on one task queue; tests build theirs here too."""
-    store_activities = StoreActivities(store)
-    activities: Sequence[Any] = [store_activities.append_events]
+    activities: Sequence[Any] = [
+        StoreActivities(store).append_events,
+        delivery.deliver_notice,
+    ]
     return Worker(
         client,
         task_queue=task_queue,
@@ -46,9 +56,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Runs until `stop` is set, then lets running activities finish before returning."""
     client = await connect_temporal(settings)
     await migrate_database(settings.database_dsn())
-    pool = await open_pool(settings)
+    pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
-        worker = build_worker(client, EventStore(pool), settings.task_queue)
+        delivery = DeliveryActivities(
+            channel_from_settings(settings), AddressBook.from_settings(settings)
+        )
+        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
         log.info(
             "worker started",
             task_queue=settings.task_queue,

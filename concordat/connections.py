@@ -1,6 +1,5 @@
-"""Connections to Temporal and PostgreSQL from settings, alike for worker, tests and tools."""
+"""The connection to Temporal from settings, alike for worker, tests and tools."""
 
-import asyncpg
 from temporalio.client import Client, TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -24,10 +23,4 @@ async def connect_temporal(settings: Settings) -> Client:
         data_converter=pydantic_data_converter,
         tls=_tls(settings),
         api_key=api_key.get_secret_value() if api_key is not None else None,
-    )
-
-
-async def open_pool(settings: Settings) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
-        settings.database_dsn(), min_size=1, max_size=settings.database_pool_size
     )

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
 from eventstore.migrate import apply_migrations
+from eventstore.pool import open_pool
 from eventstore.store import EventStore
 
 TEMPLATE = "concordat_template"
@@ -70,7 +71,7 @@ async def database_url(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=12)
+    pool = await open_pool(database_url, max_size=12)
     yield pool
     await pool.close()
 

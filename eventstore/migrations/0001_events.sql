@@ -69,6 +69,7 @@ DECLARE
     versions     bigint[] := '{}';
     chain        bytea[] := '{}';
     i            integer;
+    inserted     integer;
 BEGIN
     IF n IS NULL OR n = 0 THEN
         RAISE EXCEPTION 'an append needs at least one event' USING ERRCODE = 'CC004';
@@ -77,15 +78,16 @@ BEGIN
     -- 'concordat.events' as a 64-bit key; one lock serialises every append to the log.
     PERFORM pg_advisory_xact_lock(7310598520342133105);
 
-    SELECT count(*), count(*) FILTER (
-               WHERE e.stream_id = p_stream_id
-                 AND e.version = p_expected + k.ord
-                 AND e.event_hash = p_event_hashes[k.ord])
-      INTO found_count, same_count
-      FROM unnest(p_event_ids) WITH ORDINALITY AS k(id, ord)
-      JOIN events e ON e.event_id = k.id;
-
-    IF found_count > 0 THEN
+    SELECT coalesce(max(e.version), 0) INTO current FROM events e WHERE e.stream_id = p_stream_id;
+    IF current <> p_expected THEN
+        -- A retried append finds its events in their places; anything else is a conflict.
+        SELECT count(*), count(*) FILTER (
+                   WHERE e.stream_id = p_stream_id
+                     AND e.version = p_expected + k.ord
+                     AND e.event_hash = p_event_hashes[k.ord])
+          INTO found_count, same_count
+          FROM unnest(p_event_ids) WITH ORDINALITY AS k(id, ord)
+          JOIN events e ON e.event_id = k.id;
         IF found_count = n AND same_count = n THEN
             RETURN QUERY
                 SELECT e.position, e.version, true
@@ -94,12 +96,10 @@ BEGIN
                  ORDER BY k.ord;
             RETURN;
         END IF;
-        RAISE EXCEPTION 'event id already recorded with different content or place'
-            USING ERRCODE = 'CC002';
-    END IF;
-
-    SELECT coalesce(max(e.version), 0) INTO current FROM events e WHERE e.stream_id = p_stream_id;
-    IF current <> p_expected THEN
+        IF found_count > 0 THEN
+            RAISE EXCEPTION 'event id already recorded with different content or place'
+                USING ERRCODE = 'CC002';
+        END IF;
         RAISE EXCEPTION 'stream % is at version %, expected %', p_stream_id, current, p_expected
             USING ERRCODE = 'CC001', DETAIL = current::text;
     END IF;
@@ -124,7 +124,14 @@ BEGIN
            now(), u.eh, u.mh, u.ch
       FROM unnest(positions, versions, p_event_ids, p_types, p_schema_versions, p_data, p_metadata,
                   p_occurred_at, p_event_hashes, p_metadata_hashes, chain)
-           AS u(pos, ver, id, typ, sv, dat, meta, occ, eh, mh, ch);
+           AS u(pos, ver, id, typ, sv, dat, meta, occ, eh, mh, ch)
+    ON CONFLICT (event_id) DO NOTHING;
+    GET DIAGNOSTICS inserted = ROW_COUNT;
+    IF inserted <> n THEN
+        -- An id recorded elsewhere in the log (or twice in this batch): roll it all back.
+        RAISE EXCEPTION 'event id already recorded with different content or place'
+            USING ERRCODE = 'CC002';
+    END IF;
 
     RETURN QUERY SELECT unnest(positions), unnest(versions), false;
 END;
