@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench bench-workflows demo
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -16,6 +16,9 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(BIN)/concordat-dev
+
+demo: $(INSTALLED)
+	$(BIN)/python -m concordat.demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -28,3 +31,6 @@ test: lint
 bench: $(INSTALLED)
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench.event_store
+
+bench-workflows: $(INSTALLED)
+	$(BIN)/python -m bench.workflows

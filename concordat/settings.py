@@ -19,6 +19,11 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class DeliveryChannel(StrEnum):
+    OUTBOX = "outbox"
+    SMTP = "smtp"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONCORDAT_", extra="ignore")
 
@@ -47,6 +52,23 @@ class Settings(BaseSettings):
     embedded_temporal_port: int = 7233
     embedded_temporal_ui_port: int = 8233
 
+    delivery_channel: DeliveryChannel = DeliveryChannel.OUTBOX
+    outbox_dir: Path | None = Field(
+        default=None, description="folder for delivered notices; default <data_dir>/outbox"
+    )
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    notice_sender: str = "concordat@localhost"
+    notice_addresses: Path | None = Field(
+        default=None, description="TOML file: [addresses] slug = 'email' for each recipient"
+    )
+    notice_default_domain: str = Field(
+        default="concordat.invalid", description="address of a recipient not in the file: slug@"
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
@@ -55,6 +77,9 @@ class Settings(BaseSettings):
         if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
             raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
         return self
+
+    def outbox(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
 
     @property
     def embedded(self) -> bool:

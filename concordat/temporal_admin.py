@@ -32,8 +32,18 @@ async def register_search_attributes(client: Client, namespace: str) -> list[str
         for key in search_attributes.ALL
         if key.name not in known
     }
-    if missing:
-        await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(search_attributes=missing, namespace=namespace)
-        )
-    return sorted(missing)
+    added = []
+    for name, value_type in missing.items():
+        try:
+            await client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(
+                    search_attributes={name: value_type}, namespace=namespace
+                )
+            )
+        except RPCError as error:
+            # Where attributes cannot be listed, an attribute added before is only found here.
+            if error.status is not RPCStatusCode.ALREADY_EXISTS:
+                raise
+            continue
+        added.append(name)
+    return sorted(added)

@@ -12,7 +12,9 @@ import asyncpg
 import structlog
 from temporalio import workflow
 
+from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
+from concordat.schedules import sync_schedules
 from concordat.settings import Settings
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
 from deploy.processes import PortInUse, require_free_port
@@ -57,6 +59,9 @@ async def run(settings: Settings) -> None:
         applied = await migrate_database(settings.database_dsn())
         log.info("database ready", url=postgres.url_for(DATABASE), migrations_applied=applied)
         await temporal.start()
+        # Fixed cadences (meetings, declarations) run on Temporal Schedules from configuration.
+        synced = await sync_schedules(await connect_temporal(settings), settings.task_queue)
+        log.info("schedules in step with configuration", schedules=len(synced))
         print(
             f"\nConcordat is running.\n"
             f"  Temporal UI : {temporal.ui_url}\n"

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from domain.bodies import Body
 from domain.organisations import Annex1Category, Sector
 
 
@@ -70,13 +71,31 @@ class ActionKind(StrEnum):
     MITIGATING_ACTION = "mitigating_action"
 
 
+class NoticeKind(StrEnum):
+    """What a written notice is for; it tells an aggregate which notices it tracks."""
+
+    EXIT_NOTICE = "exit-notice"
+    REVIEW_REQUEST = "review-request"
+    VARIATION = "variation"
+    REMINDER = "reminder"
+    OUTCOME = "outcome"
+    SLIPPAGE = "slippage"
+    ESCALATION = "escalation"
+    AGENDA_REQUEST = "agenda-request"
+    AGENDA = "agenda"
+    MINUTES = "minutes"
+    DECLARATION_REQUEST = "declaration-request"
+
+
 class ProcessKind(StrEnum):
-    """Processes that send reminders."""
+    """Processes that send notices and reminders."""
 
     REVIEW = "review"
     EXIT = "exit"
+    COMMITTEE = "committee"
     ESCALATION = "escalation"
     DECLARATIONS = "declarations"
+    MEETING = "meeting"
 
 
 # ------------------------------------------------------------------ P1 signature and review
@@ -190,6 +209,15 @@ class ReminderSent(_Event):
     deadline: date
 
 
+class ReviewSignatoryRemoved(_Event):
+    """A signatory left during a review: no longer asked, nor counted for unanimity (`000` §27)."""
+
+    type: Literal["ReviewSignatoryRemoved"] = "ReviewSignatoryRemoved"
+    review_id: str
+    organisation: str
+    left_on: date
+
+
 # ------------------------------------------------------------------------------ P2 exit
 
 
@@ -206,25 +234,37 @@ class ExitNotified(_Event):
 
 
 class NoticeIssued(_Event):
-    """The written exit notice for one other signatory was produced (`000` MoU §27)."""
+    """A written notice was produced for one recipient; its full text and hash are recorded.
+
+    The exit notice to every other signatory is one (`000` MoU §27: "notify the other signatory
+    organisations in writing"); so are review requests, circulated variations, reminders,
+    slippage notices and escalation notices.
+    """
 
     type: Literal["NoticeIssued"] = "NoticeIssued"
-    exit_id: str
+    process: ProcessKind
+    process_id: str
     notice_id: str
+    kind: NoticeKind
     recipient: str
     issued_on: date
-    acknowledge_by: date
+    respond_by: date | None = None
+    subject: str
+    body: str
+    content_hash: str
 
 
 class NoticeDelivered(_Event):
-    """The notice reached its recipient."""
+    """The delivery channel took the notice: the receipt of `NoticeIssued`."""
 
     type: Literal["NoticeDelivered"] = "NoticeDelivered"
-    exit_id: str
+    process: ProcessKind
+    process_id: str
     notice_id: str
     recipient: str
     delivered_on: date
     channel: str
+    reference: str
 
 
 class NoticeAcknowledged(_Event):
@@ -361,6 +401,31 @@ class CommitteeEstablished(_Event):
     reports_to: tuple[str, ...]
 
 
+class CommitteeMemberConfirmed(_Event):
+    """A seat of the joint committee, confirmed with the whole membership against the minimum
+    list of `002` §19 (a)-(g); `covers` names the §19 categories the seat fills."""
+
+    type: Literal["CommitteeMemberConfirmed"] = "CommitteeMemberConfirmed"
+    committee_id: str
+    seat: str
+    role: str
+    organisation: str | None = None
+    sector: Sector
+    covers: tuple[str, ...] = ()
+    chair: bool = False
+    confirmed_on: date
+
+
+class BodyEstablished(_Event):
+    """A new body of the partnership: the joint committee once established (`002` §6(c), §17),
+    recorded in the partnership's own stream with its membership."""
+
+    type: Literal["BodyEstablished"] = "BodyEstablished"
+    committee_id: str
+    body: Body
+    established_on: date
+
+
 # ------------------------------------------------------------------------ P4 escalation
 
 
@@ -375,6 +440,8 @@ class EscalationRaised(_Event):
     raised_on: date
     level: int
     respond_by: date
+    affected: tuple[str, ...] = ()
+    """Partner organisations affected by the matter (`003` §8.10(2)); default for old events."""
 
 
 class EscalationConsidered(_Event):
@@ -451,11 +518,23 @@ class EscalationResolved(_Event):
 
 
 class EscalationClosed(_Event):
-    """Resolved and every agreed action completed: the escalation is closed."""
+    """The escalation ended unresolved: closed by staff, or at the top of the ladder undecided."""
 
     type: Literal["EscalationClosed"] = "EscalationClosed"
     escalation_id: str
     closed_on: date
+    reason: str = ""
+
+
+class ActionOverdue(_Event):
+    """An agreed action passed its due date incomplete; its owner is reminded (P4 policy)."""
+
+    type: Literal["ActionOverdue"] = "ActionOverdue"
+    escalation_id: str
+    action_id: str
+    owner: str
+    due_on: date
+    noticed_on: date
 
 
 # --------------------------------------------------------- P4/P6 conflicts of interest
@@ -520,6 +599,116 @@ class PartnerAdmitted(_Event):
     agreed_by: tuple[str, ...]
 
 
+# ------------------------------------------------------- P5 meetings and P6 declarations
+
+
+class MeetingScheduled(_Event):
+    """A body's meeting entered its cycle: the dates `000` ToR §5 sets from the meeting date.
+
+    Agenda requests are due 10 days before and the agenda is issued 3 days before (ToR §5); the
+    minutes of the previous meeting are submitted to this one for approval (ToR §5).
+    """
+
+    type: Literal["MeetingScheduled"] = "MeetingScheduled"
+    body: str
+    meeting_on: date
+    scheduled_on: date
+    agenda_requests_due_on: date
+    agenda_issue_by: date
+    minutes_for_approval_of: date | None = None
+
+
+class AgendaItemRequested(_Event):
+    """A member organisation asked for an item; a late one is only any other business (ToR §5)."""
+
+    type: Literal["AgendaItemRequested"] = "AgendaItemRequested"
+    body: str
+    meeting_on: date
+    item: str
+    requested_by: str
+    requested_on: date
+    any_other_business: bool
+
+
+class AgendaRequestsClosed(_Event):
+    """The 10-day deadline for agenda requests passed (`000` ToR §5)."""
+
+    type: Literal["AgendaRequestsClosed"] = "AgendaRequestsClosed"
+    body: str
+    meeting_on: date
+    closed_on: date
+    items: tuple[str, ...]
+
+
+class AgendaIssued(_Event):
+    """The agenda went to the members at least 3 days before the meeting (`000` ToR §5)."""
+
+    type: Literal["AgendaIssued"] = "AgendaIssued"
+    body: str
+    meeting_on: date
+    issued_on: date
+    items: tuple[str, ...]
+    any_other_business: tuple[str, ...]
+    minutes_for_approval_of: date | None = None
+
+
+class MinutesApproved(_Event):
+    """The meeting approved the previous meeting's minutes (`000` ToR §5)."""
+
+    type: Literal["MinutesApproved"] = "MinutesApproved"
+    body: str
+    meeting_on: date
+    minutes_of: date
+    approved_on: date
+    reference: str
+
+
+class MeetingCycleClosed(_Event):
+    """The meeting's cycle ended; unapproved minutes go to the next meeting (`000` ToR §5)."""
+
+    type: Literal["MeetingCycleClosed"] = "MeetingCycleClosed"
+    body: str
+    meeting_on: date
+    closed_on: date
+    minutes_approved: bool
+
+
+class DeclarationsRequested(_Event):
+    """Members were asked for their declarations of interest (`000` ToR §6, MoU §23).
+
+    `kind` "annual": the annual declaration form; "review": confirm or update entries before the
+    six-monthly formal review of the register.
+    """
+
+    type: Literal["DeclarationsRequested"] = "DeclarationsRequested"
+    body: str
+    round_id: str
+    kind: Literal["annual", "review"]
+    requested_on: date
+    return_by: date
+    seats: tuple[str, ...]
+
+
+class DeclarationReturned(_Event):
+    """A member completed or confirmed their declaration of interests (`000` ToR §6)."""
+
+    type: Literal["DeclarationReturned"] = "DeclarationReturned"
+    body: str
+    round_id: str
+    seat: str
+    returned_on: date
+
+
+class DeclarationsRoundClosed(_Event):
+    """A declarations round ended, naming the members who did not return theirs."""
+
+    type: Literal["DeclarationsRoundClosed"] = "DeclarationsRoundClosed"
+    body: str
+    round_id: str
+    closed_on: date
+    outstanding: tuple[str, ...]
+
+
 DomainEvent = Annotated[
     MouSigned
     | MouEffective
@@ -531,6 +720,7 @@ DomainEvent = Annotated[
     | ReviewConcluded
     | ReviewDateRevised
     | ReminderSent
+    | ReviewSignatoryRemoved
     | ExitNotified
     | NoticeIssued
     | NoticeDelivered
@@ -546,6 +736,8 @@ DomainEvent = Annotated[
     | MilestoneReplanned
     | GuidancePublished
     | CommitteeEstablished
+    | BodyEstablished
+    | CommitteeMemberConfirmed
     | EscalationRaised
     | EscalationConsidered
     | EscalationDecided
@@ -554,11 +746,21 @@ DomainEvent = Annotated[
     | ActionCompleted
     | EscalationResolved
     | EscalationClosed
+    | ActionOverdue
     | InterestDeclared
     | ConflictRuled
     | ItemChairReplaced
     | DeclarationsReviewed
-    | PartnerAdmitted,
+    | PartnerAdmitted
+    | MeetingScheduled
+    | AgendaItemRequested
+    | AgendaRequestsClosed
+    | AgendaIssued
+    | MinutesApproved
+    | MeetingCycleClosed
+    | DeclarationsRequested
+    | DeclarationReturned
+    | DeclarationsRoundClosed,
     Field(discriminator="type"),
 ]
 """Every event type, discriminated by `type`."""

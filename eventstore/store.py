@@ -1,7 +1,7 @@
 """The PostgreSQL event store: append with optimistic concurrency, read in global order, verify."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -180,6 +180,34 @@ class EventStore:
             limit,
         )
         return [_recorded(r) for r in rows]
+
+    async def read_partnership(self, partnership: str) -> list[RecordedEvent]:
+        """Every event of one partnership, whatever its stream, in global order: what an auditor
+        folds to replay the partnership (index events_by_partnership, migration 0002)."""
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE data ->> 'partnership' = $1 ORDER BY position",
+            partnership,
+        )
+        return [_recorded(r) for r in rows]
+
+    async def export_rows(
+        self, partnership: str | None = None, prefetch: int = 500
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every row with every column as stored (data and metadata as their JSON text, hashes
+        as bytes), in global order, optionally of one partnership only.
+
+        Read through a server-side cursor inside one read-only snapshot, so a large log never
+        sits in memory and the export is one consistent moment of the log.
+        """
+        where = "WHERE data ->> 'partnership' = $1" if partnership is not None else ""
+        query = f"SELECT {_COLUMNS} FROM events {where} ORDER BY position"
+        arguments = [partnership] if partnership is not None else []
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            async for row in conn.cursor(query, *arguments, prefetch=prefetch):
+                yield dict(row)
 
     async def digest(self) -> Digest:
         row = await self._pool.fetchrow(

@@ -5,18 +5,24 @@ Source: `002_95a8991e315e2e6d.txt` (Cabinet, 14 Sep 2022: a Joint Committee, sha
 Committee by April 2023"). A milestone cannot be met before the milestones it depends on, nor
 before every body or partner whose agreement it needs has agreed (`002` §17: levels of delegated
 authority agreed by all partners). Guidance may change the plan (`002` 7(c), §29), so the owner
-can re-plan; a milestone past its target unmet is recorded as slipped (P3 policy).
+can re-plan; a milestone past its target unmet is recorded as slipped (P3 policy), escalated in
+writing to its owner and the partnership's executive, and may then be re-planned too. When the
+last milestone is met the committee is established, provided its membership was confirmed against
+the minimum list of `002` §19 (a)-(g).
 """
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregates.folding import fold_with
+from domain.bodies import Body, BodyKind, Member
 from domain.errors import DomainError
 from domain.events import (
     CommitteeEstablished,
+    CommitteeMemberConfirmed,
     DomainEvent,
     FormationStarted,
     GuidancePublished,
@@ -25,7 +31,20 @@ from domain.events import (
     MilestonePlanned,
     MilestoneReplanned,
     MilestoneSlipped,
+    ProcessKind,
 )
+from domain.letters.committee import SlippageParticulars, slippage_notice
+from domain.notices import issue
+from domain.partnership import Partnership
+from domain.rules.committee_membership import (
+    MinimumCategory,
+    ProposedSeat,
+    missing_from_minimum,
+)
+
+REPORTS_TO = ("icb", "hwbb", "cabinet")
+"""`002` §17: "direct lines of reporting and assurance to the ICB, the Health & Wellbeing Board
+and Cabinet"."""
 
 
 class Milestone(BaseModel):
@@ -43,6 +62,17 @@ class Milestone(BaseModel):
     agreed_by: tuple[str, ...] = ()
     met_on: date | None = None
     slipped_target: date | None = None
+    replans: int = 0
+
+    @property
+    def is_slipping(self) -> bool:
+        """Unmet and past the target date it has now (its slippage is recorded)."""
+        return self.met_on is None and self.slipped_target == self.target_on
+
+    @property
+    def agreements_outstanding(self) -> tuple[str, ...]:
+        """Bodies or partners whose agreement this milestone still needs."""
+        return tuple(o for o in self.needs_agreement_of if o not in self.agreed_by)
 
 
 class CommitteeState(BaseModel):
@@ -57,7 +87,10 @@ class CommitteeState(BaseModel):
     started_on: date | None = None
     milestones: tuple[Milestone, ...] = ()
     guidance: tuple[str, ...] = ()
+    members: tuple[ProposedSeat, ...] = ()
+    membership_confirmed_on: date | None = None
     established_on: date | None = None
+    reports_to: tuple[str, ...] = ()
 
     def milestone(self, milestone_id: str) -> Milestone:
         """The milestone called `milestone_id`; refuses an unknown one."""
@@ -66,6 +99,36 @@ class CommitteeState(BaseModel):
                 return milestone
         known = ", ".join(m.milestone_id for m in self.milestones) or "none"
         raise DomainError(f"no milestone {milestone_id!r}; the milestones are: {known}")
+
+    @property
+    def is_established(self) -> bool:
+        """Every milestone met and the committee declared operational (`002` §6(c))."""
+        return self.established_on is not None
+
+    @property
+    def open_milestones(self) -> tuple[Milestone, ...]:
+        """Milestones not yet met."""
+        return tuple(m for m in self.milestones if m.met_on is None)
+
+    @property
+    def next_target_on(self) -> date | None:
+        """The earliest target of an open milestone whose slippage is not yet recorded: the
+        date the next slippage timer watches (P3 policy)."""
+        targets = [m.target_on for m in self.open_milestones if not m.is_slipping]
+        return min(targets, default=None) if not self.is_established else None
+
+    def due_slippages(self, today: date) -> tuple[Milestone, ...]:
+        """Open milestones whose target date passed before `today` with no slippage recorded."""
+        return tuple(m for m in self.open_milestones if m.target_on < today and not m.is_slipping)
+
+    @property
+    def status(self) -> Literal["not-started", "forming", "slipping", "established"]:
+        """How the formation stands, for staff filtering workflows."""
+        if self.committee_id is None:
+            return "not-started"
+        if self.is_established:
+            return "established"
+        return "slipping" if any(m.is_slipping for m in self.milestones) else "forming"
 
 
 def initial_state(partnership: str) -> CommitteeState:
@@ -149,6 +212,15 @@ class PublishGuidance(BaseModel):
     new_preferred_option: str | None = None
 
 
+class ConfirmMembership(BaseModel):
+    """The committee's membership, checked against the minimum list of `002` §19 (a)-(g)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seats: tuple[ProposedSeat, ...] = Field(min_length=1)
+    confirmed_on: date
+
+
 class EstablishCommittee(BaseModel):
     """Declare the committee fully operational (`002` §6(c))."""
 
@@ -166,6 +238,7 @@ CommitteeCommand = (
     | RecordSlippage
     | ReplanMilestone
     | PublishGuidance
+    | ConfirmMembership
     | EstablishCommittee
 )
 
@@ -267,6 +340,12 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
             ]
         case ReplanMilestone():
             milestone = _require_unmet(state, command.milestone_id)
+            # `002` 7(c), §29: guidance may change the plan; P3 policy: so may a slippage.
+            if not state.guidance and not milestone.is_slipping:
+                raise DomainError(
+                    f"milestone {milestone.milestone_id!r} can be re-planned only once Government "
+                    f"guidance is published (002 7(c), §29) or after it has slipped"
+                )
             if command.new_target_on < command.replanned_on:
                 raise DomainError("a milestone cannot be re-planned to a date already past")
             return [
@@ -295,11 +374,18 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     new_preferred_option=command.new_preferred_option,
                 )
             ]
+        case ConfirmMembership():
+            return _confirm_membership(state, command, c)
         case EstablishCommittee():
             if not state.milestones:
                 raise DomainError("no milestones are planned")
             if unmet := [m.milestone_id for m in state.milestones if m.met_on is None]:
                 raise DomainError(f"milestones not yet met: {', '.join(unmet)}")
+            if state.membership_confirmed_on is None:
+                raise DomainError(
+                    f"{state.name} cannot be established before its membership is confirmed "
+                    f"against the minimum list of 002 §19 (a)-(g)"
+                )
             return [
                 CommitteeEstablished(
                     partnership=p,
@@ -309,6 +395,40 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     reports_to=command.reports_to,
                 )
             ]
+
+
+def _confirm_membership(
+    state: CommitteeState, command: ConfirmMembership, committee_id: str
+) -> list[DomainEvent]:
+    if state.membership_confirmed_on is not None:
+        raise DomainError(
+            f"the membership of {state.name} was confirmed on "
+            f"{state.membership_confirmed_on.isoformat()}"
+        )
+    seats = [s.seat for s in command.seats]
+    if duplicates := sorted({s for s in seats if seats.count(s) > 1}):
+        raise DomainError(f"seats proposed more than once: {', '.join(duplicates)}")
+    if len(chairs := [s.seat for s in command.seats if s.chair]) > 1:
+        raise DomainError(f"a joint committee has one chair (002 §19(a)), not {', '.join(chairs)}")
+    if missing := missing_from_minimum(command.seats):
+        raise DomainError(
+            f"the membership of {state.name} does not meet the minimum list of 002 §19; "
+            f"it lacks: {'; '.join(missing)}"
+        )
+    return [
+        CommitteeMemberConfirmed(
+            partnership=state.partnership,
+            committee_id=committee_id,
+            seat=s.seat,
+            role=s.role,
+            organisation=s.organisation,
+            sector=s.sector,
+            covers=tuple(str(c) for c in s.covers),
+            chair=s.chair,
+            confirmed_on=command.confirmed_on,
+        )
+        for s in command.seats
+    ]
 
 
 def _require_in_progress(state: CommitteeState) -> str:
@@ -368,14 +488,34 @@ def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
         case MilestoneSlipped():
             return _update(state, event.milestone_id, slipped_target=event.target_on)
         case MilestoneReplanned():
-            return _update(state, event.milestone_id, target_on=event.new_target_on)
+            replans = state.milestone(event.milestone_id).replans + 1
+            return _update(
+                state, event.milestone_id, target_on=event.new_target_on, replans=replans
+            )
         case GuidancePublished():
             update: dict[str, object] = {"guidance": (*state.guidance, event.title)}
             if event.changes_preferred_option and event.new_preferred_option:
                 update["preferred_option"] = event.new_preferred_option
             return state.model_copy(update=update)
+        case CommitteeMemberConfirmed():
+            seat = ProposedSeat(
+                seat=event.seat,
+                role=event.role,
+                organisation=event.organisation,
+                sector=event.sector,
+                covers=tuple(MinimumCategory(c) for c in event.covers),
+                chair=event.chair,
+            )
+            return state.model_copy(
+                update={
+                    "members": (*state.members, seat),
+                    "membership_confirmed_on": event.confirmed_on,
+                }
+            )
         case CommitteeEstablished():
-            return state.model_copy(update={"established_on": event.established_on})
+            return state.model_copy(
+                update={"established_on": event.established_on, "reports_to": event.reports_to}
+            )
         case _:
             return state
 
@@ -427,3 +567,168 @@ def county_durham_plan() -> tuple[PlanMilestone, ...]:
                       depends_on=("membership-confirmed", "constitution-reviewed"),
                       clause="002 §6(c); 000 ToR §2"),
     )  # fmt: skip
+
+
+def shift_plan(plan: Iterable[PlanMilestone], first_target_on: date) -> tuple[PlanMilestone, ...]:
+    """`plan` moved in time so its earliest target falls on `first_target_on`, every interval
+    between targets kept: a plan drawn up for 2022 rehearsed from a later start."""
+    plan = tuple(plan)
+    if not plan:
+        return plan
+    offset = first_target_on - min(p.target_on for p in plan)
+    return tuple(p.model_copy(update={"target_on": p.target_on + offset}) for p in plan)
+
+
+def meet(
+    state: CommitteeState, command: MeetMilestone, reports_to: tuple[str, ...] = REPORTS_TO
+) -> list[DomainEvent]:
+    """Meet a milestone; meeting the last one establishes the committee on that date (`002`
+    §6(c)), so it is refused, with nothing met, while the membership is unconfirmed (§19)."""
+    events = decide(state, command)
+    after = fold(state, events)
+    if after.open_milestones:
+        return events
+    established = EstablishCommittee(established_on=command.met_on, reports_to=reports_to)
+    return events + decide(after, established)
+
+
+def check_organisations(config: Partnership, seats: Iterable[ProposedSeat]) -> None:
+    """Refuses a seat that names an organisation the partnership does not have."""
+    for seat in seats:
+        if seat.organisation is not None:
+            config.organisation(seat.organisation)
+
+
+def executive(config: Partnership) -> str | None:
+    """The partnership's executive body (County Durham: the CDCPE, `000` ToR §2)."""
+    return next((b.slug for b in config.bodies if b.kind is BodyKind.EXECUTIVE), None)
+
+
+def slippage_recipients(config: Partnership, milestone: Milestone) -> tuple[str, ...]:
+    """P3 policy: a slippage is escalated to the milestone's owner and the partnership's
+    executive, which monitors delivery and acts as its escalation point (`000` ToR §2)."""
+    recipients = [milestone.owner]
+    if (top := executive(config)) is not None and top != milestone.owner:
+        recipients.append(top)
+    return tuple(recipients)
+
+
+def _name(config: Partnership, slug: str) -> str:
+    names = {o.slug: o.name for o in config.organisations} | {b.slug: b.name for b in config.bodies}
+    return names.get(slug, slug)
+
+
+def record_slippages(
+    state: CommitteeState, config: Partnership, noticed_on: date
+) -> list[DomainEvent]:
+    """Every milestone past its target unmet, recorded as slipped, with a written slippage
+    notice to its owner and to the executive (P3 policy); empty when nothing has slipped."""
+    committee_id = _require_in_progress(state)
+    events: list[DomainEvent] = []
+    for milestone in state.due_slippages(noticed_on):
+        slipped = RecordSlippage(milestone_id=milestone.milestone_id, noticed_on=noticed_on)
+        events += decide(state, slipped)
+        particulars = SlippageParticulars(
+            committee_id=committee_id,
+            committee_name=state.name,
+            partnership_name=config.name,
+            milestone_id=milestone.milestone_id,
+            milestone_title=milestone.title,
+            clause=milestone.clause,
+            owner_name=_name(config, milestone.owner),
+            target_on=milestone.target_on,
+            dependencies_outstanding=tuple(
+                state.milestone(d).title
+                for d in milestone.depends_on
+                if state.milestone(d).met_on is None
+            ),
+            agreements_outstanding=tuple(
+                _name(config, o) for o in milestone.agreements_outstanding
+            ),
+        )
+        events += [
+            issue(
+                slippage_notice(
+                    particulars,
+                    recipient=recipient,
+                    recipient_name=_name(config, recipient),
+                    noticed_on=noticed_on,
+                ),
+                partnership=state.partnership,
+                process=ProcessKind.COMMITTEE,
+                process_id=committee_id,
+                issued_on=noticed_on,
+            )
+            for recipient in slippage_recipients(config, milestone)
+        ]
+    return events
+
+
+def committee_body(state: CommitteeState) -> Body:
+    """The established committee as a new body of the partnership (`002` §16-§19)."""
+    if state.committee_id is None or state.established_on is None:
+        raise DomainError("the joint committee is not established yet")
+    return Body(
+        slug=state.committee_id,
+        name=state.name,
+        kind=BodyKind.JOINT_COMMITTEE,
+        members=tuple(
+            Member(seat=s.seat, role=s.role, organisation=s.organisation, sector=s.sector)
+            for s in state.members
+        ),
+        chair=next((s.seat for s in state.members if s.chair), None),
+        answers_to=state.reports_to,
+        clause="002 §16-§19 (joint committee: delegated authority, reporting, membership)",
+    )
+
+
+class MilestoneStatus(BaseModel):
+    """Where one milestone stands, for staff: what it waits on and by when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    milestone_id: str
+    title: str
+    owner: str
+    status: Literal["planned", "met", "slipped", "replanned"]
+    target_on: date
+    met_on: date | None
+    dependencies_outstanding: tuple[str, ...]
+    agreements_outstanding: tuple[str, ...]
+
+
+def milestone_statuses(state: CommitteeState) -> tuple[MilestoneStatus, ...]:
+    """Every milestone's status, in plan order."""
+    met = {m.milestone_id for m in state.milestones if m.met_on is not None}
+
+    def status(m: Milestone) -> Literal["planned", "met", "slipped", "replanned"]:
+        if m.met_on is not None:
+            return "met"
+        if m.is_slipping:
+            return "slipped"
+        return "replanned" if m.replans else "planned"
+
+    return tuple(
+        MilestoneStatus(
+            milestone_id=m.milestone_id,
+            title=m.title,
+            owner=m.owner,
+            status=status(m),
+            target_on=m.target_on,
+            met_on=m.met_on,
+            dependencies_outstanding=tuple(d for d in m.depends_on if d not in met),
+            agreements_outstanding=m.agreements_outstanding,
+        )
+        for m in state.milestones
+    )
+
+
+def start_with_plan(
+    state: CommitteeState, start: StartFormation, plan: Iterable[PlanMilestone]
+) -> list[DomainEvent]:
+    """`FormationStarted` and one `MilestonePlanned` per milestone, in plan order; a plan whose
+    milestone depends on one not planned before it is refused."""
+    events = decide(state, start)
+    for milestone in plan:
+        events += decide(fold(state, events), milestone)
+    return events

@@ -3,16 +3,18 @@
 `000_6f318076c05af665.txt` MoU §27 (and `001` MoU §23): "The relevant partner will notify the
 other signatory organisations in writing"; the MoU is then amended and the review date revised,
 which the partnership aggregate records when this process ends the membership. Policy: each
-recipient acknowledges, with reminders; the notice may be withdrawn before the effective date.
+recipient acknowledges, with reminders until a deadline; the notice may be withdrawn before the
+effective date.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregates.folding import fold_with
+from domain.bodies import Body
 from domain.errors import DomainError
 from domain.events import (
     DomainEvent,
@@ -22,9 +24,14 @@ from domain.events import (
     NoticeAcknowledged,
     NoticeDelivered,
     NoticeIssued,
+    NoticeKind,
     ProcessKind,
     ReminderSent,
 )
+from domain.letters.exit import ExitParticulars, exit_notice, exit_reminder
+from domain.notices import issue
+from domain.partnership import Partnership
+from domain.rules.exits import ExitEffect, exit_effect, without_organisations
 
 
 class Notice(BaseModel):
@@ -35,25 +42,40 @@ class Notice(BaseModel):
     recipient: str
     notice_id: str
     issued_on: date
-    acknowledge_by: date
+    acknowledge_by: date | None
     delivered_on: date | None = None
     acknowledged_on: date | None = None
+    reminded_on: date | None = None
 
 
 class ExitState(BaseModel):
-    """One exit process as its events make it."""
+    """One exit process as its events make it.
+
+    `config` and `signatories` are the partnership as it stood when the notice was given: the
+    signatories decide who must be notified, the configuration gives organisations' names for the
+    written notice and the bodies whose quorum the exit changes.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    partnership: str
+    config: Partnership
     signatories: tuple[str, ...]
     status: Literal["not_notified", "notified", "withdrawn", "ended"] = "not_notified"
     exit_id: str | None = None
     organisation: str | None = None
+    signatory_name: str | None = None
     notified_on: date | None = None
     effective_on: date | None = None
     recipients: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = ()
+    withdrawn_on: date | None = None
+    ended_on: date | None = None
+    bodies_affected: tuple[str, ...] = ()
+
+    @property
+    def partnership(self) -> str:
+        """The partnership's slug."""
+        return self.config.slug
 
     def notice(self, recipient: str) -> Notice | None:
         """The notice issued to `recipient`, if any."""
@@ -66,10 +88,64 @@ class ExitState(BaseModel):
             r for r in self.recipients if (n := self.notice(r)) is None or n.acknowledged_on is None
         )
 
+    @property
+    def bodies(self) -> tuple[Body, ...]:
+        """The bodies as they stand: seats of partners that already left are removed.
 
-def initial_state(partnership: str, signatories: Iterable[str]) -> ExitState:
+        A configured signatory missing from `signatories` has left (`000` MoU §27), exactly as
+        the partnership aggregate's departures record.
+        """
+        gone = [s for s in self.config.signatories if s not in self.signatories]
+        return tuple(without_organisations(body, gone) for body in self.config.bodies)
+
+    def effect(self) -> ExitEffect:
+        """What this exit does to every body: seats lost, and bodies no longer quorate (P2)."""
+        return exit_effect(self.bodies, [self.organisation] if self.organisation else [])
+
+    def name(self, organisation: str) -> str:
+        """An organisation's name for a written notice; its slug if it is not configured."""
+        return next(
+            (o.name for o in self.config.organisations if o.slug == organisation), organisation
+        )
+
+
+def initial_state(config: Partnership, signatories: Iterable[str]) -> ExitState:
     """No notice given yet; `signatories` are the partnership's current signatories."""
-    return ExitState(partnership=partnership, signatories=tuple(signatories))
+    return ExitState(config=config, signatories=tuple(signatories))
+
+
+# ------------------------------------------------------------------------------ reminders
+
+
+def next_reminder_on(notice: Notice, interval_days: int) -> date | None:
+    """When `notice` is next due a reminder, if ever: policy, every `interval_days` after it was
+    issued or last reminded, while unacknowledged, and never after its acknowledgement deadline."""
+    if notice.acknowledged_on is not None or notice.acknowledge_by is None:
+        return None
+    due = (notice.reminded_on or notice.issued_on) + timedelta(days=interval_days)
+    return due if due <= notice.acknowledge_by else None
+
+
+def next_reminder(state: ExitState, interval_days: int) -> date | None:
+    """The earliest reminder due to any recipient, while the exit is still pending."""
+    if state.status != "notified":
+        return None
+    dates = [d for n in state.notices if (d := next_reminder_on(n, interval_days)) is not None]
+    return min(dates, default=None)
+
+
+def reminders_due(state: ExitState, on: date, interval_days: int) -> tuple[str, ...]:
+    """Recipients due a reminder on `on`."""
+    if state.status != "notified":
+        return ()
+    return tuple(
+        n.recipient
+        for n in state.notices
+        if (d := next_reminder_on(n, interval_days)) is not None and d <= on
+    )
+
+
+# ------------------------------------------------------------------------------ commands
 
 
 class NotifyExit(BaseModel):
@@ -92,16 +168,7 @@ class IssueNotices(BaseModel):
 
     issued_on: date
     acknowledge_by: date
-
-
-class RecordDelivery(BaseModel):
-    """A notice reached its recipient."""
-
-    model_config = ConfigDict(frozen=True)
-
-    recipient: str
-    delivered_on: date
-    channel: str = Field(min_length=1)
+    reason: str = ""
 
 
 class AcknowledgeNotice(BaseModel):
@@ -115,7 +182,7 @@ class AcknowledgeNotice(BaseModel):
 
 
 class SendExitReminder(BaseModel):
-    """Remind a recipient that has not acknowledged (P2 policy: weekly)."""
+    """Remind a recipient that has not acknowledged (P2 policy), with a written reminder."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -138,17 +205,10 @@ class CompleteExit(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ended_on: date
-    bodies_affected: tuple[str, ...] = ()
 
 
 ExitCommand = (
-    NotifyExit
-    | IssueNotices
-    | RecordDelivery
-    | AcknowledgeNotice
-    | SendExitReminder
-    | WithdrawExit
-    | CompleteExit
+    NotifyExit | IssueNotices | AcknowledgeNotice | SendExitReminder | WithdrawExit | CompleteExit
 )
 
 
@@ -159,44 +219,7 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
     exit_id, organisation = _require_notified(state)
     match command:
         case IssueNotices():
-            assert state.notified_on is not None
-            if command.issued_on < state.notified_on:
-                raise DomainError("notices cannot be issued before the exit was notified")
-            if command.acknowledge_by < command.issued_on:
-                raise DomainError("the acknowledgement deadline is before the notices are issued")
-            pending = [r for r in state.recipients if state.notice(r) is None]
-            if not pending:
-                raise DomainError(f"every notice for exit {exit_id} has already been issued")
-            return [
-                NoticeIssued(
-                    partnership=state.partnership,
-                    exit_id=exit_id,
-                    notice_id=f"{exit_id}/{recipient}",
-                    recipient=recipient,
-                    issued_on=command.issued_on,
-                    acknowledge_by=command.acknowledge_by,
-                )
-                for recipient in pending
-            ]
-        case RecordDelivery():
-            notice = _require_notice(state, command.recipient)
-            if notice.delivered_on is not None:
-                raise DomainError(
-                    f"the notice to {command.recipient} was already delivered "
-                    f"(on {notice.delivered_on.isoformat()})"
-                )
-            if command.delivered_on < notice.issued_on:
-                raise DomainError("a notice cannot be delivered before it was issued")
-            return [
-                NoticeDelivered(
-                    partnership=state.partnership,
-                    exit_id=exit_id,
-                    notice_id=notice.notice_id,
-                    recipient=command.recipient,
-                    delivered_on=command.delivered_on,
-                    channel=command.channel,
-                )
-            ]
+            return _issue(state, command, exit_id)
         case AcknowledgeNotice():
             notice = _require_notice(state, command.recipient)
             if notice.acknowledged_on is not None:
@@ -216,19 +239,7 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
                 )
             ]
         case SendExitReminder():
-            notice = _require_notice(state, command.recipient)
-            if notice.acknowledged_on is not None:
-                raise DomainError(f"{command.recipient} has already acknowledged; no reminder")
-            return [
-                ReminderSent(
-                    partnership=state.partnership,
-                    process=ProcessKind.EXIT,
-                    process_id=exit_id,
-                    organisation=command.recipient,
-                    sent_on=command.sent_on,
-                    deadline=notice.acknowledge_by,
-                )
-            ]
+            return _remind(state, command, exit_id)
         case WithdrawExit():
             assert state.effective_on is not None
             if command.withdrawn_on >= state.effective_on:
@@ -258,7 +269,7 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
                     exit_id=exit_id,
                     organisation=organisation,
                     ended_on=command.ended_on,
-                    bodies_affected=command.bodies_affected,
+                    bodies_affected=tuple(b.body for b in state.effect().bodies),
                 )
             ]
 
@@ -296,6 +307,92 @@ def _notify(state: ExitState, command: NotifyExit) -> list[DomainEvent]:
     ]
 
 
+def _particulars(state: ExitState, exit_id: str, organisation: str) -> ExitParticulars:
+    assert state.notified_on is not None and state.effective_on is not None
+    return ExitParticulars(
+        exit_id=exit_id,
+        partnership_name=state.config.name,
+        mou_title=state.config.mou.title,
+        organisation_name=state.name(organisation),
+        signatory_name=state.signatory_name or state.name(organisation),
+        notified_on=state.notified_on,
+        effective_on=state.effective_on,
+    )
+
+
+def _issue(state: ExitState, command: IssueNotices, exit_id: str) -> list[DomainEvent]:
+    """`000` MoU §27: a written notice to each of the other signatory organisations."""
+    assert state.notified_on is not None and state.organisation is not None
+    if command.issued_on < state.notified_on:
+        raise DomainError("notices cannot be issued before the exit was notified")
+    if command.acknowledge_by < command.issued_on:
+        raise DomainError("the acknowledgement deadline is before the notices are issued")
+    pending = [r for r in state.recipients if state.notice(r) is None]
+    if not pending:
+        raise DomainError(f"every notice for exit {exit_id} has already been issued")
+    particulars = _particulars(state, exit_id, state.organisation)
+    return [
+        issue(
+            exit_notice(
+                particulars,
+                recipient=recipient,
+                recipient_name=state.name(recipient),
+                issued_on=command.issued_on,
+                acknowledge_by=command.acknowledge_by,
+                reason=command.reason,
+            ),
+            partnership=state.partnership,
+            process=ProcessKind.EXIT,
+            process_id=exit_id,
+            issued_on=command.issued_on,
+            respond_by=command.acknowledge_by,
+        )
+        for recipient in pending
+    ]
+
+
+def _remind(state: ExitState, command: SendExitReminder, exit_id: str) -> list[DomainEvent]:
+    assert state.organisation is not None
+    notice = _require_notice(state, command.recipient)
+    if notice.acknowledged_on is not None:
+        raise DomainError(f"{command.recipient} has already acknowledged; no reminder")
+    if notice.acknowledge_by is None or command.sent_on > notice.acknowledge_by:
+        raise DomainError(
+            f"the acknowledgement deadline for {command.recipient} has passed; "
+            f"reminders are sent only until it"
+        )
+    if command.sent_on < notice.issued_on or command.sent_on == notice.reminded_on:
+        raise DomainError(
+            f"{command.recipient} cannot be reminded on {command.sent_on.isoformat()}"
+        )
+    reminder = exit_reminder(
+        _particulars(state, exit_id, state.organisation),
+        recipient=command.recipient,
+        recipient_name=state.name(command.recipient),
+        sent_on=command.sent_on,
+        issued_on=notice.issued_on,
+        acknowledge_by=notice.acknowledge_by,
+    )
+    return [
+        ReminderSent(
+            partnership=state.partnership,
+            process=ProcessKind.EXIT,
+            process_id=exit_id,
+            organisation=command.recipient,
+            sent_on=command.sent_on,
+            deadline=notice.acknowledge_by,
+        ),
+        issue(
+            reminder,
+            partnership=state.partnership,
+            process=ProcessKind.EXIT,
+            process_id=exit_id,
+            issued_on=command.sent_on,
+            respond_by=notice.acknowledge_by,
+        ),
+    ]
+
+
 def _require_notified(state: ExitState) -> tuple[str, str]:
     if state.status == "not_notified" or state.exit_id is None or state.organisation is None:
         raise DomainError("no exit notice has been given")
@@ -308,7 +405,7 @@ def _require_notice(state: ExitState, recipient: str) -> Notice:
     if recipient not in state.recipients:
         raise DomainError(
             f"{recipient} is not a recipient of the exit notice; "
-            f"the recipients are: {', '.join(state.recipients)}"
+            f"the recipients are the other signatories: {', '.join(state.recipients)}"
         )
     notice = state.notice(recipient)
     if notice is None:
@@ -323,8 +420,12 @@ def _update_notice(state: ExitState, recipient: str, **changes: date) -> ExitSta
     return state.model_copy(update={"notices": notices})
 
 
+def _ours(state: ExitState, process: ProcessKind, process_id: str) -> bool:
+    return process is ProcessKind.EXIT and process_id == state.exit_id
+
+
 def evolve(state: ExitState, event: DomainEvent) -> ExitState:
-    """`state` after `event`; events of other streams leave it unchanged."""
+    """`state` after `event`; events of other streams, and reminder notices, leave it unchanged."""
     match event:
         case ExitNotified():
             return state.model_copy(
@@ -332,27 +433,40 @@ def evolve(state: ExitState, event: DomainEvent) -> ExitState:
                     "status": "notified",
                     "exit_id": event.exit_id,
                     "organisation": event.organisation,
+                    "signatory_name": event.signatory_name,
                     "notified_on": event.notified_on,
                     "effective_on": event.effective_on,
                     "recipients": event.recipients,
                 }
             )
-        case NoticeIssued():
+        case NoticeIssued() if event.kind is NoticeKind.EXIT_NOTICE and _ours(
+            state, event.process, event.process_id
+        ):
             notice = Notice(
                 recipient=event.recipient,
                 notice_id=event.notice_id,
                 issued_on=event.issued_on,
-                acknowledge_by=event.acknowledge_by,
+                acknowledge_by=event.respond_by,
             )
             return state.model_copy(update={"notices": (*state.notices, notice)})
-        case NoticeDelivered():
+        case NoticeDelivered() if any(n.notice_id == event.notice_id for n in state.notices):
             return _update_notice(state, event.recipient, delivered_on=event.delivered_on)
-        case NoticeAcknowledged():
+        case ReminderSent() if _ours(state, event.process, event.process_id):
+            return _update_notice(state, event.organisation, reminded_on=event.sent_on)
+        case NoticeAcknowledged() if event.exit_id == state.exit_id:
             return _update_notice(state, event.recipient, acknowledged_on=event.acknowledged_on)
-        case ExitWithdrawn():
-            return state.model_copy(update={"status": "withdrawn"})
-        case MembershipEnded():
-            return state.model_copy(update={"status": "ended"})
+        case ExitWithdrawn() if event.exit_id == state.exit_id:
+            return state.model_copy(
+                update={"status": "withdrawn", "withdrawn_on": event.withdrawn_on}
+            )
+        case MembershipEnded() if event.exit_id == state.exit_id:
+            return state.model_copy(
+                update={
+                    "status": "ended",
+                    "ended_on": event.ended_on,
+                    "bodies_affected": event.bodies_affected,
+                }
+            )
         case _:
             return state
 

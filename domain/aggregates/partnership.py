@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregates.folding import fold_with
 from domain.bodies import Body
-from domain.errors import DomainError, UnknownOrganisationError
+from domain.errors import DomainError, UnknownBodyError, UnknownOrganisationError
 from domain.events import (
+    BodyEstablished,
     DomainEvent,
     MembershipEnded,
     MouAmended,
@@ -65,6 +66,7 @@ class PartnershipState(BaseModel):
     mou_version: int = 0
     review_due_on: date | None = None
     departures: tuple[Departure, ...] = ()
+    established_bodies: tuple[Body, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -104,12 +106,18 @@ class PartnershipState(BaseModel):
     def bodies(self) -> tuple[Body, ...]:
         """The bodies with the seats of departed partners removed (`000` MoU §27)."""
         gone = [d.organisation for d in self.departures]
-        return tuple(without_organisations(body, gone) for body in self.config.bodies)
+        configured = (*self.config.bodies, *self.established_bodies)
+        return tuple(without_organisations(body, gone) for body in configured)
 
     def body(self, slug: str) -> Body:
         """The body called `slug` as it stands after exits; refuses an unknown one."""
-        self.config.body(slug)
-        return next(b for b in self.bodies if b.slug == slug)
+        found = next((b for b in self.bodies if b.slug == slug), None)
+        if found is None:
+            known = ", ".join(b.slug for b in self.bodies)
+            raise UnknownBodyError(
+                f"{slug!r} is not a body of {self.slug}; its bodies are: {known}"
+            )
+        return found
 
 
 def initial_state(config: Partnership) -> PartnershipState:
@@ -164,7 +172,18 @@ class AdmitPartner(BaseModel):
     agreed_by: tuple[str, ...]
 
 
-PartnershipCommand = SignMou | EndMembership | RecordReviewOutcome | AdmitPartner
+class EstablishBody(BaseModel):
+    """Add the joint committee, once its formation is complete, as a body of the partnership
+    (`002_95a8991e315e2e6d.txt` §6(c) fully operational; §17 delegated authority)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    committee_id: str = Field(min_length=1)
+    body: Body
+    established_on: date
+
+
+PartnershipCommand = SignMou | EndMembership | RecordReviewOutcome | AdmitPartner | EstablishBody
 
 
 def decide(state: PartnershipState, command: PartnershipCommand) -> list[DomainEvent]:
@@ -178,6 +197,8 @@ def decide(state: PartnershipState, command: PartnershipCommand) -> list[DomainE
             return _record_review(state, command)
         case AdmitPartner():
             return _admit(state, command)
+        case EstablishBody():
+            return _establish(state, command)
 
 
 def _require_signatory(state: PartnershipState, organisation: str) -> None:
@@ -342,6 +363,27 @@ def _admit(state: PartnershipState, command: AdmitPartner) -> list[DomainEvent]:
     return events
 
 
+def _establish(state: PartnershipState, command: EstablishBody) -> list[DomainEvent]:
+    _require_effective(state, f"establish {command.body.slug}")
+    if any(b.slug == command.body.slug for b in state.bodies):
+        raise DomainError(f"{state.slug} already has a body called {command.body.slug}")
+    for member in command.body.members:
+        # A seat may represent no partner (an independent chair, `002` §19(a)).
+        if member.organisation is not None and member.organisation not in state.signatories:
+            raise DomainError(
+                f"{command.body.slug} seat {member.seat} represents {member.organisation}, "
+                f"which is not a current signatory of {state.slug}"
+            )
+    return [
+        BodyEstablished(
+            partnership=state.slug,
+            committee_id=command.committee_id,
+            body=command.body,
+            established_on=command.established_on,
+        )
+    ]
+
+
 # -------------------------------------------------------------------------------- evolve
 
 
@@ -401,6 +443,10 @@ def evolve(state: PartnershipState, event: DomainEvent) -> PartnershipState:
                         d for d in state.departures if d.organisation != event.organisation
                     ),
                 }
+            )
+        case BodyEstablished():
+            return state.model_copy(
+                update={"established_bodies": (*state.established_bodies, event.body)}
             )
         case _:
             return state

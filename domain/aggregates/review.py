@@ -3,11 +3,12 @@
 `000_6f318076c05af665.txt` MoU §24 (reviewed at least annually), §25 and `003` §10.1 (varied only
 by written agreement of all signatory organisations): every signatory is asked to respond by a
 deadline; a variation is adopted only if every signatory agrees in writing. One refusal, or one
-agreement missing at the deadline, and the MoU stands unchanged.
+agreement missing at the deadline, and the MoU stands unchanged. A signatory that leaves during
+the review (`000` MoU §27) is no longer asked and no longer counted.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +23,7 @@ from domain.events import (
     ReviewConcluded,
     ReviewOpened,
     ReviewOutcome,
+    ReviewSignatoryRemoved,
     VariationAgreed,
     VariationProposed,
     VariationRefused,
@@ -58,6 +60,8 @@ class ReviewState(BaseModel):
     variation_summary: str = ""
     agreed: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+    last_reminder_on: date | None = None
     outcome: ReviewOutcome | None = None
     concluded_on: date | None = None
     next_review_due_on: date | None = None
@@ -68,19 +72,38 @@ class ReviewState(BaseModel):
 
     @property
     def awaiting(self) -> tuple[str, ...]:
-        """Signatories still owing something: a response, or a decision on the variation."""
+        """Signatories still owing something: a response or, once a variation is before them,
+        their written agreement or refusal of it (which is then their answer to the review)."""
+        if self.variation_id is not None:
+            decided = set(self.agreed) | set(self.refused)
+            return tuple(s for s in self.signatories if s not in decided)
         answered = {r.organisation for r in self.responses}
-        decided = set(self.agreed) | set(self.refused)
-        return tuple(
-            s
-            for s in self.signatories
-            if s not in answered or (self.variation_id is not None and s not in decided)
-        )
+        return tuple(s for s in self.signatories if s not in answered)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the outcome is known before the deadline: nothing is owed, or a refusal has
+        already defeated the variation (`000` MoU §25: it needs every signatory's agreement)."""
+        return self.status == "open" and (bool(self.refused) or not self.awaiting)
 
 
 def initial_state(partnership: str) -> ReviewState:
     """A review not yet opened."""
     return ReviewState(partnership=partnership)
+
+
+def response_deadline_for(opened_on: date, response_days: int) -> date:
+    """The date by which signatories answer a review opened on `opened_on` (P1 policy)."""
+    return opened_on + timedelta(days=response_days)
+
+
+def next_reminder_on(state: ReviewState, interval_days: int) -> date | None:
+    """When the next round of reminders is due: every `interval_days` after the review opened
+    (P1 policy: weekly), up to and including the response deadline, never after it."""
+    if state.status != "open" or state.opened_on is None or state.response_deadline is None:
+        return None
+    due = (state.last_reminder_on or state.opened_on) + timedelta(days=interval_days)
+    return due if due <= state.response_deadline else None
 
 
 class OpenReview(BaseModel):
@@ -148,6 +171,15 @@ class SendReviewReminder(BaseModel):
     sent_on: date
 
 
+class RemoveSignatory(BaseModel):
+    """A signatory left the partnership during the review (`000` MoU §27)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    organisation: str
+    left_on: date
+
+
 class ConcludeReview(BaseModel):
     """Conclude the review: at the deadline, or earlier once nothing is outstanding."""
 
@@ -163,6 +195,7 @@ ReviewCommand = (
     | AgreeVariation
     | RefuseVariation
     | SendReviewReminder
+    | RemoveSignatory
     | ConcludeReview
 )
 
@@ -175,7 +208,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
     match command:
         case RecordResponse():
             _require_signatory(state, command.organisation)
-            _require_not_before_opening(state, command.received_on, "a response")
+            _require_in_time(state, command.received_on, "a response")
             if previous := state.response(command.organisation):
                 raise DomainError(
                     f"{command.organisation} has already responded to review {review_id} "
@@ -193,7 +226,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case ProposeVariation():
             _require_signatory(state, command.proposed_by)
-            _require_not_before_opening(state, command.proposed_on, "a variation")
+            _require_in_time(state, command.proposed_on, "a variation")
             if state.variation_id is not None:
                 raise DomainError(
                     f"variation {state.variation_id} is already before the signatories of "
@@ -211,6 +244,8 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case AgreeVariation():
             _require_decision_on_variation(state, command.variation_id, command.organisation)
+            # 000 MoU §25, 003 §10.1: agreement must be given before the response deadline.
+            _require_in_time(state, command.agreed_on, "an agreement")
             return [
                 VariationAgreed(
                     partnership=state.partnership,
@@ -222,6 +257,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case RefuseVariation():
             _require_decision_on_variation(state, command.variation_id, command.organisation)
+            _require_in_time(state, command.refused_on, "a refusal")
             return [
                 VariationRefused(
                     partnership=state.partnership,
@@ -248,6 +284,21 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
                     organisation=command.organisation,
                     sent_on=command.sent_on,
                     deadline=state.response_deadline,
+                )
+            ]
+        case RemoveSignatory():
+            _require_signatory(state, command.organisation)
+            if state.signatories == (command.organisation,):
+                raise DomainError(
+                    f"{command.organisation} is the last signatory of review {review_id}; "
+                    f"the review cannot continue without signatories"
+                )
+            return [
+                ReviewSignatoryRemoved(
+                    partnership=state.partnership,
+                    review_id=review_id,
+                    organisation=command.organisation,
+                    left_on=command.left_on,
                 )
             ]
         case ConcludeReview():
@@ -306,6 +357,16 @@ def _require_not_before_opening(state: ReviewState, on: date, what: str) -> None
         )
 
 
+def _require_in_time(state: ReviewState, on: date, what: str) -> None:
+    _require_not_before_opening(state, on, what)
+    assert state.response_deadline is not None
+    if on > state.response_deadline:
+        raise DomainError(
+            f"{what} dated {on.isoformat()} is after the response deadline "
+            f"{state.response_deadline.isoformat()} of review {state.review_id}"
+        )
+
+
 def _require_decision_on_variation(state: ReviewState, variation_id: str, org: str) -> None:
     _require_signatory(state, org)
     if state.variation_id != variation_id:
@@ -323,8 +384,7 @@ def _conclude(state: ReviewState, review_id: str, concluded_on: date) -> ReviewC
     assert state.response_deadline is not None and state.opened_on is not None
     _require_not_before_opening(state, concluded_on, "the conclusion")
     awaiting = state.awaiting
-    variation_settled = bool(state.refused) or not awaiting
-    if concluded_on < state.response_deadline and not variation_settled:
+    if concluded_on < state.response_deadline and not state.settled:
         raise DomainError(
             f"review {review_id} cannot conclude before its response deadline "
             f"{state.response_deadline.isoformat()} while {', '.join(awaiting)} "
@@ -381,6 +441,21 @@ def evolve(state: ReviewState, event: DomainEvent) -> ReviewState:
             return state.model_copy(update={"agreed": (*state.agreed, event.organisation)})
         case VariationRefused():
             return state.model_copy(update={"refused": (*state.refused, event.organisation)})
+        case ReminderSent(process=ProcessKind.REVIEW) if event.process_id == state.review_id:
+            return state.model_copy(update={"last_reminder_on": event.sent_on})
+        case ReviewSignatoryRemoved():
+            # Whatever the leaver said no longer binds the partners who remain.
+            def remaining(orgs: tuple[str, ...]) -> tuple[str, ...]:
+                return tuple(o for o in orgs if o != event.organisation)
+
+            return state.model_copy(
+                update={
+                    "signatories": remaining(state.signatories),
+                    "agreed": remaining(state.agreed),
+                    "refused": remaining(state.refused),
+                    "left": (*state.left, event.organisation),
+                }
+            )
         case ReviewConcluded():
             return state.model_copy(
                 update={

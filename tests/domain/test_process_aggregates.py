@@ -16,8 +16,12 @@ from domain.events import (
     ItemChairReplaced,
     MembershipEnded,
     NoticeIssued,
+    NoticeKind,
+    ProcessKind,
+    ReminderSent,
     ReviewOutcome,
 )
+from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.rules.quorum import Attendance, QuorumStatus
 from domain.what_if import Conflict, ProposedChange, SeatRef, what_if
@@ -111,28 +115,108 @@ def test_review_refusals() -> None:
     assert reminder[0].deadline == D(2023, 6, 29)  # type: ignore[union-attr]
 
 
+def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() -> None:
+    state = open_review()
+    steps: list[review.ReviewCommand] = [
+        review.ProposeVariation(
+            variation_id="v1", proposed_by="a", summary="new schedule", proposed_on=D(2023, 6, 2)
+        ),
+        review.RefuseVariation(variation_id="v1", organisation="c", refused_on=D(2023, 6, 3)),
+    ]
+    for command in steps:
+        state = review.fold(state, review.decide(state, command))
+    assert state.settled  # c's refusal defeats the variation while c is a signatory
+    state = review.fold(
+        state, review.decide(state, review.RemoveSignatory(organisation="c", left_on=D(2023, 6, 4)))
+    )
+    assert state.signatories == ("a", "b") and state.left == ("c",) and not state.refused
+    assert state.awaiting == ("a", "b") and not state.settled
+    for org in ("a", "b"):
+        command = review.AgreeVariation(
+            variation_id="v1", organisation=org, agreed_on=D(2023, 6, 5)
+        )
+        state = review.fold(state, review.decide(state, command))
+    (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 5)))
+    assert concluded.outcome is ReviewOutcome.VARIED  # type: ignore[union-attr]
+    with pytest.raises(DomainError, match="c is not a signatory"):
+        review.decide(state, review.RemoveSignatory(organisation="c", left_on=D(2023, 6, 6)))
+    only_one = open_review(("a",))
+    with pytest.raises(DomainError, match="last signatory"):
+        review.decide(only_one, review.RemoveSignatory(organisation="a", left_on=D(2023, 6, 6)))
+
+
+def test_variation_needs_agreement_before_the_deadline_000_s25() -> None:
+    state = open_review()
+    proposal = review.ProposeVariation(
+        variation_id="v1", proposed_by="a", summary="s", proposed_on=D(2023, 6, 2)
+    )
+    state = review.fold(state, review.decide(state, proposal))
+    state = review.fold(
+        state,
+        review.decide(
+            state,
+            review.RecordResponse(
+                organisation="b", received_on=D(2023, 6, 2), confirms_unchanged=True
+            ),
+        ),
+    )
+    assert state.awaiting == ("a", "b", "c")  # a response is not a written agreement
+    late = review.AgreeVariation(variation_id="v1", organisation="b", agreed_on=D(2023, 6, 30))
+    with pytest.raises(DomainError, match="after the response deadline 2023-06-29"):
+        review.decide(state, late)
+
+
+def test_reminders_weekly_up_to_the_deadline_p1() -> None:
+    state = open_review()
+    assert review.next_reminder_on(state, 7) == D(2023, 6, 8)
+    for sent_on in (D(2023, 6, 8), D(2023, 6, 15), D(2023, 6, 22), D(2023, 6, 29)):
+        reminder = review.SendReviewReminder(organisation="a", sent_on=sent_on)
+        state = review.fold(state, review.decide(state, reminder))
+    assert state.last_reminder_on == D(2023, 6, 29)
+    assert review.next_reminder_on(state, 7) is None
+    assert review.response_deadline_for(D(2023, 6, 1), 28) == D(2023, 6, 29)
+
+
 # ----------------------------------------------------------------------- exit (P2)
 
 
-def notified() -> exit.ExitState:
-    state = exit.initial_state("county-durham", ("dcc", "tewv", "icb"))
+def notified(
+    config: Partnership, signatories: tuple[str, ...] = ("dcc", "tewv", "icb")
+) -> exit.ExitState:
+    state = exit.initial_state(config, signatories)
     command = exit.NotifyExit(
         exit_id="x1",
         organisation="tewv",
         notified_on=D(2023, 1, 10),
         effective_on=D(2023, 3, 31),
-        signatory_name="Chief Executive",
+        signatory_name="Brent Kilmurray, Chief Executive",
     )
     return exit.fold(state, exit.decide(state, command))
 
 
-def test_exit_notice_in_writing_to_every_other_signatory_000_s27() -> None:
-    state = notified()
+def issued(config: Partnership) -> exit.ExitState:
+    state = notified(config)
+    command = exit.IssueNotices(issued_on=D(2023, 1, 11), acknowledge_by=D(2023, 2, 8))
+    return exit.fold(state, exit.decide(state, command))
+
+
+def test_exit_notice_in_writing_to_every_other_signatory_000_s27(
+    county_durham: Partnership,
+) -> None:
+    state = notified(county_durham)
     assert state.recipients == ("dcc", "icb")
     events = exit.decide(
-        state, exit.IssueNotices(issued_on=D(2023, 1, 11), acknowledge_by=D(2023, 2, 8))
+        state,
+        exit.IssueNotices(
+            issued_on=D(2023, 1, 11), acknowledge_by=D(2023, 2, 8), reason="service transfer"
+        ),
     )
-    assert [e.recipient for e in events if isinstance(e, NoticeIssued)] == ["dcc", "icb"]
+    notices = [e for e in events if isinstance(e, NoticeIssued)]
+    assert [n.recipient for n in notices] == ["dcc", "icb"]
+    assert {n.kind for n in notices} == {NoticeKind.EXIT_NOTICE}
+    assert {(n.process, n.process_id, n.respond_by) for n in notices} == {
+        (ProcessKind.EXIT, "x1", D(2023, 2, 8))
+    }
     state = exit.fold(state, events)
     ack = exit.AcknowledgeNotice(
         recipient="dcc", acknowledged_on=D(2023, 1, 12), acknowledged_by="Clerk"
@@ -143,16 +227,47 @@ def test_exit_notice_in_writing_to_every_other_signatory_000_s27() -> None:
         exit.decide(state, ack)
     with pytest.raises(DomainError, match="hwbb is not a recipient"):
         exit.decide(state, ack.model_copy(update={"recipient": "hwbb"}))
+    with pytest.raises(DomainError, match="tewv is not a recipient"):
+        exit.decide(state, ack.model_copy(update={"recipient": "tewv"}))
 
 
-def test_exit_must_be_in_writing_000_s27() -> None:
-    state = exit.initial_state("p", ("a", "b"))
+def test_exit_notice_is_a_real_letter_naming_the_parties_000_s27(
+    county_durham: Partnership,
+) -> None:
+    """000 MoU §27: the written notice says who leaves what, when, and by when to acknowledge."""
+    state = notified(county_durham)
+    (notice, *_) = exit.decide(
+        state,
+        exit.IssueNotices(
+            issued_on=D(2023, 1, 11), acknowledge_by=D(2023, 2, 8), reason="service transfer"
+        ),
+    )
+    assert isinstance(notice, NoticeIssued)
+    tewv = "Tees, Esk and Wear Valleys NHS Foundation Trust"
+    assert notice.subject == f"County Durham Care Partnership: notice of exit of {tewv}"
+    for text in (
+        "To: Durham County Council",
+        f"{tewv} gives notice that it is leaving the County Durham Care Partnership",
+        "County Durham Care Partnership Memorandum of Understanding",
+        "Notice was given on 10 January 2023",
+        "takes effect on 31 March 2023",
+        "000 MoU §27",
+        "acknowledge receipt of this notice by 8 February 2023",
+        "Reason given: service transfer",
+        f"Brent Kilmurray, Chief Executive, for {tewv}",
+    ):
+        assert text in notice.body
+    assert notice.content_hash == content_hash(notice.subject, notice.body)
+
+
+def test_exit_must_be_in_writing_000_s27(county_durham: Partnership) -> None:
+    state = exit.initial_state(county_durham, ("dcc", "tewv"))
     with pytest.raises(DomainError, match="in writing"):
         exit.decide(
             state,
             exit.NotifyExit(
                 exit_id="x",
-                organisation="a",
+                organisation="dcc",
                 notified_on=D(2023, 1, 1),
                 effective_on=D(2023, 2, 1),
                 signatory_name="n",
@@ -161,23 +276,63 @@ def test_exit_must_be_in_writing_000_s27() -> None:
         )
 
 
-def test_exit_withdrawn_only_before_effective_date() -> None:
-    state = notified()
+def test_exit_reminders_weekly_until_the_deadline_and_not_after_acknowledgement(
+    county_durham: Partnership,
+) -> None:
+    """P2 policy: reminders every interval to those who have not acknowledged, until the
+    acknowledgement deadline; the reminder is a written notice, not tracked for acknowledgement."""
+    state = issued(county_durham)
+    assert exit.next_reminder(state, 7) == D(2023, 1, 18)
+    assert exit.reminders_due(state, D(2023, 1, 17), 7) == ()
+    assert exit.reminders_due(state, D(2023, 1, 18), 7) == ("dcc", "icb")
+    ack = exit.AcknowledgeNotice(
+        recipient="dcc", acknowledged_on=D(2023, 1, 12), acknowledged_by="Clerk"
+    )
+    state = exit.fold(state, exit.decide(state, ack))
+    with pytest.raises(DomainError, match="dcc has already acknowledged; no reminder"):
+        exit.decide(state, exit.SendExitReminder(recipient="dcc", sent_on=D(2023, 1, 18)))
+    sent = []
+    day = exit.next_reminder(state, 7)
+    while day is not None:
+        assert exit.reminders_due(state, day, 7) == ("icb",)
+        events = exit.decide(state, exit.SendExitReminder(recipient="icb", sent_on=day))
+        reminder, letter = events
+        assert isinstance(reminder, ReminderSent) and reminder.deadline == D(2023, 2, 8)
+        assert isinstance(letter, NoticeIssued) and letter.kind is NoticeKind.REMINDER
+        assert "acknowledge the notice by 8 February 2023" in letter.body
+        state = exit.fold(state, events)
+        sent.append(day)
+        day = exit.next_reminder(state, 7)
+    assert sent == [D(2023, 1, 18), D(2023, 1, 25), D(2023, 2, 1), D(2023, 2, 8)]
+    assert [n.recipient for n in state.notices] == ["dcc", "icb"]
+    with pytest.raises(DomainError, match="deadline for icb has passed"):
+        exit.decide(state, exit.SendExitReminder(recipient="icb", sent_on=D(2023, 2, 9)))
+
+
+def test_exit_withdrawn_only_before_effective_date(county_durham: Partnership) -> None:
+    state = notified(county_durham)
     with pytest.raises(DomainError, match="can no longer be withdrawn"):
         exit.decide(state, exit.WithdrawExit(withdrawn_on=D(2023, 3, 31)))
     state = exit.fold(state, exit.decide(state, exit.WithdrawExit(withdrawn_on=D(2023, 3, 1))))
     assert state.status == "withdrawn"
+    assert state.withdrawn_on == D(2023, 3, 1)
     with pytest.raises(DomainError, match="already withdrawn"):
         exit.decide(state, exit.CompleteExit(ended_on=D(2023, 3, 31)))
 
 
-def test_exit_completes_on_effective_date() -> None:
-    state = notified()
+def test_exit_completes_on_effective_date_and_flags_bodies_000_s27(
+    county_durham: Partnership,
+) -> None:
+    state = notified(county_durham, county_durham.signatories)
     with pytest.raises(DomainError, match="takes effect on 2023-03-31"):
         exit.decide(state, exit.CompleteExit(ended_on=D(2023, 3, 30)))
     (ended,) = exit.decide(state, exit.CompleteExit(ended_on=D(2023, 3, 31)))
     assert isinstance(ended, MembershipEnded)
-    assert exit.fold(state, [ended]).status == "ended"
+    assert "cdcpe" in ended.bodies_affected
+    assert ended.bodies_affected == tuple(b.body for b in state.effect().bodies)
+    state = exit.fold(state, [ended])
+    assert state.status == "ended"
+    assert state.ended_on == D(2023, 3, 31)
 
 
 # ---------------------------------------------------------------- committee (P3)
@@ -380,7 +535,7 @@ def test_sle_majority_of_eligible_affected_partners_003_s8_10(
         escalation.decide(state, vote.model_copy(update={"in_favour": ("msft", "nelft")}))
 
 
-def test_escalation_closes_only_when_actions_complete_003_s7_5(
+def test_escalation_resolves_only_when_actions_complete_003_s7_5(
     county_durham: Partnership,
 ) -> None:
     state = raised(county_durham)
@@ -394,15 +549,12 @@ def test_escalation_closes_only_when_actions_complete_003_s7_5(
     )
     state = escalation.fold(state, escalation.decide(state, agree))
     resolve = escalation.ResolveEscalation(resolved_on=D(2023, 1, 11), resolution="plan agreed")
-    state = escalation.fold(state, escalation.decide(state, resolve))
     with pytest.raises(DomainError, match="actions still open: a1"):
-        escalation.decide(state, escalation.CloseEscalation(closed_on=D(2023, 1, 12)))
+        escalation.decide(state, resolve)
     done = escalation.CompleteAction(action_id="a1", completed_on=D(2023, 2, 20))
     state = escalation.fold(state, escalation.decide(state, done))
-    state = escalation.fold(
-        state, escalation.decide(state, escalation.CloseEscalation(closed_on=D(2023, 2, 21)))
-    )
-    assert state.status == "closed"
+    state = escalation.fold(state, escalation.decide(state, resolve))
+    assert state.status == "resolved"
 
 
 def test_top_of_ladder_cannot_climb(nenc: Partnership) -> None:

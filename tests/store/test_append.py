@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
-from eventstore.migrate import apply_migrations
+from eventstore.migrate import apply_migrations, migration_files
 from eventstore.models import NewEvent
 from eventstore.store import EventStore
 from tests.store.events import batch, new_event
@@ -124,4 +124,4 @@ async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool) -> Non
     async with pool.acquire() as conn:
         assert await apply_migrations(conn) == []
         names = [r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")]
-    assert names == ["0001_events.sql"]
+    assert names == [name for name, _ in migration_files()]

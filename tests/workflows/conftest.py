@@ -1,15 +1,21 @@
 """A worker on Temporal's time-skipping test server, recording into a real event store."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
+from activities.store import StoreActivities
 from concordat.event_codec import to_domain_event
 from concordat.temporal_admin import register_search_attributes
 from domain.events import DomainEvent
+from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from worker import build_worker
 
@@ -21,10 +27,46 @@ async def temporal(time_skipping_env: WorkflowEnvironment) -> Client:
 
 
 @pytest.fixture
-async def worker(temporal: Client, store: EventStore, task_queue: str) -> AsyncIterator[Worker]:
-    async with build_worker(temporal, store, task_queue) as running:
+def outbox(tmp_path: Path) -> Path:
+    return tmp_path / "outbox"
+
+
+@pytest.fixture
+def delivery(outbox: Path) -> DeliveryActivities:
+    return DeliveryActivities(
+        OutboxChannel(outbox, "concordat@test"), AddressBook({}, "partners.test")
+    )
+
+
+@pytest.fixture
+async def worker(
+    temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
+) -> AsyncIterator[Worker]:
+    async with build_worker(temporal, store, task_queue, delivery) as running:
         yield running
 
 
 async def stream_events(store: EventStore, stream_id: str) -> list[DomainEvent]:
     return [to_domain_event(e) for e in await store.read_stream(stream_id)]
+
+
+AppendActivity = Callable[[AppendRequest], Awaitable[AppendResult]]
+
+
+@pytest.fixture
+def append_then_fail_once(store: EventStore) -> AppendActivity:
+    """The real append, made to fail after its first attempt has committed: a lost reply.
+
+    Workflow tests register it in place of append_events to show that a retried append finds
+    its events recorded and writes nothing twice ("Nothing lost")."""
+    real = StoreActivities(store)
+
+    @activity.defn(name=APPEND_EVENTS)
+    async def append_then_fail_once(request: AppendRequest) -> AppendResult:
+        result = await real.append_events(request)
+        if activity.info().attempt == 1:
+            raise RuntimeError("connection lost after commit")
+        assert result.already_recorded
+        return result
+
+    return append_then_fail_once

@@ -8,20 +8,19 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import APPEND_EVENTS, AppendRequest
-from activities.store import StoreActivities
+from activities.delivery import DeliveryActivities
 from domain.aggregates.partnership import PartnershipState, fold, initial_state
 from domain.events import MouEffective, MouSigned
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
-from eventstore.models import AppendResult
 from eventstore.store import EventStore
-from tests.workflows.conftest import stream_events
+from tests.replay.histories import save_history
+from tests.workflows.conftest import AppendActivity, stream_events
 from workflows import ALL_WORKFLOWS
 from workflows.ids import partnership_stream, partnership_workflow_id
 from workflows.partnership import PartnershipInput, PartnershipWorkflow, SignatureRequest
@@ -42,11 +41,11 @@ def signature(organisation: str, signed_on: date = SIGNED_ON) -> SignatureReques
 async def start(
     client: Client, config: Partnership, task_queue: str
 ) -> WorkflowHandle[PartnershipWorkflow, PartnershipState]:
-    # A unique id per test: the time-skipping server is shared by the whole session.
+    # The partnership workflow lives as long as the partnership, so each test terminates its own.
     return await client.start_workflow(
         PartnershipWorkflow.run,
         PartnershipInput(config=config),
-        id=f"{partnership_workflow_id(config.slug)}:{uuid.uuid4().hex[:6]}",
+        id=partnership_workflow_id(config.slug),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
@@ -61,7 +60,10 @@ async def assert_state_is_fold_of_stream(
 
 @pytest.fixture
 def county_durham() -> Partnership:
-    return load_partnership("county-durham")
+    # A slug of its own per test: the time-skipping server, and the child workflow ids derived
+    # from the slug, are shared by the whole session.
+    config = load_partnership("county-durham")
+    return config.model_copy(update={"slug": f"county-durham-{uuid.uuid4().hex[:6]}"})
 
 
 async def test_mou_becomes_effective_on_the_last_signature(
@@ -77,17 +79,18 @@ async def test_mou_becomes_effective_on_the_last_signature(
         assert state.is_effective == (organisation == signatories[-1])
         await assert_state_is_fold_of_stream(store, state, county_durham)
 
-    final = await handle.result()
+    final = await handle.query(PartnershipWorkflow.state)
     assert final.effective_on == SIGNED_ON
     assert final.mou_version == 1
-    events = await stream_events(store, partnership_stream("county-durham"))
+    events = await stream_events(store, partnership_stream(county_durham.slug))
     assert [type(e) for e in events] == [MouSigned] * len(signatories) + [MouEffective]
     assert [e.organisation for e in events if isinstance(e, MouSigned)] == list(signatories)
-    assert await handle.query(PartnershipWorkflow.state) == final
-    recorded = await store.read_stream(partnership_stream("county-durham"))
+    recorded = await store.read_stream(partnership_stream(county_durham.slug))
     assert {e.metadata["actor"] for e in recorded} == {"officer@concordat.test"}
     assert {e.metadata["workflow_id"] for e in recorded} == {handle.id}
     assert (await store.verify()).intact
+    await save_history(handle, "partnership-signatures")
+    await handle.terminate("test over")
 
 
 async def test_not_effective_while_one_partner_has_not_signed(
@@ -128,7 +131,7 @@ async def test_bad_signatures_are_refused_and_write_nothing(
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(PartnershipWorkflow.sign, request_)
     assert reason in str(caught.value.cause)
-    events = await stream_events(store, partnership_stream("county-durham"))
+    events = await stream_events(store, partnership_stream(county_durham.slug))
     assert len(events) == 1
     state = await handle.query(PartnershipWorkflow.state)
     assert [s.organisation for s in state.signatures] == ["tewv"]
@@ -136,31 +139,32 @@ async def test_bad_signatures_are_refused_and_write_nothing(
 
 
 async def test_append_that_fails_after_commit_is_retried_without_duplicates(
-    temporal: Client, store: EventStore, task_queue: str, county_durham: Partnership
+    temporal: Client,
+    store: EventStore,
+    task_queue: str,
+    county_durham: Partnership,
+    append_then_fail_once: AppendActivity,
+    delivery: DeliveryActivities,
+    time_skipping_env: WorkflowEnvironment,
 ) -> None:
     """Nothing lost, nothing doubled: the first attempt of every append commits, then fails."""
-    real = StoreActivities(store)
-
-    @activity.defn(name=APPEND_EVENTS)
-    async def append_then_fail_once(request: AppendRequest) -> AppendResult:
-        result = await real.append_events(request)
-        if activity.info().attempt == 1:
-            raise RuntimeError("connection lost after commit")
-        assert result.already_recorded
-        return result
-
+    # Signed today, so that no overdue review opens while the worker is being stopped.
+    today = (await time_skipping_env.get_current_time()).date()
     async with Worker(
         temporal,
         task_queue=task_queue,
         workflows=list(ALL_WORKFLOWS),
-        activities=[append_then_fail_once],
+        activities=[append_then_fail_once, delivery.deliver_notice],
     ):
         handle = await start(temporal, county_durham, task_queue)
         for organisation in county_durham.signatories:
-            await handle.execute_update(PartnershipWorkflow.sign, signature(organisation))
-        final = await handle.result()
+            await handle.execute_update(
+                PartnershipWorkflow.sign, signature(organisation, signed_on=today)
+            )
+        final = await handle.query(PartnershipWorkflow.state)
+        await handle.terminate("test over")
 
-    recorded = await store.read_stream(partnership_stream("county-durham"))
+    recorded = await store.read_stream(partnership_stream(county_durham.slug))
     assert len(recorded) == len(county_durham.signatories) + 1
     assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
     assert {e.metadata["attempt"] for e in recorded} == {1}

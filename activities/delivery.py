@@ -1,0 +1,154 @@
+"""Delivery of written notices: to a local outbox folder by default, by SMTP in production.
+
+A retried delivery must not send a second, different notice: the outbox writes the same file again
+(and recognises it), and SMTP messages carry a Message-ID made from the notice id and content hash,
+so a receiving system can tell a resend from a new notice.
+"""
+
+import asyncio
+import email.policy
+import os
+import smtplib
+import tomllib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Protocol
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.contracts import DELIVER_NOTICE, DeliveryReceipt, DeliveryRequest
+from concordat.settings import DeliveryChannel, Settings
+
+log = structlog.get_logger(__name__)
+
+
+class AddressBook:
+    """Recipients' addresses: a TOML file of `[addresses] slug = "email"`, else slug@domain."""
+
+    def __init__(self, addresses: dict[str, str], default_domain: str) -> None:
+        self._addresses = addresses
+        self._default_domain = default_domain
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "AddressBook":
+        addresses: dict[str, str] = {}
+        if settings.notice_addresses is not None:
+            with settings.notice_addresses.open("rb") as file:
+                table = tomllib.load(file).get("addresses", {})
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise ValueError(
+                    f"{settings.notice_addresses}: [addresses] must map slugs to email addresses"
+                )
+            addresses = dict(table)
+        return cls(addresses, settings.notice_default_domain)
+
+    def address(self, recipient: str) -> str:
+        return self._addresses.get(recipient, f"{recipient}@{self._default_domain}")
+
+
+# Headers are not folded, so the content hash header reads back exactly as written.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+def compose(request: DeliveryRequest, sender: str, to: str) -> EmailMessage:
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = request.subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = f"<{message_key(request)}@concordat>"
+    message["X-Concordat-Notice"] = request.notice_id
+    message["X-Concordat-Content-Hash"] = request.content_hash
+    message.set_content(request.body)
+    return message
+
+
+def message_key(request: DeliveryRequest) -> str:
+    safe_id = "".join(c if c.isalnum() or c in "-." else "_" for c in request.notice_id)
+    return f"{safe_id}.{request.content_hash[:16]}"
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, request: DeliveryRequest, to: str) -> str:
+        """Delivers and returns a reference to what was delivered."""
+        ...
+
+
+class OutboxChannel:
+    """Each notice as an .eml file under <outbox>/<partnership>/, written atomically."""
+
+    name = "outbox"
+
+    def __init__(self, folder: Path, sender: str) -> None:
+        self._folder = folder
+        self._sender = sender
+
+    def _write(self, request: DeliveryRequest, to: str) -> str:
+        folder = self._folder / request.partnership
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{message_key(request)}.eml"
+        if not target.exists():
+            staging = target.with_suffix(f".{os.getpid()}.tmp")
+            staging.write_bytes(compose(request, self._sender, to).as_bytes())
+            os.replace(staging, target)
+        return str(target)
+
+    async def send(self, request: DeliveryRequest, to: str) -> str:
+        return await asyncio.to_thread(self._write, request, to)
+
+
+class SmtpChannel:
+    name = "smtp"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def _send(self, request: DeliveryRequest, to: str) -> str:
+        s = self._settings
+        message = compose(request, s.notice_sender, to)
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls()
+            if s.smtp_username is not None:
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                smtp.login(s.smtp_username, password)
+            refused = smtp.send_message(message)
+        if refused:
+            raise ApplicationError(
+                f"the mail server refused {to} for notice {request.notice_id}: {refused}",
+                type="DeliveryRefused",
+            )
+        return str(message["Message-ID"])
+
+    async def send(self, request: DeliveryRequest, to: str) -> str:
+        return await asyncio.to_thread(self._send, request, to)
+
+
+def channel_from_settings(settings: Settings) -> Channel:
+    if settings.delivery_channel is DeliveryChannel.SMTP:
+        return SmtpChannel(settings)
+    return OutboxChannel(settings.outbox(), settings.notice_sender)
+
+
+class DeliveryActivities:
+    def __init__(self, channel: Channel, addresses: AddressBook) -> None:
+        self._channel = channel
+        self._addresses = addresses
+
+    @activity.defn(name=DELIVER_NOTICE)
+    async def deliver_notice(self, request: DeliveryRequest) -> DeliveryReceipt:
+        to = self._addresses.address(request.recipient)
+        reference = await self._channel.send(request, to)
+        log.info("notice delivered", notice_id=request.notice_id, to=to, reference=reference)
+        return DeliveryReceipt(
+            notice_id=request.notice_id,
+            channel=self._channel.name,
+            reference=reference,
+            delivered_at=datetime.now(UTC),
+        )

@@ -1,0 +1,286 @@
+"""A partnership's governance state on a past date, rebuilt from the event log alone.
+
+Auditors must be able to check what the service says without trusting it or Temporal: this folds
+the recorded events with the same `evolve` functions the workflows use (DESIGN.md principle 4),
+so a report that disagrees with a workflow's query is a bug in one of them, not a second opinion.
+
+An event counts "as of" a date when its `occurred_at`, taken in UTC, falls on or before that date.
+Each stream is folded by the aggregate that writes it (stream ids: workflows/ids.py); a process
+starts from the partnership as it stood when the process's first event was recorded, as its
+workflow did (an exit notifies the signatories of that moment, an escalation counts the bodies
+after earlier exits).
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date
+
+from pydantic import BaseModel, ConfigDict
+
+from concordat.event_codec import to_domain_event
+from domain.aggregates import committee, escalation, partnership, review
+from domain.aggregates import exit as exit_process
+from domain.aggregates.committee import MilestoneStatus
+from domain.events import ProcessKind
+from domain.partnership import Partnership
+from eventstore.models import RecordedEvent
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SignatoryView(_Frozen):
+    organisation: str
+    name: str
+    signed_on: date | None
+    signatory_name: str | None
+    signatory_role: str | None
+
+
+class DepartureView(_Frozen):
+    organisation: str
+    ended_on: date
+    exit_id: str
+
+
+class MemberView(_Frozen):
+    seat: str
+    role: str
+    organisation: str | None
+    voting: bool
+
+
+class BodyView(_Frozen):
+    slug: str
+    name: str
+    kind: str
+    members: tuple[MemberView, ...]
+
+
+class EscalationView(_Frozen):
+    escalation_id: str
+    raised_by: str
+    summary: str
+    raised_on: date
+    level: int
+    stage: str
+    respond_by: date | None
+    open_actions: tuple[str, ...]
+
+
+class CommitteeView(_Frozen):
+    committee_id: str
+    name: str
+    status: str
+    established_on: date | None
+    milestones: tuple[MilestoneStatus, ...]
+
+
+class ExitView(_Frozen):
+    exit_id: str
+    organisation: str
+    notified_on: date
+    effective_on: date
+    unacknowledged: tuple[str, ...]
+
+
+class ReviewView(_Frozen):
+    review_id: str
+    opened_on: date
+    due_on: date | None
+    response_deadline: date | None
+    awaiting: tuple[str, ...]
+
+
+class GovernanceReport(_Frozen):
+    """What an auditor asks of a partnership on a date; `last_position` ties it to the log."""
+
+    partnership: str
+    name: str
+    as_of: date
+    events_applied: int
+    last_position: int
+    mou_version: int
+    effective_on: date | None
+    review_due_on: date | None
+    signatories: tuple[SignatoryView, ...]
+    outstanding_signatures: tuple[str, ...]
+    departures: tuple[DepartureView, ...]
+    bodies: tuple[BodyView, ...]
+    open_escalations: tuple[EscalationView, ...]
+    committees: tuple[CommitteeView, ...]
+    open_exits: tuple[ExitView, ...]
+    open_reviews: tuple[ReviewView, ...]
+
+
+def occurred_on(event: RecordedEvent) -> date:
+    """The UTC date an event happened: the date the "as of" cut compares."""
+    return event.occurred_at.astimezone(UTC).date()
+
+
+def stream_kind(stream_id: str, slug: str) -> str | None:
+    """`partnership`, or the ProcessKind value of one of `slug`'s process streams; None for a
+    stream this replay does not fold (another partnership's, or a kind with no aggregate)."""
+    if stream_id == f"partnership:{slug}":
+        return "partnership"
+    kind, _, rest = stream_id.partition(":")
+    if rest.startswith(f"{slug}:") and kind in _FOLDED_PROCESSES:
+        return kind
+    return None
+
+
+_FOLDED_PROCESSES = {
+    ProcessKind.REVIEW.value,
+    ProcessKind.EXIT.value,
+    ProcessKind.COMMITTEE.value,
+    ProcessKind.ESCALATION.value,
+}
+
+
+class _Fold:
+    """Every aggregate of one partnership, advanced event by event in global order."""
+
+    def __init__(self, config: Partnership) -> None:
+        self.config = config
+        self.partnership = partnership.initial_state(config)
+        self.reviews: dict[str, review.ReviewState] = {}
+        self.exits: dict[str, exit_process.ExitState] = {}
+        self.committees: dict[str, committee.CommitteeState] = {}
+        self.escalations: dict[str, escalation.EscalationState] = {}
+        self.applied = 0
+        self.last_position = 0
+
+    def apply(self, recorded: RecordedEvent) -> None:
+        kind = stream_kind(recorded.stream_id, self.config.slug)
+        if kind is None:
+            return
+        event = to_domain_event(recorded)
+        sid = recorded.stream_id
+        if kind == "partnership":
+            self.partnership = partnership.evolve(self.partnership, event)
+        elif kind == ProcessKind.REVIEW:
+            state = self.reviews.get(sid) or review.initial_state(self.config.slug)
+            self.reviews[sid] = review.evolve(state, event)
+        elif kind == ProcessKind.EXIT:
+            signatories = self.partnership.signatories
+            exit_state = self.exits.get(sid) or exit_process.initial_state(self.config, signatories)
+            self.exits[sid] = exit_process.evolve(exit_state, event)
+        elif kind == ProcessKind.COMMITTEE:
+            formation = self.committees.get(sid) or committee.initial_state(self.config.slug)
+            self.committees[sid] = committee.evolve(formation, event)
+        else:
+            bodies = self.partnership.bodies
+            issue = self.escalations.get(sid) or escalation.initial_state(self.config, bodies)
+            self.escalations[sid] = escalation.evolve(issue, event)
+        self.applied += 1
+        self.last_position = recorded.position
+
+
+def replay(config: Partnership, events: Iterable[RecordedEvent], as_of: date) -> GovernanceReport:
+    """The governance state of `config`'s partnership at the end of `as_of`, from `events`
+    (any events of the log; those of other partnerships are ignored)."""
+    fold = _Fold(config)
+    for recorded in sorted(events, key=lambda e: e.position):
+        if occurred_on(recorded) <= as_of:
+            fold.apply(recorded)
+    return _report(fold, as_of)
+
+
+def _report(fold: _Fold, as_of: date) -> GovernanceReport:
+    state = fold.partnership
+    return GovernanceReport(
+        partnership=state.slug,
+        name=state.config.name,
+        as_of=as_of,
+        events_applied=fold.applied,
+        last_position=fold.last_position,
+        mou_version=state.mou_version,
+        effective_on=state.effective_on,
+        review_due_on=state.review_due_on,
+        signatories=tuple(_signatory(state, slug) for slug in state.signatories),
+        outstanding_signatures=state.outstanding_signatures,
+        departures=tuple(
+            DepartureView(organisation=d.organisation, ended_on=d.ended_on, exit_id=d.exit_id)
+            for d in state.departures
+        ),
+        bodies=tuple(
+            BodyView(
+                slug=b.slug,
+                name=b.name,
+                kind=b.kind.value,
+                members=tuple(
+                    MemberView(
+                        seat=m.seat, role=m.role, organisation=m.organisation, voting=m.voting
+                    )
+                    for m in b.members
+                ),
+            )
+            for b in state.bodies
+        ),
+        open_escalations=tuple(
+            _escalation(e) for e in fold.escalations.values() if e.status == "open"
+        ),
+        committees=tuple(
+            CommitteeView(
+                committee_id=c.committee_id,
+                name=c.name,
+                status=c.status,
+                established_on=c.established_on,
+                milestones=committee.milestone_statuses(c),
+            )
+            for c in fold.committees.values()
+            if c.committee_id is not None
+        ),
+        open_exits=tuple(_exit(x) for x in fold.exits.values() if x.status == "notified"),
+        open_reviews=tuple(_review(r) for r in fold.reviews.values() if r.status == "open"),
+    )
+
+
+def _signatory(state: partnership.PartnershipState, slug: str) -> SignatoryView:
+    signature = state.signature(slug)
+    return SignatoryView(
+        organisation=slug,
+        name=state.organisation(slug).name,
+        signed_on=signature.signed_on if signature else None,
+        signatory_name=signature.signatory_name if signature else None,
+        signatory_role=signature.signatory_role if signature else None,
+    )
+
+
+def _escalation(state: escalation.EscalationState) -> EscalationView:
+    assert state.escalation_id is not None and state.raised_by is not None
+    assert state.raised_on is not None  # set together by EscalationRaised, with status "open"
+    stage = state.stage
+    return EscalationView(
+        escalation_id=state.escalation_id,
+        raised_by=state.raised_by,
+        summary=state.summary,
+        raised_on=state.raised_on,
+        level=state.level,
+        stage=stage.name if stage is not None else f"level {state.level}",
+        respond_by=state.respond_by,
+        open_actions=tuple(a.action_id for a in state.open_actions),
+    )
+
+
+def _exit(state: exit_process.ExitState) -> ExitView:
+    assert state.exit_id is not None and state.organisation is not None  # set by ExitNotified
+    assert state.notified_on is not None and state.effective_on is not None
+    return ExitView(
+        exit_id=state.exit_id,
+        organisation=state.organisation,
+        notified_on=state.notified_on,
+        effective_on=state.effective_on,
+        unacknowledged=state.unacknowledged,
+    )
+
+
+def _review(state: review.ReviewState) -> ReviewView:
+    assert state.review_id is not None and state.opened_on is not None  # set by ReviewOpened
+    return ReviewView(
+        review_id=state.review_id,
+        opened_on=state.opened_on,
+        due_on=state.due_on,
+        response_deadline=state.response_deadline,
+        awaiting=state.awaiting,
+    )

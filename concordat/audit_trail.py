@@ -1,0 +1,476 @@
+"""The event log told in plain English, one sentence an event, for auditors and minutes.
+
+An auditor reading the trail should not need the schema: every event type has a sentence here,
+and `sentence` ends in `assert_never`, so mypy refuses a new event type until it has one. Each line
+also says who acted (a staff user, an organisation or a timer, from the event's metadata) and
+which workflow run and activity attempt wrote it, so a line can be traced to Temporal's history.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any, assert_never
+
+from pydantic import BaseModel, ConfigDict
+
+from concordat.audit_replay import occurred_on
+from concordat.event_codec import to_domain_event
+from domain.events import (
+    ActionAgreed,
+    ActionCompleted,
+    ActionOverdue,
+    AgendaIssued,
+    AgendaItemRequested,
+    AgendaRequestsClosed,
+    BodyEstablished,
+    CommitteeEstablished,
+    CommitteeMemberConfirmed,
+    ConflictRuled,
+    ConflictRuling,
+    DeclarationReturned,
+    DeclarationsRequested,
+    DeclarationsReviewed,
+    DeclarationsRoundClosed,
+    DomainEvent,
+    EscalationClimbed,
+    EscalationClosed,
+    EscalationConsidered,
+    EscalationDecided,
+    EscalationRaised,
+    EscalationResolved,
+    ExitNotified,
+    ExitWithdrawn,
+    FormationStarted,
+    GuidancePublished,
+    InterestDeclared,
+    ItemChairReplaced,
+    MeetingCycleClosed,
+    MeetingScheduled,
+    MembershipEnded,
+    MilestoneAgreed,
+    MilestoneMet,
+    MilestonePlanned,
+    MilestoneReplanned,
+    MilestoneSlipped,
+    MinutesApproved,
+    MouAmended,
+    MouEffective,
+    MouSigned,
+    NoticeAcknowledged,
+    NoticeDelivered,
+    NoticeIssued,
+    PartnerAdmitted,
+    ReminderSent,
+    ResponseReceived,
+    ReviewConcluded,
+    ReviewDateRevised,
+    ReviewOpened,
+    ReviewOutcome,
+    ReviewSignatoryRemoved,
+    VariationAgreed,
+    VariationProposed,
+    VariationRefused,
+)
+from domain.partnership import Partnership
+from eventstore.models import RecordedEvent
+
+
+class Names:
+    """Slugs shown with the names people know them by: "tewv (Tees, Esk and Wear Valleys NHS
+    Foundation Trust)". The slug stays first so a line can be matched to the data exactly."""
+
+    def __init__(self, names: Mapping[str, str], stages: Mapping[int, str]) -> None:
+        self._names = dict(names)
+        self._stages = dict(stages)
+
+    @classmethod
+    def of(cls, config: Partnership, events: Iterable[DomainEvent] = ()) -> "Names":
+        """Organisations and bodies of `config`, and partners admitted by `events`."""
+        names = {o.slug: o.name for o in config.organisations}
+        names |= {b.slug: b.name for b in config.bodies}
+        names |= {e.organisation: e.name for e in events if isinstance(e, PartnerAdmitted)}
+        return cls(names, {s.level: s.name for s in config.ladder})
+
+    def __call__(self, slug: str | None) -> str:
+        if slug is None:
+            return "(no organisation)"
+        name = self._names.get(slug)
+        return f"{slug} ({name})" if name else slug
+
+    def all(self, slugs: Iterable[str]) -> str:
+        listed = [self(s) for s in slugs]
+        return ", ".join(listed) if listed else "none"
+
+    def level(self, level: int) -> str:
+        stage = self._stages.get(level)
+        return f"level {level} ({stage})" if stage else f"level {level}"
+
+
+def _d(day: date | None) -> str:
+    return day.isoformat() if day is not None else "none"
+
+
+def _also(text: str) -> str:
+    """An optional free-text field, appended only when it says something."""
+    return f": {text}" if text else ""
+
+
+_OUTCOMES = {
+    ReviewOutcome.CONFIRMED_UNCHANGED: "the MoU was confirmed unchanged",
+    ReviewOutcome.VARIED: "the variation was agreed by every signatory and adopted",
+    ReviewOutcome.LAPSED: "the variation was not agreed by every signatory and lapsed",
+}
+
+_RULINGS = {
+    ConflictRuling.LEAVE: "leaves the meeting for",
+    ConflictRuling.DISCUSS_NOT_DECIDE: "may discuss but not decide",
+    ConflictRuling.TAKE_PART: "may take full part in",
+}
+
+
+def sentence(event: DomainEvent, names: Names) -> str:
+    """What `event` records, as one sentence an auditor can read aloud."""
+    n = names
+    match event:
+        case MouSigned():
+            return (
+                f"{n(event.organisation)} signed the MoU "
+                f"({event.signatory_role}, {event.signatory_name})"
+            )
+        case MouEffective():
+            return (
+                f"the MoU took effect as version {event.version} on {_d(event.effective_on)}; "
+                f"first review due by {_d(event.review_due_on)}"
+            )
+        case ReviewOpened():
+            return (
+                f"review {event.review_id} of MoU version {event.mou_version} opened; "
+                f"{len(event.signatories)} signatories asked to respond by "
+                f"{_d(event.response_deadline)} (review due by {_d(event.due_on)})"
+            )
+        case ResponseReceived():
+            answer = "confirms" if event.confirms_unchanged else "does not confirm"
+            comment = f" ({event.comment})" if event.comment else ""
+            return (
+                f"{n(event.organisation)} answered review {event.review_id}: it {answer} the "
+                f"MoU unchanged{comment}"
+            )
+        case VariationProposed():
+            return (
+                f"{n(event.proposed_by)} proposed variation {event.variation_id} in review "
+                f"{event.review_id}: {event.summary}"
+            )
+        case VariationAgreed():
+            return f"{n(event.organisation)} agreed variation {event.variation_id} in writing"
+        case VariationRefused():
+            return (
+                f"{n(event.organisation)} refused variation {event.variation_id}"
+                f"{_also(event.reason)}"
+            )
+        case ReviewConcluded():
+            silent = (
+                f"; no response from {n.all(event.not_responded)}" if event.not_responded else ""
+            )
+            return (
+                f"review {event.review_id} concluded: {_OUTCOMES[event.outcome]}{silent}; "
+                f"next review due by {_d(event.next_review_due_on)}"
+            )
+        case ReviewDateRevised():
+            if event.previous_due_on == event.review_due_on:
+                return f"the MoU review date stays {_d(event.review_due_on)}: {event.reason}"
+            return (
+                f"the MoU review date moved from {_d(event.previous_due_on)} to "
+                f"{_d(event.review_due_on)}: {event.reason}"
+            )
+        case ReminderSent():
+            return (
+                f"{n(event.organisation)} reminded to respond to {event.process.value} "
+                f"{event.process_id} by {_d(event.deadline)}"
+            )
+        case ReviewSignatoryRemoved():
+            return (
+                f"{n(event.organisation)} taken off review {event.review_id}: it left on "
+                f"{_d(event.left_on)}"
+            )
+        case ExitNotified():
+            return (
+                f"{n(event.organisation)} gave written notice of leaving, effective "
+                f"{_d(event.effective_on)} (signed by {event.signatory_name}); "
+                f"{len(event.recipients)} other signatories to be notified"
+            )
+        case NoticeIssued():
+            respond = f", response by {_d(event.respond_by)}" if event.respond_by else ""
+            return (
+                f'notice {event.notice_id} ({event.kind.value}) "{event.subject}" issued to '
+                f"{n(event.recipient)}{respond} (content sha256 {event.content_hash})"
+            )
+        case NoticeDelivered():
+            return (
+                f"notice {event.notice_id} delivered to {n(event.recipient)} by "
+                f"{event.channel} (reference {event.reference})"
+            )
+        case NoticeAcknowledged():
+            return (
+                f"{n(event.recipient)} acknowledged the exit notice of {event.exit_id} "
+                f"({event.acknowledged_by})"
+            )
+        case ExitWithdrawn():
+            return (
+                f"{n(event.organisation)} withdrew its notice of leaving {event.exit_id}"
+                f"{_also(event.reason)}"
+            )
+        case MembershipEnded():
+            return (
+                f"{n(event.organisation)} left the partnership ({event.exit_id}); its seats "
+                f"on {n.all(event.bodies_affected)} were removed"
+            )
+        case MouAmended():
+            return f"MoU version {event.version} issued: {event.reason}"
+        case FormationStarted():
+            return (
+                f"formation of {event.name} ({event.committee_id}) started; preferred option: "
+                f"{event.preferred_option}"
+            )
+        case MilestonePlanned():
+            needs = (
+                f"; needs the agreement of {n.all(event.needs_agreement_of)}"
+                if event.needs_agreement_of
+                else ""
+            )
+            after = f"; after {', '.join(event.depends_on)}" if event.depends_on else ""
+            return (
+                f'milestone {event.milestone_id} "{event.title}" planned for '
+                f"{_d(event.target_on)}, owner {n(event.owner)}{needs}{after} ({event.clause})"
+            )
+        case MilestoneAgreed():
+            return f"{n(event.agreed_by)} agreed milestone {event.milestone_id}"
+        case MilestoneMet():
+            return f"milestone {event.milestone_id} met{_also(event.evidence)}"
+        case MilestoneSlipped():
+            return (
+                f"milestone {event.milestone_id} slipped: its target {_d(event.target_on)} "
+                f"passed unmet; its owner {n(event.owner)} was told"
+            )
+        case MilestoneReplanned():
+            return (
+                f"milestone {event.milestone_id} re-planned from {_d(event.previous_target_on)} "
+                f"to {_d(event.new_target_on)}: {event.reason}"
+            )
+        case GuidancePublished():
+            change = (
+                f"; the preferred option is now {event.new_preferred_option}"
+                if event.changes_preferred_option
+                else ""
+            )
+            return f'Government guidance published: "{event.title}"{change}'
+        case CommitteeEstablished():
+            return (
+                f"{event.name} ({event.committee_id}) established, reporting to "
+                f"{n.all(event.reports_to)}"
+            )
+        case BodyEstablished():
+            return (
+                f"{event.body.name} ({event.body.slug}) became a body of the partnership with "
+                f"{len(event.body.members)} members, from committee formation {event.committee_id}"
+            )
+        case CommitteeMemberConfirmed():
+            chair = " as chair" if event.chair else ""
+            held = f" for {n(event.organisation)}" if event.organisation else " (independent)"
+            return f"seat {event.seat} of {event.committee_id} confirmed{chair}: {event.role}{held}"
+        case EscalationRaised():
+            return (
+                f"{n(event.raised_by)} raised escalation {event.escalation_id} "
+                f"({event.reason.value.replace('_', ' ')}) at {n.level(event.level)}: "
+                f"{event.summary}; response due by {_d(event.respond_by)}"
+            )
+        case EscalationConsidered():
+            return (
+                f"{n(event.body)} considered escalation {event.escalation_id} at "
+                f"{n.level(event.level)}{_also(event.notes)}"
+            )
+        case EscalationDecided():
+            result = "carried" if event.carried else "not carried"
+            return (
+                f"{n(event.body)} voted on escalation {event.escalation_id} at "
+                f"{n.level(event.level)}: {result} under {event.rule.replace('_', ' ')}, "
+                f"{len(event.in_favour)} for and {len(event.against)} against of "
+                f"{len(event.eligible_voters)} eligible: {event.summary}"
+            )
+        case EscalationClimbed():
+            return (
+                f"escalation {event.escalation_id} climbed from {n.level(event.from_level)} to "
+                f"{n.level(event.to_level)} ({event.reason.value.replace('_', ' ')}); "
+                f"response due by {_d(event.respond_by)}"
+            )
+        case ActionAgreed():
+            return (
+                f"{event.kind.value.replace('_', ' ')} {event.action_id} agreed on escalation "
+                f"{event.escalation_id} at {n.level(event.level)}: {event.description}; owner "
+                f"{n(event.owner)}, due {_d(event.due_on)}"
+            )
+        case ActionCompleted():
+            return f"action {event.action_id} of escalation {event.escalation_id} completed"
+        case EscalationResolved():
+            return (
+                f"escalation {event.escalation_id} resolved at {n.level(event.level)}: "
+                f"{event.resolution}"
+            )
+        case EscalationClosed():
+            return f"escalation {event.escalation_id} closed unresolved{_also(event.reason)}"
+        case ActionOverdue():
+            return (
+                f"action {event.action_id} of escalation {event.escalation_id} is overdue "
+                f"(due {_d(event.due_on)}); its owner {n(event.owner)} was reminded"
+            )
+        case InterestDeclared():
+            return (
+                f"seat {event.seat} of {n(event.body)} declared an interest in "
+                f"{event.item}: {event.description}"
+            )
+        case ConflictRuled():
+            return (
+                f"{event.ruled_by} ruled that seat {event.seat} of {n(event.body)} "
+                f"{_RULINGS[event.ruling]} {event.item}"
+            )
+        case ItemChairReplaced():
+            return (
+                f"seat {event.acting_chair} chaired {event.item} at {n(event.body)} in place "
+                f"of the conflicted chair {event.conflicted_chair}"
+            )
+        case DeclarationsReviewed():
+            return (
+                f"{n(event.body)} reviewed its register of interests; next review due by "
+                f"{_d(event.next_review_due_on)}"
+            )
+        case PartnerAdmitted():
+            return (
+                f"{n(event.organisation)} admitted as an additional partner with the written "
+                f"agreement of {n.all(event.agreed_by)}"
+            )
+        case MeetingScheduled():
+            minutes = (
+                f"; minutes of {_d(event.minutes_for_approval_of)} to be approved"
+                if event.minutes_for_approval_of
+                else ""
+            )
+            return (
+                f"{n(event.body)} meeting of {_d(event.meeting_on)} scheduled: agenda requests "
+                f"due by {_d(event.agenda_requests_due_on)}, agenda issued by "
+                f"{_d(event.agenda_issue_by)}{minutes}"
+            )
+        case AgendaItemRequested():
+            late = (
+                " (too late for the agenda: any other business)" if event.any_other_business else ""
+            )
+            return (
+                f'{n(event.requested_by)} asked for "{event.item}" at the {n(event.body)} '
+                f"meeting of {_d(event.meeting_on)}{late}"
+            )
+        case AgendaRequestsClosed():
+            return (
+                f"agenda requests closed for the {n(event.body)} meeting of "
+                f"{_d(event.meeting_on)} with {len(event.items)} items"
+            )
+        case AgendaIssued():
+            aob = (
+                f" and {len(event.any_other_business)} of any other business"
+                if event.any_other_business
+                else ""
+            )
+            return (
+                f"agenda of the {n(event.body)} meeting of {_d(event.meeting_on)} issued with "
+                f"{len(event.items)} items{aob}"
+            )
+        case MinutesApproved():
+            return (
+                f"{n(event.body)} approved the minutes of {_d(event.minutes_of)} at its meeting "
+                f"of {_d(event.meeting_on)} (reference {event.reference})"
+            )
+        case MeetingCycleClosed():
+            minutes = (
+                "minutes approved"
+                if event.minutes_approved
+                else "minutes not approved: carried to the next meeting"
+            )
+            return (
+                f"cycle of the {n(event.body)} meeting of {_d(event.meeting_on)} closed; {minutes}"
+            )
+        case DeclarationsRequested():
+            form = "annual declaration" if event.kind == "annual" else "review of declarations"
+            return (
+                f"{n(event.body)} asked {len(event.seats)} members for their {form} "
+                f"({event.round_id}) by {_d(event.return_by)}"
+            )
+        case DeclarationReturned():
+            return (
+                f"seat {event.seat} of {n(event.body)} returned its declaration of interests "
+                f"({event.round_id})"
+            )
+        case DeclarationsRoundClosed():
+            missing = ", ".join(event.outstanding) if event.outstanding else "none"
+            return (
+                f"declarations round {event.round_id} of {n(event.body)} closed; not returned: "
+                f"{missing}"
+            )
+        case _:
+            assert_never(event)
+
+
+class TrailLine(BaseModel):
+    """One event of the trail: when, what, who, and what wrote it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    position: int
+    on: date
+    stream_id: str
+    type: str
+    sentence: str
+    actor: str | None
+    workflow_id: str | None
+    run_id: str | None
+    activity_id: str | None
+    attempt: int | None
+
+    def text(self) -> str:
+        """The line as printed: "2022-08-23 [12] ... (by X; workflow W run R, activity A
+        attempt N)"."""
+        who = f"by {self.actor}" if self.actor else "by an unrecorded actor"
+        if self.workflow_id is None:
+            wrote = "not written by a workflow"
+        else:
+            wrote = (
+                f"workflow {self.workflow_id} run {self.run_id}, "
+                f"activity {self.activity_id} attempt {self.attempt}"
+            )
+        return f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}; {wrote})"
+
+
+def _text(metadata: Mapping[str, Any], key: str) -> str | None:
+    value = metadata.get(key)
+    return None if value is None else str(value)
+
+
+def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLine]:
+    """The trail of `config`'s partnership from its recorded events, in the log's order."""
+    ordered = sorted(events, key=lambda e: e.position)
+    domain_events = [to_domain_event(e) for e in ordered]
+    names = Names.of(config, domain_events)
+    lines = []
+    for recorded, event in zip(ordered, domain_events, strict=True):
+        meta = recorded.metadata
+        attempt = meta.get("attempt")
+        lines.append(
+            TrailLine(
+                position=recorded.position,
+                on=occurred_on(recorded),
+                stream_id=recorded.stream_id,
+                type=recorded.type,
+                sentence=sentence(event, names),
+                actor=_text(meta, "actor"),
+                workflow_id=_text(meta, "workflow_id"),
+                run_id=_text(meta, "run_id"),
+                activity_id=_text(meta, "activity_id"),
+                attempt=attempt if isinstance(attempt, int) else None,
+            )
+        )
+    return lines

@@ -1,0 +1,306 @@
+"""`concordat audit`: what an auditor runs against the event log, needing only SELECT on it.
+
+Auditors connect as the read-only role `concordat_auditor` and trust nothing but the rows: verify
+recomputes every hash in Python, replay folds the events with the domain's own `evolve`
+functions, and neither needs Temporal. Every refusal (unknown partnership, bad date or digest, no
+connection) is one line on stderr with a non-zero exit, before anything is written.
+"""
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+from urllib.parse import urlsplit
+
+import asyncpg
+import click
+from pydantic import ValidationError
+
+from concordat.audit_export import ExportFormat, write_export
+from concordat.audit_replay import GovernanceReport, replay
+from concordat.audit_trail import TrailLine, trail
+from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.settings import Settings
+from domain.errors import ConfigError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from eventstore.models import Digest, Verification
+from eventstore.pool import open_pool
+from eventstore.store import EventStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def database_option(command: F) -> F:
+    """On every command rather than the group, so it can follow the command as people type it."""
+    return click.option(
+        "--database-url",
+        metavar="URL",
+        help="PostgreSQL URL, as the read-only role concordat_auditor "
+        "[default: $CONCORDAT_DATABASE_URL, else the embedded database]",
+    )(command)
+
+
+@click.group()
+def audit() -> None:
+    """Verify, replay, trace and export the event log (read-only)."""
+
+
+def _where(dsn: str) -> str:
+    """The URL without its password, fit to print."""
+    try:
+        parts = urlsplit(dsn)
+        host = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{parts.hostname or ''}{port}{parts.path}"
+    except ValueError:
+        return "the database URL given"
+
+
+@asynccontextmanager
+async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
+    """The event store at `database_url` (default from settings); any failure to reach or read
+    it becomes a one-line refusal naming where it looked."""
+    try:
+        dsn = database_url or Settings().database_dsn()
+    except ValidationError as error:
+        fail(f"cannot read the settings: {error.errors()[0]['msg']}")
+    try:
+        pool = await open_pool(dsn, max_size=1)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        fail(f"cannot connect to {_where(dsn)}: {error}")
+    try:
+        yield EventStore(pool)
+    except asyncpg.PostgresError as error:
+        fail(f"the database at {_where(dsn)} refused: {error}")
+    finally:
+        await pool.close()
+
+
+def _partnership(slug: str) -> Partnership:
+    try:
+        return load_partnership(slug)
+    except ConfigError as error:
+        fail(error.problem)
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of must be YYYY-MM-DD, not {text!r}")
+
+
+def _digest(text: str) -> Digest:
+    try:
+        return Digest.parse(text)
+    except ValueError:  # pydantic's ValidationError is one
+        fail(f"--digest must be POSITION:HASH (a number and 64 hex digits), not {text!r}")
+
+
+# ------------------------------------------------------------------------- verify, digest
+
+
+def _verified_text(result: Verification, digest: Digest | None) -> str:
+    lines = [f"intact: {result.checked} events verified; head {result.head}"]
+    if digest is not None:
+        lines.append(f"the log still extends digest {digest}")
+    return "\n".join(lines)
+
+
+@audit.command()
+@click.option(
+    "--digest",
+    "digest_text",
+    metavar="POSITION:HASH",
+    help="A digest minuted earlier: also prove the log still passes through it.",
+)
+@database_option
+@json_option
+@run_async
+async def verify(digest_text: str | None, database_url: str | None, as_json: bool) -> None:
+    """Recompute the hash chain over the whole log; exit 0 only if it is intact."""
+    digest = _digest(digest_text) if digest_text is not None else None
+    async with _store(database_url) as store:
+        result = await store.verify(digest)
+    if as_json:
+        emit(result, as_json=True)
+    if not result.intact:
+        fail(
+            f"the log is NOT intact at position {result.first_bad_position}: {result.problem} "
+            f"({result.checked} events before it verified)"
+        )
+    if not as_json:
+        emit(result, as_json=False, text=lambda r: _verified_text(r, digest))
+
+
+@audit.command()
+@database_option
+@json_option
+@run_async
+async def digest(database_url: str | None, as_json: bool) -> None:
+    """Print the log's current POSITION:HASH, to be minuted and verified against later."""
+    async with _store(database_url) as store:
+        head = await store.digest()
+    emit({**head.model_dump(), "digest": str(head)} if as_json else head, as_json)
+
+
+# -------------------------------------------------------------------------------- replay
+
+
+def _report_text(report: GovernanceReport) -> str:
+    lines = [
+        f"{report.name} ({report.partnership}) as of {report.as_of.isoformat()}",
+        f"  rebuilt from {report.events_applied} events, up to log position {report.last_position}",
+        f"MoU: version {report.mou_version}, effective {report.effective_on or 'not yet'}, "
+        f"review due {report.review_due_on or 'not set'}",
+        f"Signatories ({len(report.signatories)}):",
+    ]
+    for s in report.signatories:
+        signed = (
+            f"signed {s.signed_on} by {s.signatory_name} ({s.signatory_role})"
+            if s.signed_on
+            else "not signed"
+        )
+        lines.append(f"  {s.organisation}: {s.name}; {signed}")
+    for d in report.departures:
+        lines.append(f"  left: {d.organisation} on {d.ended_on} ({d.exit_id})")
+    lines.append("Bodies:")
+    for b in report.bodies:
+        lines.append(f"  {b.slug}: {b.name} ({b.kind}), {len(b.members)} members")
+        for m in b.members:
+            vote = "" if m.voting else ", non-voting"
+            lines.append(f"    {m.seat}: {m.role} ({m.organisation or 'independent'}{vote})")
+    lines.append(f"Open escalations ({len(report.open_escalations)}):")
+    for e in report.open_escalations:
+        actions = ", ".join(e.open_actions) or "none"
+        lines.append(
+            f"  {e.escalation_id}: level {e.level} ({e.stage}), respond by {e.respond_by}; "
+            f"raised {e.raised_on} by {e.raised_by}: {e.summary}; open actions: {actions}"
+        )
+    lines.append(f"Joint committees ({len(report.committees)}):")
+    for c in report.committees:
+        established = f" on {c.established_on}" if c.established_on else ""
+        lines.append(f"  {c.committee_id}: {c.name}, {c.status}{established}")
+        for step in c.milestones:
+            when = (
+                f"met {step.met_on}" if step.met_on else f"{step.status}, target {step.target_on}"
+            )
+            lines.append(f"    [{when}] {step.milestone_id}: {step.title}")
+    lines.append(f"Open exits ({len(report.open_exits)}):")
+    for x in report.open_exits:
+        lines.append(
+            f"  {x.exit_id}: {x.organisation} leaving {x.effective_on} (notified "
+            f"{x.notified_on}); unacknowledged by {', '.join(x.unacknowledged) or 'none'}"
+        )
+    lines.append(f"Open reviews ({len(report.open_reviews)}):")
+    for r in report.open_reviews:
+        lines.append(
+            f"  {r.review_id}: opened {r.opened_on}, responses by {r.response_deadline}; "
+            f"awaiting {', '.join(r.awaiting) or 'none'}"
+        )
+    return "\n".join(lines)
+
+
+@audit.command(name="replay")
+@click.argument("partnership")
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="YYYY-MM-DD",
+    help="The date to rebuild the state on: events that occurred (UTC) on or before it "
+    "[default: today].",
+)
+@database_option
+@json_option
+@run_async
+async def replay_command(
+    partnership: str, as_of_text: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """The partnership's governance state on a date, folded from its events alone."""
+    config = _partnership(partnership)
+    as_of = _as_of(as_of_text)
+    async with _store(database_url) as store:
+        events = await store.read_partnership(config.slug)
+    emit(replay(config, events, as_of), as_json, _report_text)
+
+
+# --------------------------------------------------------------------------------- trail
+
+
+@audit.command(name="trail")
+@click.argument("partnership")
+@database_option
+@json_option
+@run_async
+async def trail_command(partnership: str, database_url: str | None, as_json: bool) -> None:
+    """The partnership's history in plain English: one line an event, with who and what wrote
+    it."""
+    config = _partnership(partnership)
+    async with _store(database_url) as store:
+        events = await store.read_partnership(config.slug)
+    lines = trail(config, events)
+
+    def text(value: list[TrailLine]) -> str:
+        return "\n".join(line.text() for line in value) or f"no events of {config.slug}"
+
+    emit(lines, as_json, text)
+
+
+# -------------------------------------------------------------------------------- export
+
+
+@audit.command()
+@click.option("--partnership", metavar="SLUG", help="Only this partnership's events.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice([f.value for f in ExportFormat]),
+    required=True,
+    help="jsonl: one JSON object a line; csv: a header and one row an event.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file (replaced only once the export is complete) [default: stdout].",
+)
+@database_option
+@run_async
+async def export(
+    partnership: str | None, export_format: str, out: Path | None, database_url: str | None
+) -> None:
+    """Every event with every column, for an auditor's own tools."""
+    slug = _partnership(partnership).slug if partnership is not None else None
+    async with _store(database_url) as store:
+        rows = store.export_rows(slug)
+        if out is None:
+            count = await write_export(rows, ExportFormat(export_format), sys.stdout)
+        else:
+            with _replacing(out) as file:
+                count = await write_export(rows, ExportFormat(export_format), file)
+    click.echo(f"exported {count} events", err=True)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[TextIO]:
+    """A file beside `out` that replaces it only when the block completes, so a failed export
+    leaves no partial file that could be mistaken for the whole log."""
+    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            yield file
+        os.replace(partial, out)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

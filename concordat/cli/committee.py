@@ -1,0 +1,357 @@
+"""`concordat committee`: staff drive the formation of a joint committee (PROCESSES.md P3).
+
+The partnership workflow owns the formation (it adds the committee to its bodies when the last
+milestone is met), so `start` goes through it; every other command is an update of the committee's
+own workflow, addressed by partnership and committee slug (workflows/ids.py). The workflow's
+validators refuse what the plan does not allow (a milestone met before those it depends on, an
+agreement it does not need, a re-plan without guidance or slippage), so a refusal here is the
+domain's own sentence and nothing is written.
+"""
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from temporalio.client import WorkflowHandle
+
+from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.params import ISO_DATE, actor_option, date_option, partnership_argument, request
+from concordat.cli.recorded import until_recorded
+from concordat.cli.temporal import call, client, query
+from domain.aggregates.committee import (
+    CommitteeState,
+    MilestoneStatus,
+    county_durham_plan,
+    shift_plan,
+)
+from domain.partnership import Partnership
+from domain.rules.committee_membership import ProposedSeat
+from workflows.committee import (
+    AgreementRequest,
+    CommitteeWorkflow,
+    GuidanceRequest,
+    MeetRequest,
+    MembershipRequest,
+    ReplanRequest,
+)
+from workflows.ids import committee_workflow_id, partnership_workflow_id
+from workflows.partnership import CommitteeRequest, PartnershipWorkflow
+
+Handle = WorkflowHandle[CommitteeWorkflow, Any]
+
+committee_argument = click.argument("committee")
+
+
+@click.group()
+def committee() -> None:
+    """Form a joint committee: milestones, agreements, guidance, re-plans and membership."""
+
+
+async def _formation(config: Partnership, committee_slug: str) -> Handle:
+    temporal = await client()
+    return temporal.get_workflow_handle_for(
+        CommitteeWorkflow.run, committee_workflow_id(config.slug, committee_slug)
+    )
+
+
+def _milestone_line(state: CommitteeState, milestone_id: str) -> str:
+    m = state.milestone(milestone_id)
+    where = f"met on {m.met_on}" if m.met_on else f"target {m.target_on}"
+    return f"{m.milestone_id}: {m.title} ({where})"
+
+
+def _established(state: CommitteeState) -> str:
+    if state.established_on is None:
+        return ""
+    return (
+        f"\n{state.name} is established as a body of {state.partnership} on {state.established_on}"
+    )
+
+
+# ---------------------------------------------------------------------------------- start
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@click.option("--name", required=True, help="The committee's name, as minuted.")
+@click.option(
+    "--shift-to",
+    type=ISO_DATE,
+    help="Move the plan so its first target falls on this date, every interval kept "
+    "(rehearsing the 2022-23 plan from a later start).",
+)
+@actor_option
+@json_option
+@run_async
+async def start(
+    partnership: Partnership,
+    committee: str,
+    name: str,
+    shift_to: date | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Start forming COMMITTEE with the County Durham plan of P3 (002: Cabinet 14 Sep 2022,
+    shadow form from October 2022, operational from April 2023)."""
+    plan = county_durham_plan()
+    if shift_to is not None:
+        plan = shift_plan(plan, shift_to)
+    started = request(CommitteeRequest, committee=committee, name=name, plan=plan, actor=actor)
+    temporal = await client()
+    lead = temporal.get_workflow_handle_for(
+        PartnershipWorkflow.run, partnership_workflow_id(partnership.slug)
+    )
+    workflow_id = await call(lead, PartnershipWorkflow.start_committee, started)
+    await until_recorded(temporal.get_workflow_handle(workflow_id))
+
+    def text(_: Any) -> str:
+        lines = [f"started the formation of {name} ({workflow_id}) with {len(plan)} milestones:"]
+        lines += [f"  {p.target_on}  {p.milestone_id}: {p.title}" for p in plan]
+        return "\n".join(lines)
+
+    emit({"workflow_id": workflow_id, "plan": list(plan)}, as_json, text)
+
+
+# ------------------------------------------------------------------- meet, agree, replan
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@click.argument("milestone")
+@date_option("--date", "met_on", "The day the milestone was met.")
+@click.option("--evidence", required=True, help='What shows it, e.g. "Cabinet minute 14 Sep 2022".')
+@actor_option
+@json_option
+@run_async
+async def meet(
+    partnership: Partnership,
+    committee: str,
+    milestone: str,
+    met_on: date,
+    evidence: str,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Record MILESTONE as met: refused before the milestones it depends on, or while an
+    agreement it needs is outstanding (002 §17)."""
+    met = request(MeetRequest, milestone=milestone, met_on=met_on, evidence=evidence, actor=actor)
+    handle = await _formation(partnership, committee)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.meet_milestone, met)
+    emit(state, as_json, lambda s: f"met {_milestone_line(s, milestone)}{_established(s)}")
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@click.argument("milestone")
+@click.argument("body_or_org")
+@date_option("--date", "agreed_on", "The day the agreement was given.")
+@actor_option
+@json_option
+@run_async
+async def agree(
+    partnership: Partnership,
+    committee: str,
+    milestone: str,
+    body_or_org: str,
+    agreed_on: date,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Record that BODY_OR_ORG (for example cabinet, icb, dcc) gave the agreement MILESTONE
+    needs (002 §17: delegated authority agreed by all partners)."""
+    agreed = request(
+        AgreementRequest,
+        milestone=milestone,
+        agreed_by=body_or_org,
+        agreed_on=agreed_on,
+        actor=actor,
+    )
+    handle = await _formation(partnership, committee)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.record_agreement, agreed)
+
+    def text(s: CommitteeState) -> str:
+        outstanding = s.milestone(milestone).agreements_outstanding
+        still = (
+            f"; still needed from {', '.join(outstanding)}" if outstanding else "; none outstanding"
+        )
+        return f"{body_or_org} agreed {milestone} on {agreed_on}{still}"
+
+    emit(state, as_json, text)
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@click.argument("milestone")
+@date_option("--target", "target", "The new target date (not already past).")
+@click.option("--reason", required=True, help="Why the plan changes, for the record.")
+@actor_option
+@json_option
+@run_async
+async def replan(
+    partnership: Partnership,
+    committee: str,
+    milestone: str,
+    target: date,
+    reason: str,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Give MILESTONE a new target date: allowed once Government guidance is published
+    (002 7(c), §29) or after the milestone has slipped (P3 policy)."""
+    replanned = request(
+        ReplanRequest, milestone=milestone, new_target=target, reason=reason, actor=actor
+    )
+    handle = await _formation(partnership, committee)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.replan_milestone, replanned)
+    emit(state, as_json, lambda s: f"re-planned {_milestone_line(s, milestone)}")
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@date_option("--date", "published_on", "The day the guidance was published.")
+@click.option("--summary", required=True, help="The guidance, in a line.")
+@click.option(
+    "--new-preferred-option",
+    help="The preferred option the guidance leads to, when it changes (002 §11).",
+)
+@actor_option
+@json_option
+@run_async
+async def guidance(
+    partnership: Partnership,
+    committee: str,
+    published_on: date,
+    summary: str,
+    new_preferred_option: str | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Record that Government guidance was published (002 7(c), §29); the owner may then
+    re-plan milestones."""
+    published = request(
+        GuidanceRequest,
+        summary=summary,
+        published_on=published_on,
+        new_preferred_option=new_preferred_option,
+        actor=actor,
+    )
+    handle = await _formation(partnership, committee)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.publish_guidance, published)
+    emit(
+        state,
+        as_json,
+        lambda s: f"guidance of {published_on} recorded; preferred option: {s.preferred_option}",
+    )
+
+
+# ------------------------------------------------------------------------------ membership
+
+
+def _seats(file: Path) -> tuple[ProposedSeat, ...]:
+    """The `[[seats]]` of a TOML file, each checked as a `ProposedSeat`."""
+    try:
+        with file.open("rb") as f:
+            table = tomllib.load(f)
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    except tomllib.TOMLDecodeError as error:
+        fail(f"{file} is not valid TOML: {error}")
+    seats = table.get("seats")
+    if not isinstance(seats, list) or not seats:
+        fail(f"{file} has no [[seats]]")
+    proposed = []
+    for number, seat in enumerate(seats, start=1):
+        try:
+            proposed.append(ProposedSeat.model_validate(seat))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            fail(f"{file}: seat {number}: {where + ': ' if where else ''}{first['msg']}")
+    return tuple(proposed)
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@click.option(
+    "--file",
+    "seats_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="TOML with one [[seats]] table a seat: seat, role, organisation, sector, covers "
+    "(the 002 §19 categories it fills), chair. Example: deploy/examples/joint-committee-seats.toml",
+)
+@date_option("--date", "confirmed_on", "The day the membership was confirmed.")
+@actor_option
+@json_option
+@run_async
+async def membership(
+    partnership: Partnership,
+    committee: str,
+    seats_file: Path,
+    confirmed_on: date,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Confirm the committee's membership against the minimum list of 002 §19 (a)-(g); a
+    membership lacking any category is refused, naming what is missing."""
+    confirmed = request(
+        MembershipRequest, seats=_seats(seats_file), confirmed_on=confirmed_on, actor=actor
+    )
+    handle = await _formation(partnership, committee)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.confirm_membership, confirmed)
+    emit(
+        state,
+        as_json,
+        lambda s: f"membership of {s.name} confirmed on {confirmed_on}: {len(s.members)} seats",
+    )
+
+
+# ---------------------------------------------------------------------------------- status
+
+
+def _waiting(m: MilestoneStatus) -> str:
+    parts = [f"after {d}" for d in m.dependencies_outstanding]
+    if m.agreements_outstanding:
+        parts.append(f"agreement of {', '.join(m.agreements_outstanding)}")
+    return "; ".join(parts) or "-"
+
+
+def _table(milestones: tuple[MilestoneStatus, ...]) -> str:
+    rows = [("MILESTONE", "STATUS", "TARGET", "MET", "OWNER", "WAITING ON")]
+    rows += [
+        (
+            m.milestone_id,
+            m.status,
+            m.target_on.isoformat(),
+            m.met_on.isoformat() if m.met_on else "-",
+            m.owner,
+            _waiting(m) if m.status != "met" else "-",
+        )
+        for m in milestones
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=False)) + "  " + r[-1]
+        for r in rows
+    )
+
+
+@committee.command()
+@partnership_argument
+@committee_argument
+@json_option
+@run_async
+async def status(partnership: Partnership, committee: str, as_json: bool) -> None:
+    """The formation's milestones: status, target, met date and what each still waits on."""
+    handle = await _formation(partnership, committee)
+    milestones: tuple[MilestoneStatus, ...] = await query(handle, CommitteeWorkflow.milestones)
+    emit(list(milestones), as_json, lambda _: _table(milestones))

@@ -1,0 +1,293 @@
+"""`concordat partnerships`: the shipped partnerships, their workflows and their standing.
+
+`list` works from the configuration alone when Temporal is down (staff still need to know what
+exists); `start` is idempotent, so it can be run by hand or by a deployment script again and
+again; `show` asks the running workflow, or with --as-of folds the event log as the auditors'
+replay does (no Temporal needed), so a past date is answered from the record itself.
+"""
+
+from datetime import date
+
+import asyncpg
+import click
+from pydantic import BaseModel, ConfigDict
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+)
+from temporalio.service import RPCError
+
+from concordat.audit_replay import GovernanceReport, occurred_on, replay
+from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.params import ISO_DATE, actor_option, partnership_argument
+from concordat.cli.partnership_view import (
+    PartnershipView,
+    ProcessLine,
+    partnership_view,
+    view_text,
+)
+from concordat.cli.processes import (
+    ProcessRow,
+    execution_status,
+    live_processes,
+    partnership_handle,
+    partnership_state,
+    row,
+    running_query,
+)
+from concordat.cli.temporal import client
+from concordat.connections import connect_temporal
+from concordat.event_codec import to_domain_event
+from concordat.settings import Settings
+from domain.aggregates import partnership as aggregate
+from domain.errors import ConfigError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership, partnership_slugs
+from eventstore.models import RecordedEvent
+from eventstore.pool import open_pool
+from eventstore.store import EventStore
+from workflows import search_attributes
+from workflows.ids import (
+    committee_workflow_id,
+    escalation_workflow_id,
+    partnership_stream,
+    partnership_workflow_id,
+    review_workflow_id,
+)
+from workflows.partnership import PROCESS, PartnershipInput, PartnershipWorkflow
+
+
+@click.group()
+def partnerships() -> None:
+    """The partnerships Concordat governs: list them, start their workflows, show their
+    signatories, bodies, MoU and open processes."""
+
+
+# ----------------------------------------------------------------------------------- list
+
+
+class PartnershipRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    name: str
+    signatories: int
+    bodies: int
+    running: bool | None
+    status: str | None
+
+
+@partnerships.command(name="list")
+@json_option
+@run_async
+async def list_(as_json: bool) -> None:
+    """Every shipped partnership: its configured signatories and bodies, and whether its
+    workflow is running and at what stage (unknown when Temporal cannot be reached)."""
+    try:
+        configs = [load_partnership(slug) for slug in partnership_slugs()]
+    except ConfigError as error:
+        fail(str(error))
+    running, problem = await _running_partnerships()
+    rows = [
+        PartnershipRow(
+            slug=c.slug,
+            name=c.name,
+            signatories=len(c.signatories),
+            bodies=len(c.bodies),
+            running=None if running is None else partnership_workflow_id(c.slug) in running,
+            status=None if running is None else _status(running, c.slug),
+        )
+        for c in configs
+    ]
+    if problem is not None:
+        click.echo(f"concordat: {problem}; listing from the configuration only", err=True)
+    emit(rows, as_json, _list_text)
+
+
+def _status(running: dict[str, ProcessRow], slug: str) -> str | None:
+    found = running.get(partnership_workflow_id(slug))
+    return found.concordat_status if found is not None else None
+
+
+async def _running_partnerships() -> tuple[dict[str, ProcessRow] | None, str | None]:
+    """The running partnership workflows by id, or None and why Temporal could not say."""
+    settings = Settings()
+    try:
+        temporal = await connect_temporal(settings)
+        visible = temporal.list_workflows(running_query(workflow_type="Partnership"))
+        rows = [row(execution) async for execution in visible]
+    except (RuntimeError, RPCError) as error:
+        return None, f"Temporal not reachable at {settings.temporal_target()} ({error})"
+    return {r.workflow_id: r for r in rows}, None
+
+
+def _list_text(rows: list[PartnershipRow]) -> str:
+    lines = []
+    for r in rows:
+        if r.running is None:
+            workflow = "workflow unknown"
+        elif r.running:
+            workflow = f"running, {r.status or 'starting'}"
+        else:
+            workflow = "not started"
+        lines.append(
+            f"{r.slug:<18} {r.name}: {r.signatories} signatories, {r.bodies} bodies; {workflow}"
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- start
+
+
+class Started(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workflow_id: str
+    started: bool
+
+
+@partnerships.command()
+@partnership_argument
+@actor_option
+@json_option
+@run_async
+async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
+    """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
+    it be (safe to repeat). Prints the workflow id."""
+    temporal = await client()
+    workflow_id = partnership_workflow_id(partnership.slug)
+    handle = temporal.get_workflow_handle(workflow_id)
+    was_running = await execution_status(handle) is WorkflowExecutionStatus.RUNNING
+    try:
+        await temporal.start_workflow(
+            PartnershipWorkflow.run,
+            PartnershipInput(config=partnership),
+            id=workflow_id,
+            task_queue=Settings().task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # Listed at once, before the workflow's first task sets the rest.
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(search_attributes.PARTNERSHIP, partnership.slug),
+                    SearchAttributePair(search_attributes.PROCESS, PROCESS),
+                ]
+            ),
+            memo={"started_by": actor},
+        )
+    except RPCError as error:
+        fail(f"Temporal refused to start {workflow_id}: {error.message}")
+    result = Started(workflow_id=workflow_id, started=not was_running)
+    emit(
+        result,
+        as_json,
+        lambda r: f"{r.workflow_id} {'started' if r.started else 'was already running'}",
+    )
+
+
+# ----------------------------------------------------------------------------------- show
+
+
+@partnerships.command()
+@partnership_argument
+@click.option(
+    "--as-of",
+    "as_of",
+    type=ISO_DATE,
+    help="Rebuild the standing on this date from the event log (events that occurred, UTC, "
+    "on or before it), without Temporal.",
+)
+@json_option
+@run_async
+async def show(partnership: Partnership, as_of: date | None, as_json: bool) -> None:
+    """PARTNERSHIP's signatories, bodies with their members and whether each is quorate with
+    everyone present, MoU version and dates, next review due, and open processes."""
+    if as_of is None:
+        view = await _live_view(partnership)
+    else:
+        view = await _logged_view(partnership, as_of)
+    emit(view, as_json, view_text)
+
+
+async def _live_view(config: Partnership) -> PartnershipView:
+    temporal = await client()
+    handle = await partnership_handle(temporal, config)
+    state = await partnership_state(handle)
+    lines = await live_processes(temporal, handle, config.slug)
+    return partnership_view(state, lines, f"its running workflow {handle.id}")
+
+
+async def _logged_view(config: Partnership, as_of: date) -> PartnershipView:
+    events = await _events(config.slug)
+    stream = partnership_stream(config.slug)
+    state = aggregate.fold(
+        aggregate.initial_state(config),
+        [
+            to_domain_event(e)
+            for e in sorted(events, key=lambda e: e.position)
+            if e.stream_id == stream and occurred_on(e) <= as_of
+        ],
+    )
+    report = replay(config, events, as_of)
+    source = (
+        f"the event log as of {as_of.isoformat()} ({report.events_applied} events, "
+        f"up to position {report.last_position})"
+    )
+    return partnership_view(state, _logged_processes(config.slug, report), source)
+
+
+def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
+    lines = [
+        ProcessLine(
+            kind="review",
+            subject=r.review_id,
+            workflow_id=review_workflow_id(slug, r.review_id),
+            status=f"awaiting {', '.join(r.awaiting) or 'nobody'}",
+        )
+        for r in report.open_reviews
+    ]
+    lines += [
+        ProcessLine(
+            kind="exit",
+            subject=x.organisation,
+            workflow_id=x.exit_id,
+            status=f"leaving {x.effective_on.isoformat()}",
+        )
+        for x in report.open_exits
+    ]
+    lines += [
+        ProcessLine(
+            kind="committee",
+            subject=c.committee_id,
+            workflow_id=committee_workflow_id(slug, c.committee_id),
+            status=c.status,
+        )
+        for c in report.committees
+        if c.established_on is None
+    ]
+    lines += [
+        ProcessLine(
+            kind="escalation",
+            subject=e.escalation_id,
+            workflow_id=escalation_workflow_id(slug, e.escalation_id),
+            status=f"level {e.level} ({e.stage})",
+        )
+        for e in report.open_escalations
+    ]
+    return lines
+
+
+async def _events(slug: str) -> list[RecordedEvent]:
+    """The partnership's events, read with the database URL from settings."""
+    dsn = Settings().database_dsn()
+    try:
+        pool = await open_pool(dsn, max_size=1)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        fail(f"cannot read the event log: {error}")
+    try:
+        return await EventStore(pool).read_partnership(slug)
+    except asyncpg.PostgresError as error:
+        fail(f"the event log refused: {error}")
+    finally:
+        await pool.close()

@@ -1,0 +1,175 @@
+"""Finding a partnership's running workflow and the processes it owns.
+
+Commands address processes by partnership and subject, never by workflow id: the partnership
+workflow's `open_processes` query says which review or exit is open, and Temporal's visibility
+(the typed search attributes every workflow sets) says what else runs and at what stage.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
+
+from concordat.cli.output import fail
+from concordat.cli.partnership_view import ProcessLine
+from concordat.cli.temporal import query
+from domain.aggregates.partnership import PartnershipState
+from domain.errors import DomainError
+from domain.partnership import Partnership
+from workflows import search_attributes
+from workflows.exit import ExitResult, ExitWorkflow
+from workflows.ids import escalation_workflow_id, partnership_workflow_id, review_workflow_id
+from workflows.partnership import OpenProcesses, PartnershipWorkflow
+from workflows.review import ReviewResult, ReviewWorkflow
+
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
+
+
+class ProcessRow(BaseModel):
+    """One workflow as Temporal's visibility lists it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workflow_id: str
+    workflow_type: str
+    status: str
+    partnership: str | None
+    concordat_status: str | None
+    next_deadline: datetime | None
+    started_at: datetime
+    closed_at: datetime | None
+
+
+def row(execution: WorkflowExecution) -> ProcessRow:
+    attributes = execution.typed_search_attributes
+    return ProcessRow(
+        workflow_id=execution.id,
+        workflow_type=execution.workflow_type,
+        status=execution.status.name if execution.status is not None else "UNKNOWN",
+        partnership=attributes.get(search_attributes.PARTNERSHIP),
+        concordat_status=attributes.get(search_attributes.STATUS),
+        next_deadline=attributes.get(search_attributes.NEXT_DEADLINE),
+        started_at=execution.start_time,
+        closed_at=execution.close_time,
+    )
+
+
+async def list_processes(client: Client, visibility_query: str) -> list[ProcessRow]:
+    """Every workflow matching `visibility_query`, oldest first."""
+    try:
+        rows = [row(e) async for e in client.list_workflows(visibility_query)]
+    except RPCError as error:
+        fail(f"Temporal refused to list workflows ({visibility_query}): {error.message}")
+    return sorted(rows, key=lambda r: (r.started_at, r.workflow_id))
+
+
+def running_query(partnership: str | None = None, workflow_type: str | None = None) -> str:
+    """A visibility query for running workflows; slugs and types are validated names, so they
+    are quoted as they stand."""
+    clauses = ["ExecutionStatus = 'Running'"]
+    if partnership is not None:
+        clauses.append(f"{search_attributes.PARTNERSHIP.name} = '{partnership}'")
+    if workflow_type is not None:
+        clauses.append(f"WorkflowType = '{workflow_type}'")
+    return " AND ".join(clauses)
+
+
+def not_running(config: Partnership) -> str:
+    return (
+        f"the {config.slug} partnership's workflow is not running; "
+        f"start it with: concordat partnerships start {config.slug}"
+    )
+
+
+async def partnership_handle(client: Client, config: Partnership) -> PartnershipHandle:
+    """The running workflow of `config`'s partnership, or a refusal saying how to start it."""
+    handle = client.get_workflow_handle_for(
+        PartnershipWorkflow.run, partnership_workflow_id(config.slug)
+    )
+    status = await execution_status(handle)
+    if status is not WorkflowExecutionStatus.RUNNING:
+        fail(not_running(config))
+    return handle
+
+
+async def execution_status(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionStatus | None:
+    """The status of the workflow's latest run; None when there has never been one."""
+    try:
+        described = await handle.describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return None
+        fail(f"Temporal refused to describe {handle.id}: {error.message}")
+    return described.status
+
+
+async def open_processes(handle: PartnershipHandle) -> OpenProcesses:
+    result: OpenProcesses = await query(handle, PartnershipWorkflow.open_processes)
+    return result
+
+
+async def partnership_state(handle: PartnershipHandle) -> PartnershipState:
+    result: PartnershipState = await query(handle, PartnershipWorkflow.state)
+    return result
+
+
+async def open_review(
+    client: Client, config: Partnership
+) -> WorkflowHandle[ReviewWorkflow, ReviewResult]:
+    """The partnership's open review, or a refusal saying when the next one is due."""
+    handle = await partnership_handle(client, config)
+    review_id = (await open_processes(handle)).review
+    if review_id is None:
+        due_on = (await partnership_state(handle)).review_due_on
+        due = f"; the next review is due {due_on.isoformat()}" if due_on else ""
+        fail(f"no review of the {config.slug} MoU is open{due}")
+    return client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+
+
+async def open_exit(
+    client: Client, config: Partnership, organisation: str
+) -> WorkflowHandle[ExitWorkflow, ExitResult]:
+    """The open exit of `organisation`, or a refusal naming what is wrong with the request."""
+    known_organisation(config, organisation)
+    handle = await partnership_handle(client, config)
+    exits = (await open_processes(handle)).exits
+    if organisation not in exits:
+        pending = f" (open exits: {', '.join(sorted(exits))})" if exits else ""
+        fail(f"{organisation} has no exit notice open in {config.slug}{pending}")
+    return client.get_workflow_handle_for(ExitWorkflow.run, exits[organisation])
+
+
+def known_organisation(config: Partnership, organisation: str) -> None:
+    """Refuses an organisation the partnership does not know, listing those it does."""
+    try:
+        config.organisation(organisation)
+    except DomainError as error:
+        fail(str(error))
+
+
+async def live_processes(client: Client, handle: PartnershipHandle, slug: str) -> list[ProcessLine]:
+    """The processes the partnership workflow owns (its `open_processes` query) and the
+    escalations running for it (started directly, so found through visibility), each with
+    the ConcordatStatus it publishes."""
+    owned = await open_processes(handle)
+    running = {r.workflow_id: r for r in await list_processes(client, running_query(slug))}
+    lines: list[ProcessLine] = []
+    if owned.review is not None:
+        subject = owned.review.removeprefix(review_workflow_id(slug, ""))
+        lines.append(ProcessLine(kind="review", subject=subject, workflow_id=owned.review))
+    for organisation, workflow_id in sorted(owned.exits.items()):
+        lines.append(ProcessLine(kind="exit", subject=organisation, workflow_id=workflow_id))
+    for committee, workflow_id in sorted(owned.committees.items()):
+        lines.append(ProcessLine(kind="committee", subject=committee, workflow_id=workflow_id))
+    for r in running.values():
+        if r.workflow_type == "Escalation":
+            subject = r.workflow_id.removeprefix(escalation_workflow_id(slug, ""))
+            lines.append(ProcessLine(kind="escalation", subject=subject, workflow_id=r.workflow_id))
+    return [
+        line.model_copy(update={"status": found.concordat_status})
+        if (found := running.get(line.workflow_id)) is not None
+        else line
+        for line in lines
+    ]

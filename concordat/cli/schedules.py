@@ -1,0 +1,73 @@
+"""`concordat schedules`: the Temporal Schedules of the partnerships' fixed cadences (P5, P6)."""
+
+import click
+
+from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.connections import connect_temporal
+from concordat.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
+from concordat.settings import Settings
+from domain.errors import ConfigError, DomainError
+from domain.partnerships_config import partnership_slugs
+
+
+@click.group()
+def schedules() -> None:
+    """Meeting cycles and declarations of interest, started on their calendars."""
+
+
+@schedules.command()
+@click.option(
+    "--partnership",
+    "partnership",
+    default=None,
+    help="Only this partnership's schedules (default: every partnership).",
+)
+@json_option
+@run_async
+async def sync(partnership: str | None, as_json: bool) -> None:
+    """Create or update the schedules from the partnerships' configuration (idempotent)."""
+    if partnership is not None and partnership not in partnership_slugs():
+        fail(
+            f"no partnership called {partnership!r}; the known partnerships are: "
+            f"{', '.join(partnership_slugs())}"
+        )
+    settings = Settings()
+    client = await connect_temporal(settings)
+    try:
+        results = await sync_schedules(
+            client, settings.task_queue, [partnership] if partnership else None
+        )
+    except (ConfigError, DomainError) as error:
+        fail(str(error))
+    emit(results, as_json, _sync_text)
+
+
+@schedules.command(name="list")
+@json_option
+@run_async
+async def list_(as_json: bool) -> None:
+    """Show every schedule with its next runs."""
+    client = await connect_temporal(Settings())
+    emit(await list_schedules(client), as_json, _list_text)
+
+
+def _sync_text(results: list[SyncResult]) -> str:
+    if not results:
+        return "no schedules: no body has a fixed cadence"
+    counts = {o: sum(r.outcome == o for r in results) for o in ("created", "updated", "deleted")}
+    lines = [f"{r.outcome:<10} {r.schedule_id}" for r in results]
+    summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n)
+    unchanged = sum(r.outcome == "unchanged" for r in results)
+    lines.append(f"{summary + ', ' if summary else ''}{unchanged} unchanged")
+    return "\n".join(lines)
+
+
+def _list_text(found: list[ScheduleInfo]) -> str:
+    if not found:
+        return "no schedules: run `concordat schedules sync`"
+    lines = []
+    for s in found:
+        runs = ", ".join(t.strftime("%Y-%m-%d %H:%M UTC") for t in s.next_runs) or "none"
+        paused = " (paused)" if s.paused else ""
+        lines.append(f"{s.schedule_id}{paused}\n  {s.comment}\n  next: {runs}")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""What every command that drives a process shares: the client, and refusals as one line."""
+
+from typing import Any, TypeVar
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import FailureError
+from temporalio.service import RPCError, RPCStatusCode
+
+from concordat.cli.output import fail
+from concordat.connections import connect_temporal
+from concordat.settings import Settings
+from domain.errors import ConfigError, DomainError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+
+T = TypeVar("T")
+
+
+async def client() -> Client:
+    settings = Settings()
+    try:
+        return await connect_temporal(settings)
+    except RuntimeError as error:
+        fail(f"cannot reach Temporal at {settings.temporal_target()}: {error}")
+
+
+def partnership(slug: str) -> Partnership:
+    """The shipped configuration of `slug`, or a one-line refusal naming the known ones."""
+    try:
+        return load_partnership(slug)
+    except (ConfigError, DomainError) as error:
+        fail(str(error))
+
+
+async def call(handle: WorkflowHandle[Any, Any], update: Any, request: Any) -> Any:
+    """Runs an update; a refusal by the process or an unknown process ends the command."""
+    try:
+        return await handle.execute_update(update, request)
+    except WorkflowUpdateFailedError as error:
+        # The validator's own words; str() of an ApplicationError would prefix its type.
+        cause = error.cause
+        fail(cause.message if isinstance(cause, FailureError) else str(cause or error))
+    except RPCError as error:
+        fail(_rpc_reason(handle.id, error))
+
+
+async def query(handle: WorkflowHandle[Any, Any], query_method: Any) -> Any:
+    try:
+        return await handle.query(query_method)
+    except RPCError as error:
+        fail(_rpc_reason(handle.id, error))
+
+
+def _rpc_reason(workflow_id: str, error: RPCError) -> str:
+    if error.status is RPCStatusCode.NOT_FOUND:
+        return f"no process {workflow_id} is running"
+    if error.status is RPCStatusCode.FAILED_PRECONDITION:
+        return f"process {workflow_id} has ended: {error.message}"
+    return f"Temporal refused the request for {workflow_id}: {error.message}"

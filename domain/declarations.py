@@ -1,0 +1,309 @@
+"""Declarations of interest rounds (PROCESSES.md P6): one stream per round of one body's register.
+
+`000_6f318076c05af665.txt` ToR §6: members "complete a declaration of interest form on an annual
+basis, which can be updated at any time, but which will be formally reviewed on a six-monthly
+basis"; MoU §23 binds the partners to the same standards. A Temporal Schedule starts an annual
+round (everyone completes the form) and a six-monthly review round (everyone confirms or updates
+their entries, then the register is formally reviewed and `DeclarationsReviewed` names the next
+review, `domain.rules.dates.next_declaration_review`).
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregates.folding import fold_with
+from domain.errors import DomainError
+from domain.events import (
+    DeclarationReturned,
+    DeclarationsRequested,
+    DeclarationsReviewed,
+    DeclarationsRoundClosed,
+    DomainEvent,
+    NoticeDelivered,
+    NoticeIssued,
+    ProcessKind,
+)
+from domain.letters.meetings import declaration_request
+from domain.meetings import FireCalendar
+from domain.notices import issue
+from domain.partnership import Partnership
+from domain.rules.dates import DECLARATION_REVIEW_MONTHS, next_declaration_review
+
+RoundKind = Literal["annual", "review"]
+
+REGISTERS: dict[str, tuple[str, ...]] = {"county-durham": ("cdcpe",)}
+"""Bodies whose terms of reference keep a register of interests: `000` ToR §6 is the CDCPE's.
+The other sources set no declarations cycle; a `[bodies.declarations]` table in the TOML would be
+the better home once a second partnership needs one."""
+
+RETURN_DAYS = 28
+"""Policy: members have four weeks to return or confirm their declarations."""
+
+ANNUAL_MONTH = 4
+"""Policy: the annual declaration is asked for at the start of the financial year (April)."""
+
+FIRST_REVIEW_MONTH = 5
+"""Policy: the register is reviewed in May (after the annual returns) and six months later."""
+
+
+def round_calendar(kind: RoundKind) -> FireCalendar:
+    """When each kind of round starts (`000` ToR §6: annual declaration, six-monthly review)."""
+    if kind == "annual":
+        return FireCalendar(
+            months=(ANNUAL_MONTH,),
+            day_of_month=1,
+            clause="000 ToR §6, MoU §23",
+            comment="annual declaration of interests (000 ToR §6, MoU §23)",
+        )
+    return FireCalendar(
+        months=tuple(range(FIRST_REVIEW_MONTH, 13, DECLARATION_REVIEW_MONTHS)),
+        day_of_month=1,
+        clause="000 ToR §6",
+        comment="six-monthly review of the register of interests (000 ToR §6)",
+    )
+
+
+def registers(config: Partnership) -> tuple[str, ...]:
+    """The bodies of `config` that keep a register of interests."""
+    return REGISTERS.get(config.slug, ())
+
+
+def round_id(partnership: str, body: str, kind: RoundKind, requested_on: date) -> str:
+    """`declarations:{partnership}:{body}:{kind}:{date}`: the round's stream and notice prefix."""
+    return f"declarations:{partnership}:{body}:{kind}:{requested_on.isoformat()}"
+
+
+class DeclarationsState(BaseModel):
+    """One round of one body's declarations as its events make it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    config: Partnership
+    body: str
+    kind: RoundKind
+    status: Literal["new", "open", "closed"] = "new"
+    round_id: str | None = None
+    requested_on: date | None = None
+    return_by: date | None = None
+    seats: tuple[str, ...] = ()
+    returned: tuple[str, ...] = ()
+    reviewed_on: date | None = None
+    next_review_due_on: date | None = None
+    closed_on: date | None = None
+    outstanding_at_close: tuple[str, ...] = ()
+    notices_issued: tuple[str, ...] = ()
+    notices_delivered: tuple[str, ...] = ()
+
+    @property
+    def outstanding(self) -> tuple[str, ...]:
+        return tuple(s for s in self.seats if s not in self.returned)
+
+
+def initial_state(config: Partnership, body: str, kind: RoundKind) -> DeclarationsState:
+    """Refuses a body that keeps no register of interests."""
+    config.body(body)
+    if body not in registers(config):
+        raise DomainError(f"{body} of {config.slug} keeps no register of interests")
+    return DeclarationsState(config=config, body=body, kind=kind)
+
+
+class RequestDeclarations(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+class ReturnDeclaration(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    seat: str
+    returned_on: date
+    today: date
+
+
+class RecordReview(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reviewed_on: date
+    today: date
+
+
+class CloseRound(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+DeclarationsCommand = RequestDeclarations | ReturnDeclaration | RecordReview | CloseRound
+
+
+def decide(state: DeclarationsState, command: DeclarationsCommand) -> list[DomainEvent]:
+    """The events `command` produces, or a `DomainError` saying why the rules refuse it."""
+    match command:
+        case RequestDeclarations():
+            return _request(state, command)
+        case ReturnDeclaration():
+            return _return(state, command)
+        case RecordReview():
+            return _review(state, command)
+        case CloseRound():
+            _require_open(state)
+            return [_closed(state, command.on)]
+
+
+def _require_open(state: DeclarationsState) -> None:
+    if state.status != "open":
+        raise DomainError(f"the declarations round of {state.body} is {state.status}")
+
+
+def _closed(state: DeclarationsState, on: date) -> DeclarationsRoundClosed:
+    assert state.round_id is not None
+    return DeclarationsRoundClosed(
+        partnership=state.config.slug,
+        body=state.body,
+        round_id=state.round_id,
+        closed_on=on,
+        outstanding=state.outstanding,
+    )
+
+
+def _request(state: DeclarationsState, command: RequestDeclarations) -> list[DomainEvent]:
+    if state.status != "new":
+        raise DomainError(f"the declarations of {state.body} were already requested")
+    body = state.config.body(state.body)
+    rid = round_id(state.config.slug, state.body, state.kind, command.on)
+    return_by = command.on + timedelta(days=RETURN_DAYS)
+    # "All members and those in attendance" (000 ToR §6): every seat, voting or not.
+    seats = tuple(m.seat for m in body.members)
+    requested = DeclarationsRequested(
+        partnership=state.config.slug,
+        body=state.body,
+        round_id=rid,
+        kind=state.kind,
+        requested_on=command.on,
+        return_by=return_by,
+        seats=seats,
+    )
+    by_recipient: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for member in body.members:
+        recipient = member.organisation or member.seat
+        by_recipient.setdefault(recipient, []).append(member.seat)
+        names[recipient] = (
+            state.config.organisation(member.organisation).name
+            if member.organisation is not None
+            else member.role
+        )
+    notices = [
+        issue(
+            declaration_request(
+                round_id=rid,
+                kind=state.kind,
+                partnership_name=state.config.name,
+                body_name=body.name,
+                recipient=recipient,
+                recipient_name=names[recipient],
+                seats=tuple(held),
+                sent_on=command.on,
+                return_by=return_by,
+            ),
+            partnership=state.config.slug,
+            process=ProcessKind.DECLARATIONS,
+            process_id=rid,
+            issued_on=command.on,
+            respond_by=return_by,
+        )
+        for recipient, held in by_recipient.items()
+    ]
+    return [requested, *notices]
+
+
+def _return(state: DeclarationsState, command: ReturnDeclaration) -> list[DomainEvent]:
+    _require_open(state)
+    assert state.round_id is not None and state.requested_on is not None
+    if command.seat not in state.seats:
+        raise DomainError(f"{command.seat!r} is not a seat of {state.body}")
+    if command.seat in state.returned:
+        raise DomainError(f"{command.seat} has already returned a declaration in this round")
+    if not state.requested_on <= command.returned_on <= command.today:
+        raise DomainError(
+            f"a declaration returned on {command.returned_on} must be dated between the request "
+            f"({state.requested_on}) and today ({command.today})"
+        )
+    return [
+        DeclarationReturned(
+            partnership=state.config.slug,
+            body=state.body,
+            round_id=state.round_id,
+            seat=command.seat,
+            returned_on=command.returned_on,
+        )
+    ]
+
+
+def _review(state: DeclarationsState, command: RecordReview) -> list[DomainEvent]:
+    _require_open(state)
+    assert state.requested_on is not None
+    if state.kind != "review":
+        raise DomainError("the annual declaration round has no formal review (000 ToR §6)")
+    if not state.requested_on <= command.reviewed_on <= command.today:
+        raise DomainError(
+            f"a review on {command.reviewed_on} must be dated between the request "
+            f"({state.requested_on}) and today ({command.today})"
+        )
+    reviewed = DeclarationsReviewed(
+        partnership=state.config.slug,
+        body=state.body,
+        reviewed_on=command.reviewed_on,
+        next_review_due_on=next_declaration_review(command.reviewed_on),
+    )
+    return [reviewed, _closed(state, command.reviewed_on)]
+
+
+def evolve(state: DeclarationsState, event: DomainEvent) -> DeclarationsState:
+    """The state after `event`; events of other streams or processes leave it unchanged."""
+    match event:
+        case DeclarationsRequested():
+            return state.model_copy(
+                update={
+                    "status": "open",
+                    "round_id": event.round_id,
+                    "requested_on": event.requested_on,
+                    "return_by": event.return_by,
+                    "seats": event.seats,
+                }
+            )
+        case DeclarationReturned():
+            return state.model_copy(update={"returned": (*state.returned, event.seat)})
+        case DeclarationsReviewed():
+            return state.model_copy(
+                update={
+                    "reviewed_on": event.reviewed_on,
+                    "next_review_due_on": event.next_review_due_on,
+                }
+            )
+        case DeclarationsRoundClosed():
+            return state.model_copy(
+                update={
+                    "status": "closed",
+                    "closed_on": event.closed_on,
+                    "outstanding_at_close": event.outstanding,
+                }
+            )
+        case NoticeIssued(process=ProcessKind.DECLARATIONS):
+            return state.model_copy(
+                update={"notices_issued": (*state.notices_issued, event.notice_id)}
+            )
+        case NoticeDelivered(process=ProcessKind.DECLARATIONS):
+            return state.model_copy(
+                update={"notices_delivered": (*state.notices_delivered, event.notice_id)}
+            )
+        case _:
+            return state
+
+
+def fold(state: DeclarationsState, events: Iterable[DomainEvent]) -> DeclarationsState:
+    return fold_with(evolve, state, events)

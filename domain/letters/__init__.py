@@ -1,0 +1,1 @@
+"""Written notices each process sends, rendered as pure `domain.notices.Document`s."""

@@ -1,0 +1,274 @@
+"""The written notices of an annual MoU review (PROCESSES.md P1).
+
+`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually; `003` §1.5 likewise) and §25
+(`003` §10.1: varied "only by written agreement of all the signatory organisations"): each
+signatory is asked in writing, a proposed variation is circulated in writing to every signatory,
+reminders go to those who still owe an answer, and the outcome is reported to every signatory.
+Rendering is pure, so an auditor can recompute the hash recorded in `NoticeIssued`.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregates.review import ReviewState
+from domain.events import (
+    DomainEvent,
+    NoticeIssued,
+    NoticeKind,
+    ProcessKind,
+    ReminderSent,
+    ReviewConcluded,
+    ReviewOpened,
+    ReviewOutcome,
+    VariationProposed,
+)
+from domain.notices import Document, issue, letter, long_date
+from domain.partnership import Partnership
+
+REVIEW_CLAUSE = "000 MoU §24-§25 (003 §1.5, §10.1)"
+"""Where the annual review and the unanimity rule for variations come from."""
+
+
+class ReviewParticulars(BaseModel):
+    """What every notice of one review says, with names rather than slugs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    review_id: str
+    partnership_name: str
+    mou_title: str
+    mou_version: int
+    response_deadline: date
+
+
+def _document(
+    p: ReviewParticulars,
+    *,
+    notice_id: str,
+    kind: NoticeKind,
+    recipient: str,
+    recipient_name: str,
+    subject: str,
+    paragraphs: list[str],
+    issued_on: date,
+) -> Document:
+    sender = f"{p.partnership_name} (review {p.review_id}; {REVIEW_CLAUSE})"
+    return Document(
+        notice_id=notice_id,
+        kind=kind,
+        recipient=recipient,
+        subject=f"{p.mou_title}: {subject}",
+        body=letter(recipient_name, paragraphs, sender, issued_on),
+    )
+
+
+def review_request(
+    p: ReviewParticulars, *, recipient: str, recipient_name: str, issued_on: date
+) -> Document:
+    """The request to one signatory to respond to the annual review (`000` MoU §24)."""
+    return _document(
+        p,
+        notice_id=f"{p.review_id}/request/{recipient}",
+        kind=NoticeKind.REVIEW_REQUEST,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=f"annual review {p.review_id}",
+        paragraphs=[
+            f"The {p.mou_title} (version {p.mou_version}) is reviewed at least annually "
+            f"(000 MoU §24). The {p.partnership_name} has opened review {p.review_id}.",
+            f"Please respond in writing by {long_date(p.response_deadline)}, either confirming "
+            f"that the Memorandum should stand unchanged or proposing a variation.",
+            "A variation is adopted only with the written agreement of every signatory "
+            "organisation (000 MoU §25); without it the Memorandum stands unchanged.",
+        ],
+        issued_on=issued_on,
+    )
+
+
+def variation_notice(
+    p: ReviewParticulars,
+    *,
+    variation_id: str,
+    proposed_by_name: str,
+    summary: str,
+    recipient: str,
+    recipient_name: str,
+    issued_on: date,
+) -> Document:
+    """The proposed variation, circulated to one signatory for its written decision (§25)."""
+    return _document(
+        p,
+        notice_id=f"{p.review_id}/variation/{variation_id}/{recipient}",
+        kind=NoticeKind.VARIATION,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=f"proposed variation {variation_id}",
+        paragraphs=[
+            f"{proposed_by_name} proposes, in review {p.review_id}, the following variation of "
+            f"the {p.mou_title} (version {p.mou_version}):",
+            summary,
+            f"Please agree or refuse it in writing by {long_date(p.response_deadline)}. It is "
+            f"adopted only if every signatory organisation agrees in writing by then "
+            f"(000 MoU §25, 003 §10.1); one refusal, or one agreement missing at that date, and "
+            f"the Memorandum stands unchanged.",
+        ],
+        issued_on=issued_on,
+    )
+
+
+def reminder(
+    p: ReviewParticulars,
+    *,
+    recipient: str,
+    recipient_name: str,
+    owes: str,
+    issued_on: date,
+) -> Document:
+    """A reminder to a signatory that still owes `owes` (P1 policy: weekly)."""
+    return _document(
+        p,
+        notice_id=f"{p.review_id}/reminder/{issued_on.isoformat()}/{recipient}",
+        kind=NoticeKind.REMINDER,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=f"reminder, review {p.review_id}",
+        paragraphs=[
+            f"We have not yet received {owes} from {recipient_name} in review {p.review_id} of "
+            f"the {p.mou_title}.",
+            f"The deadline is {long_date(p.response_deadline)}.",
+        ],
+        issued_on=issued_on,
+    )
+
+
+def _explanation(concluded: ReviewConcluded, names: Mapping[str, str]) -> str:
+    def listed(orgs: tuple[str, ...]) -> str:
+        return ", ".join(names.get(o, o) for o in orgs)
+
+    if concluded.outcome is ReviewOutcome.VARIED:
+        return "Every signatory organisation agreed the variation in writing (000 MoU §25)."
+    if concluded.outcome is ReviewOutcome.LAPSED:
+        return (
+            f"A variation needs the written agreement of every signatory (000 MoU §25, "
+            f"003 §10.1); it was not agreed by: {listed(concluded.not_agreed_by)}."
+        )
+    if concluded.not_responded:
+        return (
+            f"No variation was proposed. No response was received from: "
+            f"{listed(concluded.not_responded)}."
+        )
+    return "Every signatory responded and no variation was proposed."
+
+
+def outcome_notice(
+    p: ReviewParticulars,
+    *,
+    concluded: ReviewConcluded,
+    names: Mapping[str, str],
+    recipient: str,
+) -> Document:
+    """The outcome of the review, reported to one signatory; `names` maps slugs to names."""
+    headline = {
+        ReviewOutcome.CONFIRMED_UNCHANGED: "the Memorandum is confirmed unchanged",
+        ReviewOutcome.VARIED: "the variation was agreed by every signatory and is adopted",
+        ReviewOutcome.LAPSED: "the variation is not adopted and the Memorandum stands unchanged",
+    }[concluded.outcome]
+    return _document(
+        p,
+        notice_id=f"{p.review_id}/outcome/{recipient}",
+        kind=NoticeKind.OUTCOME,
+        recipient=recipient,
+        recipient_name=names.get(recipient, recipient),
+        subject=f"outcome of review {p.review_id}",
+        paragraphs=[
+            f"Review {p.review_id} of the {p.mou_title} (version {p.mou_version}) concluded on "
+            f"{long_date(concluded.concluded_on)}: {headline}.",
+            _explanation(concluded, names),
+            f"The next review is due no later than {long_date(concluded.next_review_due_on)} "
+            f"(000 MoU §24).",
+        ],
+        issued_on=concluded.concluded_on,
+    )
+
+
+def particulars(partnership: Partnership, state: ReviewState) -> ReviewParticulars:
+    """The particulars of an opened review, for its notices."""
+    assert state.review_id is not None and state.response_deadline is not None
+    return ReviewParticulars(
+        review_id=state.review_id,
+        partnership_name=partnership.name,
+        mou_title=partnership.mou.title,
+        mou_version=state.mou_version,
+        response_deadline=state.response_deadline,
+    )
+
+
+def notices_for(
+    partnership: Partnership, state: ReviewState, event: DomainEvent
+) -> list[NoticeIssued]:
+    """The written notices `event` calls for, given the review `state` after it."""
+    p = particulars(partnership, state)
+    names = {o.slug: o.name for o in partnership.organisations}
+
+    def issued(document: Document, on: date) -> NoticeIssued:
+        return issue(
+            document,
+            partnership=partnership.slug,
+            process=ProcessKind.REVIEW,
+            process_id=p.review_id,
+            issued_on=on,
+            respond_by=None if document.kind is NoticeKind.OUTCOME else p.response_deadline,
+        )
+
+    match event:
+        case ReviewOpened():
+            return [
+                issued(
+                    review_request(
+                        p, recipient=s, recipient_name=names[s], issued_on=event.opened_on
+                    ),
+                    event.opened_on,
+                )
+                for s in state.signatories
+            ]
+        case VariationProposed():
+            return [
+                issued(
+                    variation_notice(
+                        p,
+                        variation_id=event.variation_id,
+                        proposed_by_name=names[event.proposed_by],
+                        summary=event.summary,
+                        recipient=s,
+                        recipient_name=names[s],
+                        issued_on=event.proposed_on,
+                    ),
+                    event.proposed_on,
+                )
+                for s in state.signatories
+            ]
+        case ReminderSent():
+            owes = (
+                "a response"
+                if state.variation_id is None
+                else f"a written agreement or refusal of variation {state.variation_id}"
+            )
+            document = reminder(
+                p,
+                recipient=event.organisation,
+                recipient_name=names[event.organisation],
+                owes=owes,
+                issued_on=event.sent_on,
+            )
+            return [issued(document, event.sent_on)]
+        case ReviewConcluded():
+            return [
+                issued(
+                    outcome_notice(p, concluded=event, names=names, recipient=s), event.concluded_on
+                )
+                for s in state.signatories
+            ]
+        case _:
+            return []

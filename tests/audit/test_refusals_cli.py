@@ -1,0 +1,80 @@
+"""Bad input is refused in one line on stderr, with a non-zero exit and nothing written."""
+
+from pathlib import Path
+
+import pytest
+
+from deploy.processes import free_port
+from tests.audit.cli import Ran, concordat
+
+KNOWN = "the known partnerships are: county-durham, mid-south-essex, nenc-ics"
+
+
+def refused(ran: Ran, *phrases: str) -> None:
+    assert ran.code != 0
+    assert ran.stdout == ""
+    assert ran.stderr.startswith("concordat: ") and ran.stderr.count("\n") == 1, ran.stderr
+    for phrase in phrases:
+        assert phrase in ran.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("replay", "narnia", "--as-of", "2022-08-23"),
+        ("trail", "narnia"),
+        ("export", "--format", "csv", "--partnership", "narnia"),
+    ],
+)
+async def test_an_unknown_partnership_is_refused_listing_the_known(
+    auditor: str, command: tuple[str, ...]
+) -> None:
+    refused(
+        await concordat("audit", *command, "--database-url", auditor),
+        "no partnership called 'narnia'",
+        KNOWN,
+    )
+
+
+@pytest.mark.parametrize("as_of", ["23/08/2022", "2022-02-30", "20220823", "yesterday"])
+async def test_a_bad_date_is_refused(auditor: str, as_of: str) -> None:
+    ran = await concordat(
+        "audit", "replay", "county-durham", "--as-of", as_of, "--database-url", auditor
+    )
+    refused(ran, "--as-of must be YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("digest", ["12", "12:abc", "x:" + "a" * 64, "-1:" + "a" * 64])
+async def test_a_bad_digest_is_refused(auditor: str, digest: str) -> None:
+    ran = await concordat("audit", "verify", "--digest", digest, "--database-url", auditor)
+    refused(ran, "--digest must be POSITION:HASH")
+
+
+async def test_a_digest_beyond_the_log_fails_verification(story: int, auditor: str) -> None:
+    ran = await concordat(
+        "audit", "verify", "--digest", f"{story + 1}:{'a' * 64}", "--database-url", auditor
+    )
+    refused(ran, f"NOT intact at position {story + 1}", f"the log ends at position {story}")
+
+
+async def test_no_database_is_refused_without_writing_anything(tmp_path: Path) -> None:
+    url = f"postgresql://concordat_auditor:secret@127.0.0.1:{free_port()}/concordat"
+    out = tmp_path / "log.jsonl"
+    for command in (
+        ("verify",),
+        ("digest",),
+        ("replay", "county-durham", "--as-of", "2022-08-23"),
+        ("trail", "county-durham"),
+        ("export", "--format", "jsonl", "--out", str(out)),
+    ):
+        ran = await concordat("audit", *command, "--database-url", url)
+        refused(ran, "cannot connect to postgresql://concordat_auditor@127.0.0.1:")
+        assert "secret" not in ran.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_an_unknown_role_is_refused(database_url: str) -> None:
+    ran = await concordat(
+        "audit", "digest", "--database-url", database_url.replace("postgres@", "nobody@")
+    )
+    refused(ran, "cannot connect to", "nobody")

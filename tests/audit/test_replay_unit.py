@@ -1,0 +1,143 @@
+"""The replay folds recorded events "as of" a date, without a database or Temporal."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from concordat.audit_replay import GovernanceReport, occurred_on, replay, stream_kind
+from tests.audit.story import CONFIG, EXIT_STREAM, SIGNED, county_durham_story, recorded_story
+
+EVENTS = recorded_story(county_durham_story())
+
+
+def at(day: str) -> GovernanceReport:
+    return replay(CONFIG, EVENTS, date.fromisoformat(day))
+
+
+def test_before_anything_nothing_is_signed() -> None:
+    report = at("2022-07-31")
+    assert report.events_applied == 0 and report.last_position == 0
+    assert report.mou_version == 0 and report.effective_on is None
+    assert report.review_due_on is None
+    assert report.outstanding_signatures == CONFIG.signatories
+    assert all(s.signed_on is None for s in report.signatories)
+
+
+def test_signatures_count_on_the_day_they_occurred() -> None:
+    report = at("2022-08-12")
+    signed = [s.organisation for s in report.signatories if s.signed_on is not None]
+    assert signed == ["icb", "dcc", "cddft", "tewv", "hdft"]
+    assert report.effective_on is None and report.mou_version == 0
+    assert at("2022-08-11").signatories[4].signed_on is None
+
+
+def test_the_mou_takes_effect_with_the_last_signature() -> None:
+    report = at("2022-08-23")
+    assert report.outstanding_signatures == ()
+    assert {s.organisation: s.signed_on for s in report.signatories} == SIGNED
+    assert report.mou_version == 1
+    assert report.effective_on == date(2022, 8, 23)
+    assert report.review_due_on == date(2023, 8, 23)
+    assert at("2022-08-22").effective_on is None
+
+
+def test_the_escalation_climbs_then_is_resolved() -> None:
+    assert at("2022-10-02").open_escalations == ()
+    (raised,) = at("2022-10-10").open_escalations
+    assert (raised.level, raised.stage) == (1, "Thematic partnership board")
+    assert raised.raised_by == "acute-care-board" and raised.respond_by == date(2022, 10, 31)
+    (climbed,) = at("2022-10-20").open_escalations
+    assert (climbed.level, climbed.stage) == (2, "CDCP Executive")
+    assert climbed.open_actions == ()
+    (acting,) = at("2022-10-24").open_escalations
+    assert acting.open_actions == ("a1",)
+    assert at("2022-11-28").open_escalations[0].open_actions == ()
+    assert at("2022-12-05").open_escalations == ()
+
+
+def test_committee_milestones_met_open_slipped_and_replanned() -> None:
+    def statuses(day: str) -> dict[str, str]:
+        (formation,) = at(day).committees
+        return {m.milestone_id: m.status for m in formation.milestones}
+
+    assert at("2022-09-13").committees == ()
+    assert statuses("2022-09-14")["preferred-option"] == "met"
+    assert statuses("2022-09-14")["co-production"] == "planned"
+    assert statuses("2022-10-27")["shadow-form"] == "planned"
+    assert statuses("2022-10-28")["shadow-form"] == "met"
+    assert statuses("2023-01-03")["functions-identified"] == "slipped"
+    assert statuses("2023-01-10")["functions-identified"] == "replanned"
+    (formation,) = at("2023-01-10").committees
+    assert formation.status == "forming"
+
+
+def test_an_exit_is_open_until_it_takes_effect() -> None:
+    before = at("2023-01-08")
+    assert before.open_exits == ()
+    notified = at("2023-01-09")
+    (pending,) = notified.open_exits
+    assert pending.exit_id == EXIT_STREAM and pending.organisation == "hdft"
+    assert pending.effective_on == date(2023, 3, 31)
+    assert len(pending.unacknowledged) == 7
+    assert "hdft" in [s.organisation for s in notified.signatories]
+
+    after = at("2023-03-31")
+    assert after.open_exits == ()
+    assert "hdft" not in [s.organisation for s in after.signatories]
+    assert [d.organisation for d in after.departures] == ["hdft"]
+    assert after.mou_version == 2
+    for body in after.bodies:
+        assert all(m.organisation != "hdft" for m in body.members), body.slug
+    assert any(m.organisation == "hdft" for b in notified.bodies for m in b.members)
+
+
+def test_the_review_opens_and_moves_the_review_date() -> None:
+    (review,) = at("2023-07-01").open_reviews
+    assert review.review_id == "2023" and len(review.awaiting) == 7
+    assert at("2023-07-01").review_due_on == date(2023, 8, 23)
+    concluded = at("2023-07-12")
+    assert concluded.open_reviews == ()
+    assert concluded.review_due_on == date(2024, 7, 12)
+    assert concluded.events_applied == len(EVENTS)
+
+
+def test_other_partnerships_streams_are_not_folded() -> None:
+    foreign = [
+        e.model_copy(update={"stream_id": e.stream_id.replace("county-durham", "elsewhere")})
+        for e in EVENTS
+    ]
+    report = replay(CONFIG, foreign, date(2024, 1, 1))
+    assert report.events_applied == 0 and report.mou_version == 0
+
+
+def test_order_is_the_logs_not_the_lists() -> None:
+    assert replay(CONFIG, reversed(EVENTS), date(2024, 1, 1)) == at("2024-01-01")
+
+
+@pytest.mark.parametrize(
+    ("stream_id", "kind"),
+    [
+        ("partnership:county-durham", "partnership"),
+        ("review:county-durham:2023", "review"),
+        ("exit:county-durham:hdft:2023-01-09", "exit"),
+        ("committee:county-durham:jc", "committee"),
+        ("escalation:county-durham:e1", "escalation"),
+        ("partnership:county-durham-north", None),
+        ("review:county-durham-north:2023", None),
+        ("meeting:county-durham:cdcpe", None),
+    ],
+)
+def test_streams_are_routed_by_their_ids(stream_id: str, kind: str | None) -> None:
+    assert stream_kind(stream_id, "county-durham") == kind
+
+
+def test_as_of_compares_the_utc_date() -> None:
+    # 00:30 on 24 Aug in UTC+1 is 23:30 on 23 Aug in UTC: it counts as of the 23rd.
+    late = EVENTS[0].model_copy(
+        update={"occurred_at": datetime(2022, 8, 24, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
+    )
+    assert occurred_on(late) == date(2022, 8, 23)
+    assert replay(CONFIG, [late], date(2022, 8, 23)).events_applied == 1
+    assert replay(CONFIG, [late], date(2022, 8, 22)).events_applied == 0
+    midnight = late.model_copy(update={"occurred_at": datetime(2022, 8, 24, tzinfo=UTC)})
+    assert replay(CONFIG, [midnight], date(2022, 8, 23)).events_applied == 0

@@ -1,0 +1,109 @@
+"""Every event type reads as a sentence, and every trail line says who acted and what wrote it."""
+
+import typing
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from concordat.audit_trail import Names, sentence, trail
+from domain.bodies import Body
+from domain.events import DomainEvent, MouSigned, PartnerAdmitted
+from domain.organisations import Sector
+from tests.audit.story import CONFIG, county_durham_story, recorded_story
+
+EVENT_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(DomainEvent)[0])
+NAMES = Names.of(CONFIG)
+
+
+def _example(annotation: Any) -> Any:
+    """A value for a field: every optional field is filled, so a sentence that prints a
+    missing value as "None" is caught."""
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is typing.Literal:
+        return args[0]
+    if origin is tuple:
+        return ("tewv", "dcc")
+    if args:  # X | None
+        return _example(args[0])
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return next(iter(annotation))
+    plain = {str: "tewv", date: date(2022, 8, 23), int: 2, bool: True, Body: CONFIG.bodies[0]}
+    return plain[annotation]
+
+
+def example(cls: type[BaseModel]) -> Any:
+    fields = {
+        name: _example(info.annotation)
+        for name, info in cls.model_fields.items()
+        if name not in ("type", "schema_version")
+    }
+    return cls(**{**fields, "partnership": "county-durham"})
+
+
+@pytest.mark.parametrize("cls", EVENT_TYPES, ids=lambda cls: cls.__name__)
+def test_every_event_type_has_a_sentence(cls: type[BaseModel]) -> None:
+    text = sentence(example(cls), NAMES)
+    assert text and "None" not in text and "{" not in text
+
+
+def test_sentences_differ_between_event_types() -> None:
+    texts = [sentence(example(cls), NAMES) for cls in EVENT_TYPES]
+    assert len(set(texts)) == len(texts)
+
+
+def test_a_signature_names_the_organisation_its_signatory_and_role() -> None:
+    signed = MouSigned(
+        partnership="county-durham",
+        organisation="tewv",
+        signatory_name="A. Name",
+        signatory_role="Chief Executive",
+        signed_on=date(2022, 8, 10),
+    )
+    assert sentence(signed, NAMES) == (
+        "tewv (Tees, Esk and Wear Valleys NHS Foundation Trust) signed the MoU "
+        "(Chief Executive, A. Name)"
+    )
+
+
+def test_an_admitted_partner_is_named_from_its_event() -> None:
+    admitted = PartnerAdmitted(
+        partnership="county-durham",
+        organisation="newco",
+        name="New Community Interest Company",
+        kind="CIC",
+        sector=Sector.OTHER,
+        admitted_on=date(2023, 5, 1),
+        agreed_by=("icb",),
+    )
+    names = Names.of(CONFIG, [admitted])
+    assert names("newco") == "newco (New Community Interest Company)"
+    assert NAMES("newco") == "newco"
+
+
+def test_every_line_says_who_acted_and_which_run_and_attempt_wrote_it() -> None:
+    events = recorded_story(county_durham_story())
+    lines = trail(CONFIG, events)
+    assert [line.position for line in lines] == [e.position for e in events]
+    for line, event in zip(lines, events, strict=True):
+        assert line.actor == event.metadata["actor"]
+        assert line.workflow_id == event.stream_id
+        assert line.run_id == event.metadata["run_id"]
+        assert line.attempt == 1
+        text = line.text()
+        assert text.startswith(f"{line.on.isoformat()} [{line.position}] ")
+        assert f"by {line.actor}" in text
+        assert f"run {line.run_id}, activity {line.activity_id} attempt 1" in text
+    slipped = next(line for line in lines if line.type == "MilestoneSlipped")
+    assert slipped.actor == "timer:slippage"
+
+
+def test_a_line_without_workflow_metadata_says_so() -> None:
+    event = recorded_story(county_durham_story())[0]
+    bare = event.model_copy(update={"metadata": {}})
+    (line,) = trail(CONFIG, [bare])
+    assert line.actor is None and line.attempt is None
+    assert line.text().endswith("(by an unrecorded actor; not written by a workflow)")

@@ -1,0 +1,153 @@
+"""The real embedded stack for command-line tests: `python -m deploy.embedded` in a child process
+(PostgreSQL, the Temporal dev server and the worker), one per test module, with the `concordat`
+command spawned against it as a user would run it.
+
+Import `Stack` for type hints; take the `stack` fixture in any test module under tests/cli/.
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deploy.processes import free_port
+from eventstore.pool import open_pool
+from eventstore.store import EventStore
+
+READY = "Concordat is running."
+START_TIMEOUT_SECONDS = 120
+COMMAND_TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The running stack: `env` makes a `concordat` process talk to it and to nothing else."""
+
+    env: dict[str, str]
+
+    def _argv(self, args: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "concordat.cli", *args]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`concordat ARGS`, waited for."""
+        return subprocess.run(
+            self._argv(args),
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+        )
+
+    def run_all(self, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+        """Several commands at once (each a tuple of arguments), in the order given: refusals
+        that must not interfere with each other, checked in one go to keep tests quick."""
+        started = [
+            (
+                command,
+                subprocess.Popen(
+                    self._argv(command),
+                    env=self.env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+            for command in commands
+        ]
+        results = []
+        for command, process in started:
+            stdout, stderr = process.communicate(timeout=COMMAND_TIMEOUT_SECONDS)
+            results.append(
+                subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
+            )
+        return results
+
+    @property
+    def database_url(self) -> str:
+        port = self.env["CONCORDAT_EMBEDDED_POSTGRES_PORT"]
+        return f"postgresql://postgres@127.0.0.1:{port}/concordat"
+
+    def digest(self) -> str:
+        """The log's POSITION:HASH, as `concordat audit digest` prints it; read in this process
+        because tests take it before and after every refusal, and an interpreter costs seconds."""
+
+        async def read() -> str:
+            pool = await open_pool(self.database_url, max_size=1)
+            try:
+                return str(await EventStore(pool).digest())
+            finally:
+                await pool.close()
+
+        # In a thread of its own, so the session's event loop (pytest-asyncio) is left alone.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, read()).result()
+
+    def settled_digest(self, pause_seconds: float = 1.0) -> str:
+        """The digest once the log has stopped growing: processes write their notices a moment
+        after the command that started them returns."""
+        last = self.digest()
+        while True:
+            time.sleep(pause_seconds)
+            current = self.digest()
+            if current == last:
+                return current
+            last = current
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if READY in log.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"the stack did not start:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    # Under /tmp, readable by all: when tests run as root PostgreSQL runs as its own user.
+    data = Path(tempfile.mkdtemp(prefix="concordat-cli-"))
+    data.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCORDAT_")}
+    env |= {
+        "CONCORDAT_DATA_DIR": str(data),
+        "CONCORDAT_EMBEDDED_POSTGRES_PORT": str(free_port()),
+        "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(free_port()),
+        "CONCORDAT_EMBEDDED_TEMPORAL_UI_PORT": str(free_port()),
+        "CONCORDAT_LOG_FORMAT": "json",
+        "USER": "cli-test",
+    }
+    log = data / "stack.log"
+    # The stack's output goes to a file, never a pipe nobody reads, which would fill and stall it.
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.embedded"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_ready(process, log)
+        yield Stack(env=env)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(data, ignore_errors=True)

@@ -1,0 +1,166 @@
+"""`make demo` as a user runs it: the story played end to end by a separate process, then its
+database replayed "as of" dates of the story, as an auditor would, from the events alone."""
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from concordat.audit_replay import GovernanceReport, replay
+from deploy.embedded import DATABASE
+from deploy.embedded_postgres import EmbeddedPostgres
+from deploy.processes import free_port
+from domain.partnerships_config import load_partnership
+from eventstore.models import RecordedEvent
+from eventstore.pool import open_pool
+from eventstore.store import EventStore
+
+STORY_LINES = (
+    "The story is shifted to start today (server clock)",
+    "Healthwatch County Durham signs the MoU",
+    "all eight partners have signed: the MoU is effective from 23 Aug 2022",
+    "the Acute Care Partnership Board raises an escalation: outcome not delivered",
+    "refers it up to the CDCP Executive",
+    "cddft-chief-executive may discuss but not decide this item",
+    "the CDCPE decides",
+    "the CDCPE agrees a recovery plan",
+    "the escalation is resolved at level 2",
+    "shadow form recorded too early is refused",
+    "milestone met: Preferred option (Joint Committee) agreed by Cabinet",
+    "milestone met: Shadow form from October 2022",
+    "the slippage timer finds 'functions-identified' unmet",
+    "DCC re-plans 'functions-identified'",
+    "Harrogate and District NHS Foundation Trust gives written notice to leave",
+    "on its effective date hdft leaves",
+    "review date revised (000 MoU §27)",
+    "milestone met: Fully operational",
+    "the Joint Committee is established and is now a body of the partnership",
+    "the annual review opens on its timer",
+    "Audit trail of county-durham",
+)
+
+
+@dataclass(frozen=True)
+class Played:
+    output: str
+    offset: timedelta
+    folder: Path
+
+    def day(self, story_day: date) -> date:
+        return story_day + self.offset
+
+
+@pytest.fixture(scope="module")
+def played() -> Iterator[Played]:
+    folder = Path(tempfile.mkdtemp(prefix="concordat-demo-test-"))
+    folder.chmod(0o755)  # reachable by PostgreSQL's own user when the tests run as root
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-m", "concordat.demo", "--keep", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+        shifted = re.search(r"shifted by (\d+) days", ran.stdout)
+        assert shifted is not None, ran.stdout[:2000]
+        yield Played(ran.stdout, timedelta(days=int(shifted.group(1))), folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+async def events(played: Played) -> AsyncIterator[list[RecordedEvent]]:
+    """The demo's log, read from its kept database by a server started on it afresh."""
+    postgres = EmbeddedPostgres(played.folder / "postgres", free_port())
+    await postgres.start()
+    try:
+        pool = await open_pool(postgres.url_for(DATABASE), max_size=2)
+        try:
+            yield await EventStore(pool).read_partnership("county-durham")
+        finally:
+            await pool.close()
+    finally:
+        postgres.stop()
+
+
+def test_the_story_is_told_and_ends_with_an_intact_log(played: Played) -> None:
+    for line in STORY_LINES:
+        assert line in played.output, line
+    assert f"kept in {played.folder}" in played.output
+    verification = played.output.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"Verification: intact: \d+ events verified; head \d+:[0-9a-f]{64}", verification
+    )
+
+
+def _as_of(played: Played, events: list[RecordedEvent], story_day: date) -> GovernanceReport:
+    return replay(load_partnership("county-durham"), events, played.day(story_day))
+
+
+def test_replay_before_and_after_the_mou_takes_effect(
+    played: Played, events: list[RecordedEvent]
+) -> None:
+    before = _as_of(played, events, date(2022, 8, 22))
+    assert before.effective_on is None and before.outstanding_signatures == ("healthwatch",)
+    after = _as_of(played, events, date(2022, 8, 23))
+    assert after.effective_on == played.day(date(2022, 8, 23))
+    assert after.mou_version == 1
+    assert after.review_due_on == played.day(date(2023, 8, 23))
+
+
+def test_replay_the_escalation_at_the_cdcpe_then_resolved(
+    played: Played, events: list[RecordedEvent]
+) -> None:
+    at_level_1 = _as_of(played, events, date(2022, 9, 5)).open_escalations
+    assert [(e.escalation_id, e.level) for e in at_level_1] == [("acute-discharge", 1)]
+    deciding = _as_of(played, events, date(2022, 9, 30)).open_escalations
+    assert [(e.level, e.open_actions) for e in deciding] == [(2, ("a1",))]
+    assert _as_of(played, events, date(2022, 10, 6)).open_escalations == ()
+
+
+def test_replay_the_committee_milestones_slipping_and_replanned(
+    played: Played, events: list[RecordedEvent]
+) -> None:
+    def milestone(story_day: date, milestone_id: str) -> tuple[str, date]:
+        (formation,) = _as_of(played, events, story_day).committees
+        found = next(m for m in formation.milestones if m.milestone_id == milestone_id)
+        return found.status, found.target_on
+
+    assert milestone(date(2022, 9, 14), "preferred-option")[0] == "met"
+    assert milestone(date(2022, 9, 14), "co-production")[0] == "planned"
+    assert milestone(date(2022, 12, 31), "functions-identified") == (
+        "planned",
+        played.day(date(2022, 12, 31)),
+    )
+    assert milestone(date(2023, 1, 3), "functions-identified")[0] == "slipped"
+    assert milestone(date(2023, 1, 4), "functions-identified") == (
+        "replanned",
+        played.day(date(2023, 1, 20)),
+    )
+    (formation,) = _as_of(played, events, date(2023, 4, 1)).committees
+    assert formation.status == "established"
+    assert formation.established_on == played.day(date(2023, 4, 1))
+
+
+def test_replay_the_exit_and_the_review(played: Played, events: list[RecordedEvent]) -> None:
+    notice_given = _as_of(played, events, date(2023, 2, 1))
+    assert [x.organisation for x in notice_given.open_exits] == ["hdft"]
+    assert "hdft" in [s.organisation for s in notice_given.signatories]
+    left = _as_of(played, events, date(2023, 3, 31))
+    assert left.open_exits == () and [d.organisation for d in left.departures] == ["hdft"]
+    assert left.mou_version == 2 and len(left.signatories) == 7
+    assert left.review_due_on == played.day(date(2023, 8, 23))
+    assert all(m.organisation != "hdft" for b in left.bodies for m in b.members)
+    assert "joint-committee" in [b.slug for b in _as_of(played, events, date(2023, 4, 1)).bodies]
+    assert _as_of(played, events, date(2023, 6, 27)).open_reviews == ()
+    (review,) = _as_of(played, events, date(2023, 6, 28)).open_reviews
+    assert review.due_on == played.day(date(2023, 8, 23))
+    assert review.awaiting and "hdft" not in review.awaiting

@@ -1,0 +1,128 @@
+"""The joint committee formation aggregate's plan, membership, slippage and establishment rules."""
+
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+
+from domain.aggregates import committee
+from domain.errors import DomainError
+from domain.events import MilestoneSlipped, NoticeIssued
+from domain.notices import content_hash
+from domain.organisations import Sector
+from domain.partnerships_config import load_partnership
+from domain.rules.committee_membership import MinimumCategory as C
+from domain.rules.committee_membership import ProposedSeat, missing_from_minimum
+
+D = date
+
+
+def seat(name: str, *covers: C, chair: bool = False) -> ProposedSeat:
+    return ProposedSeat(seat=name, role=name, sector=Sector.OTHER, covers=covers, chair=chair)
+
+
+FULL = (seat("chair", chair=True), seat("everyone", *C))
+
+
+def started() -> committee.CommitteeState:
+    state = committee.initial_state("county-durham")
+    start = committee.StartFormation(
+        committee_id="jc", name="Joint Committee", preferred_option="jc", started_on=D(2022, 9, 1)
+    )
+    events = committee.start_with_plan(state, start, committee.county_durham_plan())
+    return committee.fold(state, events)
+
+
+def met_all_but_last(state: committee.CommitteeState) -> committee.CommitteeState:
+    for milestone in state.milestones[:-1]:
+        for body in milestone.needs_agreement_of:
+            agree = committee.RecordMilestoneAgreement(
+                milestone_id=milestone.milestone_id, agreed_by=body, agreed_on=milestone.target_on
+            )
+            state = committee.fold(state, committee.decide(state, agree))
+        meet = committee.MeetMilestone(
+            milestone_id=milestone.milestone_id, met_on=milestone.target_on
+        )
+        state = committee.fold(state, committee.decide(state, meet))
+    return state
+
+
+def test_shift_plan_keeps_the_intervals_between_targets() -> None:
+    plan = committee.county_durham_plan()
+    shifted = committee.shift_plan(plan, D(2030, 1, 10))
+    assert shifted[0].target_on == D(2030, 1, 10)
+    gaps = [b.target_on - a.target_on for a, b in pairwise(plan)]
+    assert [b.target_on - a.target_on for a, b in pairwise(shifted)] == gaps
+    assert shifted[-1].target_on - shifted[0].target_on == timedelta(days=199)
+
+
+def test_minimum_membership_names_what_is_missing_002_s19() -> None:
+    assert missing_from_minimum(FULL) == []
+    missing = missing_from_minimum([seat("gp", C.PRIMARY_CARE_CLINICIAN)])
+    assert missing[0] == "(a) a chair jointly appointed by the Joint Committee members"
+    assert "(g) patients and service users" in missing
+    assert not any("primary care" in m for m in missing)
+
+
+def test_one_chair_and_each_seat_once_002_s19a() -> None:
+    state = started()
+    two_chairs = committee.ConfirmMembership(
+        seats=(*FULL, seat("other-chair", chair=True)), confirmed_on=D(2023, 2, 1)
+    )
+    with pytest.raises(DomainError, match="one chair"):
+        committee.decide(state, two_chairs)
+    twice = committee.ConfirmMembership(seats=(*FULL, seat("chair")), confirmed_on=D(2023, 2, 1))
+    with pytest.raises(DomainError, match="more than once: chair"):
+        committee.decide(state, twice)
+
+
+def test_replanning_needs_guidance_or_a_slippage_002_s29() -> None:
+    state = started()
+    replan = committee.ReplanMilestone(
+        milestone_id="shadow-form",
+        new_target_on=D(2022, 12, 1),
+        replanned_on=D(2022, 11, 2),
+        reason="late",
+    )
+    with pytest.raises(DomainError, match="only once Government guidance is published"):
+        committee.decide(state, replan)
+    slip = committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
+    state = committee.fold(state, committee.decide(state, slip))
+    assert state.status == "slipping"
+    state = committee.fold(state, committee.decide(state, replan))
+    (status,) = [s for s in committee.milestone_statuses(state) if s.milestone_id == "shadow-form"]
+    assert (status.status, status.target_on) == ("replanned", D(2022, 12, 1))
+    assert status.dependencies_outstanding == ("co-production",)
+    assert state.status == "forming"
+
+
+def test_slippages_notify_owner_and_executive_once_each() -> None:
+    config = load_partnership("county-durham")
+    state = started()
+    assert state.due_slippages(D(2022, 9, 14)) == ()
+    events = committee.record_slippages(state, config, D(2022, 10, 1))
+    slipped = [e.milestone_id for e in events if isinstance(e, MilestoneSlipped)]
+    assert slipped == ["preferred-option", "co-production"]
+    notices = [e for e in events if isinstance(e, NoticeIssued)]
+    # preferred-option is owned by the Council; co-production by the Executive itself.
+    assert [n.recipient for n in notices] == ["dcc", "cdcpe", "cdcpe"]
+    assert all(n.content_hash == content_hash(n.subject, n.body) for n in notices)
+    assert "still needs the agreement of: cabinet" in notices[0].body
+    state = committee.fold(state, events)
+    assert committee.record_slippages(state, config, D(2022, 10, 2)) == []
+    assert state.next_target_on == D(2022, 10, 31)
+
+
+def test_meeting_the_last_milestone_establishes_the_committee_002_s6c() -> None:
+    state = met_all_but_last(started())
+    last = committee.MeetMilestone(milestone_id="operational", met_on=D(2023, 4, 1))
+    with pytest.raises(DomainError, match="before its membership is confirmed"):
+        committee.meet(state, last)
+    confirm = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 28))
+    state = committee.fold(state, committee.decide(state, confirm))
+    events = committee.meet(state, last)
+    assert [e.type for e in events] == ["MilestoneMet", "CommitteeEstablished"]
+    state = committee.fold(state, events)
+    assert state.status == "established" and state.next_target_on is None
+    body = committee.committee_body(state)
+    assert (body.slug, body.chair, body.answers_to) == ("jc", "chair", ("icb", "hwbb", "cabinet"))

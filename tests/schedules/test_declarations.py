@@ -1,0 +1,191 @@
+"""Declarations of interest rounds on the time-skipping server with a real event store (P6).
+
+`000_6f318076c05af665.txt` ToR §6, MoU §23: an annual declaration from every member, and a formal
+six-monthly review of the register.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
+
+from activities.delivery import DeliveryActivities
+from activities.store import StoreActivities
+from domain.declarations import DeclarationsState, RoundKind, fold, initial_state, round_id
+from domain.events import (
+    DeclarationReturned,
+    DeclarationsRequested,
+    DeclarationsReviewed,
+    DeclarationsRoundClosed,
+    NoticeDelivered,
+    NoticeIssued,
+)
+from domain.notices import content_hash
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from eventstore.store import EventStore
+from tests.replay.histories import save_history
+from tests.workflows.conftest import stream_events
+from workflows.declarations import (
+    DeclarationReturnedRequest,
+    DeclarationsInput,
+    DeclarationsResult,
+    DeclarationsWorkflow,
+    ReviewRequest,
+)
+from workflows.recording import DOMAIN_REJECTED
+
+ACTOR = "secretary@concordat.test"
+BODY = "cdcpe"
+Handle = WorkflowHandle[DeclarationsWorkflow, DeclarationsResult]
+
+
+@pytest.fixture(scope="module")
+def durham() -> Partnership:
+    return load_partnership("county-durham")
+
+
+@pytest.fixture
+async def worker(
+    temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
+) -> AsyncIterator[Worker]:
+    async with Worker(
+        temporal,
+        task_queue=task_queue,
+        workflows=[DeclarationsWorkflow],
+        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+    ) as running:
+        yield running
+
+
+async def start(
+    client: Client, config: Partnership, task_queue: str, kind: RoundKind, on: date
+) -> Handle:
+    return await client.start_workflow(
+        DeclarationsWorkflow.run,
+        DeclarationsInput(config=config, body=BODY, kind=kind, requested_on=on),
+        id=f"declarations:{config.slug}:{BODY}:{kind}-{uuid.uuid4().hex[:8]}",
+        task_queue=task_queue,
+    )
+
+
+async def opened(handle: Handle) -> DeclarationsState:
+    for _ in range(200):
+        state = await handle.query(DeclarationsWorkflow.state)
+        if state.status == "open" and len(state.notices_delivered) == len(state.notices_issued):
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError("the round never opened")
+
+
+async def assert_state_is_fold(
+    store: EventStore, handle: Handle, config: Partnership, kind: RoundKind, on: date
+) -> DeclarationsState:
+    state = await handle.query(DeclarationsWorkflow.state)
+    events = await stream_events(store, round_id(config.slug, BODY, kind, on))
+    assert fold(initial_state(config, BODY, kind), events) == state
+    return state
+
+
+async def test_annual_round_closes_when_every_member_has_declared_tor_6_mou_23(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+    outbox: Path,
+) -> None:
+    on = (await time_skipping_env.get_current_time()).date()
+    handle = await start(temporal, durham, worker.task_queue, "annual", on)
+    state = await opened(handle)
+    assert state.return_by == on + timedelta(days=28)
+    for seat in state.seats:
+        await handle.execute_update(
+            DeclarationsWorkflow.return_declaration,
+            DeclarationReturnedRequest(seat=seat, returned_on=on, actor=ACTOR),
+        )
+    result = await handle.result()
+    assert result.outstanding == ()
+    events = await stream_events(store, result.round_id)
+    notices = [e for e in events if isinstance(e, NoticeIssued)]
+    assert [type(e) for e in events] == (
+        [DeclarationsRequested]
+        + [NoticeIssued] * len(notices)
+        + [NoticeDelivered] * len(notices)
+        + [DeclarationReturned] * len(state.seats)
+        + [DeclarationsRoundClosed]
+    )
+    assert all(n.content_hash == content_hash(n.subject, n.body) for n in notices)
+    assert len(list((outbox / "county-durham").glob("*.eml"))) == len(notices)
+    await assert_state_is_fold(store, handle, durham, "annual", on)
+    await Replayer(
+        workflows=[DeclarationsWorkflow], data_converter=pydantic_data_converter
+    ).replay_workflow(await handle.fetch_history())
+    await save_history(handle, "declarations-annual")
+
+
+async def test_review_round_records_the_review_and_next_due_tor_6(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+) -> None:
+    """ToR §6: formally reviewed six-monthly; the next review is six months after this one."""
+    on = (await time_skipping_env.get_current_time()).date()
+    handle = await start(temporal, durham, worker.task_queue, "review", on)
+    await opened(handle)
+    stream_id = round_id(durham.slug, BODY, "review", on)
+    before = len(await store.read_stream(stream_id))
+    for update, request in [
+        ("record_review", ReviewRequest(reviewed_on=on + timedelta(days=1), actor=ACTOR)),
+        (
+            "return_declaration",
+            DeclarationReturnedRequest(seat="nobody", returned_on=on, actor=ACTOR),
+        ),
+    ]:
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(update, request)
+        assert getattr(refused.value.cause, "type", None) == DOMAIN_REJECTED
+    assert len(await store.read_stream(stream_id)) == before
+
+    await handle.execute_update(
+        DeclarationsWorkflow.record_review, ReviewRequest(reviewed_on=on, actor=ACTOR)
+    )
+    result = await handle.result()
+    assert result.reviewed_on == on
+    events = await stream_events(store, stream_id)
+    reviewed = next(e for e in events if isinstance(e, DeclarationsReviewed))
+    assert reviewed.next_review_due_on > on + timedelta(days=180)
+    await assert_state_is_fold(store, handle, durham, "review", on)
+
+
+async def test_round_closes_at_its_return_date_naming_those_outstanding(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+) -> None:
+    on = (await time_skipping_env.get_current_time()).date()
+    handle = await start(temporal, durham, worker.task_queue, "annual", on)
+    state = await opened(handle)
+    await handle.execute_update(
+        DeclarationsWorkflow.return_declaration,
+        DeclarationReturnedRequest(seat=state.seats[0], returned_on=on, actor=ACTOR),
+    )
+    result = await handle.result()
+    assert result.outstanding == state.seats[1:]
+    closed = (await stream_events(store, result.round_id))[-1]
+    assert isinstance(closed, DeclarationsRoundClosed)
+    assert closed.closed_on == on + timedelta(days=29)
+    recorded = await store.read_stream(result.round_id)
+    assert recorded[-1].metadata["actor"] == "timer:declarations"
+    await assert_state_is_fold(store, handle, durham, "annual", on)

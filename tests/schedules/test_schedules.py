@@ -1,0 +1,212 @@
+"""Schedules on Temporal's dev server (the time-skipping server has none): `sync` is idempotent,
+follows a changed cadence, and a fired schedule starts the meeting cycle for the right date.
+
+Cadences: `000_6f318076c05af665.txt` ToR §4 (CDCPE monthly), MoU §11 (forum 3 a year); `004` §17
+(quarterly), §20 (monthly); declarations `000` ToR §6 (annual, six-monthly review).
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.delivery import DeliveryActivities
+from activities.store import StoreActivities
+from concordat.schedules import (
+    ScheduleInfo,
+    list_schedules,
+    meeting_schedule_id,
+    planned_schedules,
+    sync_schedules,
+)
+from deploy.temporal_dev import TemporalDevServer
+from domain.bodies import Cadence
+from domain.events import MeetingScheduled
+from domain.meetings import meeting_date_for
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from eventstore.store import EventStore
+from tests.workflows.conftest import stream_events
+from workflows.ids import meeting_stream
+from workflows.meeting_cycle import MeetingCycleWorkflow
+
+
+async def listed(client: Client, prefix: str, count: int) -> list[ScheduleInfo]:
+    """Schedules are listed through visibility, which lags a moment behind."""
+    found: list[ScheduleInfo] = []
+    for _ in range(100):
+        found = [s for s in await list_schedules(client) if s.schedule_id.startswith(prefix)]
+        if len(found) == count:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"expected {count} schedules under {prefix}, listed {len(found)}")
+
+
+def with_forum_cadence(config: Partnership, per_year: int) -> Partnership:
+    bodies = tuple(
+        b.model_copy(
+            update={
+                "cadence": Cadence(meetings_per_year=per_year, description="changed", clause="test")
+            }
+        )
+        if b.slug == "partnership-forum"
+        else b
+        for b in config.bodies
+    )
+    return config.model_copy(update={"bodies": bodies})
+
+
+async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_cadence(
+    dev_client: Client,
+) -> None:
+    durham = load_partnership("county-durham")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    planned = planned_schedules(durham)
+    # CDCPE and four boards monthly, the forum 3 a year, two declarations rounds for the CDCPE.
+    assert len(planned) == 6 + 2
+
+    first = await sync_schedules(dev_client, queue, [durham])
+    assert {r.outcome for r in first} == {"created"} and len(first) == len(planned)
+    second = await sync_schedules(dev_client, queue, ["county-durham"])
+    assert {r.outcome for r in second} == {"unchanged"} and len(second) == len(planned)
+    found = await listed(dev_client, "schedule:meeting:county-durham:", 6)
+    assert len({s.schedule_id for s in found}) == 6
+
+    forum_id = meeting_schedule_id("county-durham", "partnership-forum")
+    forum = next(s for s in found if s.schedule_id == forum_id)
+    assert forum.workflow == "MeetingCycle" and "000 MoU §11" in forum.comment
+    assert len(forum.next_runs) == 3
+    for run in forum.next_runs:
+        assert (run.month, run.day, run.hour) in {(m, 1, 6) for m in (1, 5, 9)}
+    monthly = next(s for s in found if s.schedule_id.endswith(":cdcpe"))
+    gaps = {(b - a).days for a, b in zip(monthly.next_runs, monthly.next_runs[1:], strict=False)}
+    assert gaps <= {28, 29, 30, 31}
+
+    changed = await sync_schedules(dev_client, queue, [with_forum_cadence(durham, 4)])
+    # The configuration travels in every action's input, so every action follows the change.
+    assert {r.outcome for r in changed} == {"updated"} and len(changed) == len(planned)
+    described = await dev_client.get_schedule_handle(forum_id).describe()
+    months = [r.start for r in described.schedule.spec.calendars[0].month]
+    assert months == [1, 4, 7, 10]
+    again = await sync_schedules(dev_client, queue, [with_forum_cadence(durham, 4)])
+    assert {r.outcome for r in again} == {"unchanged"}
+
+    # A body that no longer has a cadence loses its schedule.
+    no_forum = durham.model_copy(
+        update={
+            "bodies": tuple(
+                b.model_copy(update={"cadence": None}) if b.slug == "partnership-forum" else b
+                for b in durham.bodies
+            )
+        }
+    )
+    pruned = await sync_schedules(dev_client, queue, [no_forum])
+    assert [r.schedule_id for r in pruned if r.outcome == "deleted"] == [forum_id]
+    for s in planned:
+        if s.schedule_id != forum_id:
+            await dev_client.get_schedule_handle(s.schedule_id).delete()
+
+
+async def test_a_fired_schedule_starts_the_cycle_for_the_meeting_date(
+    dev_client: Client, store: EventStore, delivery: DeliveryActivities
+) -> None:
+    """The meeting date follows from the fire time (ToR §5 dates are counted from it)."""
+    nenc = load_partnership("nenc-ics")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    await sync_schedules(dev_client, queue, [nenc])
+    schedule = dev_client.get_schedule_handle(meeting_schedule_id("nenc-ics", "management-group"))
+    async with Worker(
+        dev_client,
+        task_queue=queue,
+        workflows=[MeetingCycleWorkflow],
+        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+    ):
+        await schedule.trigger()
+        for _ in range(200):
+            running = (await schedule.describe()).info.recent_actions
+            if running:
+                break
+            await asyncio.sleep(0.1)
+        action = running[0]
+        meeting_on = meeting_date_for(action.scheduled_at.astimezone(UTC).date())
+        stream_id = meeting_stream("nenc-ics", "management-group", meeting_on)
+        events = []
+        for _ in range(200):
+            events = await stream_events(store, stream_id)
+            if events:
+                break
+            await asyncio.sleep(0.1)
+        first = events[0]
+        assert isinstance(first, MeetingScheduled)
+        assert first.meeting_on == meeting_on
+        assert first.agenda_requests_due_on == meeting_on - timedelta(days=10)
+        started = action.action
+        workflow_id = getattr(started, "workflow_id", "")
+        assert workflow_id.startswith("meeting:nenc-ics:management-group-")
+        await dev_client.get_workflow_handle(workflow_id).terminate("test over")
+    for planned in planned_schedules(nenc):
+        await dev_client.get_schedule_handle(planned.schedule_id).delete()
+
+
+def concordat(server: TemporalDevServer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CONCORDAT_TEMPORAL_ADDRESS": server.address,
+        "CONCORDAT_TASK_QUEUE": "cli-test",
+        "CONCORDAT_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "concordat.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_cli_sync_is_idempotent_and_list_shows_next_runs(
+    dev_server: TemporalDevServer, dev_client: Client
+) -> None:
+    first = await asyncio.to_thread(
+        concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex", "--json"
+    )
+    assert first.returncode == 0, first.stderr
+    created = json.loads(first.stdout)
+    assert sorted(r["schedule_id"] for r in created) == [
+        "schedule:meeting:mid-south-essex:partnership-board",
+        "schedule:meeting:mid-south-essex:transformation-delivery-group",
+    ]
+    assert {r["outcome"] for r in created} == {"created"}
+    second = await asyncio.to_thread(
+        concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex"
+    )
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().endswith("2 unchanged")
+
+    await listed(dev_client, "schedule:meeting:mid-south-essex:", 2)
+    shown = await asyncio.to_thread(concordat, dev_server, "schedules", "list", "--json")
+    assert shown.returncode == 0, shown.stderr
+    board = next(
+        s
+        for s in json.loads(shown.stdout)
+        if s["schedule_id"] == "schedule:meeting:mid-south-essex:partnership-board"
+    )
+    assert "003 §6.5" in board["comment"] and len(board["next_runs"]) == 3
+    text = await asyncio.to_thread(concordat, dev_server, "schedules", "list")
+    assert "schedule:meeting:mid-south-essex:partnership-board" in text.stdout
+    assert "next: " in text.stdout
+
+    unknown = await asyncio.to_thread(
+        concordat, dev_server, "schedules", "sync", "--partnership", "atlantis"
+    )
+    assert unknown.returncode != 0
+    assert unknown.stderr.strip().startswith("concordat: no partnership called 'atlantis'")
+    for schedule_id in (s["schedule_id"] for s in created):
+        await dev_client.get_schedule_handle(schedule_id).delete()

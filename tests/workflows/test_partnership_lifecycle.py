@@ -1,0 +1,376 @@
+"""The partnership workflow after the MoU is effective: the annual review on its timer and
+partner exits, run as child workflows whose results the partnership records.
+
+`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually), §27 (a leaving partner notifies
+the others in writing; the MoU is amended and the review date revised).
+"""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.delivery import DeliveryActivities
+from domain.aggregates.partnership import PartnershipState, fold, initial_state
+from domain.events import MembershipEnded, MouAmended, ReviewDateRevised
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from domain.rules.dates import add_months, review_opens_on
+from eventstore.store import EventStore
+from tests.replay.histories import save_history
+from tests.workflows.conftest import stream_events
+from tests.workflows.test_committee import ORDER, form, plan_from
+from worker import build_worker
+from workflows.committee import CommitteeWorkflow
+from workflows.exit import ExitWorkflow
+from workflows.ids import exit_workflow_id, partnership_stream, review_workflow_id
+from workflows.partnership import (
+    CommitteeRequest,
+    ExitNoticeRequest,
+    PartnershipInput,
+    PartnershipWorkflow,
+    ReviewRequest,
+    SignatureRequest,
+)
+from workflows.review import ResponseRequest, ReviewWorkflow
+
+Handle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
+
+
+async def effective_partnership(
+    env: WorkflowEnvironment, config: Partnership, task_queue: str
+) -> tuple[Handle, date]:
+    """A partnership whose partners all signed today, with a unique slug for this test."""
+    config = config.model_copy(update={"slug": f"{config.slug}-{uuid.uuid4().hex[:6]}"})
+    today = (await env.get_current_time()).date()
+    handle = await env.client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config),
+        id=f"partnership:{config.slug}",
+        task_queue=task_queue,
+    )
+    for organisation in config.signatories:
+        await handle.execute_update(
+            PartnershipWorkflow.sign,
+            SignatureRequest(
+                organisation=organisation,
+                signatory_name="Chief Executive",
+                signatory_role="Chief Executive",
+                signed_on=today,
+                actor="officer",
+            ),
+        )
+    return handle, today
+
+
+async def eventually(
+    env: WorkflowEnvironment, check: Callable[[], Any], step_days: int = 1
+) -> None:
+    """Lets workflow time pass a day at a time until `check()` is true (at most a year)."""
+    for _ in range(366):
+        if await check():
+            return
+        await env.sleep(timedelta(days=step_days))
+    raise AssertionError("the condition never held")
+
+
+async def assert_state_is_fold(store: EventStore, handle: Handle, config: Partnership) -> None:
+    state = await handle.query(PartnershipWorkflow.state)
+    events = await stream_events(store, partnership_stream(state.slug))
+    assert fold(initial_state(state.config), events) == state
+
+
+@pytest.fixture
+def county_durham() -> Partnership:
+    return load_partnership("county-durham")
+
+
+async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """000 MoU §24: reviewed at least annually; P1 policy: opened 8 weeks before it is due."""
+    handle, signed_on = await effective_partnership(
+        time_skipping_env, county_durham, worker.task_queue
+    )
+    state = await handle.query(PartnershipWorkflow.state)
+    assert state.review_due_on == add_months(signed_on, 12)
+    opens_on = review_opens_on(state.review_due_on, county_durham.review_policy.lead_time_days)
+
+    async def review_open() -> bool:
+        return (await handle.query(PartnershipWorkflow.open_processes)).review is not None
+
+    await time_skipping_env.sleep(timedelta(days=(opens_on - signed_on).days - 1))
+    assert not await review_open(), "the review opened before its lead time"
+    await eventually(time_skipping_env, review_open)
+    opened_on = (await time_skipping_env.get_current_time()).date()
+    assert opened_on == opens_on
+
+    review_id = (await handle.query(PartnershipWorkflow.open_processes)).review
+    assert review_id is not None and review_id.startswith(review_workflow_id(state.slug, ""))
+    review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    for organisation in state.signatories:
+        await review.execute_update(
+            ReviewWorkflow.respond,
+            ResponseRequest(
+                organisation=organisation,
+                received_on=opened_on,
+                confirms_unchanged=True,
+                actor="officer",
+            ),
+        )
+    result = await review.result()
+
+    async def outcome_recorded() -> bool:
+        return (await handle.query(PartnershipWorkflow.open_processes)).review is None
+
+    await eventually(time_skipping_env, outcome_recorded)
+    after = await handle.query(PartnershipWorkflow.state)
+    assert after.review_due_on == result.next_review_due_on == add_months(result.concluded_on, 12)
+    assert after.mou_version == 1, "confirmed unchanged: no new version"
+    await assert_state_is_fold(store, handle, county_durham)
+    await save_history(handle, "partnership-annual-review")
+    await handle.terminate("test over")
+
+
+async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revises_review(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """000 MoU §27: the leaver is removed from the signatories and every body; the MoU is
+    amended and the annual review date revised accordingly."""
+    handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
+    slug = (await handle.query(PartnershipWorkflow.state)).slug
+    notice = ExitNoticeRequest(
+        organisation="tewv",
+        notified_on=today,
+        effective_on=today + timedelta(days=90),
+        signatory_name="Chief Executive",
+        reason="merger",
+        actor="officer",
+    )
+    exit_id = await handle.execute_update(PartnershipWorkflow.give_exit_notice, notice)
+    assert exit_id == exit_workflow_id(slug, "tewv", today)
+
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(PartnershipWorkflow.give_exit_notice, notice)
+    assert "tewv has already given notice" in str(caught.value.cause)
+
+    async def membership_ended() -> bool:
+        return "tewv" not in (await handle.query(PartnershipWorkflow.state)).signatories
+
+    await eventually(time_skipping_env, membership_ended)
+    exit_handle = time_skipping_env.client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
+    result = await exit_handle.result()
+    assert result.outcome == "ended" and result.ended_on == notice.effective_on
+    state = await handle.query(PartnershipWorkflow.state)
+    assert state.mou_version == 2
+    assert state.review_due_on == add_months(today, 12), "already due sooner: not moved later"
+    assert all(m.organisation != "tewv" for b in state.bodies for m in b.members)
+    events = await stream_events(store, partnership_stream(slug))
+    assert [type(e) for e in events[-3:]] == [MembershipEnded, MouAmended, ReviewDateRevised]
+    await assert_state_is_fold(store, handle, county_durham)
+    assert (await handle.query(PartnershipWorkflow.open_processes)).exits == {}
+    await save_history(handle, "partnership-exit")
+    await handle.terminate("test over")
+
+
+async def test_exit_notice_refused_with_nothing_written(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
+    slug = (await handle.query(PartnershipWorkflow.state)).slug
+    before = await stream_events(store, partnership_stream(slug))
+    bad = [
+        ("nhs-leeds", today, today + timedelta(days=30), "not a signatory"),
+        ("tewv", today, today - timedelta(days=1), "before the"),
+        ("tewv", today + timedelta(days=1), today + timedelta(days=30), "a date still to come"),
+    ]
+    for organisation, notified_on, effective_on, reason in bad:
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await handle.execute_update(
+                PartnershipWorkflow.give_exit_notice,
+                ExitNoticeRequest(
+                    organisation=organisation,
+                    notified_on=notified_on,
+                    effective_on=effective_on,
+                    signatory_name="CEO",
+                    actor="officer",
+                ),
+            )
+        assert reason in str(caught.value.cause)
+    assert await stream_events(store, partnership_stream(slug)) == before
+    assert (await handle.query(PartnershipWorkflow.open_processes)).exits == {}
+    await handle.terminate("test over")
+
+
+async def test_partner_leaving_during_a_review_is_no_longer_asked(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """P1: a signatory who leaves during a review is no longer asked (000 MoU §27)."""
+    handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
+    review_id = await handle.execute_update(
+        PartnershipWorkflow.start_review, ReviewRequest(actor="officer")
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(PartnershipWorkflow.start_review, ReviewRequest(actor="x"))
+    assert "a review is already open" in str(caught.value.cause)
+    review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    assert "hdft" in await review.query(ReviewWorkflow.awaiting)
+
+    await handle.execute_update(
+        PartnershipWorkflow.give_exit_notice,
+        ExitNoticeRequest(
+            organisation="hdft",
+            notified_on=today,
+            effective_on=today + timedelta(days=1),
+            signatory_name="CEO",
+            actor="officer",
+        ),
+    )
+
+    async def hdft_not_asked() -> bool:
+        return "hdft" not in await review.query(ReviewWorkflow.awaiting)
+
+    await eventually(time_skipping_env, hdft_not_asked)
+    state = await handle.query(PartnershipWorkflow.state)
+    assert "hdft" not in state.signatories
+    await handle.terminate("test over")
+
+
+async def test_continue_as_new_with_signatures_arriving_around_it(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """DESIGN.md principle 6: the state crosses the boundary and no command is lost."""
+    config = county_durham.model_copy(update={"slug": f"cdcp-{uuid.uuid4().hex[:6]}"})
+    today = (await time_skipping_env.get_current_time()).date()
+    handle = await time_skipping_env.client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config, continue_as_new_after_events=12),
+        id=f"partnership:{config.slug}",
+        task_queue=worker.task_queue,
+    )
+    first_run = handle.first_execution_run_id
+
+    async def sign(organisation: str) -> None:
+        request = SignatureRequest(
+            organisation=organisation,
+            signatory_name="CEO",
+            signatory_role="Chief Executive",
+            signed_on=today,
+            actor="officer",
+        )
+        await handle.execute_update(PartnershipWorkflow.sign, request)
+
+    await sign(config.signatories[0])
+    await asyncio.gather(*(sign(o) for o in config.signatories[1:]))
+
+    latest = time_skipping_env.client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
+    state = await latest.query(PartnershipWorkflow.state)
+    assert state.is_effective
+    assert {s.organisation for s in state.signatures} == set(config.signatories)
+    description = await latest.describe()
+    assert description.run_id != first_run, "the workflow never continued as new"
+    events = await stream_events(store, partnership_stream(config.slug))
+    assert len(events) == len(config.signatories) + 1
+    assert fold(initial_state(config), events) == state
+    await latest.terminate("test over")
+
+
+async def test_worker_restarted_mid_exit_and_the_partnership_completes_it(
+    time_skipping_env: WorkflowEnvironment,
+    store: EventStore,
+    task_queue: str,
+    county_durham: Partnership,
+    delivery: DeliveryActivities,
+) -> None:
+    """Nothing lost across a worker restart: the exit notified before it takes effect after."""
+
+    def new_worker() -> Worker:
+        # No sticky cache, so the server hands the next task to whichever worker is running.
+        return build_worker(
+            time_skipping_env.client, store, task_queue, delivery, max_cached_workflows=0
+        )
+
+    async with new_worker():
+        handle, today = await effective_partnership(time_skipping_env, county_durham, task_queue)
+        await handle.execute_update(
+            PartnershipWorkflow.give_exit_notice,
+            ExitNoticeRequest(
+                organisation="pcns",
+                notified_on=today,
+                effective_on=today + timedelta(days=30),
+                signatory_name="Clinical Director",
+                actor="officer",
+            ),
+        )
+    async with new_worker():
+
+        async def left() -> bool:
+            return "pcns" not in (await handle.query(PartnershipWorkflow.state)).signatories
+
+        await eventually(time_skipping_env, left)
+        await assert_state_is_fold(store, handle, county_durham)
+        await handle.terminate("test over")
+
+
+async def test_established_joint_committee_becomes_a_body_of_the_partnership(
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """002 §6(c): fully operational once every milestone is met; §17 its delegated authority."""
+    handle, _ = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
+    plan = await plan_from(time_skipping_env)
+    committee_id = await handle.execute_update(
+        PartnershipWorkflow.start_committee,
+        CommitteeRequest(
+            committee="joint-committee",
+            name="County Durham Joint Committee",
+            plan=plan,
+            actor="officer",
+        ),
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            PartnershipWorkflow.start_committee,
+            CommitteeRequest(committee="joint-committee", name="Again", actor="officer"),
+        )
+    assert "already under way" in str(caught.value.cause)
+
+    committee = time_skipping_env.client.get_workflow_handle_for(
+        CommitteeWorkflow.run, committee_id
+    )
+    await form(committee, plan, ORDER)
+
+    async def established() -> bool:
+        state = await handle.query(PartnershipWorkflow.state)
+        return any(b.slug == "joint-committee" for b in state.bodies)
+
+    await eventually(time_skipping_env, established)
+    state = await handle.query(PartnershipWorkflow.state)
+    body = state.body("joint-committee")
+    assert {m.organisation for m in body.members} >= {"icb", "dcc"}
+    assert (await handle.query(PartnershipWorkflow.open_processes)).committees == {}
+    await assert_state_is_fold(store, handle, county_durham)
+    await handle.terminate("test over")
