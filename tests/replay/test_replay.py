@@ -8,6 +8,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from tests.replay.histories import FOLDER
+from worker import WORKFLOW_RUNNER
 from workflows import ALL_WORKFLOWS
 
 HISTORIES = sorted(FOLDER.glob("*.json"))
@@ -22,5 +23,9 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
-    replayer = Replayer(workflows=list(ALL_WORKFLOWS), data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=list(ALL_WORKFLOWS),
+        data_converter=pydantic_data_converter,
+        workflow_runner=WORKFLOW_RUNNER,
+    )
     await replayer.replay_workflow(history)
