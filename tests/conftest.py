@@ -14,6 +14,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from concordat.temporal_admin import register_search_attributes
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
 from eventstore.migrate import apply_migrations
@@ -96,6 +97,19 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
         test_server_existing_path=_test_server_path(),
     )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def own_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own, for tests that stop and start workers: on the
+    shared server, tasks of earlier tests' workflows can hold the clock and delay their queries."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=_test_server_path(),
+    )
+    await register_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
 
