@@ -278,13 +278,6 @@ class MeetingCycleWorkflow:
             self._state = fold(self._state, receipts)
 
     def _publish(self, next_deadline: datetime | None) -> None:
-        workflow.upsert_search_attributes(
-            [
-                search_attributes.PARTNERSHIP.value_set(self._state.config.slug),
-                search_attributes.PROCESS.value_set(PROCESS),
-                search_attributes.STATUS.value_set(self._state.status),
-                search_attributes.NEXT_DEADLINE.value_set(next_deadline)
-                if next_deadline is not None
-                else search_attributes.NEXT_DEADLINE.value_unset(),
-            ]
+        search_attributes.publish(
+            self._state.config.slug, PROCESS, self._state.status, next_deadline
         )
