@@ -27,7 +27,7 @@ YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 LEAVING_ON = (TODAY + timedelta(days=120)).isoformat()
 FIRST_REVIEW_DUE = first_review_due(TODAY)
-REVIEW_ID = f"review:{CD}:{FIRST_REVIEW_DUE.isoformat()}"
+REVIEW_PREFIX = f"review:{CD}:{T}-"  # opened today, with a suffix of the workflow's making
 EXIT_ID = f"exit:{CD}:tewv:{T}"
 
 
@@ -41,6 +41,14 @@ def eventually(check: Callable[[], bool], seconds: float = 30) -> None:
     while not check():
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.5)
+
+
+def open_review(stack: Stack) -> tuple[str, str]:
+    """The review id and workflow id of the review the tests opened."""
+    status = as_json(stack.run("review", "status", CD, "--json"))
+    workflow_id, review_id = status["workflow_id"], status["review_id"]
+    assert workflow_id == f"review:{CD}:{review_id}" and workflow_id.startswith(REVIEW_PREFIX)
+    return review_id, workflow_id
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +116,10 @@ def test_review_opens_and_says_who_is_awaited(cd: Stack) -> None:
     assert cd.digest() == digest
 
     opened = assert_ok(cd.run("review", "start", CD))
-    assert opened.startswith(f"review {FIRST_REVIEW_DUE} ({REVIEW_ID}): open")
+    review_id, workflow_id = open_review(cd)
+    assert opened.startswith(f"review {review_id} ({workflow_id}): open")
     status = as_json(cd.run("review", "status", CD, "--json"))
-    assert status["workflow_id"] == REVIEW_ID
+    assert status["due_on"] == FIRST_REVIEW_DUE.isoformat()
     assert status["opened_on"] == T
     assert status["response_deadline"] == (TODAY + timedelta(days=28)).isoformat()
     assert status["awaiting"] == list(load_partnership(CD).signatories)
@@ -118,6 +127,7 @@ def test_review_opens_and_says_who_is_awaited(cd: Stack) -> None:
 
 def test_review_refusals_write_nothing(cd: Stack) -> None:
     digest = cd.settled_digest()  # the review writes to every signatory once opened
+    _, workflow_id = open_review(cd)
     again, neither, both, early, late, stranger = cd.run_all(
         ("review", "start", CD),
         ("review", "respond", CD, "icb", "--date", T),
@@ -126,7 +136,7 @@ def test_review_refusals_write_nothing(cd: Stack) -> None:
         ("review", "respond", CD, "icb", "--date", "2099-01-01", "--confirm"),
         ("review", "propose", CD, "nhs-england", "--summary", "x", "--date", T),
     )
-    assert_refused(again, f"a review is already open ({REVIEW_ID})")
+    assert_refused(again, f"a review is already open ({workflow_id})")
     assert_refused(neither, "give either --confirm or --comment TEXT")
     assert_refused(both, "give either --confirm or --comment TEXT")
     assert_refused(early, f"a response dated {YESTERDAY} is before review")
@@ -138,13 +148,14 @@ def test_review_refusals_write_nothing(cd: Stack) -> None:
 def test_review_responses_and_a_refused_variation(cd: Stack) -> None:
     """`000` MoU §25, `003` §10.1: varied only by written agreement of all signatories; one
     refusal and the MoU stands unchanged."""
+    review_id, _ = open_review(cd)
     confirmed = assert_ok(cd.run("review", "respond", CD, "icb", "--date", T, "--confirm"))
     assert "confirmed unchanged: icb" in confirmed
 
     digest = cd.digest()
     assert_refused(
         cd.run("review", "respond", CD, "icb", "--date", T, "--comment", "second thoughts"),
-        f"icb has already responded to review {FIRST_REVIEW_DUE} (on {T})",
+        f"icb has already responded to review {review_id} (on {T})",
     )
     assert cd.digest() == digest
 
@@ -159,7 +170,7 @@ def test_review_responses_and_a_refused_variation(cd: Stack) -> None:
     proposed = assert_ok(
         cd.run("review", "propose", CD, "dcc", "--summary", "Admit the hospice", "--date", T)
     )
-    assert f"variation {FIRST_REVIEW_DUE}-variation: Admit the hospice" in proposed
+    assert f"variation {review_id}-variation: Admit the hospice" in proposed
     agreed = as_json(cd.run("review", "agree", CD, "dcc", "--date", T, "--json"))
     assert agreed["agreed"] == ["dcc"] and agreed["status"] == "open"
     refused = as_json(
@@ -261,11 +272,13 @@ def test_exit_acknowledged_then_withdrawn(cd: Stack) -> None:
 def test_workflows_list_through_visibility(cd: Stack) -> None:
     rows = as_json(cd.run("workflows", "list", "--partnership", CD, "--json"))
     found = {r["workflow_id"]: r for r in rows}
+    (review_workflow,) = [r for r in rows if r["workflow_type"] == "Review"]
+    assert review_workflow["workflow_id"].startswith(REVIEW_PREFIX)
     assert found[f"partnership:{CD}"]["workflow_type"] == "Partnership"
     assert found[f"partnership:{CD}"]["status"] == "RUNNING"
     assert found[f"partnership:{CD}"]["concordat_status"] == "effective"
     assert found[f"partnership:{CD}"]["next_deadline"] is not None
-    assert (found[REVIEW_ID]["status"], found[REVIEW_ID]["concordat_status"]) == (
+    assert (review_workflow["status"], review_workflow["concordat_status"]) == (
         "COMPLETED",
         "concluded",
     )
@@ -286,9 +299,12 @@ def test_workflows_list_through_visibility(cd: Stack) -> None:
 
 
 def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
+    rows = as_json(cd.run("workflows", "list", "--partnership", CD, "--json"))
+    (review_workflow_id,) = [r["workflow_id"] for r in rows if r["workflow_type"] == "Review"]
+    review_id = review_workflow_id.removeprefix(f"review:{CD}:")
     partnership, review, unknown = cd.run_all(
         ("status", f"partnership:{CD}", "--json"),
-        ("status", REVIEW_ID),
+        ("status", review_workflow_id),
         ("status", "exit:county-durham:nobody:2022-01-01"),
     )
     described = as_json(partnership)
@@ -298,7 +314,7 @@ def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
     assert len(described["state"]["signatories"]) == 8
     assert "config" not in described["state"]
     text = assert_ok(review)
-    assert text.startswith(f"{REVIEW_ID}: Review, COMPLETED")
-    assert f"review {FIRST_REVIEW_DUE} ({REVIEW_ID}): concluded" in text
+    assert text.startswith(f"{review_workflow_id}: Review, COMPLETED")
+    assert f"review {review_id} ({review_workflow_id}): concluded" in text
     assert "lapsed" in text and "refused: tewv" in text
     assert_refused(unknown, "no workflow 'exit:county-durham:nobody:2022-01-01' is known")
