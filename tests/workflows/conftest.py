@@ -13,16 +13,14 @@ from activities.contracts import APPEND_EVENTS, AppendRequest
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from activities.store import StoreActivities
 from concordat.event_codec import to_domain_event
-from concordat.temporal_admin import register_search_attributes
 from domain.events import DomainEvent
 from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from worker import build_worker
 
 
-@pytest.fixture(scope="session")
-async def temporal(time_skipping_env: WorkflowEnvironment) -> Client:
-    await register_search_attributes(time_skipping_env.client, "default")
+@pytest.fixture
+def temporal(time_skipping_env: WorkflowEnvironment) -> Client:
     return time_skipping_env.client
 
 
@@ -43,6 +41,15 @@ async def worker(
     temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
 ) -> AsyncIterator[Worker]:
     async with build_worker(temporal, store, task_queue, delivery) as running:
+        yield running
+
+
+@pytest.fixture
+async def dev_worker(
+    dev_env: WorkflowEnvironment, store: EventStore, task_queue: str, delivery: DeliveryActivities
+) -> AsyncIterator[Worker]:
+    """Every workflow and activity, as `worker.py` runs them, on the dev server."""
+    async with build_worker(dev_env.client, store, task_queue, delivery) as running:
         yield running
 
 

@@ -159,7 +159,6 @@ async def start(
     plan: tuple[PlanMilestone, ...],
     **options: Any,
 ) -> Handle:
-    # A unique id per test: the time-skipping server is shared by the whole session.
     return await client.start_workflow(
         CommitteeWorkflow.run,
         CommitteeInput(
@@ -674,17 +673,14 @@ async def test_a_restarted_worker_completes_the_formation(
 
 
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
 ) -> None:
     """The formation continues as new past a small history; agreements sent side by side around
     the boundary are all recorded, once, and the state carried over equals the stream's fold."""
-    plan = await plan_from(time_skipping_env)
+    temporal = dev_env.client
+    plan = await plan_from(dev_env)
     handle = await start(
-        temporal, county_durham, worker.task_queue, plan, continue_as_new_after_events=40
+        temporal, county_durham, dev_worker.task_queue, plan, continue_as_new_after_events=40
     )
     await form(handle, plan, ORDER[:4])
     day = targets(plan)["delegation-agreed"]

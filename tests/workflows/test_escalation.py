@@ -936,23 +936,16 @@ async def test_worker_restarted_mid_process_completes(
     assert (result.status, result.level) == ("resolved", 2)
 
 
-@pytest.mark.skip(
-    reason="hangs on the shared time-skipping server in CI runs (seen twice); the other "
-    "workflows' continue-as-new tests cover the mechanism; to be fixed next session"
-)
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    temporal: Client,
-    escalation_worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
 ) -> None:
     """The state carried across continue-as-new; commands sent around the boundary all land."""
-    on = await server_today(time_skipping_env)
+    temporal = dev_env.client
+    on = await server_today(dev_env)
     handle = await start(
         temporal,
         county_durham,
-        escalation_worker.task_queue,
+        dev_worker.task_queue,
         raise_request(county_durham, on),
         continue_as_new_after_events=25,
     )

@@ -60,8 +60,8 @@ async def assert_state_is_fold_of_stream(
 
 @pytest.fixture
 def county_durham() -> Partnership:
-    # A slug of its own per test: the time-skipping server, and the child workflow ids derived
-    # from the slug, are shared by the whole session.
+    # A slug of its own per test: the workflow ids derived from it stay apart on the dev
+    # server, which the whole session shares.
     config = load_partnership("county-durham")
     return config.model_copy(update={"slug": f"county-durham-{uuid.uuid4().hex[:6]}"})
 

@@ -186,8 +186,7 @@ async def start(
     task_queue: str,
     **overrides: Any,
 ) -> Review:
-    # A unique review per test: the time-skipping server is shared by the whole session, and
-    # its clock has moved on by whatever earlier tests skipped.
+    # A unique review per test: the dev server is shared by the whole session.
     review_id = f"2023-08-23-{uuid.uuid4().hex[:6]}"
     opened_on = (await env.get_current_time()).date()
     review_input = ReviewInput(
@@ -533,18 +532,14 @@ async def test_worker_restarted_mid_review_completes(
 
 
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    temporal: Client,
-    time_skipping_env: WorkflowEnvironment,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
+    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
 ) -> None:
     """State and stream cross continue-as-new; commands sent around the boundary all land."""
     review = await start(
-        temporal,
-        time_skipping_env,
+        dev_env.client,
+        dev_env,
         county_durham,
-        worker.task_queue,
+        dev_worker.task_queue,
         continue_as_new_after_events=25,
     )
     await review.propose()
