@@ -51,6 +51,16 @@ def open_review(stack: Stack) -> tuple[str, str]:
     return review_id, workflow_id
 
 
+def listed_workflows(stack: Stack) -> list[dict[str, Any]]:
+    return list(as_json(stack.run("workflows", "list", "--partnership", CD, "--json")))
+
+
+def review_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one review's row in `workflows list`: found by type, since its id has a suffix."""
+    (review,) = [r for r in rows if r["workflow_type"] == "Review"]
+    return review
+
+
 @pytest.fixture(scope="module")
 def cd(stack: Stack) -> Stack:
     assert_ok(stack.run("partnerships", "start", CD))
@@ -270,9 +280,9 @@ def test_exit_acknowledged_then_withdrawn(cd: Stack) -> None:
 
 
 def test_workflows_list_through_visibility(cd: Stack) -> None:
-    rows = as_json(cd.run("workflows", "list", "--partnership", CD, "--json"))
+    rows = listed_workflows(cd)
     found = {r["workflow_id"]: r for r in rows}
-    (review_workflow,) = [r for r in rows if r["workflow_type"] == "Review"]
+    review_workflow = review_row(rows)
     assert review_workflow["workflow_id"].startswith(REVIEW_PREFIX)
     assert found[f"partnership:{CD}"]["workflow_type"] == "Partnership"
     assert found[f"partnership:{CD}"]["status"] == "RUNNING"
@@ -299,8 +309,7 @@ def test_workflows_list_through_visibility(cd: Stack) -> None:
 
 
 def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
-    rows = as_json(cd.run("workflows", "list", "--partnership", CD, "--json"))
-    (review_workflow_id,) = [r["workflow_id"] for r in rows if r["workflow_type"] == "Review"]
+    review_workflow_id = review_row(listed_workflows(cd))["workflow_id"]
     review_id = review_workflow_id.removeprefix(f"review:{CD}:")
     partnership, review, unknown = cd.run_all(
         ("status", f"partnership:{CD}", "--json"),

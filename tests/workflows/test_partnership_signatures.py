@@ -60,8 +60,7 @@ async def assert_state_is_fold_of_stream(
 
 @pytest.fixture
 def county_durham() -> Partnership:
-    # A slug of its own per test: the workflow ids derived from it stay apart on the dev
-    # server, which the whole session shares.
+    # A slug of its own per test, so ids never meet whichever server the test runs on.
     config = load_partnership("county-durham")
     return config.model_copy(update={"slug": f"county-durham-{uuid.uuid4().hex[:6]}"})
 
