@@ -16,12 +16,12 @@ from datetime import UTC, date
 
 from pydantic import BaseModel, ConfigDict
 
-from concordat.event_codec import to_domain_event
 from domain.aggregates import committee, escalation, partnership, review
 from domain.aggregates import exit as exit_process
 from domain.aggregates.committee import MilestoneStatus
 from domain.events import ProcessKind
 from domain.partnership import Partnership
+from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 
 

@@ -13,7 +13,6 @@ from typing import Any, assert_never
 from pydantic import BaseModel, ConfigDict
 
 from concordat.audit_replay import occurred_on
-from concordat.event_codec import to_domain_event
 from domain.events import (
     ActionAgreed,
     ActionCompleted,
@@ -71,6 +70,7 @@ from domain.events import (
     VariationRefused,
 )
 from domain.partnership import Partnership
+from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 
 

@@ -13,9 +13,9 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import APPEND_EVENTS, AppendRequest
-from concordat.event_codec import to_new_event
 from domain.errors import DomainError
 from domain.events import DomainEvent
+from eventstore.codec import to_new_event
 from eventstore.models import AppendResult
 
 DOMAIN_REJECTED = "DomainRejected"

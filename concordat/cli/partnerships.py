@@ -39,12 +39,12 @@ from concordat.cli.processes import (
 )
 from concordat.cli.temporal import client
 from concordat.connections import connect_temporal
-from concordat.event_codec import to_domain_event
 from concordat.settings import Settings
 from domain.aggregates import partnership as aggregate
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
+from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 from eventstore.pool import open_pool
 from eventstore.store import EventStore

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from concordat.event_codec import to_new_event
 from domain.aggregates import committee, escalation, partnership, review
 from domain.aggregates import exit as exit_process
 from domain.events import ActionKind, DomainEvent, EscalationReason
 from domain.partnerships_config import load_partnership
+from eventstore.codec import to_new_event
 from eventstore.models import NewEvent, RecordedEvent
 from eventstore.store import EventStore
 

@@ -12,8 +12,8 @@ from temporalio.worker import Worker
 from activities.contracts import APPEND_EVENTS, AppendRequest
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from activities.store import StoreActivities
-from concordat.event_codec import to_domain_event
 from domain.events import DomainEvent
+from eventstore.codec import to_domain_event
 from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from worker import build_worker
