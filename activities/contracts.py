@@ -1,10 +1,25 @@
-"""What workflows send to activities: plain pydantic, so it imports inside Temporal's sandbox."""
+"""What workflows send to activities and get back: plain pydantic and domain events, so it imports
+inside Temporal's sandbox and keeps the workflows free of the event store's own types."""
+
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from eventstore.models import NewEvent
+from domain.events import DomainEvent
 
 APPEND_EVENTS = "append_events"
+
+
+class EventToRecord(BaseModel):
+    """A decided event with what only the workflow knows: its id (made with workflow.uuid4(), so
+    a retried append is recognised), when it happened (the workflow's time) and who acted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    occurred_at: AwareDatetime
+    actor: str = Field(min_length=1)
+    event: DomainEvent
 
 
 class AppendRequest(BaseModel):
@@ -12,7 +27,17 @@ class AppendRequest(BaseModel):
 
     stream_id: str = Field(min_length=1)
     expected_version: int = Field(ge=0)
-    events: list[NewEvent] = Field(min_length=1)
+    events: list[EventToRecord] = Field(min_length=1)
+
+
+class Appended(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    positions: list[int]
+    last_version: int
+    already_recorded: bool = Field(
+        description="True when every event was there already (a retried append): nothing written"
+    )
 
 
 DELIVER_NOTICE = "deliver_notice"

@@ -7,9 +7,9 @@ recognised by the store and writes nothing (issue 2, "Nothing lost").
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
+from eventstore.codec import to_new_event
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
-from eventstore.models import AppendResult
 from eventstore.store import EventStore
 
 
@@ -18,7 +18,7 @@ class StoreActivities:
         self._store = store
 
     @activity.defn(name=APPEND_EVENTS)
-    async def append_events(self, request: AppendRequest) -> AppendResult:
+    async def append_events(self, request: AppendRequest) -> Appended:
         info = activity.info()
         recorded_by = {
             "workflow_id": info.workflow_id,
@@ -26,7 +26,12 @@ class StoreActivities:
             "activity_id": info.activity_id,
             "attempt": info.attempt,
         }
-        events = [event.with_metadata(**recorded_by) for event in request.events]
+        events = [
+            to_new_event(
+                e.event, event_id=e.event_id, occurred_at=e.occurred_at, actor=e.actor
+            ).with_metadata(**recorded_by)
+            for e in request.events
+        ]
         try:
             result = await self._store.append(request.stream_id, request.expected_version, events)
         except (ConcurrencyConflict, EventIdConflict, InvalidEvent) as error:
@@ -42,4 +47,8 @@ class StoreActivities:
                 "already_recorded": result.already_recorded,
             },
         )
-        return result
+        return Appended(
+            positions=result.positions,
+            last_version=result.last_version,
+            already_recorded=result.already_recorded,
+        )

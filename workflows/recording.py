@@ -12,11 +12,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.contracts import APPEND_EVENTS, Appended, AppendRequest, EventToRecord
 from domain.errors import DomainError
 from domain.events import DomainEvent
-from eventstore.codec import to_new_event
-from eventstore.models import AppendResult
 
 DOMAIN_REJECTED = "DomainRejected"
 
@@ -50,13 +48,14 @@ async def record(stream: Stream, events: list[DomainEvent], actor: str) -> Strea
         stream_id=stream.stream_id,
         expected_version=stream.version,
         events=[
-            to_new_event(e, event_id=workflow.uuid4(), occurred_at=now, actor=actor) for e in events
+            EventToRecord(event_id=workflow.uuid4(), occurred_at=now, actor=actor, event=e)
+            for e in events
         ],
     )
     result = await workflow.execute_activity(
         APPEND_EVENTS,
         request,
-        result_type=AppendResult,
+        result_type=Appended,
         start_to_close_timeout=timedelta(seconds=30),
         retry_policy=STORE_RETRY,
     )

@@ -20,7 +20,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from domain.events import (
@@ -38,7 +38,6 @@ from domain.meetings import MeetingState, fold, initial_state, member_organisati
 from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
-from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
@@ -275,7 +274,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     real = StoreActivities(store)
 
     @activity.defn(name=APPEND_EVENTS)
-    async def append_then_fail_once(request: AppendRequest) -> AppendResult:
+    async def append_then_fail_once(request: AppendRequest) -> Appended:
         result = await real.append_events(request)
         if activity.info().attempt == 1:
             raise RuntimeError("connection lost after commit")

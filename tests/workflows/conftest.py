@@ -9,12 +9,11 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import APPEND_EVENTS, AppendRequest
+from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from activities.store import StoreActivities
 from domain.events import DomainEvent
 from eventstore.codec import to_domain_event
-from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from worker import build_worker
 
@@ -57,7 +56,7 @@ async def stream_events(store: EventStore, stream_id: str) -> list[DomainEvent]:
     return [to_domain_event(e) for e in await store.read_stream(stream_id)]
 
 
-AppendActivity = Callable[[AppendRequest], Awaitable[AppendResult]]
+AppendActivity = Callable[[AppendRequest], Awaitable[Appended]]
 
 
 @pytest.fixture
@@ -69,7 +68,7 @@ def append_then_fail_once(store: EventStore) -> AppendActivity:
     real = StoreActivities(store)
 
     @activity.defn(name=APPEND_EVENTS)
-    async def append_then_fail_once(request: AppendRequest) -> AppendResult:
+    async def append_then_fail_once(request: AppendRequest) -> Appended:
         result = await real.append_events(request)
         if activity.info().attempt == 1:
             raise RuntimeError("connection lost after commit")

@@ -29,7 +29,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from activities.contracts import AppendRequest
+from activities.contracts import Appended, AppendRequest
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from domain.aggregates.committee import (
@@ -60,7 +60,6 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.rules.committee_membership import MinimumCategory as C
 from domain.rules.committee_membership import ProposedSeat
-from eventstore.models import AppendResult
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
@@ -133,7 +132,7 @@ def committee_worker(
     task_queue: str,
     store: EventStore,
     delivery: DeliveryActivities,
-    append: Callable[[AppendRequest], Awaitable[AppendResult]] | None = None,
+    append: Callable[[AppendRequest], Awaitable[Appended]] | None = None,
     **options: Any,
 ) -> Worker:
     return Worker(
