@@ -6,7 +6,7 @@ from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.connections import connect_temporal
 from concordat.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
 from concordat.settings import Settings
-from domain.errors import ConfigError, DomainError
+from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.partnerships_config import load_partnership
 
 
@@ -32,7 +32,7 @@ async def sync(partnership: str | None, as_json: bool) -> None:
         if partnership is not None:
             load_partnership(partnership, folder)
     except ConfigError as error:
-        fail(str(error))
+        fail(error.problem if isinstance(error, UnknownPartnershipError) else str(error))
     client = await connect_temporal(settings)
     try:
         results = await sync_schedules(
