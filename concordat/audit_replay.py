@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.aggregates import committee, escalation, partnership, review
 from domain.aggregates import exit as exit_process
-from domain.aggregates.committee import MilestoneStatus
+from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.events import ProcessKind
 from domain.partnership import Partnership
 from eventstore.codec import to_domain_event
@@ -226,7 +226,7 @@ def _report(fold: _Fold, as_of: date) -> GovernanceReport:
                 name=c.name,
                 status=c.status,
                 established_on=c.established_on,
-                milestones=committee.milestone_statuses(c),
+                milestones=milestone_statuses(c),
             )
             for c in fold.committees.values()
             if c.committee_id is not None

@@ -25,7 +25,7 @@ from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from concordat.audit_trail import trail
 from concordat.demo_story import STORY_START, Story
 from concordat.logging import configure_logging
-from concordat.settings import LogFormat
+from concordat.settings import LogFormat, Settings
 from concordat.temporal_admin import register_search_attributes
 from deploy.embedded import DATABASE, ensure_database
 from deploy.embedded_postgres import EmbeddedPostgres
@@ -74,7 +74,7 @@ async def _database(folder: Path) -> AsyncIterator[EventStore]:
 
 async def run(folder: Path) -> Verification:
     """Plays the story into a database under `folder`; returns the log's verification."""
-    config = load_partnership(PARTNERSHIP)
+    config = load_partnership(PARTNERSHIP, Settings().partnerships_dir)
     async with _database(folder) as store:
         env = await WorkflowEnvironment.start_time_skipping(
             data_converter=pydantic_data_converter,

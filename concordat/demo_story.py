@@ -17,8 +17,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from concordat.settings import PROJECT_ROOT
-from domain.aggregates.committee import county_durham_plan, shift_plan
 from domain.aggregates.partnership import PartnershipState
+from domain.committee_plans import shift_plan
 from domain.events import ActionKind, ConflictRuling, EscalationReason
 from domain.partnership import Partnership
 from domain.rules.committee_membership import ProposedSeat
@@ -204,12 +204,11 @@ class Story:
 
     async def committee_starts(self) -> None:
         await self.at(date(2022, 9, 1))
-        plan = shift_plan(county_durham_plan(), self.played(date(2022, 9, 14)))
+        planned = self._config.committee_plan(COMMITTEE).milestones
+        plan = shift_plan(planned, self.played(date(2022, 9, 14)))
         await self._lead.execute_update(
             PartnershipWorkflow.start_committee,
-            CommitteeRequest(
-                committee=COMMITTEE, name="County Durham Joint Committee", plan=plan, actor=STAFF
-            ),
+            CommitteeRequest(committee=COMMITTEE, plan=plan, actor=STAFF),
         )
         self.say(
             f"staff start forming the County Durham Joint Committee: {len(plan)} milestones "

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -34,7 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.declarations import registers, round_calendar
 from domain.meetings import FireCalendar, meeting_calendar
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.partnerships_config import SHIPPED, load_partnership, partnership_slugs
 from workflows import search_attributes
 from workflows.declarations import DeclarationsInput
 from workflows.ids import declarations_schedule_workflow_id, meeting_schedule_workflow_id
@@ -195,12 +196,13 @@ async def sync_schedules(
     client: Client,
     task_queue: str,
     partnerships: Sequence[Partnership | str] | None = None,
+    folder: Path = SHIPPED,
 ) -> list[SyncResult]:
     """Creates, updates or deletes Concordat's schedules to match the configuration of
-    `partnerships` (all shipped ones by default). Running it again changes nothing."""
+    `partnerships` (all those in `folder` by default). Running it again changes nothing."""
     configs = [
-        p if isinstance(p, Partnership) else load_partnership(p)
-        for p in (partnerships if partnerships is not None else partnership_slugs())
+        p if isinstance(p, Partnership) else load_partnership(p, folder)
+        for p in (partnerships if partnerships is not None else partnership_slugs(folder))
     ]
     results: list[SyncResult] = []
     wanted: set[str] = set()

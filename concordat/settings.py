@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.partnerships_config import SHIPPED
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +69,11 @@ class Settings(BaseSettings):
     )
     notice_default_domain: str = Field(
         default="concordat.invalid", description="address of a recipient not in the file: slug@"
+    )
+
+    partnerships_dir: Path = Field(
+        default=SHIPPED,
+        description="folder of partnership files, one <slug>.toml each; default the shipped ones",
     )
 
     log_format: LogFormat = LogFormat.AUTO

@@ -60,7 +60,11 @@ async def run(settings: Settings) -> None:
         log.info("database ready", url=postgres.url_for(DATABASE), migrations_applied=applied)
         await temporal.start()
         # Fixed cadences (meetings, declarations) run on Temporal Schedules from configuration.
-        synced = await sync_schedules(await connect_temporal(settings), settings.task_queue)
+        synced = await sync_schedules(
+            await connect_temporal(settings),
+            settings.task_queue,
+            folder=settings.partnerships_dir,
+        )
         log.info("schedules in step with configuration", schedules=len(synced))
         print(
             f"\nConcordat is running.\n"

@@ -90,6 +90,14 @@ class Cadence(BaseModel):
     clause: str = Field(min_length=1)
 
 
+class InterestRegister(BaseModel):
+    """The body keeps a register of its members' interests (PROCESSES.md P6), under `clause`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    clause: str = Field(min_length=1)
+
+
 class Body(BaseModel):
     """A governance body of a partnership."""
 
@@ -106,6 +114,7 @@ class Body(BaseModel):
     decision_rules: tuple[DecisionRule, ...] = ()
     cadence: Cadence | None = None
     answers_to: tuple[Slug, ...] = ()
+    register_of_interests: InterestRegister | None = None
     clause: str = Field(min_length=1)
 
     @property

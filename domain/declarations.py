@@ -34,11 +34,6 @@ from domain.rules.dates import DECLARATION_REVIEW_MONTHS, next_declaration_revie
 
 RoundKind = Literal["annual", "review"]
 
-REGISTERS: dict[str, tuple[str, ...]] = {"county-durham": ("cdcpe",)}
-"""Bodies whose terms of reference keep a register of interests: `000` ToR §6 is the CDCPE's.
-The other sources set no declarations cycle; a `[bodies.declarations]` table in the TOML would be
-the better home once a second partnership needs one."""
-
 RETURN_DAYS = 28
 """Policy: members have four weeks to return or confirm their declarations."""
 
@@ -67,8 +62,9 @@ def round_calendar(kind: RoundKind) -> FireCalendar:
 
 
 def registers(config: Partnership) -> tuple[str, ...]:
-    """The bodies of `config` that keep a register of interests."""
-    return REGISTERS.get(config.slug, ())
+    """The bodies of `config` that keep a register of interests (a `register_of_interests` table
+    in its configuration: `000` ToR §6 gives the CDCPE one)."""
+    return tuple(b.slug for b in config.bodies if b.register_of_interests is not None)
 
 
 def round_id(partnership: str, body: str, kind: RoundKind, requested_on: date) -> str:

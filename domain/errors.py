@@ -27,3 +27,7 @@ class ConfigError(Exception):
         self.field = field
         self.problem = problem
         super().__init__(f"{file}: {field}: {problem}")
+
+
+class UnknownPartnershipError(ConfigError):
+    """No file in the partnerships folder is named for the slug asked for."""

@@ -1,8 +1,9 @@
-"""A partnership as configured: its signatories, bodies, MoU terms, policies and escalation ladder.
+"""A partnership as configured: its signatories, bodies, MoU terms, policies, escalation ladder
+and the committees it plans.
 
-This is the static configuration shipped in `domain/partnerships/*.toml`; what changes over time
-(signatures, exits, MoU versions, review dates) is the partnership aggregate's state, folded from
-events (`domain.aggregates.partnership`).
+This is the static configuration of one TOML file (`domain/partnerships/*.toml` as shipped); what
+changes over time (signatures, exits, MoU versions, review dates) is the partnership aggregate's
+state, folded from events (`domain.aggregates.partnership`).
 """
 
 from datetime import date
@@ -11,7 +12,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.bodies import Body, DecisionRuleKind
-from domain.errors import UnknownBodyError, UnknownOrganisationError
+from domain.committee_plans import CommitteePlan
+from domain.errors import DomainError, UnknownBodyError, UnknownOrganisationError
 from domain.organisations import Organisation, Slug
 from domain.rules.eligibility import Annex1Element
 
@@ -97,6 +99,7 @@ class Partnership(BaseModel):
     review_policy: ReviewPolicy = ReviewPolicy()
     exit_policy: ExitPolicy = ExitPolicy()
     ladder: tuple[LadderStage, ...] = ()
+    committees: tuple[CommitteePlan, ...] = ()
 
     def organisation(self, slug: Slug) -> Organisation:
         """The organisation called `slug`; refuses an unknown one, listing the known ones."""
@@ -115,6 +118,16 @@ class Partnership(BaseModel):
                 return body
         known = ", ".join(b.slug for b in self.bodies)
         raise UnknownBodyError(f"{slug!r} is not a body of {self.slug}; its bodies are: {known}")
+
+    def committee_plan(self, slug: Slug) -> CommitteePlan:
+        """The plan for forming committee `slug`; refuses one not planned, naming those that are."""
+        for plan in self.committees:
+            if plan.slug == slug:
+                return plan
+        planned = ", ".join(c.slug for c in self.committees) or "none"
+        raise DomainError(
+            f"{self.slug} plans no committee called {slug!r}; the committees it plans: {planned}"
+        )
 
     def stage(self, level: int) -> LadderStage | None:
         """The ladder stage at `level`, or None above the top of the ladder."""

@@ -1,43 +1,50 @@
-"""Load the shipped partnership configuration files and refuse inconsistent ones.
+"""Load partnership configuration files from a folder and refuse inconsistent ones.
 
-Files are read only when a loader is called (never at import), through `importlib.resources`, so
-the package stays usable inside the Temporal workflow sandbox. A broken or inconsistent file is
-refused with a `ConfigError` naming the file, the field and the problem.
+The folder is an argument (the shipped one, `SHIPPED`, by default): domain code reads no
+environment, so the service passes its `CONCORDAT_PARTNERSHIPS_DIR` setting. Files are read only
+when a loader is called (never at import), so the package stays usable inside the Temporal
+workflow sandbox. A broken or inconsistent file is refused with a `ConfigError` naming the file,
+the field and the problem.
 """
 
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from domain.errors import ConfigError
+from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership, StageKind
 
-_PACKAGE = "domain.partnerships"
+SHIPPED = Path(__file__).parent / "partnerships"
+"""The partnerships shipped inside the package."""
+
 _SUFFIX = ".toml"
 
 
-def partnership_slugs() -> list[str]:
-    """Slugs of the partnerships shipped with Concordat, sorted."""
-    files = resources.files(_PACKAGE).iterdir()
+def partnership_slugs(folder: Path = SHIPPED) -> list[str]:
+    """Slugs of the partnerships in `folder` (one `<slug>.toml` each), sorted."""
+    try:
+        files = list(folder.iterdir())
+    except OSError as exc:
+        raise ConfigError(str(folder), "(folder)", f"cannot be read: {exc.strerror}") from exc
     return sorted(f.name.removesuffix(_SUFFIX) for f in files if f.name.endswith(_SUFFIX))
 
 
-def load_partnership(slug: str) -> Partnership:
-    """The shipped partnership called `slug`; an unknown slug is refused naming the known ones."""
-    known = partnership_slugs()
+def load_partnership(slug: str, folder: Path = SHIPPED) -> Partnership:
+    """The partnership called `slug` in `folder`; an unknown slug is refused naming the folder
+    and the partnerships found there."""
+    known = partnership_slugs(folder)
     if slug not in known:
-        raise ConfigError(
+        raise UnknownPartnershipError(
             f"{slug}{_SUFFIX}",
             "slug",
-            f"no partnership called {slug!r}; the known partnerships are: {', '.join(known)}",
+            f"no partnership called {slug!r}; the known partnerships are: "
+            f"{', '.join(known) or 'none'} (the {_SUFFIX} files in {folder})",
         )
-    resource = resources.files(_PACKAGE).joinpath(f"{slug}{_SUFFIX}")
-    return parse_partnership(resource.read_text(encoding="utf-8"), f"{slug}{_SUFFIX}")
+    return load_partnership_file(folder / f"{slug}{_SUFFIX}")
 
 
 def load_partnership_file(path: str | Path) -> Partnership:
@@ -71,13 +78,17 @@ def parse_partnership(text: str, file: str) -> Partnership:
 
 
 def _field_path(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
-    """A readable field path: list items are named by their slug or seat where they have one."""
+    """A readable field path: list items are named by their slug, seat or milestone id."""
     parts: list[str] = []
     node: Any = data
     for key in loc:
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             item = node[key]
-            name = item.get("slug") or item.get("seat") if isinstance(item, dict) else None
+            name = (
+                item.get("slug") or item.get("seat") or item.get("milestone_id")
+                if isinstance(item, dict)
+                else None
+            )
             parts[-1] += f"[{name}]" if name else f"[{key}]"
             node = item
         else:
@@ -129,6 +140,12 @@ def _check_consistency(p: Partnership, file: str) -> None:
         for target in body.answers_to:
             if target not in body_slugs or target == body.slug:
                 raise ConfigError(file, f"{where}.answers_to", f"unknown body {target!r}")
+        if body.register_of_interests is not None and not body.members:
+            raise ConfigError(
+                file,
+                f"{where}.register_of_interests",
+                "a body with no members has no interests to register",
+            )
     levels = [s.level for s in p.ladder]
     if levels != list(range(1, len(levels) + 1)):
         raise ConfigError(file, "ladder", f"levels must run 1, 2, 3... in order, found {levels}")
@@ -141,3 +158,45 @@ def _check_consistency(p: Partnership, file: str) -> None:
             raise ConfigError(file, f"{where}.decision_rule", "a decision stage needs a rule")
         if stage.kind in (StageKind.CONSIDERATION, StageKind.DECISION) and not stage.bodies:
             raise ConfigError(file, f"{where}.bodies", f"a {stage.kind} stage needs a body")
+    _check_committees(p, file)
+
+
+def _check_committees(p: Partnership, file: str) -> None:
+    """A committee plan names only the partnership's organisations and bodies, and each milestone
+    depends only on milestones planned before it (so the plan has no cycles)."""
+    names = {o.slug for o in p.organisations} | {b.slug for b in p.bodies}
+    if dup := _duplicates(c.slug for c in p.committees):
+        raise ConfigError(file, "committees", f"duplicate slug {', '.join(dup)}")
+    for plan in p.committees:
+        where = f"committees[{plan.slug}]"
+        if plan.slug in names:
+            raise ConfigError(
+                file, f"{where}.slug", f"{plan.slug!r} is already a body or organisation"
+            )
+        for target in plan.reports_to:
+            if target not in names:
+                raise ConfigError(
+                    file, f"{where}.reports_to", f"unknown body or organisation {target!r}"
+                )
+        planned: set[str] = set()
+        for milestone in plan.milestones:
+            at = f"{where}.milestones[{milestone.milestone_id}]"
+            if milestone.milestone_id in planned:
+                raise ConfigError(file, f"{at}.milestone_id", "is planned more than once")
+            if milestone.owner not in names:
+                raise ConfigError(
+                    file, f"{at}.owner", f"unknown body or organisation {milestone.owner!r}"
+                )
+            for slug in milestone.needs_agreement_of:
+                if slug not in names:
+                    raise ConfigError(
+                        file, f"{at}.needs_agreement_of", f"unknown body or organisation {slug!r}"
+                    )
+            for dependency in milestone.depends_on:
+                if dependency not in planned:
+                    raise ConfigError(
+                        file,
+                        f"{at}.depends_on",
+                        f"{dependency!r} is not a milestone planned before this one",
+                    )
+            planned.add(milestone.milestone_id)

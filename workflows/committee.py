@@ -19,29 +19,28 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 from domain.aggregates.committee import (
-    REPORTS_TO,
-    CommitteeCommand,
     CommitteeState,
-    ConfirmMembership,
-    MeetMilestone,
-    MilestoneStatus,
-    PlanMilestone,
-    PublishGuidance,
-    RecordMilestoneAgreement,
-    ReplanMilestone,
-    StartFormation,
     check_organisations,
     committee_body,
-    county_durham_plan,
     decide,
     fold,
     initial_state,
     meet,
-    milestone_statuses,
-    record_slippages,
     start_with_plan,
 )
+from domain.aggregates.committee_commands import (
+    CommitteeCommand,
+    ConfirmMembership,
+    MeetMilestone,
+    PublishGuidance,
+    RecordMilestoneAgreement,
+    ReplanMilestone,
+    StartFormation,
+)
+from domain.aggregates.committee_slippage import record_slippages
+from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.bodies import Body
+from domain.committee_plans import PlanMilestone
 from domain.errors import DomainError
 from domain.events import DomainEvent, NoticeIssued
 from domain.partnership import Partnership
@@ -55,8 +54,6 @@ from workflows.recording import Stream, record, reject
 
 PROCESS = "committee"
 SLIPPAGE_ACTOR = "timer:slippage"
-
-JOINT_COMMITTEE = "Joint Committee of health and care partners (002 §11(d))"
 
 
 class CommitteeProgress(BaseModel):
@@ -76,9 +73,9 @@ class CommitteeInput(BaseModel):
     config: Partnership
     committee: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str = Field(min_length=1)
-    preferred_option: str = Field(default=JOINT_COMMITTEE, min_length=1)
-    plan: tuple[PlanMilestone, ...] = Field(default_factory=county_durham_plan, min_length=1)
-    reports_to: tuple[str, ...] = REPORTS_TO
+    preferred_option: str = Field(min_length=1)
+    plan: tuple[PlanMilestone, ...] = Field(min_length=1)
+    reports_to: tuple[str, ...]
     actor: str = Field(min_length=1, description="the staff user who started the formation")
     carried: CommitteeProgress | None = None
     continue_as_new_after_events: int | None = Field(

@@ -19,7 +19,6 @@ from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
 from domain.aggregates import exit as exits
-from domain.aggregates.committee import PlanMilestone, county_durham_plan
 from domain.aggregates.partnership import (
     EndMembership,
     EstablishBody,
@@ -31,6 +30,7 @@ from domain.aggregates.partnership import (
     fold,
     initial_state,
 )
+from domain.committee_plans import PlanMilestone
 from domain.errors import DomainError
 from domain.events import DomainEvent
 from domain.partnership import Partnership
@@ -120,9 +120,9 @@ class CommitteeRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     committee: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str = Field(min_length=1)
+    name: str | None = Field(default=None, min_length=1, description="the plan's when unset")
     plan: tuple[PlanMilestone, ...] | None = Field(
-        default=None, description="the milestones; the County Durham plan of P3 when unset"
+        default=None, description="the milestones; the plan's in the configuration when unset"
     )
     actor: str = Field(min_length=1)
 
@@ -353,14 +353,18 @@ class PartnershipWorkflow:
         the partnership when its last milestone is met."""
         self._validate_start_committee(request)
         workflow_id = committee_workflow_id(self._state.slug, request.committee)
+        config = self._current_config()
+        planned = config.committee_plan(request.committee)
         handle = await workflow.start_child_workflow(
             CommitteeWorkflow.run,
             CommitteeInput(
-                config=self._current_config(),
+                config=config,
                 committee=request.committee,
-                name=request.name,
+                name=request.name or planned.name,
+                preferred_option=planned.preferred_option,
                 actor=request.actor,
-                plan=request.plan or county_durham_plan(),
+                plan=request.plan or planned.milestones,
+                reports_to=planned.reports_to,
             ),
             id=workflow_id,
         )
@@ -378,6 +382,10 @@ class PartnershipWorkflow:
             reject(DomainError(f"the formation of {request.committee} is already under way"))
         if any(b.slug == request.committee for b in self._state.bodies):
             reject(DomainError(f"{self._state.slug} already has a body called {request.committee}"))
+        try:
+            self._state.config.committee_plan(request.committee)
+        except DomainError as error:
+            reject(error)
 
     async def _on_committee(
         self,

@@ -86,7 +86,7 @@ async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
 
 def _partnership(slug: str) -> Partnership:
     try:
-        return load_partnership(slug)
+        return load_partnership(slug, Settings().partnerships_dir)
     except ConfigError as error:
         fail(error.problem)
 

@@ -21,12 +21,10 @@ from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import ISO_DATE, actor_option, date_option, partnership_argument, request
 from concordat.cli.recorded import until_recorded
 from concordat.cli.temporal import call, client, query
-from domain.aggregates.committee import (
-    CommitteeState,
-    MilestoneStatus,
-    county_durham_plan,
-    shift_plan,
-)
+from domain.aggregates.committee import CommitteeState
+from domain.aggregates.committee_status import MilestoneStatus
+from domain.committee_plans import shift_plan
+from domain.errors import DomainError
 from domain.partnership import Partnership
 from domain.rules.committee_membership import ProposedSeat
 from workflows.committee import (
@@ -77,7 +75,7 @@ def _established(state: CommitteeState) -> str:
 @committee.command()
 @partnership_argument
 @committee_argument
-@click.option("--name", required=True, help="The committee's name, as minuted.")
+@click.option("--name", help="The committee's name, as minuted (default: the plan's).")
 @click.option(
     "--shift-to",
     type=ISO_DATE,
@@ -90,17 +88,23 @@ def _established(state: CommitteeState) -> str:
 async def start(
     partnership: Partnership,
     committee: str,
-    name: str,
+    name: str | None,
     shift_to: date | None,
     actor: str,
     as_json: bool,
 ) -> None:
-    """Start forming COMMITTEE with the County Durham plan of P3 (002: Cabinet 14 Sep 2022,
-    shadow form from October 2022, operational from April 2023)."""
-    plan = county_durham_plan()
+    """Start forming COMMITTEE with the plan the partnership's configuration file gives it
+    (its milestones, owners, dependencies, agreements needed and the bodies it reports to)."""
+    started = request(CommitteeRequest, committee=committee, name=name, actor=actor)
+    try:
+        planned = partnership.committee_plan(committee)
+    except DomainError as error:
+        fail(str(error))
+    plan = planned.milestones
     if shift_to is not None:
         plan = shift_plan(plan, shift_to)
-    started = request(CommitteeRequest, committee=committee, name=name, plan=plan, actor=actor)
+    name = name or planned.name
+    started = started.model_copy(update={"name": name, "plan": plan})
     temporal = await client()
     lead = temporal.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_workflow_id(partnership.slug)

@@ -15,9 +15,10 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from concordat.cli.output import fail
-from domain.errors import ConfigError
+from concordat.settings import Settings
+from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.partnerships_config import load_partnership
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -57,12 +58,13 @@ class PartnershipSlug(click.ParamType[Partnership]):
     ) -> Partnership:
         if isinstance(value, Partnership):
             return value
+        folder = Settings().partnerships_dir
         try:
-            return load_partnership(str(value))
+            return load_partnership(str(value), folder)
         except ConfigError as error:
             # An unknown slug is the user's mistake: say so plainly. A broken file is named
             # with its field, so it can be fixed.
-            fail(str(error) if value in partnership_slugs() else error.problem)
+            fail(error.problem if isinstance(error, UnknownPartnershipError) else str(error))
 
 
 ISO_DATE = IsoDate()

@@ -86,7 +86,8 @@ async def list_(as_json: bool) -> None:
     """Every shipped partnership: its configured signatories and bodies, and whether its
     workflow is running and at what stage (unknown when Temporal cannot be reached)."""
     try:
-        configs = [load_partnership(slug) for slug in partnership_slugs()]
+        folder = Settings().partnerships_dir
+        configs = [load_partnership(slug, folder) for slug in partnership_slugs(folder)]
     except ConfigError as error:
         fail(str(error))
     running, problem = await _running_partnerships()

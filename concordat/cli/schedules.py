@@ -6,8 +6,8 @@ from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.connections import connect_temporal
 from concordat.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
 from concordat.settings import Settings
-from domain.errors import ConfigError, DomainError
-from domain.partnerships_config import partnership_slugs
+from domain.errors import ConfigError, DomainError, UnknownPartnershipError
+from domain.partnerships_config import load_partnership
 
 
 @click.group()
@@ -26,16 +26,17 @@ def schedules() -> None:
 @run_async
 async def sync(partnership: str | None, as_json: bool) -> None:
     """Create or update the schedules from the partnerships' configuration (idempotent)."""
-    if partnership is not None and partnership not in partnership_slugs():
-        fail(
-            f"no partnership called {partnership!r}; the known partnerships are: "
-            f"{', '.join(partnership_slugs())}"
-        )
     settings = Settings()
+    folder = settings.partnerships_dir
+    try:
+        if partnership is not None:
+            load_partnership(partnership, folder)
+    except ConfigError as error:
+        fail(error.problem if isinstance(error, UnknownPartnershipError) else str(error))
     client = await connect_temporal(settings)
     try:
         results = await sync_schedules(
-            client, settings.task_queue, [partnership] if partnership else None
+            client, settings.task_queue, [partnership] if partnership else None, folder
         )
     except (ConfigError, DomainError) as error:
         fail(str(error))

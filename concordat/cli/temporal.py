@@ -27,7 +27,7 @@ async def client() -> Client:
 def partnership(slug: str) -> Partnership:
     """The shipped configuration of `slug`, or a one-line refusal naming the known ones."""
     try:
-        return load_partnership(slug)
+        return load_partnership(slug, Settings().partnerships_dir)
     except (ConfigError, DomainError) as error:
         fail(str(error))
 

@@ -15,10 +15,22 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from domain.aggregates.committee_commands import (
+    CommitteeCommand,
+    ConfirmMembership,
+    EstablishCommittee,
+    MeetMilestone,
+    PublishGuidance,
+    RecordMilestoneAgreement,
+    RecordSlippage,
+    ReplanMilestone,
+    StartFormation,
+)
 from domain.aggregates.folding import fold_with
 from domain.bodies import Body, BodyKind, Member
+from domain.committee_plans import PlanMilestone
 from domain.errors import DomainError
 from domain.events import (
     CommitteeEstablished,
@@ -31,20 +43,13 @@ from domain.events import (
     MilestonePlanned,
     MilestoneReplanned,
     MilestoneSlipped,
-    ProcessKind,
 )
-from domain.letters.committee import SlippageParticulars, slippage_notice
-from domain.notices import issue
 from domain.partnership import Partnership
 from domain.rules.committee_membership import (
     MinimumCategory,
     ProposedSeat,
     missing_from_minimum,
 )
-
-REPORTS_TO = ("icb", "hwbb", "cabinet")
-"""`002` §17: "direct lines of reporting and assurance to the ICB, the Health & Wellbeing Board
-and Cabinet"."""
 
 
 class Milestone(BaseModel):
@@ -136,113 +141,6 @@ def initial_state(partnership: str) -> CommitteeState:
     return CommitteeState(partnership=partnership)
 
 
-class StartFormation(BaseModel):
-    """Begin forming a joint committee under a preferred option (`002` recommendation 7(b))."""
-
-    model_config = ConfigDict(frozen=True)
-
-    committee_id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    preferred_option: str = Field(min_length=1)
-    started_on: date
-
-
-class PlanMilestone(BaseModel):
-    """Add a milestone; its dependencies must already be planned (so the plan has no cycles)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    owner: str = Field(min_length=1)
-    target_on: date
-    needs_agreement_of: tuple[str, ...] = ()
-    depends_on: tuple[str, ...] = ()
-    clause: str = Field(min_length=1)
-
-
-class RecordMilestoneAgreement(BaseModel):
-    """A body or partner whose agreement a milestone needs has given it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    agreed_by: str
-    agreed_on: date
-
-
-class MeetMilestone(BaseModel):
-    """Record a milestone as met."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    met_on: date
-    evidence: str = ""
-
-
-class RecordSlippage(BaseModel):
-    """A milestone is past its target date and not met (raises a slippage escalation)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    noticed_on: date
-
-
-class ReplanMilestone(BaseModel):
-    """The owner sets a new target date."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    new_target_on: date
-    replanned_on: date
-    reason: str = Field(min_length=1)
-
-
-class PublishGuidance(BaseModel):
-    """Government guidance was published (`002` 7(c), §29)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    title: str = Field(min_length=1)
-    published_on: date
-    changes_preferred_option: bool = False
-    new_preferred_option: str | None = None
-
-
-class ConfirmMembership(BaseModel):
-    """The committee's membership, checked against the minimum list of `002` §19 (a)-(g)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    seats: tuple[ProposedSeat, ...] = Field(min_length=1)
-    confirmed_on: date
-
-
-class EstablishCommittee(BaseModel):
-    """Declare the committee fully operational (`002` §6(c))."""
-
-    model_config = ConfigDict(frozen=True)
-
-    established_on: date
-    reports_to: tuple[str, ...]
-
-
-CommitteeCommand = (
-    StartFormation
-    | PlanMilestone
-    | RecordMilestoneAgreement
-    | MeetMilestone
-    | RecordSlippage
-    | ReplanMilestone
-    | PublishGuidance
-    | ConfirmMembership
-    | EstablishCommittee
-)
-
-
 def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent]:
     """The events `command` produces, or a `DomainError` saying why it is refused."""
     if isinstance(command, StartFormation):
@@ -257,7 +155,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                 started_on=command.started_on,
             )
         ]
-    committee_id = _require_in_progress(state)
+    committee_id = require_in_progress(state)
     p, c = state.partnership, committee_id
     match command:
         case PlanMilestone():
@@ -431,7 +329,8 @@ def _confirm_membership(
     ]
 
 
-def _require_in_progress(state: CommitteeState) -> str:
+def require_in_progress(state: CommitteeState) -> str:
+    """The committee's id; refuses a formation not started or already complete."""
     if state.committee_id is None:
         raise DomainError("formation of the joint committee has not started")
     if state.established_on is not None:
@@ -525,65 +424,12 @@ def fold(state: CommitteeState, events: Iterable[DomainEvent]) -> CommitteeState
     return fold_with(evolve, state, events)
 
 
-def county_durham_plan() -> tuple[PlanMilestone, ...]:
-    """The nine milestones of PROCESSES.md P3 for County Durham, in dependency order.
-
-    Dates the report gives are used as they stand (Cabinet 14 Sep 2022, shadow from October 2022,
-    operational from April 2023, `002` §6); the others are planning assumptions between them.
-    """
-    partners = ("icb", "dcc", "cddft", "tewv", "hdft", "pcns", "durham-community-action",
-                "healthwatch")  # fmt: skip
-    return (
-        PlanMilestone(milestone_id="preferred-option", title="Preferred option (Joint Committee) "
-                      "agreed by Cabinet", owner="dcc", target_on=date(2022, 9, 14),
-                      needs_agreement_of=("cabinet",), clause="002 recommendation 7(b), §11"),
-        PlanMilestone(milestone_id="co-production", title="Co-production with the ICB agreed",
-                      owner="cdcpe", target_on=date(2022, 9, 30), needs_agreement_of=("icb",),
-                      depends_on=("preferred-option",), clause="002 §6(a), §14"),
-        PlanMilestone(milestone_id="shadow-form", title="Shadow form from October 2022",
-                      owner="cdcpe", target_on=date(2022, 10, 31),
-                      depends_on=("co-production",), clause="002 §6(b)"),
-        PlanMilestone(milestone_id="functions-identified", title="Functions and duties to "
-                      "delegate identified with Legal and Democratic Services", owner="dcc",
-                      target_on=date(2022, 12, 31), depends_on=("shadow-form",),
-                      clause="002 §21-§23, §28"),
-        PlanMilestone(milestone_id="delegation-agreed", title="Levels of delegated authority "
-                      "agreed by all partners, in particular the ICB and the Council",
-                      owner="cdcpe", target_on=date(2023, 1, 31), needs_agreement_of=partners,
-                      depends_on=("functions-identified",), clause="002 §17"),
-        PlanMilestone(milestone_id="mou-and-tor", title="Delegated authority, governance and "
-                      "operating principles set out in an agreed MoU and terms of reference",
-                      owner="cdcpe", target_on=date(2023, 2, 28),
-                      depends_on=("delegation-agreed",), clause="002 §17-§18"),
-        PlanMilestone(milestone_id="membership-confirmed", title="Membership confirmed against "
-                      "the minimum list", owner="cdcpe", target_on=date(2023, 2, 28),
-                      depends_on=("mou-and-tor",), clause="002 §19(a)-(g)"),
-        PlanMilestone(milestone_id="constitution-reviewed", title="Council Constitution "
-                      "reviewed to reflect the committee's delegated powers", owner="dcc",
-                      target_on=date(2023, 3, 31), depends_on=("mou-and-tor",),
-                      clause="002 Appendix 1 (Legal)"),
-        PlanMilestone(milestone_id="operational", title="Fully operational", owner="cdcpe",
-                      target_on=date(2023, 4, 1),
-                      depends_on=("membership-confirmed", "constitution-reviewed"),
-                      clause="002 §6(c); 000 ToR §2"),
-    )  # fmt: skip
-
-
-def shift_plan(plan: Iterable[PlanMilestone], first_target_on: date) -> tuple[PlanMilestone, ...]:
-    """`plan` moved in time so its earliest target falls on `first_target_on`, every interval
-    between targets kept: a plan drawn up for 2022 rehearsed from a later start."""
-    plan = tuple(plan)
-    if not plan:
-        return plan
-    offset = first_target_on - min(p.target_on for p in plan)
-    return tuple(p.model_copy(update={"target_on": p.target_on + offset}) for p in plan)
-
-
 def meet(
-    state: CommitteeState, command: MeetMilestone, reports_to: tuple[str, ...] = REPORTS_TO
+    state: CommitteeState, command: MeetMilestone, reports_to: tuple[str, ...]
 ) -> list[DomainEvent]:
     """Meet a milestone; meeting the last one establishes the committee on that date (`002`
-    §6(c)), so it is refused, with nothing met, while the membership is unconfirmed (§19)."""
+    §6(c)) reporting to `reports_to` (its plan's), so it is refused, with nothing met, while
+    the membership is unconfirmed (§19)."""
     events = decide(state, command)
     after = fold(state, events)
     if after.open_milestones:
@@ -597,71 +443,6 @@ def check_organisations(config: Partnership, seats: Iterable[ProposedSeat]) -> N
     for seat in seats:
         if seat.organisation is not None:
             config.organisation(seat.organisation)
-
-
-def executive(config: Partnership) -> str | None:
-    """The partnership's executive body (County Durham: the CDCPE, `000` ToR §2)."""
-    return next((b.slug for b in config.bodies if b.kind is BodyKind.EXECUTIVE), None)
-
-
-def slippage_recipients(config: Partnership, milestone: Milestone) -> tuple[str, ...]:
-    """P3 policy: a slippage is escalated to the milestone's owner and the partnership's
-    executive, which monitors delivery and acts as its escalation point (`000` ToR §2)."""
-    recipients = [milestone.owner]
-    if (top := executive(config)) is not None and top != milestone.owner:
-        recipients.append(top)
-    return tuple(recipients)
-
-
-def _name(config: Partnership, slug: str) -> str:
-    names = {o.slug: o.name for o in config.organisations} | {b.slug: b.name for b in config.bodies}
-    return names.get(slug, slug)
-
-
-def record_slippages(
-    state: CommitteeState, config: Partnership, noticed_on: date
-) -> list[DomainEvent]:
-    """Every milestone past its target unmet, recorded as slipped, with a written slippage
-    notice to its owner and to the executive (P3 policy); empty when nothing has slipped."""
-    committee_id = _require_in_progress(state)
-    events: list[DomainEvent] = []
-    for milestone in state.due_slippages(noticed_on):
-        slipped = RecordSlippage(milestone_id=milestone.milestone_id, noticed_on=noticed_on)
-        events += decide(state, slipped)
-        particulars = SlippageParticulars(
-            committee_id=committee_id,
-            committee_name=state.name,
-            partnership_name=config.name,
-            milestone_id=milestone.milestone_id,
-            milestone_title=milestone.title,
-            clause=milestone.clause,
-            owner_name=_name(config, milestone.owner),
-            target_on=milestone.target_on,
-            dependencies_outstanding=tuple(
-                state.milestone(d).title
-                for d in milestone.depends_on
-                if state.milestone(d).met_on is None
-            ),
-            agreements_outstanding=tuple(
-                _name(config, o) for o in milestone.agreements_outstanding
-            ),
-        )
-        events += [
-            issue(
-                slippage_notice(
-                    particulars,
-                    recipient=recipient,
-                    recipient_name=_name(config, recipient),
-                    noticed_on=noticed_on,
-                ),
-                partnership=state.partnership,
-                process=ProcessKind.COMMITTEE,
-                process_id=committee_id,
-                issued_on=noticed_on,
-            )
-            for recipient in slippage_recipients(config, milestone)
-        ]
-    return events
 
 
 def committee_body(state: CommitteeState) -> Body:
@@ -679,47 +460,6 @@ def committee_body(state: CommitteeState) -> Body:
         chair=next((s.seat for s in state.members if s.chair), None),
         answers_to=state.reports_to,
         clause="002 §16-§19 (joint committee: delegated authority, reporting, membership)",
-    )
-
-
-class MilestoneStatus(BaseModel):
-    """Where one milestone stands, for staff: what it waits on and by when."""
-
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    title: str
-    owner: str
-    status: Literal["planned", "met", "slipped", "replanned"]
-    target_on: date
-    met_on: date | None
-    dependencies_outstanding: tuple[str, ...]
-    agreements_outstanding: tuple[str, ...]
-
-
-def milestone_statuses(state: CommitteeState) -> tuple[MilestoneStatus, ...]:
-    """Every milestone's status, in plan order."""
-    met = {m.milestone_id for m in state.milestones if m.met_on is not None}
-
-    def status(m: Milestone) -> Literal["planned", "met", "slipped", "replanned"]:
-        if m.met_on is not None:
-            return "met"
-        if m.is_slipping:
-            return "slipped"
-        return "replanned" if m.replans else "planned"
-
-    return tuple(
-        MilestoneStatus(
-            milestone_id=m.milestone_id,
-            title=m.title,
-            owner=m.owner,
-            status=status(m),
-            target_on=m.target_on,
-            met_on=m.met_on,
-            dependencies_outstanding=tuple(d for d in m.depends_on if d not in met),
-            agreements_outstanding=m.agreements_outstanding,
-        )
-        for m in state.milestones
     )
 
 

@@ -20,6 +20,7 @@ from eventstore.store import EventStore
 
 SLUG = "county-durham"
 CONFIG = load_partnership(SLUG)
+REPORTS_TO = CONFIG.committee_plan("joint-committee").reports_to
 PARTNERSHIP_STREAM = f"partnership:{SLUG}"
 COMMITTEE_STREAM = f"committee:{SLUG}:joint-committee"
 ESCALATION_STREAM = f"escalation:{SLUG}:acute-outcome"
@@ -119,7 +120,7 @@ def county_durham_story() -> list[Step]:
         preferred_option="joint committee",
         started_on=cabinet,
     )
-    plan = committee.county_durham_plan()
+    plan = CONFIG.committee_plan("joint-committee").milestones
     s.on_committee(
         cabinet, "staff:cdcp-officer", committee.start_with_plan(s.committee, start, plan)
     )
@@ -136,7 +137,9 @@ def county_durham_story() -> list[Step]:
     s.on_committee(
         cabinet,
         "staff:cdcp-officer",
-        committee.meet(s.committee, meet(milestone_id="preferred-option", met_on=cabinet)),
+        committee.meet(
+            s.committee, meet(milestone_id="preferred-option", met_on=cabinet), REPORTS_TO
+        ),
     )
 
     co_production = date(2022, 9, 28)
@@ -151,7 +154,9 @@ def county_durham_story() -> list[Step]:
     s.on_committee(
         date(2022, 9, 30),
         "staff:cdcp-officer",
-        committee.meet(s.committee, meet(milestone_id="co-production", met_on=date(2022, 9, 30))),
+        committee.meet(
+            s.committee, meet(milestone_id="co-production", met_on=date(2022, 9, 30)), REPORTS_TO
+        ),
     )
 
     raised = date(2022, 10, 3)
@@ -192,7 +197,9 @@ def county_durham_story() -> list[Step]:
     s.on_committee(
         date(2022, 10, 28),
         "staff:cdcp-officer",
-        committee.meet(s.committee, meet(milestone_id="shadow-form", met_on=date(2022, 10, 28))),
+        committee.meet(
+            s.committee, meet(milestone_id="shadow-form", met_on=date(2022, 10, 28)), REPORTS_TO
+        ),
     )
     s.on_escalation(
         date(2022, 11, 28),

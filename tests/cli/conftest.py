@@ -2,7 +2,8 @@
 (PostgreSQL, the Temporal dev server and the worker), one per test module, with the `concordat`
 command spawned against it as a user would run it.
 
-Import `Stack` for type hints; take the `stack` fixture in any test module under tests/cli/.
+Import `Stack` for type hints; take the `stack` fixture in any test module under tests/cli/, or
+start one with settings of its own with `running_stack`.
 """
 
 import asyncio
@@ -15,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,8 +118,10 @@ def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"the stack did not start:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
+@contextmanager
+def running_stack(**settings: str) -> Iterator[Stack]:
+    """A stack whose processes, and the commands run against it, have the extra `settings`
+    (environment variables) too."""
     # Under /tmp, readable by all: when tests run as root PostgreSQL runs as its own user.
     data = Path(tempfile.mkdtemp(prefix="concordat-cli-"))
     data.chmod(0o755)
@@ -130,6 +134,7 @@ def stack() -> Iterator[Stack]:
         "CONCORDAT_LOG_FORMAT": "json",
         "USER": "cli-test",
     }
+    env |= settings
     log = data / "stack.log"
     # The stack's output goes to a file, never a pipe nobody reads, which would fill and stall it.
     with log.open("wb") as output:
@@ -151,3 +156,9 @@ def stack() -> Iterator[Stack]:
                 process.kill()
                 process.wait()
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    with running_stack() as running:
+        yield running

@@ -1,8 +1,8 @@
 """`concordat committee ...` spawned as a user runs it, against the real embedded stack.
 
-County Durham's MoU is made effective once for the module. The plan is shifted a month ahead
-(`--shift-to`) so no milestone slips while the tests run; one formation is only read and refused,
-another is driven forward.
+County Durham's MoU is made effective once for the module. The joint committee's plan comes from
+the partnership's file, shifted a month ahead (`--shift-to`) so no milestone slips while the tests
+run; the formation is first only read and refused (nothing written), then driven forward.
 """
 
 import json
@@ -31,19 +31,15 @@ def effective(stack: Stack) -> Stack:
     return stack
 
 
-def start(stack: Stack, committee: str) -> str:
-    return assert_ok(
-        stack.run(
-            "committee", "start", CD, committee, "--name", "County Durham Joint Committee",
-            "--shift-to", FIRST_TARGET.isoformat(),
-        )
-    )  # fmt: skip
+JC = "joint-committee"
 
 
 @pytest.fixture(scope="module")
 def planned(effective: Stack) -> str:
-    """The output of starting formation `jc`, which no test changes."""
-    return start(effective, "jc")
+    """The output of starting the formation of the planned joint committee, its name the plan's."""
+    return assert_ok(
+        effective.run("committee", "start", CD, JC, "--shift-to", FIRST_TARGET.isoformat())
+    )
 
 
 def rows(stdout: str) -> dict[str, dict[str, Any]]:
@@ -51,11 +47,13 @@ def rows(stdout: str) -> dict[str, dict[str, Any]]:
 
 
 def test_start_shifts_the_plan_and_status_shows_it(effective: Stack, planned: str) -> None:
-    assert f"started the formation of County Durham Joint Committee (committee:{CD}:jc)" in planned
+    assert (
+        f"started the formation of County Durham Joint Committee (committee:{CD}:{JC})" in planned
+    )
     assert f"{FIRST_TARGET}  preferred-option" in planned
 
     as_json, as_text = effective.run_all(
-        ("committee", "status", CD, "jc", "--json"), ("committee", "status", CD, "jc")
+        ("committee", "status", CD, JC, "--json"), ("committee", "status", CD, JC)
     )
     milestones = rows(assert_ok(as_json))
     assert len(milestones) == 9
@@ -77,22 +75,22 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
     short = tmp_path / "short.toml"
     short.write_text('[[seats]]\nseat = "chair"\nrole = "Chair"\nsector = "other"\nchair = true\n')
     refusals = {
-        ("committee", "meet", CD, "jc", "shadow-form", "--date", DAY, "--evidence", "x"):
+        ("committee", "meet", CD, JC, "shadow-form", "--date", DAY, "--evidence", "x"):
             "milestone 'shadow-form' cannot be met before 'co-production'",
-        ("committee", "meet", CD, "jc", "nope", "--date", DAY, "--evidence", "x"):
+        ("committee", "meet", CD, JC, "nope", "--date", DAY, "--evidence", "x"):
             "no milestone 'nope'; the milestones are: preferred-option, co-production",
-        ("committee", "meet", CD, "jc", "preferred-option", "--date", DAY, "--evidence", "x"):
+        ("committee", "meet", CD, JC, "preferred-option", "--date", DAY, "--evidence", "x"):
             "milestone 'preferred-option' still needs the agreement of cabinet",
-        ("committee", "meet", CD, "jc", "preferred-option", "--date", "14/09/2022",
+        ("committee", "meet", CD, JC, "preferred-option", "--date", "14/09/2022",
          "--evidence", "x"):
             "--date must be a date written YYYY-MM-DD, not '14/09/2022'",
-        ("committee", "replan", CD, "jc", "co-production", "--target", "2022-02-30",
+        ("committee", "replan", CD, JC, "co-production", "--target", "2022-02-30",
          "--reason", "x"):
             "--target must be a date written YYYY-MM-DD",
-        ("committee", "replan", CD, "jc", "co-production", "--target", FIRST_TARGET.isoformat(),
+        ("committee", "replan", CD, JC, "co-production", "--target", FIRST_TARGET.isoformat(),
          "--reason", "x"):
             "can be re-planned only once Government guidance is published",
-        ("committee", "agree", CD, "jc", "preferred-option", "tewv", "--date", DAY):
+        ("committee", "agree", CD, JC, "preferred-option", "tewv", "--date", DAY):
             "milestone 'preferred-option' does not need the agreement of tewv; it needs: cabinet",
         ("committee", "meet", CD, "no-such-committee", "preferred-option", "--date", DAY,
          "--evidence", "x"):
@@ -100,15 +98,18 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
         ("committee", "meet", "narnia", "jc", "preferred-option", "--date", DAY,
          "--evidence", "x"):
             "no partnership called 'narnia'",
-        ("committee", "start", CD, "jc", "--name", "Again"):
-            "the formation of jc is already under way",
+        ("committee", "start", CD, JC, "--name", "Again"):
+            f"the formation of {JC} is already under way",
+        ("committee", "start", CD, "jc"):
+            "county-durham plans no committee called 'jc'; the committees it plans: "
+            "joint-committee",
         ("committee", "start", CD, "Not_A_Slug", "--name", "X"):
             "committee: String should match pattern",
-        ("committee", "membership", CD, "jc", "--file", str(short), "--date", DAY):
+        ("committee", "membership", CD, JC, "--file", str(short), "--date", DAY):
             "does not meet the minimum list of 002 §19; it lacks: (b) senior ICB officers",
-        ("committee", "membership", CD, "jc", "--file", str(bad_seat), "--date", DAY):
+        ("committee", "membership", CD, JC, "--file", str(bad_seat), "--date", DAY):
             "covers.0: Input should be 'icb-officer'",
-        ("committee", "membership", CD, "jc", "--file", str(tmp_path / "none.toml"),
+        ("committee", "membership", CD, JC, "--file", str(tmp_path / "none.toml"),
          "--date", DAY):
             "cannot read",
     }  # fmt: skip
@@ -118,36 +119,32 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
     assert effective.digest() == before
 
 
-def test_a_formation_is_driven_forward(effective: Stack) -> None:
-    start(effective, "jc-progress")
-
+def test_a_formation_is_driven_forward(effective: Stack, planned: str) -> None:
     def run(*args: str) -> str:
         return assert_ok(effective.run("committee", *args, "--actor", "j.clerk"))
 
-    agreed = run("agree", CD, "jc-progress", "preferred-option", "cabinet", "--date", DAY)
+    agreed = run("agree", CD, JC, "preferred-option", "cabinet", "--date", DAY)
     assert agreed.strip() == f"cabinet agreed preferred-option on {DAY}; none outstanding"
-    met = run(
-        "meet", CD, "jc-progress", "preferred-option", "--date", DAY, "--evidence", "Cabinet minute"
-    )
+    met = run("meet", CD, JC, "preferred-option", "--date", DAY, "--evidence", "Cabinet minute")
     assert met.startswith("met preferred-option: Preferred option (Joint Committee) agreed")
     assert f"(met on {DAY})" in met
 
-    guidance = run("guidance", CD, "jc-progress", "--date", DAY, "--summary", "ICS guidance")
+    guidance = run("guidance", CD, JC, "--date", DAY, "--summary", "ICS guidance")
     assert f"guidance of {DAY} recorded" in guidance
     new_target = FIRST_TARGET + timedelta(days=60)
     replanned = run(
-        "replan", CD, "jc-progress", "co-production", "--target", new_target.isoformat(),
+        "replan", CD, JC, "co-production", "--target", new_target.isoformat(),
         "--reason", "guidance changes the timetable",
     )  # fmt: skip
     assert f"re-planned co-production: Co-production with the ICB agreed (target {new_target})" in (
         replanned
     )
-    members = run("membership", CD, "jc-progress", "--file", str(SEATS), "--date", DAY)
+    members = run("membership", CD, JC, "--file", str(SEATS), "--date", DAY)
     assert members.strip() == (
         f"membership of County Durham Joint Committee confirmed on {DAY}: 11 seats"
     )
 
-    milestones = rows(assert_ok(effective.run("committee", "status", CD, "jc-progress", "--json")))
+    milestones = rows(assert_ok(effective.run("committee", "status", CD, JC, "--json")))
     assert milestones["preferred-option"]["status"] == "met"
     assert milestones["co-production"]["status"] == "replanned"
     assert milestones["co-production"]["target_on"] == new_target.isoformat()

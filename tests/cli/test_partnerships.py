@@ -43,7 +43,8 @@ def test_list_shows_every_partnership_and_whether_its_workflow_runs(
     rows = {r["slug"]: r for r in as_json(assert_ok(stack.run("partnerships", "list", "--json")))}
     assert set(rows) == {"county-durham", "mid-south-essex", "nenc-ics"}
     assert rows["county-durham"]["signatories"] == 8
-    assert rows["county-durham"]["bodies"] == 7
+    # Eight with the Council's Cabinet, which agrees the joint committee's preferred option (002).
+    assert rows["county-durham"]["bodies"] == 8
     assert rows["mid-south-essex"]["signatories"] == 21
     assert rows[nenc]["running"] is True
     assert rows[nenc]["status"] == "collecting-signatures"

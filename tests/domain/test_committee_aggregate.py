@@ -6,6 +6,9 @@ from itertools import pairwise
 import pytest
 
 from domain.aggregates import committee
+from domain.aggregates.committee_slippage import record_slippages
+from domain.aggregates.committee_status import milestone_statuses
+from domain.committee_plans import PlanMilestone, shift_plan
 from domain.errors import DomainError
 from domain.events import MilestoneSlipped, NoticeIssued
 from domain.notices import content_hash
@@ -15,6 +18,11 @@ from domain.rules.committee_membership import MinimumCategory as C
 from domain.rules.committee_membership import ProposedSeat, missing_from_minimum
 
 D = date
+PLAN = load_partnership("county-durham").committee_plan("joint-committee")
+
+
+def county_durham_plan() -> tuple[PlanMilestone, ...]:
+    return PLAN.milestones
 
 
 def seat(name: str, *covers: C, chair: bool = False) -> ProposedSeat:
@@ -29,7 +37,7 @@ def started() -> committee.CommitteeState:
     start = committee.StartFormation(
         committee_id="jc", name="Joint Committee", preferred_option="jc", started_on=D(2022, 9, 1)
     )
-    events = committee.start_with_plan(state, start, committee.county_durham_plan())
+    events = committee.start_with_plan(state, start, county_durham_plan())
     return committee.fold(state, events)
 
 
@@ -48,8 +56,8 @@ def met_all_but_last(state: committee.CommitteeState) -> committee.CommitteeStat
 
 
 def test_shift_plan_keeps_the_intervals_between_targets() -> None:
-    plan = committee.county_durham_plan()
-    shifted = committee.shift_plan(plan, D(2030, 1, 10))
+    plan = county_durham_plan()
+    shifted = shift_plan(plan, D(2030, 1, 10))
     assert shifted[0].target_on == D(2030, 1, 10)
     gaps = [b.target_on - a.target_on for a, b in pairwise(plan)]
     assert [b.target_on - a.target_on for a, b in pairwise(shifted)] == gaps
@@ -90,7 +98,7 @@ def test_replanning_needs_guidance_or_a_slippage_002_s29() -> None:
     state = committee.fold(state, committee.decide(state, slip))
     assert state.status == "slipping"
     state = committee.fold(state, committee.decide(state, replan))
-    (status,) = [s for s in committee.milestone_statuses(state) if s.milestone_id == "shadow-form"]
+    (status,) = [s for s in milestone_statuses(state) if s.milestone_id == "shadow-form"]
     assert (status.status, status.target_on) == ("replanned", D(2022, 12, 1))
     assert status.dependencies_outstanding == ("co-production",)
     assert state.status == "forming"
@@ -100,16 +108,16 @@ def test_slippages_notify_owner_and_executive_once_each() -> None:
     config = load_partnership("county-durham")
     state = started()
     assert state.due_slippages(D(2022, 9, 14)) == ()
-    events = committee.record_slippages(state, config, D(2022, 10, 1))
+    events = record_slippages(state, config, D(2022, 10, 1))
     slipped = [e.milestone_id for e in events if isinstance(e, MilestoneSlipped)]
     assert slipped == ["preferred-option", "co-production"]
     notices = [e for e in events if isinstance(e, NoticeIssued)]
     # preferred-option is owned by the Council; co-production by the Executive itself.
     assert [n.recipient for n in notices] == ["dcc", "cdcpe", "cdcpe"]
     assert all(n.content_hash == content_hash(n.subject, n.body) for n in notices)
-    assert "still needs the agreement of: cabinet" in notices[0].body
+    assert "still needs the agreement of: Durham County Council Cabinet" in notices[0].body
     state = committee.fold(state, events)
-    assert committee.record_slippages(state, config, D(2022, 10, 2)) == []
+    assert record_slippages(state, config, D(2022, 10, 2)) == []
     assert state.next_target_on == D(2022, 10, 31)
 
 
@@ -117,10 +125,10 @@ def test_meeting_the_last_milestone_establishes_the_committee_002_s6c() -> None:
     state = met_all_but_last(started())
     last = committee.MeetMilestone(milestone_id="operational", met_on=D(2023, 4, 1))
     with pytest.raises(DomainError, match="before its membership is confirmed"):
-        committee.meet(state, last)
+        committee.meet(state, last, PLAN.reports_to)
     confirm = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 28))
     state = committee.fold(state, committee.decide(state, confirm))
-    events = committee.meet(state, last)
+    events = committee.meet(state, last, PLAN.reports_to)
     assert [e.type for e in events] == ["MilestoneMet", "CommitteeEstablished"]
     state = committee.fold(state, events)
     assert state.status == "established" and state.next_target_on is None

@@ -7,19 +7,64 @@ from pathlib import Path
 import pytest
 
 from domain.bodies import DecisionRuleKind
-from domain.errors import ConfigError
+from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.organisations import Annex1Category, Sector
 from domain.partnership import Partnership, StageKind
-from domain.partnerships_config import load_partnership, load_partnership_file, partnership_slugs
+from domain.partnerships_config import (
+    SHIPPED,
+    load_partnership,
+    load_partnership_file,
+    partnership_slugs,
+)
 
 
 def test_shipped_slugs() -> None:
     assert partnership_slugs() == ["county-durham", "mid-south-essex", "nenc-ics"]
 
 
-def test_unknown_partnership_names_known_ones() -> None:
-    with pytest.raises(ConfigError, match="known partnerships are: county-durham, mid-south"):
+def test_unknown_partnership_names_known_ones_and_the_folder() -> None:
+    with pytest.raises(UnknownPartnershipError) as caught:
         load_partnership("leeds")
+    assert "known partnerships are: county-durham, mid-south-essex, nenc-ics" in str(caught.value)
+    assert str(SHIPPED) in str(caught.value)
+
+
+def test_partnerships_load_from_the_folder_given(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    assert partnership_slugs(tmp_path) == ["test-partnership"]
+    assert load_partnership("test-partnership", tmp_path).name == "Test"
+    with pytest.raises(
+        UnknownPartnershipError,
+        match=f"county-durham.*: test-partnership \\(the .toml files in {tmp_path}\\)",
+    ):
+        load_partnership("county-durham", tmp_path)
+
+
+def test_a_missing_folder_is_refused_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nowhere: \(folder\): cannot be read"):
+        partnership_slugs(tmp_path / "nowhere")
+
+
+def test_county_durham_plans_its_joint_committee_002(county_durham: Partnership) -> None:
+    """`002` §6, §17: nine milestones from Cabinet (14 Sep 2022) to operational (1 Apr 2023),
+    reporting to the ICB, the Health and Wellbeing Board and Cabinet."""
+    plan = county_durham.committee_plan("joint-committee")
+    assert plan.reports_to == ("icb", "hwbb", "cabinet")
+    assert len(plan.milestones) == 9
+    first, last = plan.milestones[0], plan.milestones[-1]
+    assert (first.milestone_id, first.target_on.isoformat()) == ("preferred-option", "2022-09-14")
+    assert (last.milestone_id, last.target_on.isoformat()) == ("operational", "2023-04-01")
+    delegation = next(m for m in plan.milestones if m.milestone_id == "delegation-agreed")
+    assert delegation.needs_agreement_of == county_durham.signatories
+    assert county_durham.body("cdcpe").register_of_interests is not None
+
+
+def test_a_committee_not_planned_is_refused_naming_those_that_are(
+    county_durham: Partnership,
+) -> None:
+    with pytest.raises(DomainError, match="plans no committee called 'jc'; the committees it "
+                       "plans: joint-committee"):  # fmt: skip
+        county_durham.committee_plan("jc")
 
 
 def test_county_durham_signatories_000_introduction(county_durham: Partnership) -> None:
@@ -49,7 +94,7 @@ def test_county_durham_bodies_and_ladder(county_durham: Partnership) -> None:
     slugs = [b.slug for b in county_durham.bodies]
     assert slugs == [
         "cdcpe", "acute-care-board", "cyp-board", "pcsc-board", "mhld-board",
-        "partnership-forum", "hwbb",
+        "partnership-forum", "hwbb", "cabinet",
     ]  # fmt: skip
     forum = county_durham.body("partnership-forum")
     assert forum.cadence is not None and forum.cadence.meetings_per_year == 3
@@ -133,6 +178,9 @@ members = [
 minimum_present = 2
 clause = "000 ToR §10"
 
+[bodies.register_of_interests]
+clause = "000 ToR §6"
+
 [[bodies]]
 slug = "upward"
 name = "Upward"
@@ -145,6 +193,29 @@ name = "Executive"
 kind = "consideration"
 bodies = ["exec"]
 clause = "000 ToR §2"
+
+[[committees]]
+slug = "jc"
+name = "Joint Committee"
+preferred_option = "a joint committee"
+reports_to = ["upward", "a"]
+clause = "002 §17"
+
+[[committees.milestones]]
+milestone_id = "approve"
+title = "Approved"
+owner = "a"
+target_on = 2030-01-31
+needs_agreement_of = ["upward"]
+clause = "002 §11"
+
+[[committees.milestones]]
+milestone_id = "operate"
+title = "Operational"
+owner = "exec"
+target_on = 2030-04-01
+depends_on = ["approve"]
+clause = "002 §6(c)"
 """
 
 
@@ -258,6 +329,62 @@ def test_good_file_loads(tmp_path: Path) -> None:
             "bodies[exec].chair",
             "'nobody' is not a seat of this body",
             id="chair-not-a-seat",
+        ),
+        pytest.param(
+            'clause = "000 ToR §1.3"',
+            'clause = "000 ToR §1.3"\nregister_of_interests = { clause = "x" }',
+            "bodies[upward].register_of_interests",
+            "a body with no members has no interests to register",
+            id="register-of-a-body-without-members",
+        ),
+        pytest.param(
+            'owner = "exec"',
+            'owner = "nobody"',
+            "committees[jc].milestones[operate].owner",
+            "unknown body or organisation 'nobody'",
+            id="milestone-owner-unknown",
+        ),
+        pytest.param(
+            'needs_agreement_of = ["upward"]',
+            'needs_agreement_of = ["cabinet"]',
+            "committees[jc].milestones[approve].needs_agreement_of",
+            "unknown body or organisation 'cabinet'",
+            id="milestone-agreement-of-unknown",
+        ),
+        pytest.param(
+            'depends_on = ["approve"]',
+            'depends_on = ["operate"]',
+            "committees[jc].milestones[operate].depends_on",
+            "'operate' is not a milestone planned before this one",
+            id="milestone-depends-on-itself-or-later",
+        ),
+        pytest.param(
+            'milestone_id = "operate"',
+            'milestone_id = "approve"',
+            "committees[jc].milestones[approve].milestone_id",
+            "is planned more than once",
+            id="milestone-planned-twice",
+        ),
+        pytest.param(
+            'reports_to = ["upward", "a"]',
+            'reports_to = ["hwbb"]',
+            "committees[jc].reports_to",
+            "unknown body or organisation 'hwbb'",
+            id="committee-reports-to-unknown",
+        ),
+        pytest.param(
+            'slug = "jc"',
+            'slug = "exec"',
+            "committees[exec].slug",
+            "'exec' is already a body or organisation",
+            id="committee-slug-taken-by-a-body",
+        ),
+        pytest.param(
+            "target_on = 2030-01-31",
+            'target_on = "end of January"',
+            "committees[jc].milestones[approve].target_on",
+            "Input should be a valid date",
+            id="milestone-target-not-a-date",
         ),
     ],
 )

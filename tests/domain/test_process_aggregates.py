@@ -23,6 +23,7 @@ from domain.events import (
 )
 from domain.notices import content_hash
 from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
 from domain.rules.quorum import Attendance, QuorumStatus
 from domain.what_if import Conflict, ProposedChange, SeatRef, what_if
 from tests.domain.conftest import sign_all
@@ -347,7 +348,7 @@ def started() -> committee.CommitteeState:
         started_on=D(2022, 9, 1),
     )
     state = committee.fold(state, committee.decide(state, start))
-    for plan in committee.county_durham_plan():
+    for plan in load_partnership("county-durham").committee_plan("joint-committee").milestones:
         state = committee.fold(state, committee.decide(state, plan))
     return state
 

@@ -32,15 +32,9 @@ from temporalio.worker import Replayer, Worker
 from activities.contracts import Appended, AppendRequest
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from domain.aggregates.committee import (
-    CommitteeState,
-    PlanMilestone,
-    county_durham_plan,
-    fold,
-    initial_state,
-    shift_plan,
-)
+from domain.aggregates.committee import CommitteeState, fold, initial_state
 from domain.bodies import BodyKind
+from domain.committee_plans import PlanMilestone, shift_plan
 from domain.events import (
     CommitteeEstablished,
     CommitteeMemberConfirmed,
@@ -109,9 +103,10 @@ FULL_MEMBERSHIP = (
     seat("healthwatch-chair", "healthwatch", Sector.OTHER, C.PATIENTS_AND_SERVICE_USERS),
 )  # fmt: skip
 
+PLAN = load_partnership("county-durham").committee_plan("joint-committee")
 # Agreements each milestone needs before it can be met (the plan's `needs_agreement_of`).
-AGREEMENTS = {m.milestone_id: m.needs_agreement_of for m in county_durham_plan()}
-ORDER = tuple(m.milestone_id for m in county_durham_plan())
+AGREEMENTS = {m.milestone_id: m.needs_agreement_of for m in PLAN.milestones}
+ORDER = tuple(m.milestone_id for m in PLAN.milestones)
 
 
 @pytest.fixture
@@ -148,7 +143,7 @@ async def plan_from(env: WorkflowEnvironment, days_ahead: int = 3) -> tuple[Plan
     """The County Durham plan, moved so that its first target is `days_ahead` of the server's
     clock (time-skipping moves that clock ahead of the wall clock), intervals kept."""
     now = (await env.get_current_time()).date()
-    return shift_plan(county_durham_plan(), now + timedelta(days=days_ahead))
+    return shift_plan(PLAN.milestones, now + timedelta(days=days_ahead))
 
 
 async def start(
@@ -162,7 +157,8 @@ async def start(
         CommitteeWorkflow.run,
         CommitteeInput(
             config=config, committee="joint-committee", name="County Durham Joint Committee",
-            plan=plan, actor=ACTOR, **options,
+            preferred_option=PLAN.preferred_option, plan=plan, reports_to=PLAN.reports_to,
+            actor=ACTOR, **options,
         ),
         id=f"{STREAM}:{uuid.uuid4().hex[:6]}",
         task_queue=task_queue,
