@@ -5,7 +5,7 @@ the recorded events with the same `evolve` functions the workflows use (DESIGN.m
 so a report that disagrees with a workflow's query is a bug in one of them, not a second opinion.
 
 An event counts "as of" a date when its `occurred_at`, taken in UTC, falls on or before that date.
-Each stream is folded by the aggregate that writes it (stream ids: workflows/ids.py); a process
+Each stream is folded by the aggregate that writes it (`domain.aggregates.registry`); a process
 starts from the partnership as it stood when the process's first event was recorded, as its
 workflow did (an exit notifies the signatories of that moment, an escalation counts the bodies
 after earlier exits).
@@ -13,14 +13,17 @@ after earlier exits).
 
 from collections.abc import Iterable
 from datetime import UTC, date
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.aggregates import committee, escalation, partnership, review
 from domain.aggregates import exit as exit_process
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
+from domain.aggregates.registry import AGGREGATES, PARTNERSHIP, ProcessContext
 from domain.events import ProcessKind
 from domain.partnership import Partnership
+from domain.streams import parse_stream, partnership_stream
 from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 
@@ -120,21 +123,22 @@ def occurred_on(event: RecordedEvent) -> date:
 
 def stream_kind(stream_id: str, slug: str) -> str | None:
     """`partnership`, or the ProcessKind value of one of `slug`'s process streams; None for a
-    stream this replay does not fold (another partnership's, or a kind with no aggregate)."""
-    if stream_id == f"partnership:{slug}":
-        return "partnership"
-    kind, _, rest = stream_id.partition(":")
-    if rest.startswith(f"{slug}:") and kind in _FOLDED_PROCESSES:
-        return kind
-    return None
+    stream this replay does not fold (another partnership's, or a kind it does not report)."""
+    stream = parse_stream(stream_id)
+    if stream.partnership != slug or stream.kind not in _FOLDED:
+        return None
+    return stream.kind
 
 
-_FOLDED_PROCESSES = {
+_FOLDED = (
+    PARTNERSHIP,
     ProcessKind.REVIEW.value,
     ProcessKind.EXIT.value,
     ProcessKind.COMMITTEE.value,
     ProcessKind.ESCALATION.value,
-}
+)
+
+State = TypeVar("State")
 
 
 class _Fold:
@@ -142,38 +146,41 @@ class _Fold:
 
     def __init__(self, config: Partnership) -> None:
         self.config = config
-        self.partnership = partnership.initial_state(config)
-        self.reviews: dict[str, review.ReviewState] = {}
-        self.exits: dict[str, exit_process.ExitState] = {}
-        self.committees: dict[str, committee.CommitteeState] = {}
-        self.escalations: dict[str, escalation.EscalationState] = {}
+        self.stream = partnership_stream(config.slug)
+        self.streams: dict[str, Any] = {self.stream: partnership.initial_state(config)}
         self.applied = 0
         self.last_position = 0
 
+    @property
+    def partnership(self) -> partnership.PartnershipState:
+        state: partnership.PartnershipState = self.streams[self.stream]
+        return state
+
+    def states(self, state_type: type[State]) -> tuple[State, ...]:
+        """The states of one kind of process, in the order their streams began."""
+        return tuple(s for s in self.streams.values() if isinstance(s, state_type))
+
     def apply(self, recorded: RecordedEvent) -> None:
-        kind = stream_kind(recorded.stream_id, self.config.slug)
+        sid = recorded.stream_id
+        kind = stream_kind(sid, self.config.slug)
         if kind is None:
             return
+        aggregate = AGGREGATES[kind]
         event = to_domain_event(recorded)
-        sid = recorded.stream_id
-        if kind == "partnership":
-            self.partnership = partnership.evolve(self.partnership, event)
-        elif kind == ProcessKind.REVIEW:
-            state = self.reviews.get(sid) or review.initial_state(self.config.slug)
-            self.reviews[sid] = review.evolve(state, event)
-        elif kind == ProcessKind.EXIT:
-            signatories = self.partnership.signatories
-            exit_state = self.exits.get(sid) or exit_process.initial_state(self.config, signatories)
-            self.exits[sid] = exit_process.evolve(exit_state, event)
-        elif kind == ProcessKind.COMMITTEE:
-            formation = self.committees.get(sid) or committee.initial_state(self.config.slug)
-            self.committees[sid] = committee.evolve(formation, event)
-        else:
-            bodies = self.partnership.bodies
-            issue = self.escalations.get(sid) or escalation.initial_state(self.config, bodies)
-            self.escalations[sid] = escalation.evolve(issue, event)
+        state = self.streams.get(sid) or aggregate.initial_state(self._context(sid))
+        self.streams[sid] = aggregate.evolve(state, event)
         self.applied += 1
         self.last_position = recorded.position
+
+    def _context(self, stream_id: str) -> ProcessContext:
+        """The partnership as the process found it when its first event was recorded."""
+        state = self.partnership
+        return ProcessContext(
+            config=self.config,
+            signatories=state.signatories,
+            bodies=state.bodies,
+            stream_id=stream_id,
+        )
 
 
 def replay(config: Partnership, events: Iterable[RecordedEvent], as_of: date) -> GovernanceReport:
@@ -218,7 +225,7 @@ def _report(fold: _Fold, as_of: date) -> GovernanceReport:
             for b in state.bodies
         ),
         open_escalations=tuple(
-            _escalation(e) for e in fold.escalations.values() if e.status == "open"
+            _escalation(e) for e in fold.states(escalation.EscalationState) if e.status == "open"
         ),
         committees=tuple(
             CommitteeView(
@@ -228,11 +235,15 @@ def _report(fold: _Fold, as_of: date) -> GovernanceReport:
                 established_on=c.established_on,
                 milestones=milestone_statuses(c),
             )
-            for c in fold.committees.values()
+            for c in fold.states(committee.CommitteeState)
             if c.committee_id is not None
         ),
-        open_exits=tuple(_exit(x) for x in fold.exits.values() if x.status == "notified"),
-        open_reviews=tuple(_review(r) for r in fold.reviews.values() if r.status == "open"),
+        open_exits=tuple(
+            _exit(x) for x in fold.states(exit_process.ExitState) if x.status == "notified"
+        ),
+        open_reviews=tuple(
+            _review(r) for r in fold.states(review.ReviewState) if r.status == "open"
+        ),
     )
 
 

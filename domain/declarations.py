@@ -31,6 +31,7 @@ from domain.meetings import FireCalendar
 from domain.notices import issue
 from domain.partnership import Partnership
 from domain.rules.dates import DECLARATION_REVIEW_MONTHS, next_declaration_review
+from domain.streams import declarations_stream
 
 RoundKind = Literal["annual", "review"]
 
@@ -68,8 +69,8 @@ def registers(config: Partnership) -> tuple[str, ...]:
 
 
 def round_id(partnership: str, body: str, kind: RoundKind, requested_on: date) -> str:
-    """`declarations:{partnership}:{body}:{kind}:{date}`: the round's stream and notice prefix."""
-    return f"declarations:{partnership}:{body}:{kind}:{requested_on.isoformat()}"
+    """The round's stream and notice prefix (`domain.streams.declarations_stream`)."""
+    return declarations_stream(partnership, body, kind, requested_on)
 
 
 class DeclarationsState(BaseModel):

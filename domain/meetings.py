@@ -42,6 +42,7 @@ from domain.rules.dates import (
     agenda_request_deadline,
     agenda_request_in_time,
 )
+from domain.streams import meeting_stream
 
 MEETING_DAY = 15
 """Policy: bodies meet on the 15th of each meeting month (the sources fix cadences, not days)."""
@@ -203,8 +204,8 @@ MeetingCommand = (
 
 
 def process_id(state: MeetingState) -> str:
-    """The meeting's id in notices and streams: `meeting:{partnership}:{body}:{date}`."""
-    return f"meeting:{state.config.slug}:{state.body}:{state.meeting_on.isoformat()}"
+    """The meeting's id in notices and streams (`domain.streams.meeting_stream`)."""
+    return meeting_stream(state.config.slug, state.body, state.meeting_on)
 
 
 def decide(state: MeetingState, command: MeetingCommand) -> list[DomainEvent]:

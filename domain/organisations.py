@@ -1,8 +1,11 @@
 """Organisations that sign a partnership's MoU or sit on its bodies."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from domain.errors import UnknownOrganisationError
 
 Slug = str
 
@@ -44,3 +47,18 @@ class Organisation(BaseModel):
     sector: Sector
     annex1_category: Annex1Category | None = None
     illustrative: bool = False
+
+
+def find_organisation(
+    organisations: Iterable[Organisation], slug: Slug, partnership: str
+) -> Organisation:
+    """The organisation called `slug` among `partnership`'s; refuses an unknown one, listing the
+    known ones."""
+    known = tuple(organisations)
+    for organisation in known:
+        if organisation.slug == slug:
+            return organisation
+    raise UnknownOrganisationError(
+        f"{slug!r} is not an organisation of {partnership}; its organisations are: "
+        + ", ".join(o.slug for o in known)
+    )

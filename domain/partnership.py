@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.bodies import Body, DecisionRuleKind
 from domain.committee_plans import CommitteePlan
-from domain.errors import DomainError, UnknownBodyError, UnknownOrganisationError
-from domain.organisations import Organisation, Slug
+from domain.errors import DomainError, UnknownBodyError
+from domain.organisations import Organisation, Slug, find_organisation
 from domain.rules.eligibility import Annex1Element
 
 
@@ -103,13 +103,7 @@ class Partnership(BaseModel):
 
     def organisation(self, slug: Slug) -> Organisation:
         """The organisation called `slug`; refuses an unknown one, listing the known ones."""
-        for organisation in self.organisations:
-            if organisation.slug == slug:
-                return organisation
-        known = ", ".join(o.slug for o in self.organisations)
-        raise UnknownOrganisationError(
-            f"{slug!r} is not an organisation of {self.slug}; its organisations are: {known}"
-        )
+        return find_organisation(self.organisations, slug, self.slug)
 
     def body(self, slug: Slug) -> Body:
         """The body called `slug`; refuses an unknown one, listing the known ones."""

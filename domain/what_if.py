@@ -6,7 +6,7 @@ conflicted on an item (`000` ToR §6) or if some members are absent, which bodie
 Everyone not named absent is assumed to attend in person.
 """
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,11 +15,10 @@ from domain.bodies import Body, DecisionRule, DecisionRuleKind
 from domain.errors import DomainError
 from domain.events import ConflictRuling
 from domain.organisations import Organisation
-from domain.rules import thresholds
 from domain.rules.conflicts import apply_rulings
-from domain.rules.eligibility import eligible_organisations
 from domain.rules.exits import ExitEffect, exit_effect, without_organisations
 from domain.rules.quorum import Attendance, QuorumResult, can_be_quorate
+from domain.rules.voting import Ballot, count_votes
 
 
 class SeatRef(BaseModel):
@@ -124,8 +123,11 @@ def _consequence(
     }
     participation = apply_rulings(body, "proposed item", present, rulings)
     remaining_orgs = [o for o in state.organisations if o.slug not in change.leaving]
+    # Nobody has voted yet; every partner present is taken to be affected (003 §8.10(2)), and
+    # unanimity is of the signatories (000 MoU §25).
+    ballot = Ballot(deciding=participation.deciding, signatories=signatories)
     rules = tuple(
-        _rule_consequence(rule, body, participation.deciding, remaining_orgs, signatories)
+        _rule_consequence(rule, body, ballot, remaining_orgs, state.slug)
         for rule in body.decision_rules
     )
     return BodyConsequence(
@@ -142,37 +144,23 @@ def _consequence(
 def _rule_consequence(
     rule: DecisionRule,
     body: Body,
-    deciding: tuple[str, ...],
-    organisations: Iterable[Organisation],
-    signatories: tuple[str, ...],
+    ballot: Ballot,
+    organisations: Sequence[Organisation],
+    partnership: str,
 ) -> RuleConsequence:
-    eligible = eligible_organisations(organisations, rule.annex1_element)
-    seat_org = {m.seat: m.organisation for m in body.members}
-    match rule.kind:
-        case DecisionRuleKind.CONSENSUS:
-            result = thresholds.consensus(deciding, ())
-            available = len(deciding)
-        case DecisionRuleKind.SIMPLE_MAJORITY:
-            result = thresholds.simple_majority(deciding, ())
-            available = len(deciding)
-        case DecisionRuleKind.ELIGIBLE_MAJORITY:
-            # 003 §8.10(2); every partner present is assumed affected.
-            voters = sorted({o for s in deciding if (o := seat_org.get(s)) is not None})
-            result = thresholds.eligible_majority(voters, eligible, voters, ())
-            available = result.counted
-        case DecisionRuleKind.THREE_QUARTERS_OF_ELIGIBLE:
-            # 003 §8.4: 75% of all eligible members; only those present can vote.
-            seats = [m.seat for m in body.voting_members if m.organisation in eligible]
-            result = thresholds.three_quarters_of_eligible(seats, ())
-            available = len(set(seats) & set(deciding))
-        case DecisionRuleKind.UNANIMITY:
-            result = thresholds.unanimity(signatories, ())
-            available = len(signatories)
+    count = count_votes(
+        rule.kind,
+        rule.annex1_element,
+        body,
+        ballot,
+        organisations=organisations,
+        partnership=partnership,
+    )
     return RuleConsequence(
         rule=rule.kind,
         matter=rule.matter,
-        counted=result.counted,
-        required=result.required,
-        achievable=0 < result.required <= available,
-        explanation=result.explanation,
+        counted=count.outcome.counted,
+        required=count.outcome.required,
+        achievable=0 < count.outcome.required <= count.available,
+        explanation=count.outcome.explanation,
     )

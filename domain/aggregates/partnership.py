@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregates.folding import fold_with
 from domain.bodies import Body
-from domain.errors import DomainError, UnknownBodyError, UnknownOrganisationError
+from domain.errors import DomainError, UnknownBodyError
 from domain.events import (
     BodyEstablished,
     DomainEvent,
@@ -25,7 +25,7 @@ from domain.events import (
     ReviewDateRevised,
     ReviewOutcome,
 )
-from domain.organisations import Organisation
+from domain.organisations import Organisation, find_organisation
 from domain.partnership import Partnership
 from domain.rules.dates import first_review_due, next_review_due
 from domain.rules.exits import without_organisations
@@ -94,13 +94,7 @@ class PartnershipState(BaseModel):
 
     def organisation(self, slug: str) -> Organisation:
         """The organisation called `slug` (configured or admitted); refuses an unknown one."""
-        for organisation in self.organisations:
-            if organisation.slug == slug:
-                return organisation
-        known = ", ".join(o.slug for o in self.organisations)
-        raise UnknownOrganisationError(
-            f"{slug!r} is not an organisation of {self.slug}; its organisations are: {known}"
-        )
+        return find_organisation(self.organisations, slug, self.slug)
 
     @property
     def bodies(self) -> tuple[Body, ...]:

@@ -1,6 +1,8 @@
 """Property-based tests (hypothesis) of the thresholds, the folds and the event round trip."""
 
+import importlib
 import json
+import pkgutil
 import typing
 from datetime import date, timedelta
 from fractions import Fraction
@@ -203,13 +205,20 @@ def _no_floats(value: object) -> bool:
 
 
 def test_every_event_type_is_in_the_union() -> None:
-    # Every event class defined in domain.events, whoever adds one, must be in the union.
+    # Every event class defined in any module of domain.events, whoever adds one, must be in
+    # the union.
     from domain import events
+    from domain.events.base import Event
 
+    modules = [
+        importlib.import_module(f"{events.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(events.__path__)
+    ]
     defined = {
         cls
-        for cls in vars(events).values()
-        if isinstance(cls, type) and issubclass(cls, events._Event) and cls is not events._Event
+        for module in modules
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, Event) and cls is not Event
     }
     assert set(EVENT_TYPES) == defined
     for cls in EVENT_TYPES:

@@ -9,7 +9,7 @@ from domain.errors import DomainError
 from domain.events import ConflictRuling
 from domain.organisations import Annex1Category, Sector
 from domain.partnership import Partnership
-from domain.rules import dates, thresholds
+from domain.rules import dates, thresholds, voting
 from domain.rules.conflicts import apply_rulings
 from domain.rules.eligibility import Annex1Element, category_applies, eligible_organisations
 from domain.rules.exits import exit_effect
@@ -284,3 +284,49 @@ def test_exit_effect_flags_bodies_that_cannot_be_quorate_000_s27(
 def test_decision_rule_lookup(county_durham: Partnership) -> None:
     assert county_durham.body("cdcpe").decision_rule(DecisionRuleKind.SIMPLE_MAJORITY) is not None
     assert county_durham.body("cdcpe").decision_rule(DecisionRuleKind.UNANIMITY) is None
+
+
+# ------------------------------------------------------- counting votes, domain.rules.voting
+
+
+def test_unanimity_counts_the_signatories_when_named_else_those_deciding(cdcpe: Body) -> None:
+    deciding = tuple(HEALTH + SOCIAL)
+    of_members = voting.count_votes(
+        DecisionRuleKind.UNANIMITY,
+        None,
+        cdcpe,
+        voting.Ballot(deciding=deciding, in_favour=deciding),
+        organisations=(),
+        partnership="county-durham",
+    )
+    assert of_members.voters == deciding and of_members.outcome.carried
+    of_signatories = voting.count_votes(
+        DecisionRuleKind.UNANIMITY,
+        None,
+        cdcpe,
+        voting.Ballot(deciding=deciding, in_favour=deciding, signatories=("icb", "dcc")),
+        organisations=(),
+        partnership="county-durham",
+    )
+    assert of_signatories.voters == ("icb", "dcc") and of_signatories.available == 2
+    assert not of_signatories.outcome.carried
+
+
+def test_a_majority_of_affected_partners_needs_them_named_003_s8_10_2(
+    county_durham: Partnership, cdcpe: Body
+) -> None:
+    def count(affected: tuple[str, ...]) -> voting.VoteCount:
+        return voting.count_votes(
+            DecisionRuleKind.ELIGIBLE_MAJORITY,
+            None,
+            cdcpe,
+            voting.Ballot(deciding=tuple(HEALTH), affected=affected),
+            organisations=county_durham.organisations,
+            partnership=county_durham.slug,
+        )
+
+    with pytest.raises(DomainError, match=r"name the partners affected"):
+        count(())
+    with pytest.raises(DomainError, match=r"'nowhere' is not an organisation of county-durham"):
+        count(("nowhere",))
+    assert count(("cddft", "tewv")).voters == ("cddft", "tewv")

@@ -1,0 +1,172 @@
+"""What may be asked of an escalation (PROCESSES.md P4)."""
+
+from collections.abc import Mapping
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.bodies import DecisionRuleKind
+from domain.events import ActionKind, ClimbReason, ConflictRuling, EscalationReason
+from domain.rules.quorum import Attendance
+
+
+class RaiseEscalation(BaseModel):
+    """A body escalates an issue; it starts at the first level of the ladder.
+
+    `respond_by` defaults to the first level's response window (P4 policy).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    escalation_id: str = Field(min_length=1)
+    raised_by: str
+    reason: EscalationReason
+    summary: str = Field(min_length=1)
+    raised_on: date
+    respond_by: date | None = None
+    affected: tuple[str, ...] = ()
+
+
+class ConsiderEscalation(BaseModel):
+    """A body at the current level (or the independent facilitator) discussed the issue."""
+
+    model_config = ConfigDict(frozen=True)
+
+    body: str = Field(min_length=1)
+    considered_on: date
+    notes: str = ""
+
+
+class ReferUp(BaseModel):
+    """The body at `level` considered the issue and could not settle it: it goes up a level.
+
+    `000` ToR §1.2 (boards answerable to the Executive), §2 (the Executive "acting as an
+    escalation point"); `003` §8.10(1)-(3); `004` §24.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    body: str = Field(min_length=1)
+    referred_on: date
+    notes: str = Field(min_length=1)
+
+
+class DecideEscalation(BaseModel):
+    """A vote at the current level.
+
+    `present` are the seats attending; `declarations` the interests declared for this item and
+    `rulings` the Chair's ruling on each (`000` ToR §6); `affected` the partner organisations
+    affected (`003` §8.10(2); default: those named when the escalation was raised). `rule` picks
+    another of the body's configured rules for this matter, for example the Partnership Board's
+    75% rule for NHS capital and transformation funding (`003` §8.4); by default the stage's.
+    `level`, when given, must be the current level, so a vote is never recorded at a level the
+    escalation has already left.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    body: str
+    decided_on: date
+    present: tuple[Attendance, ...]
+    in_favour: tuple[str, ...]
+    against: tuple[str, ...] = ()
+    affected: tuple[str, ...] = ()
+    declarations: Mapping[str, str] = Field(default_factory=dict)
+    rulings: Mapping[str, ConflictRuling] = Field(default_factory=dict)
+    rule: DecisionRuleKind | None = None
+    summary: str = Field(min_length=1)
+    level: int | None = None
+
+
+class DecisionNotAccepted(BaseModel):
+    """A party did not accept the decision taken at `level`: it goes up (`003` §8.10(3))."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    by: str = Field(min_length=1)
+    on: date
+    reason: str = Field(min_length=1)
+
+
+class ClimbEscalation(BaseModel):
+    """Move the escalation to the next level; `respond_by` defaults to that level's window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    climbed_on: date
+    reason: ClimbReason
+    respond_by: date | None = None
+
+
+class LevelLapsed(BaseModel):
+    """The current level's response deadline passed unsettled: climb, or close at the top."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+class AgreeAction(BaseModel):
+    """An action agreed at the current level (`003` §7.5-§7.8; `000` ToR §2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action_id: str = Field(min_length=1)
+    kind: ActionKind
+    description: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    due_on: date
+    agreed_on: date
+
+
+class CompleteAction(BaseModel):
+    """An agreed action was completed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action_id: str
+    completed_on: date
+
+
+class NoticeOverdueActions(BaseModel):
+    """Remind the owners of actions that passed their due date on or before `on`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+class ResolveEscalation(BaseModel):
+    """The issue is resolved at the current level; every agreed action must be complete."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resolved_on: date
+    resolution: str = Field(min_length=1)
+
+
+class CloseEscalation(BaseModel):
+    """Staff close the escalation unresolved, saying why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    closed_on: date
+    reason: str = Field(min_length=1)
+
+
+EscalationCommand = (
+    RaiseEscalation
+    | ConsiderEscalation
+    | ReferUp
+    | DecideEscalation
+    | DecisionNotAccepted
+    | ClimbEscalation
+    | LevelLapsed
+    | AgreeAction
+    | CompleteAction
+    | NoticeOverdueActions
+    | ResolveEscalation
+    | CloseEscalation
+)

@@ -1,0 +1,110 @@
+"""How each event changes an escalation."""
+
+from collections.abc import Iterable
+
+from domain.aggregates.escalation.state import Action, EscalationState, NoticeRecord
+from domain.aggregates.folding import fold_with
+from domain.events import (
+    ActionAgreed,
+    ActionCompleted,
+    ActionOverdue,
+    DomainEvent,
+    EscalationClimbed,
+    EscalationClosed,
+    EscalationDecided,
+    EscalationRaised,
+    EscalationResolved,
+    NoticeDelivered,
+    NoticeIssued,
+    ProcessKind,
+)
+
+
+def _notice_evolve(
+    state: EscalationState, event: NoticeIssued | NoticeDelivered
+) -> EscalationState:
+    """Notices of this escalation, and their receipts; others' notices are not its concern."""
+    if event.process is not ProcessKind.ESCALATION or event.process_id != state.escalation_id:
+        return state
+    if isinstance(event, NoticeIssued):
+        record = NoticeRecord(
+            notice_id=event.notice_id,
+            kind=event.kind,
+            recipient=event.recipient,
+            issued_on=event.issued_on,
+        )
+        return state.model_copy(update={"notices": (*state.notices, record)})
+    notices = tuple(
+        n.model_copy(update={"delivered_on": event.delivered_on})
+        if n.notice_id == event.notice_id
+        else n
+        for n in state.notices
+    )
+    return state.model_copy(update={"notices": notices})
+
+
+def _with_action(state: EscalationState, action_id: str, **changes: object) -> EscalationState:
+    actions = tuple(
+        a.model_copy(update=changes) if a.action_id == action_id else a for a in state.actions
+    )
+    return state.model_copy(update={"actions": actions})
+
+
+def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
+    """`state` after `event`; events of other streams leave it unchanged."""
+    match event:
+        case EscalationRaised():
+            return state.model_copy(
+                update={
+                    "status": "open",
+                    "escalation_id": event.escalation_id,
+                    "raised_by": event.raised_by,
+                    "reason": event.reason,
+                    "summary": event.summary,
+                    "raised_on": event.raised_on,
+                    "affected": event.affected,
+                    "level": event.level,
+                    "respond_by": event.respond_by,
+                }
+            )
+        case EscalationDecided():
+            return state.model_copy(update={"decisions": (*state.decisions, event)})
+        case EscalationClimbed():
+            return state.model_copy(
+                update={"level": event.to_level, "respond_by": event.respond_by}
+            )
+        case ActionAgreed():
+            action = Action(
+                action_id=event.action_id,
+                kind=event.kind,
+                owner=event.owner,
+                due_on=event.due_on,
+                agreed_on=event.agreed_on,
+                description=event.description,
+            )
+            return state.model_copy(update={"actions": (*state.actions, action)})
+        case ActionCompleted():
+            return _with_action(state, event.action_id, completed_on=event.completed_on)
+        case ActionOverdue():
+            return _with_action(state, event.action_id, overdue_on=event.noticed_on)
+        case EscalationResolved():
+            return state.model_copy(
+                update={
+                    "status": "resolved",
+                    "ended_on": event.resolved_on,
+                    "outcome": event.resolution,
+                }
+            )
+        case EscalationClosed():
+            return state.model_copy(
+                update={"status": "closed", "ended_on": event.closed_on, "outcome": event.reason}
+            )
+        case NoticeIssued() | NoticeDelivered():
+            return _notice_evolve(state, event)
+        case _:
+            return state
+
+
+def fold(state: EscalationState, events: Iterable[DomainEvent]) -> EscalationState:
+    """`state` after every one of `events`, in order."""
+    return fold_with(evolve, state, events)

@@ -1,0 +1,224 @@
+"""Domain events: the facts Concordat records, one immutable model per event type.
+
+Each event carries `type` (its class name, the discriminator of `DomainEvent`) and a
+`schema_version`, so the event store and auditors' replays can read every version ever written.
+Payloads hold only strings, integers, booleans, dates and tuples of those: never floats, because
+the event store hashes events exactly. Identifiers and dates are always given by the caller.
+
+Each process's events live in a module of their own; the union of them all is assembled here,
+and every event is imported from here (`from domain.events import X`).
+"""
+
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from domain.events.base import (
+    Event,
+    NoticeDelivered,
+    NoticeIssued,
+    NoticeKind,
+    ProcessKind,
+    ReminderSent,
+)
+from domain.events.committee import (
+    CommitteeEstablished,
+    CommitteeMemberConfirmed,
+    FormationStarted,
+    GuidancePublished,
+    MilestoneAgreed,
+    MilestoneMet,
+    MilestonePlanned,
+    MilestoneReplanned,
+    MilestoneSlipped,
+)
+from domain.events.declarations import (
+    ConflictRuled,
+    ConflictRuling,
+    DeclarationReturned,
+    DeclarationsRequested,
+    DeclarationsReviewed,
+    DeclarationsRoundClosed,
+    InterestDeclared,
+    ItemChairReplaced,
+)
+from domain.events.escalation import (
+    ActionAgreed,
+    ActionCompleted,
+    ActionKind,
+    ActionOverdue,
+    ClimbReason,
+    EscalationClimbed,
+    EscalationClosed,
+    EscalationConsidered,
+    EscalationDecided,
+    EscalationRaised,
+    EscalationReason,
+    EscalationResolved,
+)
+from domain.events.exit import (
+    ExitNotified,
+    ExitWithdrawn,
+    MembershipEnded,
+    NoticeAcknowledged,
+)
+from domain.events.meetings import (
+    AgendaIssued,
+    AgendaItemRequested,
+    AgendaRequestsClosed,
+    MeetingCycleClosed,
+    MeetingScheduled,
+    MinutesApproved,
+)
+from domain.events.partnership import (
+    BodyEstablished,
+    MouAmended,
+    MouEffective,
+    MouSigned,
+    PartnerAdmitted,
+    ReviewDateRevised,
+)
+from domain.events.review import (
+    ResponseReceived,
+    ReviewConcluded,
+    ReviewOpened,
+    ReviewOutcome,
+    ReviewSignatoryRemoved,
+    VariationAgreed,
+    VariationProposed,
+    VariationRefused,
+)
+
+__all__ = [
+    "EVENT_ADAPTER",
+    "ActionAgreed",
+    "ActionCompleted",
+    "ActionKind",
+    "ActionOverdue",
+    "AgendaIssued",
+    "AgendaItemRequested",
+    "AgendaRequestsClosed",
+    "BodyEstablished",
+    "ClimbReason",
+    "CommitteeEstablished",
+    "CommitteeMemberConfirmed",
+    "ConflictRuled",
+    "ConflictRuling",
+    "DeclarationReturned",
+    "DeclarationsRequested",
+    "DeclarationsReviewed",
+    "DeclarationsRoundClosed",
+    "DomainEvent",
+    "EscalationClimbed",
+    "EscalationClosed",
+    "EscalationConsidered",
+    "EscalationDecided",
+    "EscalationRaised",
+    "EscalationReason",
+    "EscalationResolved",
+    "Event",
+    "ExitNotified",
+    "ExitWithdrawn",
+    "FormationStarted",
+    "GuidancePublished",
+    "InterestDeclared",
+    "ItemChairReplaced",
+    "MeetingCycleClosed",
+    "MeetingScheduled",
+    "MembershipEnded",
+    "MilestoneAgreed",
+    "MilestoneMet",
+    "MilestonePlanned",
+    "MilestoneReplanned",
+    "MilestoneSlipped",
+    "MinutesApproved",
+    "MouAmended",
+    "MouEffective",
+    "MouSigned",
+    "NoticeAcknowledged",
+    "NoticeDelivered",
+    "NoticeIssued",
+    "NoticeKind",
+    "PartnerAdmitted",
+    "ProcessKind",
+    "ReminderSent",
+    "ResponseReceived",
+    "ReviewConcluded",
+    "ReviewDateRevised",
+    "ReviewOpened",
+    "ReviewOutcome",
+    "ReviewSignatoryRemoved",
+    "VariationAgreed",
+    "VariationProposed",
+    "VariationRefused",
+    "event_from_dict",
+    "event_to_json_dict",
+]
+
+DomainEvent = Annotated[
+    MouSigned
+    | MouEffective
+    | ReviewOpened
+    | ResponseReceived
+    | VariationProposed
+    | VariationAgreed
+    | VariationRefused
+    | ReviewConcluded
+    | ReviewDateRevised
+    | ReminderSent
+    | ReviewSignatoryRemoved
+    | ExitNotified
+    | NoticeIssued
+    | NoticeDelivered
+    | NoticeAcknowledged
+    | ExitWithdrawn
+    | MembershipEnded
+    | MouAmended
+    | FormationStarted
+    | MilestonePlanned
+    | MilestoneAgreed
+    | MilestoneMet
+    | MilestoneSlipped
+    | MilestoneReplanned
+    | GuidancePublished
+    | CommitteeEstablished
+    | BodyEstablished
+    | CommitteeMemberConfirmed
+    | EscalationRaised
+    | EscalationConsidered
+    | EscalationDecided
+    | EscalationClimbed
+    | ActionAgreed
+    | ActionCompleted
+    | EscalationResolved
+    | EscalationClosed
+    | ActionOverdue
+    | InterestDeclared
+    | ConflictRuled
+    | ItemChairReplaced
+    | DeclarationsReviewed
+    | PartnerAdmitted
+    | MeetingScheduled
+    | AgendaItemRequested
+    | AgendaRequestsClosed
+    | AgendaIssued
+    | MinutesApproved
+    | MeetingCycleClosed
+    | DeclarationsRequested
+    | DeclarationReturned
+    | DeclarationsRoundClosed,
+    Field(discriminator="type"),
+]
+"""Every event type, discriminated by `type`."""
+
+EVENT_ADAPTER: TypeAdapter[DomainEvent] = TypeAdapter(DomainEvent)
+
+
+def event_to_json_dict(event: DomainEvent) -> dict[str, Any]:
+    """The event as JSON-ready data (dates as ISO strings), with `type` and `schema_version`."""
+    return event.model_dump(mode="json")
+
+
+def event_from_dict(data: dict[str, Any]) -> DomainEvent:
+    """The event that `event_to_json_dict` (or the event store) produced `data` from."""
+    return EVENT_ADAPTER.validate_python(data)

@@ -1,0 +1,88 @@
+"""What every event shares, and the notices and reminders every process sends."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Event(BaseModel):
+    """The base of every event: immutable, no unknown fields, and the partnership it is of."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1] = 1
+    partnership: str
+
+
+class NoticeKind(StrEnum):
+    """What a written notice is for; it tells an aggregate which notices it tracks."""
+
+    EXIT_NOTICE = "exit-notice"
+    REVIEW_REQUEST = "review-request"
+    VARIATION = "variation"
+    REMINDER = "reminder"
+    OUTCOME = "outcome"
+    SLIPPAGE = "slippage"
+    ESCALATION = "escalation"
+    AGENDA_REQUEST = "agenda-request"
+    AGENDA = "agenda"
+    MINUTES = "minutes"
+    DECLARATION_REQUEST = "declaration-request"
+
+
+class ProcessKind(StrEnum):
+    """Processes that send notices and reminders."""
+
+    REVIEW = "review"
+    EXIT = "exit"
+    COMMITTEE = "committee"
+    ESCALATION = "escalation"
+    DECLARATIONS = "declarations"
+    MEETING = "meeting"
+
+
+class ReminderSent(Event):
+    """A reminder went to an organisation that had not yet responded by `deadline`."""
+
+    type: Literal["ReminderSent"] = "ReminderSent"
+    process: ProcessKind
+    process_id: str
+    organisation: str
+    sent_on: date
+    deadline: date
+
+
+class NoticeIssued(Event):
+    """A written notice was produced for one recipient; its full text and hash are recorded.
+
+    The exit notice to every other signatory is one (`000` MoU §27: "notify the other signatory
+    organisations in writing"); so are review requests, circulated variations, reminders,
+    slippage notices and escalation notices.
+    """
+
+    type: Literal["NoticeIssued"] = "NoticeIssued"
+    process: ProcessKind
+    process_id: str
+    notice_id: str
+    kind: NoticeKind
+    recipient: str
+    issued_on: date
+    respond_by: date | None = None
+    subject: str
+    body: str
+    content_hash: str
+
+
+class NoticeDelivered(Event):
+    """The delivery channel took the notice: the receipt of `NoticeIssued`."""
+
+    type: Literal["NoticeDelivered"] = "NoticeDelivered"
+    process: ProcessKind
+    process_id: str
+    notice_id: str
+    recipient: str
+    delivered_on: date
+    channel: str
+    reference: str

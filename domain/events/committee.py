@@ -1,0 +1,110 @@
+"""P3 joint committee: its formation milestones, its membership and its establishment."""
+
+from datetime import date
+from typing import Literal
+
+from domain.events.base import Event
+from domain.organisations import Sector
+
+
+class FormationStarted(Event):
+    """Work to form a joint committee began (`002` recommendation 7, `000` ToR §2)."""
+
+    type: Literal["FormationStarted"] = "FormationStarted"
+    committee_id: str
+    name: str
+    preferred_option: str
+    started_on: date
+
+
+class MilestonePlanned(Event):
+    """A formation milestone, with owner, target date, agreements needed and dependencies."""
+
+    type: Literal["MilestonePlanned"] = "MilestonePlanned"
+    committee_id: str
+    milestone_id: str
+    title: str
+    owner: str
+    target_on: date
+    needs_agreement_of: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    clause: str
+
+
+class MilestoneAgreed(Event):
+    """A body or partner whose agreement a milestone needs gave it (`002` §17)."""
+
+    type: Literal["MilestoneAgreed"] = "MilestoneAgreed"
+    committee_id: str
+    milestone_id: str
+    agreed_by: str
+    agreed_on: date
+
+
+class MilestoneMet(Event):
+    """A milestone was met."""
+
+    type: Literal["MilestoneMet"] = "MilestoneMet"
+    committee_id: str
+    milestone_id: str
+    met_on: date
+    evidence: str = ""
+
+
+class MilestoneSlipped(Event):
+    """A milestone passed its target date unmet; the owner is escalated to (P3 policy)."""
+
+    type: Literal["MilestoneSlipped"] = "MilestoneSlipped"
+    committee_id: str
+    milestone_id: str
+    target_on: date
+    noticed_on: date
+    owner: str
+
+
+class MilestoneReplanned(Event):
+    """The owner set a new target date (`002` 7(c), §29: guidance may change the plan)."""
+
+    type: Literal["MilestoneReplanned"] = "MilestoneReplanned"
+    committee_id: str
+    milestone_id: str
+    previous_target_on: date
+    new_target_on: date
+    replanned_on: date
+    reason: str
+
+
+class GuidancePublished(Event):
+    """Government guidance awaited by `002` 7(c), §29 was published."""
+
+    type: Literal["GuidancePublished"] = "GuidancePublished"
+    committee_id: str
+    title: str
+    published_on: date
+    changes_preferred_option: bool
+    new_preferred_option: str | None = None
+
+
+class CommitteeEstablished(Event):
+    """The joint committee is fully operational (`002` §6(c)): every milestone is met."""
+
+    type: Literal["CommitteeEstablished"] = "CommitteeEstablished"
+    committee_id: str
+    name: str
+    established_on: date
+    reports_to: tuple[str, ...]
+
+
+class CommitteeMemberConfirmed(Event):
+    """A seat of the joint committee, confirmed with the whole membership against the minimum
+    list of `002` §19 (a)-(g); `covers` names the §19 categories the seat fills."""
+
+    type: Literal["CommitteeMemberConfirmed"] = "CommitteeMemberConfirmed"
+    committee_id: str
+    seat: str
+    role: str
+    organisation: str | None = None
+    sector: Sector
+    covers: tuple[str, ...] = ()
+    chair: bool = False
+    confirmed_on: date

@@ -1,0 +1,95 @@
+"""P4/P6 conflicts of interest and P6 declarations: interests declared and ruled on for an
+item, and the rounds and reviews of a body's register of interests (`000` ToR §6)."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from domain.events.base import Event
+
+
+class ConflictRuling(StrEnum):
+    """The Chair's ruling on a declared interest for one item (`000` ToR §6)."""
+
+    LEAVE = "leave"
+    DISCUSS_NOT_DECIDE = "discuss_not_decide"
+    TAKE_PART = "take_part"
+
+
+class InterestDeclared(Event):
+    """A member declared an interest in an item (`000` ToR §6, MoU §23)."""
+
+    type: Literal["InterestDeclared"] = "InterestDeclared"
+    body: str
+    seat: str
+    item: str
+    declared_on: date
+    description: str
+
+
+class ConflictRuled(Event):
+    """The Chair ruled how a conflicted member takes part in an item (`000` ToR §6)."""
+
+    type: Literal["ConflictRuled"] = "ConflictRuled"
+    body: str
+    seat: str
+    item: str
+    ruling: ConflictRuling
+    ruled_on: date
+    ruled_by: str
+
+
+class ItemChairReplaced(Event):
+    """The chair was conflicted: a non-conflicted member chairs the item (`000` ToR §6)."""
+
+    type: Literal["ItemChairReplaced"] = "ItemChairReplaced"
+    body: str
+    item: str
+    conflicted_chair: str
+    acting_chair: str
+    on: date
+
+
+class DeclarationsReviewed(Event):
+    """The register of interests had its six-monthly formal review (`000` ToR §6)."""
+
+    type: Literal["DeclarationsReviewed"] = "DeclarationsReviewed"
+    body: str
+    reviewed_on: date
+    next_review_due_on: date
+
+
+class DeclarationsRequested(Event):
+    """Members were asked for their declarations of interest (`000` ToR §6, MoU §23).
+
+    `kind` "annual": the annual declaration form; "review": confirm or update entries before the
+    six-monthly formal review of the register.
+    """
+
+    type: Literal["DeclarationsRequested"] = "DeclarationsRequested"
+    body: str
+    round_id: str
+    kind: Literal["annual", "review"]
+    requested_on: date
+    return_by: date
+    seats: tuple[str, ...]
+
+
+class DeclarationReturned(Event):
+    """A member completed or confirmed their declaration of interests (`000` ToR §6)."""
+
+    type: Literal["DeclarationReturned"] = "DeclarationReturned"
+    body: str
+    round_id: str
+    seat: str
+    returned_on: date
+
+
+class DeclarationsRoundClosed(Event):
+    """A declarations round ended, naming the members who did not return theirs."""
+
+    type: Literal["DeclarationsRoundClosed"] = "DeclarationsRoundClosed"
+    body: str
+    round_id: str
+    closed_on: date
+    outstanding: tuple[str, ...]

@@ -1,0 +1,142 @@
+"""P4 escalation: an issue climbing its ladder, the votes taken and the actions agreed."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from domain.events.base import Event
+
+
+class EscalationReason(StrEnum):
+    """Why a body raises an escalation (`000` ToR §2, `003` §8.6-§8.10)."""
+
+    OUTCOME_NOT_DELIVERED = "outcome_not_delivered"
+    WORK_PLAN_EXCEPTION = "work_plan_exception"
+    ISSUE_BETWEEN_PARTNERS = "issue_between_partners"
+
+
+class ClimbReason(StrEnum):
+    """Why an escalation moved up its ladder (PROCESSES.md P4)."""
+
+    DEADLINE_PASSED = "deadline_passed"
+    NOT_RESOLVED = "not_resolved"
+    DECISION_NOT_ACCEPTED = "decision_not_accepted"
+
+
+class ActionKind(StrEnum):
+    """Actions a level may agree (`003` §7.5-§7.8; `000` ToR §2 mitigating actions)."""
+
+    RECOVERY_PLAN = "recovery_plan"
+    IMPROVEMENT_PLAN = "improvement_plan"
+    PEER_REVIEW = "peer_review"
+    EXTERNAL_SUPPORT = "external_support"
+    FUNDING_RESTRICTION = "funding_restriction"
+    MITIGATING_ACTION = "mitigating_action"
+
+
+class EscalationRaised(Event):
+    """A body escalated an issue; it starts at the ladder's first level (P4)."""
+
+    type: Literal["EscalationRaised"] = "EscalationRaised"
+    escalation_id: str
+    raised_by: str
+    reason: EscalationReason
+    summary: str
+    raised_on: date
+    level: int
+    respond_by: date
+    affected: tuple[str, ...] = ()
+    """Partner organisations affected by the matter (`003` §8.10(2)); default for old events."""
+
+
+class EscalationConsidered(Event):
+    """A body at the current level discussed the escalation (`003` §8.10(1))."""
+
+    type: Literal["EscalationConsidered"] = "EscalationConsidered"
+    escalation_id: str
+    level: int
+    body: str
+    considered_on: date
+    notes: str = ""
+
+
+class EscalationDecided(Event):
+    """A body at the current level voted, under its decision rule, with the count recorded."""
+
+    type: Literal["EscalationDecided"] = "EscalationDecided"
+    escalation_id: str
+    level: int
+    body: str
+    decided_on: date
+    rule: str
+    eligible_voters: tuple[str, ...]
+    in_favour: tuple[str, ...]
+    against: tuple[str, ...]
+    carried: bool
+    summary: str
+    explanation: str
+
+
+class EscalationClimbed(Event):
+    """The escalation moved to the next level of the ladder."""
+
+    type: Literal["EscalationClimbed"] = "EscalationClimbed"
+    escalation_id: str
+    from_level: int
+    to_level: int
+    climbed_on: date
+    reason: ClimbReason
+    respond_by: date
+
+
+class ActionAgreed(Event):
+    """An action agreed at a level, with an owner and a due date (`003` §7.5-§7.8)."""
+
+    type: Literal["ActionAgreed"] = "ActionAgreed"
+    escalation_id: str
+    action_id: str
+    kind: ActionKind
+    description: str
+    owner: str
+    due_on: date
+    agreed_on: date
+    level: int
+
+
+class ActionCompleted(Event):
+    """An agreed action was completed."""
+
+    type: Literal["ActionCompleted"] = "ActionCompleted"
+    escalation_id: str
+    action_id: str
+    completed_on: date
+
+
+class EscalationResolved(Event):
+    """The issue was resolved at a level."""
+
+    type: Literal["EscalationResolved"] = "EscalationResolved"
+    escalation_id: str
+    level: int
+    resolved_on: date
+    resolution: str
+
+
+class EscalationClosed(Event):
+    """The escalation ended unresolved: closed by staff, or at the top of the ladder undecided."""
+
+    type: Literal["EscalationClosed"] = "EscalationClosed"
+    escalation_id: str
+    closed_on: date
+    reason: str = ""
+
+
+class ActionOverdue(Event):
+    """An agreed action passed its due date incomplete; its owner is reminded (P4 policy)."""
+
+    type: Literal["ActionOverdue"] = "ActionOverdue"
+    escalation_id: str
+    action_id: str
+    owner: str
+    due_on: date
+    noticed_on: date

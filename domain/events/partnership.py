@@ -1,0 +1,69 @@
+"""P1 signature and the partnership's own stream: the MoU, its versions and its members."""
+
+from datetime import date
+from typing import Literal
+
+from domain.bodies import Body
+from domain.events.base import Event
+from domain.organisations import Annex1Category, Sector
+
+
+class MouSigned(Event):
+    """A partner executed its counterpart of the MoU (`003` §15.3, `000` MoU §24)."""
+
+    type: Literal["MouSigned"] = "MouSigned"
+    organisation: str
+    signatory_name: str
+    signatory_role: str
+    signed_on: date
+
+
+class MouEffective(Event):
+    """Every partner has signed: the MoU commences (`000` MoU §24, `003` §15.3)."""
+
+    type: Literal["MouEffective"] = "MouEffective"
+    effective_on: date
+    version: int
+    review_due_on: date
+
+
+class ReviewDateRevised(Event):
+    """The MoU's next review date moved (`000` MoU §27 "revised accordingly")."""
+
+    type: Literal["ReviewDateRevised"] = "ReviewDateRevised"
+    previous_due_on: date | None
+    review_due_on: date
+    revised_on: date
+    reason: str
+
+
+class MouAmended(Event):
+    """A new MoU version was issued (after an exit, a variation or an admission)."""
+
+    type: Literal["MouAmended"] = "MouAmended"
+    version: int
+    amended_on: date
+    reason: str
+
+
+class PartnerAdmitted(Event):
+    """The partners agreed to admit an additional partner (`003` §14, `000` MoU §25)."""
+
+    type: Literal["PartnerAdmitted"] = "PartnerAdmitted"
+    organisation: str
+    name: str
+    kind: str
+    sector: Sector
+    annex1_category: Annex1Category | None = None
+    admitted_on: date
+    agreed_by: tuple[str, ...]
+
+
+class BodyEstablished(Event):
+    """A new body of the partnership: the joint committee once established (`002` §6(c), §17),
+    recorded in the partnership's own stream with its membership."""
+
+    type: Literal["BodyEstablished"] = "BodyEstablished"
+    committee_id: str
+    body: Body
+    established_on: date

@@ -1,0 +1,97 @@
+"""P1 review: the MoU's annual review and any variation put to the signatories."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from domain.events.base import Event
+
+
+class ReviewOutcome(StrEnum):
+    """How an MoU review ended (PROCESSES.md P1).
+
+    CONFIRMED_UNCHANGED: no variation was proposed. VARIED: a variation was agreed in writing by
+    every signatory (`000` MoU §25). LAPSED: a variation was proposed but refused or not agreed by
+    every signatory by the deadline, so it is not adopted and the MoU stands unchanged.
+    """
+
+    CONFIRMED_UNCHANGED = "confirmed_unchanged"
+    VARIED = "varied"
+    LAPSED = "lapsed"
+
+
+class ReviewOpened(Event):
+    """An MoU review began; every listed signatory is asked to respond (`000` MoU §24)."""
+
+    type: Literal["ReviewOpened"] = "ReviewOpened"
+    review_id: str
+    opened_on: date
+    due_on: date
+    response_deadline: date
+    mou_version: int
+    signatories: tuple[str, ...]
+
+
+class ResponseReceived(Event):
+    """A signatory answered the review: confirming the MoU as it stands, or not."""
+
+    type: Literal["ResponseReceived"] = "ResponseReceived"
+    review_id: str
+    organisation: str
+    received_on: date
+    confirms_unchanged: bool
+    comment: str = ""
+
+
+class VariationProposed(Event):
+    """A change to the MoU or its schedules was put to all signatories (`000` MoU §25)."""
+
+    type: Literal["VariationProposed"] = "VariationProposed"
+    review_id: str
+    variation_id: str
+    proposed_by: str
+    summary: str
+    proposed_on: date
+
+
+class VariationAgreed(Event):
+    """A signatory agreed the variation in writing (`000` MoU §25, `003` §10.1)."""
+
+    type: Literal["VariationAgreed"] = "VariationAgreed"
+    review_id: str
+    variation_id: str
+    organisation: str
+    agreed_on: date
+
+
+class VariationRefused(Event):
+    """A signatory refused the variation: it cannot be adopted (`000` MoU §25)."""
+
+    type: Literal["VariationRefused"] = "VariationRefused"
+    review_id: str
+    variation_id: str
+    organisation: str
+    refused_on: date
+    reason: str = ""
+
+
+class ReviewConcluded(Event):
+    """The review ended; the next review is due no later than 12 months later (P1 policy)."""
+
+    type: Literal["ReviewConcluded"] = "ReviewConcluded"
+    review_id: str
+    outcome: ReviewOutcome
+    concluded_on: date
+    next_review_due_on: date
+    variation_id: str | None = None
+    not_agreed_by: tuple[str, ...] = ()
+    not_responded: tuple[str, ...] = ()
+
+
+class ReviewSignatoryRemoved(Event):
+    """A signatory left during a review: no longer asked, nor counted for unanimity (`000` §27)."""
+
+    type: Literal["ReviewSignatoryRemoved"] = "ReviewSignatoryRemoved"
+    review_id: str
+    organisation: str
+    left_on: date
