@@ -21,9 +21,9 @@ import asyncpg
 import click
 from pydantic import ValidationError
 
-from concordat.audit_export import ExportFormat, write_export
-from concordat.audit_replay import GovernanceReport, replay
-from concordat.audit_trail import TrailLine, trail
+from audit.export import ExportFormat, write_export
+from audit.replay import GovernanceReport, replay
+from audit.trail import TrailLine, trail
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.settings import Settings
 from domain.errors import ConfigError
