@@ -16,9 +16,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.delivery import AddressBook, DeliveryActivities, channel_from_settings
+from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from concordat.connections import connect_temporal
+from concordat.delivery import delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
@@ -69,9 +70,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     await migrate_database(settings.database_dsn())
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
-        delivery = DeliveryActivities(
-            channel_from_settings(settings), AddressBook.from_settings(settings)
-        )
+        delivery = delivery_from_settings(settings)
         worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
         log.info(
             "worker started",
