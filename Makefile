@@ -24,6 +24,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy domain workflows activities eventstore concordat audit deploy worker.py
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest
