@@ -18,12 +18,13 @@ run: $(INSTALLED)
 	$(BIN)/concordat-dev
 
 demo: $(INSTALLED)
-	$(BIN)/python -m concordat.demo
+	$(BIN)/python -m deploy.demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain workflows activities eventstore concordat deploy worker.py
+	$(BIN)/mypy domain workflows activities eventstore concordat audit deploy worker.py
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -16,9 +16,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.delivery import AddressBook, DeliveryActivities, channel_from_settings
+from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from concordat.connections import connect_temporal
+from concordat.delivery import delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
@@ -31,10 +32,14 @@ log = structlog.get_logger(__name__)
 
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
-# and cut a review's worker CPU roughly in half (bench/workflows.py).
+# and cut a review's worker CPU roughly in half (bench/workflows.py). They are exactly what
+# workflows/ imports besides temporalio.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "pydantic", "pydantic_core", "domain", "activities", "concordat", "eventstore"
+        "pydantic",
+        "pydantic_core",
+        "domain",
+        "activities.contracts",
     )
 )
 
@@ -69,9 +74,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     await migrate_database(settings.database_dsn())
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
-        delivery = DeliveryActivities(
-            channel_from_settings(settings), AddressBook.from_settings(settings)
-        )
+        delivery = delivery_from_settings(settings)
         worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
         log.info(
             "worker started",

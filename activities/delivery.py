@@ -10,6 +10,7 @@ import email.policy
 import os
 import smtplib
 import tomllib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -21,7 +22,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import DELIVER_NOTICE, DeliveryReceipt, DeliveryRequest
-from concordat.settings import DeliveryChannel, Settings
 
 log = structlog.get_logger(__name__)
 
@@ -34,17 +34,16 @@ class AddressBook:
         self._default_domain = default_domain
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "AddressBook":
+    def from_file(cls, path: Path | None, default_domain: str) -> "AddressBook":
+        """The addresses in `path`, or none but the fallback when there is no file."""
         addresses: dict[str, str] = {}
-        if settings.notice_addresses is not None:
-            with settings.notice_addresses.open("rb") as file:
+        if path is not None:
+            with path.open("rb") as file:
                 table = tomllib.load(file).get("addresses", {})
             if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-                raise ValueError(
-                    f"{settings.notice_addresses}: [addresses] must map slugs to email addresses"
-                )
+                raise ValueError(f"{path}: [addresses] must map slugs to email addresses")
             addresses = dict(table)
-        return cls(addresses, settings.notice_default_domain)
+        return cls(addresses, default_domain)
 
     def address(self, recipient: str) -> str:
         return self._addresses.get(recipient, f"{recipient}@{self._default_domain}")
@@ -103,21 +102,30 @@ class OutboxChannel:
         return await asyncio.to_thread(self._write, request, to)
 
 
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    starttls: bool = False
+    username: str | None = None
+    password: str = field(default="", repr=False)
+
+
 class SmtpChannel:
     name = "smtp"
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+    def __init__(self, server: SmtpServer, sender: str) -> None:
+        self._server = server
+        self._sender = sender
 
     def _send(self, request: DeliveryRequest, to: str) -> str:
-        s = self._settings
-        message = compose(request, s.notice_sender, to)
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
-            if s.smtp_starttls:
+        server = self._server
+        message = compose(request, self._sender, to)
+        with smtplib.SMTP(server.host, server.port, timeout=30) as smtp:
+            if server.starttls:
                 smtp.starttls()
-            if s.smtp_username is not None:
-                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                smtp.login(s.smtp_username, password)
+            if server.username is not None:
+                smtp.login(server.username, server.password)
             refused = smtp.send_message(message)
         if refused:
             raise ApplicationError(
@@ -128,12 +136,6 @@ class SmtpChannel:
 
     async def send(self, request: DeliveryRequest, to: str) -> str:
         return await asyncio.to_thread(self._send, request, to)
-
-
-def channel_from_settings(settings: Settings) -> Channel:
-    if settings.delivery_channel is DeliveryChannel.SMTP:
-        return SmtpChannel(settings)
-    return OutboxChannel(settings.outbox(), settings.notice_sender)
 
 
 class DeliveryActivities:

@@ -22,9 +22,9 @@ import structlog
 from temporalio import workflow
 from temporalio.worker import Worker
 
-from activities.delivery import AddressBook, DeliveryActivities, channel_from_settings
 from bench.hello import HelloWorkflow, say_hello
 from concordat.connections import connect_temporal
+from concordat.delivery import delivery_from_settings
 from concordat.logging import configure_logging
 from concordat.settings import Settings
 from eventstore.pool import open_pool
@@ -40,9 +40,7 @@ async def serve(settings: Settings, hello_task_queue: str, ready_file: Path) -> 
     client = await connect_temporal(settings)
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
-        delivery = DeliveryActivities(
-            channel_from_settings(settings), AddressBook.from_settings(settings)
-        )
+        delivery = delivery_from_settings(settings)
         concordat_worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
         hello_worker = Worker(
             client,

@@ -6,6 +6,7 @@ default: the stack in deploy/embedded.py starts its own PostgreSQL and Temporal 
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.partnerships_config import SHIPPED
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+AUDITOR_ROLE = "concordat_auditor"
+"""May only read the event log (eventstore/migrations/0001_events.sql)."""
 
 
 class LogFormat(StrEnum):
@@ -45,6 +48,11 @@ class Settings(BaseSettings):
         default=None, description="postgresql:// URL; unset for the embedded PostgreSQL"
     )
     database_pool_size: int = Field(default=10, ge=1)
+    auditor_database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql:// URL for `concordat audit`; unset for the database URL's "
+        f"server and database as {AUDITOR_ROLE}",
+    )
 
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".concordat",
@@ -99,3 +107,12 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"postgresql://postgres@127.0.0.1:{self.embedded_postgres_port}/concordat"
+
+    def auditor_database_dsn(self) -> str:
+        """Where `concordat audit` reads, as a role that cannot change the log."""
+        if self.auditor_database_url is not None:
+            return self.auditor_database_url.get_secret_value()
+        # Not the owner's password: the auditor's comes from PGPASSWORD or ~/.pgpass, if any.
+        parts = urlsplit(self.database_dsn())
+        server = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=f"{AUDITOR_ROLE}@{server}").geturl()

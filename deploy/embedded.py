@@ -14,10 +14,10 @@ from temporalio import workflow
 
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
-from concordat.schedules import sync_schedules
 from concordat.settings import Settings
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
 from deploy.processes import PortInUse, require_free_port
+from deploy.schedules import sync_schedules
 from deploy.temporal_dev import TemporalDevServer, TemporalStartError
 from eventstore.migrate import migrate_database
 from worker import install_stop_signals, run_worker

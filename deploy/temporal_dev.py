@@ -9,8 +9,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from concordat.temporal_admin import register_search_attributes
 from deploy.processes import require_free_port, spawn, stop
+from deploy.temporal_admin import register_search_attributes
 
 
 class TemporalStartError(RuntimeError):

@@ -60,7 +60,7 @@ SCHEDULE_HOUR = 6
 
 class FireCalendar(BaseModel):
     """When a schedule fires: these months, this day, this hour (UTC). Temporal's calendar spec
-    is built from it in `concordat.schedules`."""
+    is built from it in `deploy.schedules`."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -16,9 +16,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from concordat.temporal_admin import register_search_attributes
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
+from deploy.temporal_admin import register_search_attributes
 from deploy.temporal_dev import TemporalDevServer
 from eventstore.migrate import apply_migrations
 from eventstore.pool import open_pool

@@ -2,7 +2,7 @@
 
 `000_6f318076c05af665.txt` ToR §6 and MoU §23: members complete a declaration annually, may update
 it at any time, and the register is formally reviewed six-monthly. Temporal Schedules
-(`concordat.schedules`) start an "annual" round every April and a "review" round every six months;
+(`deploy.schedules`) start an "annual" round every April and a "review" round every six months;
 this workflow asks each member's organisation in writing, records each declaration returned, and
 closes the round at its return date (a durable timer), naming those still outstanding. A review
 round ends when staff record the formal review, which sets the next review date. It is the one

@@ -1,6 +1,6 @@
 """One meeting of a body, from the call for agenda items to the approval of minutes (P5).
 
-A Temporal Schedule (`concordat.schedules`) starts this workflow `CALL_FOR_ITEMS_DAYS` before each
+A Temporal Schedule (`deploy.schedules`) starts this workflow `CALL_FOR_ITEMS_DAYS` before each
 meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire time.
 Durable timers then carry the cycle of `000_6f318076c05af665.txt` ToR §5: the call for agenda items
 to the members' organisations, requests closing 10 days before the meeting (later ones become any

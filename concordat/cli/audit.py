@@ -21,9 +21,9 @@ import asyncpg
 import click
 from pydantic import ValidationError
 
-from concordat.audit_export import ExportFormat, write_export
-from concordat.audit_replay import GovernanceReport, replay
-from concordat.audit_trail import TrailLine, trail
+from audit.export import ExportFormat, write_export
+from audit.replay import GovernanceReport, replay
+from audit.trail import TrailLine, trail
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.settings import Settings
 from domain.errors import ConfigError
@@ -44,7 +44,8 @@ def database_option(command: F) -> F:
         "--database-url",
         metavar="URL",
         help="PostgreSQL URL, as the read-only role concordat_auditor "
-        "[default: $CONCORDAT_DATABASE_URL, else the embedded database]",
+        "[default: $CONCORDAT_AUDITOR_DATABASE_URL, else $CONCORDAT_DATABASE_URL's database "
+        "(or the embedded one) as concordat_auditor]",
     )(command)
 
 
@@ -66,10 +67,10 @@ def _where(dsn: str) -> str:
 
 @asynccontextmanager
 async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
-    """The event store at `database_url` (default from settings); any failure to reach or read
-    it becomes a one-line refusal naming where it looked."""
+    """The event store at `database_url` (default: the auditor's URL from settings); any failure
+    to reach or read it becomes a one-line refusal naming where it looked."""
     try:
-        dsn = database_url or Settings().database_dsn()
+        dsn = database_url or Settings().auditor_database_dsn()
     except ValidationError as error:
         fail(f"cannot read the settings: {error.errors()[0]['msg']}")
     try:

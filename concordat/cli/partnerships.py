@@ -19,7 +19,7 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError
 
-from concordat.audit_replay import GovernanceReport, occurred_on, replay
+from audit.replay import GovernanceReport, occurred_on, replay
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import ISO_DATE, actor_option, partnership_argument
 from concordat.cli.partnership_view import (

@@ -4,8 +4,8 @@ import click
 
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.connections import connect_temporal
-from concordat.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
 from concordat.settings import Settings
+from deploy.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.partnerships_config import load_partnership
 

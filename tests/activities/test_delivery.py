@@ -1,4 +1,7 @@
-"""Notice delivery through both channels: the outbox folder and a real SMTP server (aiosmtpd)."""
+"""Notice delivery through both channels: the outbox folder and a real SMTP server (aiosmtpd).
+
+The SMTP delivery is built from settings as the worker builds it (concordat/delivery.py).
+"""
 
 import email
 import email.policy
@@ -11,7 +14,14 @@ from aiosmtpd.controller import Controller
 from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import DeliveryRequest
-from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel, SmtpChannel
+from activities.delivery import (
+    AddressBook,
+    DeliveryActivities,
+    OutboxChannel,
+    SmtpChannel,
+    SmtpServer,
+)
+from concordat.delivery import delivery_from_settings
 from concordat.settings import DeliveryChannel, Settings
 from deploy.processes import free_port
 from domain.notices import content_hash
@@ -80,8 +90,9 @@ async def test_smtp_delivers_to_a_real_server_with_a_stable_message_id(
         smtp_host="127.0.0.1",
         smtp_port=port,
         notice_sender="concordat@partnership.test",
+        notice_default_domain="partners.test",
     )
-    activities = DeliveryActivities(SmtpChannel(settings), AddressBook({}, "partners.test"))
+    activities = delivery_from_settings(settings)
     env = ActivityEnvironment()
     receipt = await env.run(activities.deliver_notice, request())
     retry = await env.run(activities.deliver_notice, request())
@@ -91,13 +102,12 @@ async def test_smtp_delivers_to_a_real_server_with_a_stable_message_id(
     assert inbox.messages[0]["Message-ID"] == inbox.messages[1]["Message-ID"] == receipt.reference
     assert retry.reference == receipt.reference
     assert inbox.messages[0]["X-Concordat-Notice"] == "exit:county-durham:tewv/dcc"
+    assert inbox.messages[0]["From"] == "concordat@partnership.test"
 
 
 async def test_smtp_failure_raises_so_the_activity_is_retried() -> None:
-    settings = Settings(
-        delivery_channel=DeliveryChannel.SMTP, smtp_host="127.0.0.1", smtp_port=free_port()
-    )
-    activities = DeliveryActivities(SmtpChannel(settings), AddressBook({}, "partners.test"))
+    channel = SmtpChannel(SmtpServer("127.0.0.1", free_port()), "concordat@test")
+    activities = DeliveryActivities(channel, AddressBook({}, "partners.test"))
     with pytest.raises(ConnectionRefusedError):
         await ActivityEnvironment().run(activities.deliver_notice, request())
 
@@ -105,11 +115,9 @@ async def test_smtp_failure_raises_so_the_activity_is_retried() -> None:
 def test_address_book_file_and_fallback(tmp_path: Path) -> None:
     book = tmp_path / "addresses.toml"
     book.write_text('[addresses]\ntewv = "governance@tewv.test"\n')
-    addresses = AddressBook.from_settings(
-        Settings(notice_addresses=book, notice_default_domain="partners.test")
-    )
+    addresses = AddressBook.from_file(book, "partners.test")
     assert addresses.address("tewv") == "governance@tewv.test"
     assert addresses.address("dcc") == "dcc@partners.test"
     book.write_text("[addresses]\ntewv = 3\n")
     with pytest.raises(ValueError, match="must map slugs to email addresses"):
-        AddressBook.from_settings(Settings(notice_addresses=book))
+        AddressBook.from_file(book, "partners.test")

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-AUDITOR = "concordat_auditor"
+from concordat.settings import Settings
 
 
 def auditor_url(database_url: str) -> str:
-    """The test database's URL for the read-only auditor role (created by migration 0001)."""
-    return database_url.replace("postgres@", f"{AUDITOR}@", 1)
+    """The test database's URL for the read-only auditor role, as `concordat audit` derives it."""
+    return Settings(database_url=database_url).auditor_database_dsn()
 
 
 @dataclass(frozen=True)

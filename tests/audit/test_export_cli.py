@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
-from concordat.audit_export import COLUMNS
+from audit.export import COLUMNS
 from eventstore.hashing import GENESIS_HASH, canonical_json, chain_link, event_hash, metadata_hash
 from eventstore.store import EventStore
 from tests.audit.cli import concordat

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from concordat.audit_replay import GovernanceReport, occurred_on, replay, stream_kind
+from audit.replay import GovernanceReport, occurred_on, replay, stream_kind
 from tests.audit.story import CONFIG, EXIT_STREAM, SIGNED, county_durham_story, recorded_story
 
 EVENTS = recorded_story(county_durham_story())

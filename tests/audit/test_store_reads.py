@@ -4,7 +4,7 @@ import json
 
 import asyncpg
 
-from concordat.audit_export import COLUMNS
+from audit.export import COLUMNS
 from eventstore.store import EventStore
 from tests.audit.story import PARTNERSHIP_STREAM, county_durham_story
 from tests.store.events import new_event

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from concordat.audit_trail import Names, sentence, trail
+from audit.trail import Names, sentence, trail
 from domain.bodies import Body
 from domain.events import DomainEvent, MouSigned, PartnerAdmitted
 from domain.organisations import Sector

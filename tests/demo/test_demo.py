@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from concordat.audit_replay import GovernanceReport, replay
+from audit.replay import GovernanceReport, replay
 from deploy.embedded import DATABASE
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
@@ -63,7 +63,7 @@ def played() -> Iterator[Played]:
     folder.chmod(0o755)  # reachable by PostgreSQL's own user when the tests run as root
     try:
         ran = subprocess.run(
-            [sys.executable, "-m", "concordat.demo", "--keep", str(folder)],
+            [sys.executable, "-m", "deploy.demo", "--keep", str(folder)],
             capture_output=True,
             text=True,
             timeout=180,

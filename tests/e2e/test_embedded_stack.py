@@ -18,8 +18,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from concordat.settings import Settings
 from deploy.processes import free_port
 from domain.partnerships_config import load_partnership
+from tests.audit.cli import concordat
 from workflows import search_attributes
 from workflows.ids import partnership_workflow_id
 from workflows.partnership import PartnershipInput, PartnershipWorkflow, SignatureRequest
@@ -85,6 +87,23 @@ async def events_in(env: dict[str, str]) -> list[str]:
     return [r["event_type"] for r in rows]
 
 
+async def audit_as_the_auditor(env: dict[str, str], events: int) -> None:
+    """`concordat audit verify` with no URL logs in as the auditor, who can read but not write."""
+    ran = await concordat(
+        "audit", "verify", env={k: v for k, v in env.items() if k.startswith("CONCORDAT_")}
+    )
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout.startswith(f"intact: {events} events verified")
+    port = int(env["CONCORDAT_EMBEDDED_POSTGRES_PORT"])
+    settings = Settings(database_url=None, auditor_database_url=None, embedded_postgres_port=port)
+    conn = await asyncpg.connect(settings.auditor_database_dsn())
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("INSERT INTO events SELECT * FROM events WHERE position = 1")
+    finally:
+        await conn.close()
+
+
 async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
     stack_env: dict[str, str],
 ) -> None:
@@ -127,6 +146,7 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
     try:
         expected = ["MouSigned"] * len(config.signatories) + ["MouEffective"]
         assert await events_in(stack_env) == expected
+        await audit_as_the_auditor(stack_env, len(expected))
         client = await Client.connect(
             f"127.0.0.1:{stack_env['CONCORDAT_EMBEDDED_TEMPORAL_PORT']}",
             data_converter=pydantic_data_converter,

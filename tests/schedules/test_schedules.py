@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from concordat.schedules import (
+from deploy.schedules import (
     ScheduleInfo,
     list_schedules,
     meeting_schedule_id,

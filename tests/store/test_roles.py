@@ -4,9 +4,8 @@ import asyncpg
 import pytest
 
 from eventstore.store import EventStore
+from tests.audit.cli import auditor_url
 from tests.store.events import batch
-
-AUDITOR = "concordat_auditor"
 
 
 @pytest.fixture
@@ -31,10 +30,6 @@ async def test_update_delete_truncate_are_refused_even_for_the_owner(
     assert caught.value.sqlstate == "CC003"
     assert await pool.fetchval("SELECT count(*) FROM events") == 3
     assert (await with_events.verify()).intact
-
-
-def auditor_url(database_url: str) -> str:
-    return database_url.replace("postgres@", f"{AUDITOR}@", 1)
 
 
 async def test_auditor_reads_and_verifies(with_events: EventStore, database_url: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any, assert_never
 
 from pydantic import BaseModel, ConfigDict
 
-from concordat.audit_replay import occurred_on
+from audit.replay import occurred_on
 from domain.events import (
     ActionAgreed,
     ActionCompleted,

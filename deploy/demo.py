@@ -1,9 +1,9 @@
-"""`python -m concordat.demo` (README `make demo`): the County Durham 2022-23 story, end to end.
+"""`python -m deploy.demo` (README `make demo`): the County Durham 2022-23 story, end to end.
 
 It runs what production runs, compressed in time: the real worker (every workflow and activity,
 worker.build_worker) writing to a real event store on an embedded PostgreSQL in a temporary
 folder, notices delivered to an outbox there, on Temporal's time-skipping test server so a year
-of timers passes in seconds. It narrates each step (concordat/demo_story.py), then prints what an
+of timers passes in seconds. It narrates each step (deploy/demo_story.py), then prints what an
 auditor would see: the audit trail of every event and the verification of the hash chain.
 """
 
@@ -22,14 +22,14 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
-from concordat.audit_trail import trail
-from concordat.demo_story import STORY_START, Story
+from audit.trail import trail
 from concordat.logging import configure_logging
 from concordat.settings import LogFormat, Settings
-from concordat.temporal_admin import register_search_attributes
+from deploy.demo_story import STORY_START, Story
 from deploy.embedded import DATABASE, ensure_database
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
+from deploy.temporal_admin import register_search_attributes
 from domain.partnerships_config import load_partnership
 from eventstore.migrate import migrate_database
 from eventstore.models import Verification
@@ -114,7 +114,7 @@ async def run(folder: Path) -> Verification:
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m concordat.demo", description=__doc__.splitlines()[0] if __doc__ else None
+        prog="python -m deploy.demo", description=__doc__.splitlines()[0] if __doc__ else None
     )
     parser.add_argument(
         "--keep",
