@@ -1,8 +1,9 @@
 """A partnership's governance state on a past date, rebuilt from the event log alone.
 
 Auditors must be able to check what the service says without trusting it or Temporal: this folds
-the recorded events with the same `evolve` functions the workflows use (DESIGN.md principle 4),
-so a report that disagrees with a workflow's query is a bug in one of them, not a second opinion.
+the recorded events with the same `evolve` functions the workflows use (docs/architecture.md
+principle 4), so a report that disagrees with a workflow's query is a bug in one of them, not a
+second opinion.
 
 An event counts "as of" a date when its `occurred_at`, taken in UTC, falls on or before that date.
 Each stream is folded by the aggregate that writes it (`domain.aggregates.registry`); a process

@@ -73,7 +73,7 @@ SIGNATURES = (
     (date(2022, 8, 22), "durham-community-action", "Executive Director"),
     (date(2022, 8, 23), "healthwatch", "Chair"),
 )
-"""Who signed when (`000` MoU "Introduction"; signed 23 Aug 2022); names are not in the
+"""Who signed when (CDCP MoU "Introduction"; signed 23 Aug 2022); names are not in the
 documents, so each counterpart is signed by the role."""
 
 CDCPE_PRESENT = (
@@ -198,7 +198,7 @@ class Story:
         assert state.effective_on is not None and state.review_due_on is not None
         self.say(
             f"all eight partners have signed: the MoU is effective from "
-            f"{self.story(state.effective_on):%d %b %Y} (000 MoU §24); first annual review due "
+            f"{self.story(state.effective_on):%d %b %Y} (CDCP MoU §24); first annual review due "
             f"{self.story(state.review_due_on):%d %b %Y}"
         )
 
@@ -212,7 +212,8 @@ class Story:
         )
         self.say(
             f"staff start forming the County Durham Joint Committee: {len(plan)} milestones "
-            f"from the Cabinet decision (14 Sep 2022) to operation (1 Apr 2023), 002 §6"
+            "from the Cabinet decision (14 Sep 2022) to operation (1 Apr 2023), DCC Cabinet 2022 "
+            "§6"
         )
 
     async def escalation_raised(self) -> None:
@@ -347,7 +348,7 @@ class Story:
         await self._agree_and_meet(
             "preferred-option",
             date(2022, 9, 14),
-            "Cabinet decision 14 Sep 2022, 002 recommendation 7(b)",
+            "Cabinet decision 14 Sep 2022, DCC Cabinet 2022 recommendation 7(b)",
             ("cabinet",),
         )
 
@@ -390,7 +391,7 @@ class Story:
         )
         self.say(
             f"{self._config.organisation(LEAVER).name} gives written notice to leave on "
-            f"31 Mar 2023 (000 MoU §27); each other partner is written to"
+            f"31 Mar 2023 (CDCP MoU §27); each other partner is written to"
         )
         self._exit = self._client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
         exit_handle = self._exit
@@ -416,7 +417,10 @@ class Story:
             CommitteeWorkflow.confirm_membership,
             MembershipRequest(seats=seats, confirmed_on=self.played(self._day), actor=STAFF),
         )
-        self.say(f"membership confirmed: {len(seats)} seats meet the minimum list of 002 §19")
+        self.say(
+            f"membership confirmed: {len(seats)} seats meet the minimum list of DCC Cabinet "
+            "2022 §19"
+        )
         await self._agree_and_meet(
             "membership-confirmed", date(2023, 2, 24), "membership confirmed against §19"
         )
@@ -440,7 +444,7 @@ class Story:
             f"signatories remain, MoU version {state.mou_version}; seats removed: {lost}"
         )
         self.say(
-            f"review date revised (000 MoU §27): due {self.story(state.review_due_on):%d %b %Y}, "
+            f"review date revised (CDCP MoU §27): due {self.story(state.review_due_on):%d %b %Y}, "
             f"the earlier of its current date and 12 months after the amendment"
         )
 

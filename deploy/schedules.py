@@ -1,11 +1,12 @@
-"""Temporal Schedules for the fixed cadences of each partnership (DESIGN.md principle 5).
+"""Temporal Schedules for the fixed cadences of each partnership (docs/architecture.md principle 5).
 
 Each body with a meeting cadence gets a schedule starting its `MeetingCycle` before every meeting
-(P5: `000_6f318076c05af665.txt` ToR §4-§5, MoU §11; `003` §6.5, §6.16; `004` §17, §20), and each
-register of interests an annual and a six-monthly `Declarations` round (P6: `000` ToR §6, MoU §23).
-`sync_schedules` is idempotent: it creates a missing schedule, updates one whose calendar or action
-differs from the configuration (compared by a fingerprint kept in the schedule's note), leaves an
-equal one alone and deletes Concordat's schedules that the configuration no longer asks for.
+(P5: CDCPE ToR §4-§5, CDCP MoU §11; MSE MoU 2020 §6.5, §6.16; NENC ICS MoU §17, §20), and each
+register of interests an annual and a six-monthly `Declarations` round (P6: CDCPE ToR §6, CDCP MoU
+§23). `sync_schedules` is idempotent: it creates a missing schedule, updates one whose calendar or
+action differs from the configuration (compared by a fingerprint kept in the schedule's note),
+leaves an equal one alone and deletes Concordat's schedules that the configuration no longer asks
+for.
 """
 
 import hashlib

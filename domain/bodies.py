@@ -16,7 +16,7 @@ _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class BodyKind(StrEnum):
-    """What sort of governance body this is (PROCESSES.md "Words used")."""
+    """What sort of governance body this is (docs/rules.md "Words used")."""
 
     EXECUTIVE = "executive"
     BOARD = "board"
@@ -39,7 +39,7 @@ class DecisionRuleKind(StrEnum):
 class Member(BaseModel):
     """A seat on a body; `organisation` is omitted for an independent seat (an independent chair).
 
-    `voting` is False for those "invited to attend" (`000` ToR §3); `illustrative` marks seats that
+    `voting` is False for those "invited to attend" (CDCPE ToR §3); `illustrative` marks seats that
     the source document does not name and the configuration fills in as an example.
     """
 
@@ -56,7 +56,7 @@ class Member(BaseModel):
 class QuorumRule(BaseModel):
     """How many voting members (or deputies) must be present, and the mix required.
 
-    `000` ToR §10: "at least four members or their deputies present, including where possible,
+    CDCPE ToR §10: "at least four members or their deputies present, including where possible,
     representation across health and social care". `mix_where_possible` keeps a meeting without
     the mix quorate but says so; when False the mix is mandatory.
     """
@@ -81,7 +81,8 @@ class DecisionRule(BaseModel):
 
 
 class Cadence(BaseModel):
-    """How often a body meets (`000` ToR §4, MoU §11; `003` §6.5, §6.16; `004` §17, §20)."""
+    """How often a body meets (CDCPE ToR §4, CDCP MoU §11; MSE MoU 2020 §6.5, §6.16; NENC ICS MoU
+    §17, §20)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -91,7 +92,7 @@ class Cadence(BaseModel):
 
 
 class InterestRegister(BaseModel):
-    """The body keeps a register of its members' interests (PROCESSES.md P6), under `clause`."""
+    """The body keeps a register of its members' interests (docs/rules.md P6), under `clause`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

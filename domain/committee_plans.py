@@ -1,4 +1,4 @@
-"""The committees a partnership plans to form (PROCESSES.md P3), as its configuration file says.
+"""The committees a partnership plans to form (docs/rules.md P3), as its configuration file says.
 
 A plan is data: each `[[committees]]` table of a partnership's TOML names the committee, its
 preferred option, the bodies it will report to and its milestones in dependency order. The

@@ -1,6 +1,6 @@
-"""Declarations of interest rounds (PROCESSES.md P6): one stream per round of one body's register.
+"""Declarations of interest rounds (docs/rules.md P6): one stream per round of one body's register.
 
-`000_6f318076c05af665.txt` ToR §6: members "complete a declaration of interest form on an annual
+CDCPE ToR §6: members "complete a declaration of interest form on an annual
 basis, which can be updated at any time, but which will be formally reviewed on a six-monthly
 basis"; MoU §23 binds the partners to the same standards. A Temporal Schedule starts an annual
 round (everyone completes the form) and a six-monthly review round (everyone confirms or updates
@@ -46,25 +46,25 @@ FIRST_REVIEW_MONTH = 5
 
 
 def round_calendar(kind: RoundKind) -> FireCalendar:
-    """When each kind of round starts (`000` ToR §6: annual declaration, six-monthly review)."""
+    """When each kind of round starts (CDCPE ToR §6: annual declaration, six-monthly review)."""
     if kind == "annual":
         return FireCalendar(
             months=(ANNUAL_MONTH,),
             day_of_month=1,
-            clause="000 ToR §6, MoU §23",
-            comment="annual declaration of interests (000 ToR §6, MoU §23)",
+            clause="CDCPE ToR §6, CDCP MoU §23",
+            comment="annual declaration of interests (CDCPE ToR §6, CDCP MoU §23)",
         )
     return FireCalendar(
         months=tuple(range(FIRST_REVIEW_MONTH, 13, DECLARATION_REVIEW_MONTHS)),
         day_of_month=1,
-        clause="000 ToR §6",
-        comment="six-monthly review of the register of interests (000 ToR §6)",
+        clause="CDCPE ToR §6",
+        comment="six-monthly review of the register of interests (CDCPE ToR §6)",
     )
 
 
 def registers(config: Partnership) -> tuple[str, ...]:
     """The bodies of `config` that keep a register of interests (a `register_of_interests` table
-    in its configuration: `000` ToR §6 gives the CDCPE one)."""
+    in its configuration: CDCPE ToR §6 gives the CDCPE one)."""
     return tuple(b.slug for b in config.bodies if b.register_of_interests is not None)
 
 
@@ -173,7 +173,7 @@ def _request(state: DeclarationsState, command: RequestDeclarations) -> list[Dom
     body = state.config.body(state.body)
     rid = round_id(state.config.slug, state.body, state.kind, command.on)
     return_by = command.on + timedelta(days=RETURN_DAYS)
-    # "All members and those in attendance" (000 ToR §6): every seat, voting or not.
+    # "All members and those in attendance" (CDCPE ToR §6): every seat, voting or not.
     seats = tuple(m.seat for m in body.members)
     requested = DeclarationsRequested(
         partnership=state.config.slug,
@@ -245,7 +245,7 @@ def _review(state: DeclarationsState, command: RecordReview) -> list[DomainEvent
     _require_open(state)
     assert state.requested_on is not None
     if state.kind != "review":
-        raise DomainError("the annual declaration round has no formal review (000 ToR §6)")
+        raise DomainError("the annual declaration round has no formal review (CDCPE ToR §6)")
     if not state.requested_on <= command.reviewed_on <= command.today:
         raise DomainError(
             f"a review on {command.reviewed_on} must be dated between the request "

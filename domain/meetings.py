@@ -1,11 +1,12 @@
-"""A body's meeting cycle (PROCESSES.md P5): one stream per meeting of a body.
+"""A body's meeting cycle (docs/rules.md P5): one stream per meeting of a body.
 
-`000_6f318076c05af665.txt` ToR §4: the CDCPE meets at least monthly; other bodies meet at their
-own cadence (`000` MoU §11; `003` §6.5, §6.16; `004` §17, §20). ToR §5: requests for agenda items
-at least 10 days before the meeting, a late item only as "any other business"; the agenda issued at
-least 3 days before; minutes of each meeting submitted to the next meeting for approval, and the
-confirmed minutes provided to each organisation of the partnership. ToR §6: at the start of each
-meeting members confirm the declarations of interest noted on the agenda (a standing item).
+CDCPE ToR §4: the CDCPE meets at least monthly; other bodies meet at their
+own cadence (CDCP MoU §11; MSE MoU 2020 §6.5, §6.16; NENC ICS MoU §17, §20). ToR §5: requests for
+agenda items at least 10 days before the meeting, a late item only as "any other business"; the
+agenda issued at least 3 days before; minutes of each meeting submitted to the next meeting for
+approval, and the confirmed minutes provided to each organisation of the partnership. ToR §6: at the
+start of each meeting members confirm the declarations of interest noted on the agenda (a standing
+item).
 
 A Temporal Schedule starts the cycle `CALL_FOR_ITEMS_DAYS` before each meeting; the meeting date
 is derived from the schedule's fire date (`meeting_date_for`), so the calendar here and the cycle
@@ -49,7 +50,7 @@ MEETING_DAY = 15
 
 CALL_FOR_ITEMS_DAYS = 14
 """Policy: the call for agenda items goes out 14 days before the meeting, 4 days before the
-10-day request deadline of `000` ToR §5; the schedule fires then."""
+10-day request deadline of CDCPE ToR §5; the schedule fires then."""
 
 MINUTES_WINDOW_DAYS = 14
 """Policy: how long after the meeting the cycle waits for the minutes approval to be recorded."""
@@ -74,9 +75,9 @@ class FireCalendar(BaseModel):
 def meeting_months(meetings_per_year: int) -> tuple[int, ...]:
     """Months of the year a body meets in, evenly spread from January.
 
-    12 monthly (`000` ToR §4, `004` §20), 6 bi-monthly (`003` §6.16), 4 quarterly (`003` §6.5,
-    `004` §17), 3 a year (`000` MoU §11): Jan, May, Sep. A cadence that does not divide the year
-    into whole months cannot be a monthly calendar and is refused.
+    12 monthly (CDCPE ToR §4, NENC ICS MoU §20), 6 bi-monthly (MSE MoU 2020 §6.16), 4 quarterly (MSE
+    MoU 2020 §6.5, NENC ICS MoU §17), 3 a year (CDCP MoU §11): Jan, May, Sep. A cadence that does
+    not divide the year into whole months cannot be a monthly calendar and is refused.
     """
     if meetings_per_year < 1 or 12 % meetings_per_year != 0:
         raise DomainError(
@@ -105,7 +106,7 @@ def meeting_date_for(fired_on: date) -> date:
 
 
 def previous_meeting(meeting_on: date, meetings_per_year: int) -> date:
-    """The meeting before, whose minutes this one approves (`000` ToR §5)."""
+    """The meeting before, whose minutes this one approves (CDCPE ToR §5)."""
     return add_months(meeting_on, -(12 // meetings_per_year))
 
 
@@ -292,7 +293,7 @@ def _schedule(state: MeetingState, command: ScheduleMeeting) -> list[DomainEvent
     if command.scheduled_on > issue_by:
         raise DomainError(
             f"the meeting of {state.meeting_on} is too close to issue its agenda 3 days before "
-            f"(by {issue_by}, 000 ToR §5)"
+            f"(by {issue_by}, CDCPE ToR §5)"
         )
     cadence = state.config.body(state.body).cadence
     assert cadence is not None
@@ -327,7 +328,7 @@ def _request(state: MeetingState, command: RequestItem) -> list[DomainEvent]:
     if command.requested_by not in member_organisations(state.config, state.body):
         raise DomainError(
             f"{command.requested_by} has no seat on {state.body}; only its members' "
-            "organisations ask for agenda items (000 ToR §5)"
+            "organisations ask for agenda items (CDCPE ToR §5)"
         )
     if command.requested_on > command.today:
         raise DomainError(f"a request cannot be dated {command.requested_on}, after today")
@@ -343,7 +344,7 @@ def _request(state: MeetingState, command: RequestItem) -> list[DomainEvent]:
             item=command.item,
             requested_by=command.requested_by,
             requested_on=command.requested_on,
-            # 000 ToR §5: later than 10 days before (or once requests have closed), only as any
+            # CDCPE ToR §5: later than 10 days before (or once requests have closed), only as any
             # other business.
             any_other_business=state.status != "scheduled"
             or not agenda_request_in_time(command.requested_on, state.meeting_on),
@@ -388,7 +389,7 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
     if command.approved_on < state.meeting_on:
         raise DomainError(
             f"minutes are approved at the meeting of {state.meeting_on}, not on "
-            f"{command.approved_on} (000 ToR §5)"
+            f"{command.approved_on} (CDCPE ToR §5)"
         )
     if command.approved_on > command.today:
         raise DomainError(f"an approval cannot be dated {command.approved_on}, after today")
@@ -401,7 +402,7 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
         reference=command.reference,
     )
     particulars = _particulars(state)
-    # 000 ToR §5: confirmed minutes to each organisation involved in the partnership.
+    # CDCPE ToR §5: confirmed minutes to each organisation involved in the partnership.
     documents = [
         confirmed_minutes(
             particulars,

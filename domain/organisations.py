@@ -13,7 +13,7 @@ Slug = str
 class Sector(StrEnum):
     """Which side of the system a member represents.
 
-    `000_6f318076c05af665.txt` ToR §10 asks for "representation across health and social care";
+    CDCPE ToR §10 asks for "representation across health and social care";
     voluntary sector and Healthwatch members count towards quorum but are neither side.
     """
 
@@ -23,7 +23,7 @@ class Sector(StrEnum):
 
 
 class Annex1Category(StrEnum):
-    """The kinds of organisation in `003_5b90f8e433878967.txt` Annex 1 (columns of the matrix).
+    """The kinds of organisation in MSE MoU 2020 Annex 1 (columns of the matrix).
 
     Provide CIC is an "other partner" because of its corporate status (Annex 1 footnote).
     """

@@ -21,9 +21,9 @@ from domain.rules.eligibility import Annex1Element
 class MouTerms(BaseModel):
     """The MoU's term and review cycle.
 
-    `000_6f318076c05af665.txt` MoU §24: commences on the date of signature of the partners, runs
-    for an initial year and is reviewed at least annually; `003` §1.5 likewise for MSE. The CDCPE
-    ToR carries its own latest review date ("no later than 1 April 2023").
+    CDCP MoU §24: commences on the date of signature of the partners, runs
+    for an initial year and is reviewed at least annually; MSE MoU 2020 §1.5 likewise for MSE. The
+    CDCPE ToR carries its own latest review date ("no later than 1 April 2023").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -38,7 +38,7 @@ class MouTerms(BaseModel):
 
 
 class ReviewPolicy(BaseModel):
-    """Policy for the annual review (PROCESSES.md P1): lead time, response window, reminders."""
+    """Policy for the annual review (docs/rules.md P1): lead time, response window, reminders."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -48,7 +48,7 @@ class ReviewPolicy(BaseModel):
 
 
 class ExitPolicy(BaseModel):
-    """Policy for exit notices (PROCESSES.md P2): acknowledgement window and reminders."""
+    """Policy for exit notices (docs/rules.md P2): acknowledgement window and reminders."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -66,10 +66,11 @@ class StageKind(StrEnum):
 
 
 class LadderStage(BaseModel):
-    """One rung of a partnership's escalation ladder (PROCESSES.md P4).
+    """One rung of a partnership's escalation ladder (docs/rules.md P4).
 
     `bodies` are the bodies that handle the escalation at this level (empty for an independent
-    facilitator, `003` §8.10(3)); `decision_rule` is the threshold used when the stage decides.
+    facilitator, MSE MoU 2020 §8.10(3)); `decision_rule` is the threshold used when the stage
+    decides.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

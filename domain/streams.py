@@ -1,6 +1,6 @@
 """Stream ids: one stream per process, named by its kind, its partnership and its subject, so
-that the same process cannot be started twice by accident (DESIGN.md principle 2: one writer per
-stream). A process's workflow id is its stream id, except where a schedule starts it.
+that the same process cannot be started twice by accident (docs/architecture.md principle 2: one
+writer per stream). A process's workflow id is its stream id, except where a schedule starts it.
 
 `<kind>:<partnership>:<subject...>`; slugs, ids and ISO dates never contain ':'.
 """
@@ -16,12 +16,12 @@ def partnership_stream(partnership: str) -> str:
 
 
 def review_stream(partnership: str, review_id: str) -> str:
-    """One review process per review of a partnership (PROCESSES.md P1)."""
+    """One review process per review of a partnership (docs/rules.md P1)."""
     return f"review:{partnership}:{review_id}"
 
 
 def exit_stream(partnership: str, organisation: str, notified_on: date) -> str:
-    """One exit process per notice a partner gives (PROCESSES.md P2). A partner that withdrew
+    """One exit process per notice a partner gives (docs/rules.md P2). A partner that withdrew
     its notice may give another later, under a new id."""
     return f"exit:{partnership}:{organisation}:{notified_on.isoformat()}"
 

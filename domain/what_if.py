@@ -1,9 +1,9 @@
 """What if: the quorum and voting consequences of a proposed change, changing nothing.
 
-Offered to staff before a meeting (issue 3): if a partner leaves (`000` MoU §27), if members are
-conflicted on an item (`000` ToR §6) or if some members are absent, which bodies are still quorate
-(`000` ToR §10) and how many votes each of their decision rules would need (`003` §8.4, §8.10).
-Everyone not named absent is assumed to attend in person.
+Offered to staff before a meeting (issue 3): if a partner leaves (CDCP MoU §27), if members are
+conflicted on an item (CDCPE ToR §6) or if some members are absent, which bodies are still quorate
+(CDCPE ToR §10) and how many votes each of their decision rules would need (MSE MoU 2020 §8.4,
+§8.10). Everyone not named absent is assumed to attend in person.
 """
 
 from collections.abc import Sequence
@@ -123,8 +123,8 @@ def _consequence(
     }
     participation = apply_rulings(body, "proposed item", present, rulings)
     remaining_orgs = [o for o in state.organisations if o.slug not in change.leaving]
-    # Nobody has voted yet; every partner present is taken to be affected (003 §8.10(2)), and
-    # unanimity is of the signatories (000 MoU §25).
+    # Nobody has voted yet; every partner present is taken to be affected (MSE MoU 2020 §8.10(2)),
+    # and unanimity is of the signatories (CDCP MoU §25).
     ballot = Ballot(deciding=participation.deciding, signatories=signatories)
     rules = tuple(
         _rule_consequence(rule, body, ballot, remaining_orgs, state.slug)

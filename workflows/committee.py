@@ -1,12 +1,13 @@
-"""The formation of a joint committee (PROCESSES.md P3): the one writer of its stream.
+"""The formation of a joint committee (docs/rules.md P3): the one writer of its stream.
 
-`002_95a8991e315e2e6d.txt` (Cabinet, 14 Sep 2022): a Joint Committee co-produced with the ICB,
-in shadow form from October 2022, fully operational from April 2023; `000_6f318076c05af665.txt`
+DCC Cabinet 2022 (14 Sep 2022): a Joint Committee co-produced with the ICB,
+in shadow form from October 2022, fully operational from April 2023; CDCPE
 ToR §2: "ambition to co-produce a Joint Committee by April 2023". Staff record milestones met with
-their evidence and the agreements they need (`002` §17); a durable timer watches each open
-milestone's target date and escalates a slippage in writing (P3 policy); guidance published
-(`002` 7(c), §29) or a slippage lets the owner re-plan; the last milestone met establishes the
-committee as a new body of the partnership, its membership checked against `002` §19.
+their evidence and the agreements they need (DCC Cabinet 2022 §17); a durable timer watches each
+open milestone's target date and escalates a slippage in writing (P3 policy); guidance published
+(DCC Cabinet 2022 7(c), §29) or a slippage lets the owner re-plan; the last milestone met
+establishes the committee as a new body of the partnership, its membership checked against DCC
+Cabinet 2022 §19.
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """One round of declarations of interest for one body's register (P6).
 
-`000_6f318076c05af665.txt` ToR §6 and MoU §23: members complete a declaration annually, may update
+CDCPE ToR §6 and MoU §23: members complete a declaration annually, may update
 it at any time, and the register is formally reviewed six-monthly. Temporal Schedules
 (`deploy.schedules`) start an "annual" round every April and a "review" round every six months;
 this workflow asks each member's organisation in writing, records each declaration returned, and
@@ -67,7 +67,7 @@ class DeclarationsInput(BaseModel):
 
 
 class DeclarationReturnedRequest(BaseModel):
-    """A member returned or confirmed their declaration (`000` ToR §6)."""
+    """A member returned or confirmed their declaration (CDCPE ToR §6)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -77,7 +77,7 @@ class DeclarationReturnedRequest(BaseModel):
 
 
 class ReviewRequest(BaseModel):
-    """The register had its six-monthly formal review (`000` ToR §6)."""
+    """The register had its six-monthly formal review (CDCPE ToR §6)."""
 
     model_config = ConfigDict(frozen=True)
 

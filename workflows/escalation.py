@@ -1,13 +1,13 @@
-"""A thematic board escalation climbing its partnership's ladder (PROCESSES.md P4).
+"""A thematic board escalation climbing its partnership's ladder (docs/rules.md P4).
 
 Raised by a body about an outcome not delivered, a work plan exception or an issue between partners
-(`000_6f318076c05af665.txt` ToR §2, MoU §10; `003_5b90f8e433878967.txt` §8.6-§8.10; `004` §24), it
+(CDCPE ToR §2, CDCP MoU §10; MSE MoU 2020 §8.6-§8.10; NENC ICS MoU §24), it
 climbs the configured ladder. At each level the body is told in writing; staff record the level's
-vote (attendance, declared interests and the Chair's rulings, `000` ToR §6) and the domain decides
+vote (attendance, declared interests and the Chair's rulings, CDCPE ToR §6) and the domain decides
 it under the body's rules (quorum ToR §10, consensus §8.3, majority of eligible affected partners
 §8.10(2), 75% of eligible members §8.4). A level that does not settle the matter by its response
 deadline (a durable timer) climbs; so does one that refers it up or whose decision is not accepted
-(§8.10(3)). Actions agreed (`003` §7.5-§7.8) are tracked to completion with a reminder when
+(§8.10(3)). Actions agreed (MSE MoU 2020 §7.5-§7.8) are tracked to completion with a reminder when
 overdue. The workflow ends, returning its result, when the escalation is resolved or closed.
 """
 
@@ -70,7 +70,7 @@ class _Request(BaseModel):
 
 
 class RaiseRequest(_Request):
-    """What the raising body escalates (`000` ToR §2; `003` §8.10)."""
+    """What the raising body escalates (CDCPE ToR §2; MSE MoU 2020 §8.10)."""
 
     escalation_id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     raised_by: str
@@ -136,7 +136,7 @@ class DecideRequest(_Request):
 
 
 class NotAcceptedRequest(_Request):
-    """A party does not accept the decision taken at `level` (`003` §8.10(3))."""
+    """A party does not accept the decision taken at `level` (MSE MoU 2020 §8.10(3))."""
 
     level: int
     by: str
@@ -148,7 +148,7 @@ class NotAcceptedRequest(_Request):
 
 
 class AgreeActionRequest(_Request):
-    """An action agreed at the current level (`003` §7.5-§7.8; `000` ToR §2)."""
+    """An action agreed at the current level (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2)."""
 
     kind: ActionKind
     owner: str

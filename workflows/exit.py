@@ -1,6 +1,6 @@
-"""A partner's exit, from its written notice to the day its membership ends (PROCESSES.md P2).
+"""A partner's exit, from its written notice to the day its membership ends (docs/rules.md P2).
 
-`000_6f318076c05af665.txt` MoU §27 (and `001` MoU §23): the leaving partner notifies the other
+CDCP MoU §27 (and DCC Cabinet 2019 MoU §23): the leaving partner notifies the other
 signatory organisations in writing; the MoU is then amended, the leaver removed from every body and
 the review date revised. This workflow is the one writer of the exit's stream: it records the
 notice, issues and delivers the written notice to every other signatory, tracks acknowledgements
@@ -50,7 +50,7 @@ EFFECTIVE_DATE_TIMER = "timer:exit-effective-date"
 
 
 class ExitNotice(BaseModel):
-    """The leaving partner's written notice, as staff recorded it (`000` MoU §27)."""
+    """The leaving partner's written notice, as staff recorded it (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -240,7 +240,7 @@ class ExitWorkflow:
     # ------------------------------------------------------------------------ the process
 
     async def _give_notice(self, input: ExitInput) -> None:
-        """`000` MoU §27: record the notice and write to each of the other signatories.
+        """CDCP MoU §27: record the notice and write to each of the other signatories.
 
         Both decisions are taken before anything is recorded, so a notice the domain refuses
         (not a signatory, dates out of order, dated after today) fails the workflow having

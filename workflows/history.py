@@ -1,4 +1,4 @@
-"""When a long-lived workflow should continue as new (DESIGN.md principle 6)."""
+"""When a long-lived workflow should continue as new (docs/architecture.md principle 6)."""
 
 from temporalio import workflow
 

@@ -2,7 +2,7 @@
 
 A Temporal Schedule (`deploy.schedules`) starts this workflow `CALL_FOR_ITEMS_DAYS` before each
 meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire time.
-Durable timers then carry the cycle of `000_6f318076c05af665.txt` ToR §5: the call for agenda items
+Durable timers then carry the cycle of CDCPE ToR §5: the call for agenda items
 to the members' organisations, requests closing 10 days before the meeting (later ones become any
 other business), the agenda issued 3 days before (with the ToR §6 declarations and the previous
 meeting's minutes as standing items), then the meeting's approval of the previous minutes, after
@@ -76,7 +76,7 @@ class MeetingCycleInput(BaseModel):
 
 
 class AgendaItemRequest(BaseModel):
-    """A member organisation asks for an item on the agenda (`000` ToR §5)."""
+    """A member organisation asks for an item on the agenda (CDCPE ToR §5)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -87,7 +87,7 @@ class AgendaItemRequest(BaseModel):
 
 
 class MinutesApprovalRequest(BaseModel):
-    """The meeting approved the previous meeting's minutes (`000` ToR §5)."""
+    """The meeting approved the previous meeting's minutes (CDCPE ToR §5)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -180,7 +180,7 @@ class MeetingCycleWorkflow:
         return self._progress_key() != key
 
     def _next_step(self) -> tuple[datetime, Callable[[date], MeetingCommand]]:
-        """The next timer of the cycle (`000` ToR §5) and what it does when it fires."""
+        """The next timer of the cycle (CDCPE ToR §5) and what it does when it fires."""
         s = self._state
         match s.status:
             case "scheduled":

@@ -1,11 +1,11 @@
 """The partnership's own workflow: the one writer of its stream, for as long as it exists.
 
 It collects every signatory's counterpart of the MoU; the MoU is effective only when each partner
-has executed one (`003_5b90f8e433878967.txt` §15.3) and commences on the date of signature
-(`000_6f318076c05af665.txt` MoU §24). It then keeps the review due date: a timer opens the annual
+has executed one (MSE MoU 2020 §15.3) and commences on the date of signature
+(CDCP MoU §24). It then keeps the review due date: a timer opens the annual
 review a lead time before it (P1 policy), and staff may open it sooner. Reviews and exits run as
 child workflows that write their own streams; their results come back here, where the membership,
-the MoU version and the review date are recorded (`000` MoU §24, §25, §27).
+the MoU version and the review date are recorded (CDCP MoU §24, §25, §27).
 """
 
 import asyncio
@@ -94,7 +94,7 @@ class SignatureRequest(BaseModel):
 
 
 class ExitNoticeRequest(BaseModel):
-    """A partner's written notice of leaving (`000` MoU §27)."""
+    """A partner's written notice of leaving (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -107,7 +107,7 @@ class ExitNoticeRequest(BaseModel):
 
 
 class ReviewRequest(BaseModel):
-    """Staff open the review before its timer would (`000` MoU §24: "at least annually")."""
+    """Staff open the review before its timer would (CDCP MoU §24: "at least annually")."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -115,7 +115,7 @@ class ReviewRequest(BaseModel):
 
 
 class CommitteeRequest(BaseModel):
-    """Staff start the formation of a joint committee (`002_95a8991e315e2e6d.txt`)."""
+    """Staff start the formation of a joint committee (DCC Cabinet 2022)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -292,7 +292,7 @@ class PartnershipWorkflow:
                 )
             )
         # The exit process's own checks of a notice: in writing, from a current signatory,
-        # effective no earlier than it was given (`000` MoU §27).
+        # effective no earlier than it was given (CDCP MoU §27).
         try:
             exits.decide(
                 exits.initial_state(self._state.config, self._state.signatories),

@@ -1,4 +1,4 @@
-"""Decide in the workflow, record through an activity (DESIGN.md principle 1).
+"""Decide in the workflow, record through an activity (docs/architecture.md principle 1).
 
 Event ids are made with workflow.uuid4(), which is replayed identically, so an append retried
 after its insert committed carries the same ids and the store writes nothing twice.

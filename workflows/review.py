@@ -1,11 +1,11 @@
-"""One annual MoU review: the one writer of its stream (PROCESSES.md P1).
+"""One annual MoU review: the one writer of its stream (docs/rules.md P1).
 
-`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually; `003` §1.5): every current
+CDCP MoU §24 (reviewed at least annually; MSE MoU 2020 §1.5): every current
 signatory is asked in writing to respond by the response deadline, with reminders on the policy
-interval to those who still owe an answer. MoU §25 and `003` §10.1: a proposed variation is
+interval to those who still owe an answer. MoU §25 and MSE MoU 2020 §10.1: a proposed variation is
 circulated to every signatory and is adopted only by the written agreement of all of them before
 the deadline; one refusal, or one agreement missing at the deadline, and the MoU stands unchanged.
-A signatory that leaves during the review (`000` MoU §27) is no longer asked or counted.
+A signatory that leaves during the review (CDCP MoU §27) is no longer asked or counted.
 
 The partnership workflow starts this one as a child and records its result; staff may also start
 it directly. Outcomes, deadlines and reminder dates all come from `domain.aggregates.review`.
@@ -147,7 +147,7 @@ class RefusalRequest(BaseModel):
 
 
 class SignatoryLeft(BaseModel):
-    """Sent by the partnership workflow when an exit takes effect (`000` MoU §27)."""
+    """Sent by the partnership workflow when an exit takes effect (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,4 +1,4 @@
-"""`concordat committee`: staff drive the formation of a joint committee (PROCESSES.md P3).
+"""`concordat committee`: staff drive the formation of a joint committee (docs/rules.md P3).
 
 The partnership workflow owns the formation (it adds the committee to its bodies when the last
 milestone is met), so `start` goes through it; every other command is an update of the committee's
@@ -142,7 +142,7 @@ async def meet(
     as_json: bool,
 ) -> None:
     """Record MILESTONE as met: refused before the milestones it depends on, or while an
-    agreement it needs is outstanding (002 §17)."""
+    agreement it needs is outstanding (DCC Cabinet 2022 §17)."""
     met = request(MeetRequest, milestone=milestone, met_on=met_on, evidence=evidence, actor=actor)
     handle = await _formation(partnership, committee)
     state: CommitteeState = await call(handle, CommitteeWorkflow.meet_milestone, met)
@@ -168,7 +168,7 @@ async def agree(
     as_json: bool,
 ) -> None:
     """Record that BODY_OR_ORG (for example cabinet, icb, dcc) gave the agreement MILESTONE
-    needs (002 §17: delegated authority agreed by all partners)."""
+    needs (DCC Cabinet 2022 §17: delegated authority agreed by all partners)."""
     agreed = request(
         AgreementRequest,
         milestone=milestone,
@@ -208,7 +208,7 @@ async def replan(
     as_json: bool,
 ) -> None:
     """Give MILESTONE a new target date: allowed once Government guidance is published
-    (002 7(c), §29) or after the milestone has slipped (P3 policy)."""
+    (DCC Cabinet 2022 7(c), §29) or after the milestone has slipped (P3 policy)."""
     replanned = request(
         ReplanRequest, milestone=milestone, new_target=target, reason=reason, actor=actor
     )
@@ -224,7 +224,7 @@ async def replan(
 @click.option("--summary", required=True, help="The guidance, in a line.")
 @click.option(
     "--new-preferred-option",
-    help="The preferred option the guidance leads to, when it changes (002 §11).",
+    help="The preferred option the guidance leads to, when it changes (DCC Cabinet 2022 §11).",
 )
 @actor_option
 @json_option
@@ -238,8 +238,8 @@ async def guidance(
     actor: str,
     as_json: bool,
 ) -> None:
-    """Record that Government guidance was published (002 7(c), §29); the owner may then
-    re-plan milestones."""
+    """Record that Government guidance was published (DCC Cabinet 2022 7(c), §29); the owner may
+    then re-plan milestones."""
     published = request(
         GuidanceRequest,
         summary=summary,
@@ -291,7 +291,8 @@ def _seats(file: Path) -> tuple[ProposedSeat, ...]:
     type=click.Path(path_type=Path, dir_okay=False),
     required=True,
     help="TOML with one [[seats]] table a seat: seat, role, organisation, sector, covers "
-    "(the 002 §19 categories it fills), chair. Example: deploy/examples/joint-committee-seats.toml",
+    "(the DCC Cabinet 2022 §19 categories it fills), chair. Example: "
+    "deploy/examples/joint-committee-seats.toml",
 )
 @date_option("--date", "confirmed_on", "The day the membership was confirmed.")
 @actor_option
@@ -305,8 +306,8 @@ async def membership(
     actor: str,
     as_json: bool,
 ) -> None:
-    """Confirm the committee's membership against the minimum list of 002 §19 (a)-(g); a
-    membership lacking any category is refused, naming what is missing."""
+    """Confirm the committee's membership against the minimum list of DCC Cabinet 2022 §19 (a)-(g);
+    a membership lacking any category is refused, naming what is missing."""
     confirmed = request(
         MembershipRequest, seats=_seats(seats_file), confirmed_on=confirmed_on, actor=actor
     )

@@ -109,7 +109,7 @@ def _stands(state: EscalationState) -> str:
     "--reason",
     type=click.Choice(_dashed(EscalationReason)),
     required=True,
-    help="Why it is raised (000 ToR §2; 003 §8.6-§8.10).",
+    help="Why it is raised (CDCPE ToR §2; MSE MoU 2020 §8.6-§8.10).",
 )
 @click.option("--summary", required=True, help="The issue, in a line.")
 @date_option("--date", "raised_on", "The day it was raised.")
@@ -117,7 +117,7 @@ def _stands(state: EscalationState) -> str:
     "--affected",
     multiple=True,
     metavar="ORG",
-    help="A partner organisation affected (repeat for each; 003 §8.10(2)).",
+    help="A partner organisation affected (repeat for each; MSE MoU 2020 §8.10(2)).",
 )
 @actor_option
 @json_option
@@ -194,7 +194,8 @@ async def refer_up(
     actor: str,
     as_json: bool,
 ) -> None:
-    """The body at --level could not settle it and refers it up (000 ToR §1.2, §2; 003 §8.10)."""
+    """The body at --level could not settle it and refers it up (CDCPE ToR §1.2, §2; MSE MoU 2020
+    §8.10)."""
     referred = request(
         ReferUpRequest, level=level, body=body, referred_on=referred_on, notes=notes, actor=actor
     )
@@ -249,18 +250,18 @@ def _decision_text(state: EscalationState) -> str:
     "--declare",
     multiple=True,
     metavar="SEAT:INTEREST",
-    help="An interest declared for this item (repeat; 000 ToR §6).",
+    help="An interest declared for this item (repeat; CDCPE ToR §6).",
 )
 @click.option(
     "--ruling",
     multiple=True,
     metavar="SEAT:leave|discuss|take-part",
-    help="The Chair's ruling on a declared interest (repeat; 000 ToR §6).",
+    help="The Chair's ruling on a declared interest (repeat; CDCPE ToR §6).",
 )
 @click.option(
     "--rule",
     type=click.Choice(_dashed(DecisionRuleKind)),
-    help="Another of the body's rules for this matter (e.g. 003 §8.4's 75%) [default: the "
+    help="Another of the body's rules for this matter (e.g. MSE MoU 2020 §8.4's 75%) [default: the "
     "level's].",
 )
 @click.option(
@@ -336,7 +337,7 @@ async def not_accepted(
     actor: str,
     as_json: bool,
 ) -> None:
-    """A party does not accept the decision taken at --level: it goes up (003 §8.10(3))."""
+    """A party does not accept the decision taken at --level: it goes up (MSE MoU 2020 §8.10(3))."""
     objection = request(NotAcceptedRequest, level=level, by=by, on=on, reason=reason, actor=actor)
     handle = await _escalation(partnership, escalation_id)
     state: EscalationState = await call(handle, EscalationWorkflow.not_accepted, objection)
@@ -359,7 +360,8 @@ async def resolve(
     actor: str,
     as_json: bool,
 ) -> None:
-    """Resolve the escalation at its level; refused while an agreed action is open (003 §7.5)."""
+    """Resolve the escalation at its level; refused while an agreed action is open (MSE MoU 2020
+    §7.5)."""
     resolved = request(ResolveRequest, resolved_on=resolved_on, summary=summary, actor=actor)
     handle = await _escalation(partnership, escalation_id)
     state: EscalationState = await call(handle, EscalationWorkflow.resolve, resolved)
@@ -394,7 +396,7 @@ async def close(
 
 @escalation.group()
 def action() -> None:
-    """Actions agreed at a level (003 §7.5-§7.8), tracked to completion."""
+    """Actions agreed at a level (MSE MoU 2020 §7.5-§7.8), tracked to completion."""
 
 
 @action.command()
@@ -404,7 +406,7 @@ def action() -> None:
     "--kind",
     type=click.Choice(_dashed(ActionKind)),
     required=True,
-    help="What kind of action (003 §7.5-§7.8; 000 ToR §2 mitigating actions).",
+    help="What kind of action (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2 mitigating actions).",
 )
 @click.option("--owner", required=True, help="The organisation or body that owns it.")
 @date_option("--due", "due_on", "When it is due; its owner is reminded in writing after.")

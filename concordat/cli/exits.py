@@ -1,8 +1,8 @@
-"""`concordat exit`: a partner's notice of leaving, to the day it takes effect (PROCESSES.md P2).
+"""`concordat exit`: a partner's notice of leaving, to the day it takes effect (docs/rules.md P2).
 
 Notice is given through the partnership workflow, which starts the exit process; the open exit
 of an organisation is then found through its `open_processes` query. The workflows refuse what
-`000` MoU §27 and the P2 policy do not allow (a second notice, a leaver that is not a signatory,
+CDCP MoU §27 and the P2 policy do not allow (a second notice, a leaver that is not a signatory,
 an effective date before the notice, a second acknowledgement, a withdrawal on or after the
 effective date) with nothing written. A notice dated after today is refused here: the exit
 process issues its written notices today and cannot issue them before the notice was given.
@@ -124,7 +124,7 @@ def _progress_text(progress: ExitProgress) -> str:
 @click.group(name="exit")
 def exit_() -> None:
     """A partner leaving: give, acknowledge or withdraw its notice, and see who has yet to
-    acknowledge it (`000` MoU §27)."""
+    acknowledge it (CDCP MoU §27)."""
 
 
 @exit_.command()

@@ -1,8 +1,8 @@
-"""`concordat mou sign`: record a partner's executed counterpart of the MoU (PROCESSES.md P1).
+"""`concordat mou sign`: record a partner's executed counterpart of the MoU (docs/rules.md P1).
 
 The partnership workflow decides: an organisation that is not a signatory, one that has already
 signed, or a signature after the MoU became effective is refused by its validator with nothing
-written (`003` §15.3: effective once every partner has executed a counterpart; `000` MoU §24).
+written (MSE MoU 2020 §15.3: effective once every partner has executed a counterpart; CDCP MoU §24).
 """
 
 from datetime import date

@@ -2,7 +2,7 @@
 
 Both sources give a `PartnershipState` (the workflow's `state` query, or the partnership stream
 folded as of a date), so the view, and each body's quorum with every member present
-(`000` ToR §10; PROCESSES.md P2 asks that a body that can no longer be quorate be flagged), is
+(CDCPE ToR §10; docs/rules.md P2 asks that a body that can no longer be quorate be flagged), is
 computed the same way whichever answered.
 """
 

@@ -1,9 +1,9 @@
-"""`concordat review`: open the MoU review and record each signatory's answer (PROCESSES.md P1).
+"""`concordat review`: open the MoU review and record each signatory's answer (docs/rules.md P1).
 
 The review is the one the partnership workflow has open (its `open_processes` query), so staff
 name only the partnership. Every rule is the review workflow's: a response or agreement outside
 the review's dates, a second response, a second variation, or an organisation not asked is
-refused by its validators with nothing written (`000` MoU §24-§25, `003` §10.1).
+refused by its validators with nothing written (CDCP MoU §24-§25, MSE MoU 2020 §10.1).
 """
 
 import asyncio
@@ -127,7 +127,7 @@ async def _review(config: Partnership, organisation: str) -> ReviewHandle:
 @json_option
 @run_async
 async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
-    """Open PARTNERSHIP's review now, before its timer would (`000` MoU §24: at least
+    """Open PARTNERSHIP's review now, before its timer would (CDCP MoU §24: at least
     annually); refused while a review is open or before the MoU is effective."""
     temporal = await client()
     lead = await partnership_handle(temporal, partnership)
@@ -200,7 +200,7 @@ async def propose(
     as_json: bool,
 ) -> None:
     """Put ORGANISATION's proposed variation to every signatory; it is adopted only if all of
-    them agree in writing by the response deadline (`000` MoU §25, `003` §10.1)."""
+    them agree in writing by the response deadline (CDCP MoU §25, MSE MoU 2020 §10.1)."""
     proposal = request(
         VariationRequest,
         proposed_by=organisation,
@@ -256,7 +256,7 @@ async def refuse(
     as_json: bool,
 ) -> None:
     """Record ORGANISATION's refusal of the variation: one refusal and the MoU stands
-    unchanged (`000` MoU §25)."""
+    unchanged (CDCP MoU §25)."""
     handle = await _review(partnership, organisation)
     refusal = request(
         RefusalRequest,

@@ -1,9 +1,9 @@
 """`concordat what-if`: quorum and voting consequences of a change, changing nothing.
 
-Staff ask it before a meeting or when a partner talks of leaving (`000` MoU §27, ToR §6, §10;
-`003` §8.4, §8.10). The report is `domain.what_if`'s; this command only says which partnership
-it was asked of: the running workflow's current state when there is one (after exits), else the
-shipped configuration, and it says which, since the two differ once partners have left.
+Staff ask it before a meeting or when a partner talks of leaving (CDCP MoU §27, CDCPE ToR §6, §10;
+MSE MoU 2020 §8.4, §8.10). The report is `domain.what_if`'s; this command only says which
+partnership it was asked of: the running workflow's current state when there is one (after exits),
+else the shipped configuration, and it says which, since the two differ once partners have left.
 """
 
 import click

@@ -1,14 +1,14 @@
 """The joint committee formation aggregate: milestones towards an operational committee (P3).
 
-Source: `002_95a8991e315e2e6d.txt` (Cabinet, 14 Sep 2022: a Joint Committee, shadow from October
-2022, fully operational from April 2023) and `000` ToR §2 ("ambition to co-produce a Joint
+Source: DCC Cabinet 2022 (14 Sep 2022: a Joint Committee, shadow from October
+2022, fully operational from April 2023) and CDCPE ToR §2 ("ambition to co-produce a Joint
 Committee by April 2023"). A milestone cannot be met before the milestones it depends on, nor
-before every body or partner whose agreement it needs has agreed (`002` §17: levels of delegated
-authority agreed by all partners). Guidance may change the plan (`002` 7(c), §29), so the owner
-can re-plan; a milestone past its target unmet is recorded as slipped (P3 policy), escalated in
-writing to its owner and the partnership's executive, and may then be re-planned too. When the
-last milestone is met the committee is established, provided its membership was confirmed against
-the minimum list of `002` §19 (a)-(g).
+before every body or partner whose agreement it needs has agreed (DCC Cabinet 2022 §17: levels of
+delegated authority agreed by all partners). Guidance may change the plan (DCC Cabinet 2022 7(c),
+§29), so the owner can re-plan; a milestone past its target unmet is recorded as slipped (P3
+policy), escalated in writing to its owner and the partnership's executive, and may then be
+re-planned too. When the last milestone is met the committee is established, provided its membership
+was confirmed against the minimum list of DCC Cabinet 2022 §19 (a)-(g).
 """
 
 from collections.abc import Iterable
@@ -107,7 +107,7 @@ class CommitteeState(BaseModel):
 
     @property
     def is_established(self) -> bool:
-        """Every milestone met and the committee declared operational (`002` §6(c))."""
+        """Every milestone met and the committee declared operational (DCC Cabinet 2022 §6(c))."""
         return self.established_on is not None
 
     @property
@@ -238,11 +238,12 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
             ]
         case ReplanMilestone():
             milestone = _require_unmet(state, command.milestone_id)
-            # `002` 7(c), §29: guidance may change the plan; P3 policy: so may a slippage.
+            # DCC Cabinet 2022 7(c), §29: guidance may change the plan; P3 policy: so may a
+            # slippage.
             if not state.guidance and not milestone.is_slipping:
                 raise DomainError(
                     f"milestone {milestone.milestone_id!r} can be re-planned only once Government "
-                    f"guidance is published (002 7(c), §29) or after it has slipped"
+                    f"guidance is published (DCC Cabinet 2022 7(c), §29) or after it has slipped"
                 )
             if command.new_target_on < command.replanned_on:
                 raise DomainError("a milestone cannot be re-planned to a date already past")
@@ -282,7 +283,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
             if state.membership_confirmed_on is None:
                 raise DomainError(
                     f"{state.name} cannot be established before its membership is confirmed "
-                    f"against the minimum list of 002 §19 (a)-(g)"
+                    f"against the minimum list of DCC Cabinet 2022 §19 (a)-(g)"
                 )
             return [
                 CommitteeEstablished(
@@ -307,10 +308,13 @@ def _confirm_membership(
     if duplicates := sorted({s for s in seats if seats.count(s) > 1}):
         raise DomainError(f"seats proposed more than once: {', '.join(duplicates)}")
     if len(chairs := [s.seat for s in command.seats if s.chair]) > 1:
-        raise DomainError(f"a joint committee has one chair (002 §19(a)), not {', '.join(chairs)}")
+        raise DomainError(
+            f"a joint committee has one chair (DCC Cabinet 2022 §19(a)), not {', '.join(chairs)}"
+        )
     if missing := missing_from_minimum(command.seats):
         raise DomainError(
-            f"the membership of {state.name} does not meet the minimum list of 002 §19; "
+            f"the membership of {state.name} does not meet the minimum list of DCC Cabinet 2022 "
+            "§19; "
             f"it lacks: {'; '.join(missing)}"
         )
     return [
@@ -427,8 +431,8 @@ def fold(state: CommitteeState, events: Iterable[DomainEvent]) -> CommitteeState
 def meet(
     state: CommitteeState, command: MeetMilestone, reports_to: tuple[str, ...]
 ) -> list[DomainEvent]:
-    """Meet a milestone; meeting the last one establishes the committee on that date (`002`
-    §6(c)) reporting to `reports_to` (its plan's), so it is refused, with nothing met, while
+    """Meet a milestone; meeting the last one establishes the committee on that date (DCC Cabinet
+    2022 §6(c)) reporting to `reports_to` (its plan's), so it is refused, with nothing met, while
     the membership is unconfirmed (§19)."""
     events = decide(state, command)
     after = fold(state, events)
@@ -446,7 +450,7 @@ def check_organisations(config: Partnership, seats: Iterable[ProposedSeat]) -> N
 
 
 def committee_body(state: CommitteeState) -> Body:
-    """The established committee as a new body of the partnership (`002` §16-§19)."""
+    """The established committee as a new body of the partnership (DCC Cabinet 2022 §16-§19)."""
     if state.committee_id is None or state.established_on is None:
         raise DomainError("the joint committee is not established yet")
     return Body(
@@ -459,7 +463,8 @@ def committee_body(state: CommitteeState) -> Body:
         ),
         chair=next((s.seat for s in state.members if s.chair), None),
         answers_to=state.reports_to,
-        clause="002 §16-§19 (joint committee: delegated authority, reporting, membership)",
+        clause="DCC Cabinet 2022 §16-§19 (joint committee: delegated authority, reporting, "
+        "membership)",
     )
 
 

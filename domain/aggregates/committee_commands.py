@@ -1,4 +1,4 @@
-"""What staff and timers ask of a joint committee formation (PROCESSES.md P3): the commands
+"""What staff and timers ask of a joint committee formation (docs/rules.md P3): the commands
 `domain.aggregates.committee.decide` accepts or refuses."""
 
 from datetime import date
@@ -10,7 +10,8 @@ from domain.rules.committee_membership import ProposedSeat
 
 
 class StartFormation(BaseModel):
-    """Begin forming a joint committee under a preferred option (`002` recommendation 7(b))."""
+    """Begin forming a joint committee under a preferred option (DCC Cabinet 2022 recommendation
+    7(b))."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -61,7 +62,7 @@ class ReplanMilestone(BaseModel):
 
 
 class PublishGuidance(BaseModel):
-    """Government guidance was published (`002` 7(c), §29)."""
+    """Government guidance was published (DCC Cabinet 2022 7(c), §29)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -72,7 +73,8 @@ class PublishGuidance(BaseModel):
 
 
 class ConfirmMembership(BaseModel):
-    """The committee's membership, checked against the minimum list of `002` §19 (a)-(g)."""
+    """The committee's membership, checked against the minimum list of DCC Cabinet 2022 §19
+    (a)-(g)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -81,7 +83,7 @@ class ConfirmMembership(BaseModel):
 
 
 class EstablishCommittee(BaseModel):
-    """Declare the committee fully operational (`002` §6(c))."""
+    """Declare the committee fully operational (DCC Cabinet 2022 §6(c))."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,5 +1,5 @@
-"""A milestone past its target unmet (PROCESSES.md P3 policy): recorded as slipped, and escalated
-in writing to its owner and to the partnership's executive (`000` ToR §2)."""
+"""A milestone past its target unmet (docs/rules.md P3 policy): recorded as slipped, and escalated
+in writing to its owner and to the partnership's executive (CDCPE ToR §2)."""
 
 from datetime import date
 
@@ -13,13 +13,13 @@ from domain.partnership import Partnership
 
 
 def executive(config: Partnership) -> str | None:
-    """The partnership's executive body (County Durham: the CDCPE, `000` ToR §2)."""
+    """The partnership's executive body (County Durham: the CDCPE, CDCPE ToR §2)."""
     return next((b.slug for b in config.bodies if b.kind is BodyKind.EXECUTIVE), None)
 
 
 def slippage_recipients(config: Partnership, milestone: Milestone) -> tuple[str, ...]:
     """P3 policy: a slippage is escalated to the milestone's owner and the partnership's
-    executive, which monitors delivery and acts as its escalation point (`000` ToR §2)."""
+    executive, which monitors delivery and acts as its escalation point (CDCPE ToR §2)."""
     recipients = [milestone.owner]
     if (top := executive(config)) is not None and top != milestone.owner:
         recipients.append(top)

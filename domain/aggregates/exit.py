@@ -1,6 +1,6 @@
-"""The partner exit aggregate: one stream per exit notice (PROCESSES.md P2).
+"""The partner exit aggregate: one stream per exit notice (docs/rules.md P2).
 
-`000_6f318076c05af665.txt` MoU §27 (and `001` MoU §23): "The relevant partner will notify the
+CDCP MoU §27 (and DCC Cabinet 2019 MoU §23): "The relevant partner will notify the
 other signatory organisations in writing"; the MoU is then amended and the review date revised,
 which the partnership aggregate records when this process ends the membership. Policy: each
 recipient acknowledges, with reminders until a deadline; the notice may be withdrawn before the
@@ -92,7 +92,7 @@ class ExitState(BaseModel):
     def bodies(self) -> tuple[Body, ...]:
         """The bodies as they stand: seats of partners that already left are removed.
 
-        A configured signatory missing from `signatories` has left (`000` MoU §27), exactly as
+        A configured signatory missing from `signatories` has left (CDCP MoU §27), exactly as
         the partnership aggregate's departures record.
         """
         gone = [s for s in self.config.signatories if s not in self.signatories]
@@ -278,7 +278,7 @@ def _notify(state: ExitState, command: NotifyExit) -> list[DomainEvent]:
     if state.status != "not_notified":
         raise DomainError(f"exit {state.exit_id} of {state.organisation} is already {state.status}")
     if not command.in_writing:
-        raise DomainError("notice of leaving must be given in writing (000 MoU §27)")
+        raise DomainError("notice of leaving must be given in writing (CDCP MoU §27)")
     if command.organisation not in state.signatories:
         raise DomainError(
             f"{command.organisation} is not a signatory of {state.partnership}; "
@@ -321,7 +321,7 @@ def _particulars(state: ExitState, exit_id: str, organisation: str) -> ExitParti
 
 
 def _issue(state: ExitState, command: IssueNotices, exit_id: str) -> list[DomainEvent]:
-    """`000` MoU §27: a written notice to each of the other signatory organisations."""
+    """CDCP MoU §27: a written notice to each of the other signatory organisations."""
     assert state.notified_on is not None and state.organisation is not None
     if command.issued_on < state.notified_on:
         raise DomainError("notices cannot be issued before the exit was notified")

@@ -1,4 +1,4 @@
-"""Folding events into state: how every view is rebuilt (DESIGN.md principle 4)."""
+"""Folding events into state: how every view is rebuilt (docs/architecture.md principle 4)."""
 
 from collections.abc import Callable, Iterable
 from typing import TypeVar

@@ -1,9 +1,9 @@
 """The partnership aggregate: signatories, signatures, MoU versions and the review due date.
 
-One stream per partnership. It collects signatures until the MoU is effective (`003` §15.3:
+One stream per partnership. It collects signatures until the MoU is effective (MSE MoU 2020 §15.3:
 "No counterpart shall be effective until each Partner has executed at least one counterpart";
-`000` MoU §24: commences on the date of signature of the partners, initial period of one year,
-reviewed at least annually), then records exits (`000` MoU §27), review outcomes and admissions.
+CDCP MoU §24: commences on the date of signature of the partners, initial period of one year,
+reviewed at least annually), then records exits (CDCP MoU §27), review outcomes and admissions.
 """
 
 from collections.abc import Iterable
@@ -44,7 +44,7 @@ class Signature(BaseModel):
 
 
 class Departure(BaseModel):
-    """A partner that has left (`000` MoU §27)."""
+    """A partner that has left (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -98,7 +98,7 @@ class PartnershipState(BaseModel):
 
     @property
     def bodies(self) -> tuple[Body, ...]:
-        """The bodies with the seats of departed partners removed (`000` MoU §27)."""
+        """The bodies with the seats of departed partners removed (CDCP MoU §27)."""
         gone = [d.organisation for d in self.departures]
         configured = (*self.config.bodies, *self.established_bodies)
         return tuple(without_organisations(body, gone) for body in configured)
@@ -136,7 +136,7 @@ class SignMou(BaseModel):
 
 
 class EndMembership(BaseModel):
-    """On the effective date of an exit, remove the partner (`000` MoU §27)."""
+    """On the effective date of an exit, remove the partner (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -157,7 +157,8 @@ class RecordReviewOutcome(BaseModel):
 
 
 class AdmitPartner(BaseModel):
-    """Admit an additional partner with the written agreement of every signatory (`003` §14)."""
+    """Admit an additional partner with the written agreement of every signatory (MSE MoU 2020
+    §14)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -168,7 +169,7 @@ class AdmitPartner(BaseModel):
 
 class EstablishBody(BaseModel):
     """Add the joint committee, once its formation is complete, as a body of the partnership
-    (`002_95a8991e315e2e6d.txt` §6(c) fully operational; §17 delegated authority)."""
+    (DCC Cabinet 2022 §6(c) fully operational; §17 delegated authority)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -234,7 +235,8 @@ def _sign(state: PartnershipState, command: SignMou) -> list[DomainEvent]:
         )
     ]
     if state.outstanding_signatures == (command.organisation,):
-        # 003 §15.3 / 000 MoU §24: effective once every partner has signed, on the last date.
+        # MSE MoU 2020 §15.3 / CDCP MoU §24: effective once every partner has signed, on the last
+        # date.
         effective_on = max([command.signed_on, *(s.signed_on for s in state.signatures)])
         events.append(
             MouEffective(
@@ -290,7 +292,7 @@ def _end_membership(state: PartnershipState, command: EndMembership) -> list[Dom
             previous_due_on=state.review_due_on,
             review_due_on=next_review_due(command.ended_on, state.review_due_on),
             revised_on=command.ended_on,
-            reason=f"000 MoU §27: review date revised after {organisation} left",
+            reason=f"CDCP MoU §27: review date revised after {organisation} left",
         ),
     ]
 
@@ -332,7 +334,9 @@ def _admit(state: PartnershipState, command: AdmitPartner) -> list[DomainEvent]:
         _require_signatory(state, slug)
     vote = unanimity(state.signatories, command.agreed_by)
     if not vote.carried:
-        raise DomainError(f"{new.slug} cannot be admitted: {vote.explanation} (003 §14, §10.1)")
+        raise DomainError(
+            f"{new.slug} cannot be admitted: {vote.explanation} (MSE MoU 2020 §14, §10.1)"
+        )
     events: list[DomainEvent] = [
         PartnerAdmitted(
             partnership=state.slug,
@@ -362,7 +366,7 @@ def _establish(state: PartnershipState, command: EstablishBody) -> list[DomainEv
     if any(b.slug == command.body.slug for b in state.bodies):
         raise DomainError(f"{state.slug} already has a body called {command.body.slug}")
     for member in command.body.members:
-        # A seat may represent no partner (an independent chair, `002` §19(a)).
+        # A seat may represent no partner (an independent chair, DCC Cabinet 2022 §19(a)).
         if member.organisation is not None and member.organisation not in state.signatories:
             raise DomainError(
                 f"{command.body.slug} seat {member.seat} represents {member.organisation}, "

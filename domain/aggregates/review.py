@@ -1,10 +1,10 @@
-"""The MoU review aggregate: one stream per review (PROCESSES.md P1).
+"""The MoU review aggregate: one stream per review (docs/rules.md P1).
 
-`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually), §25 and `003` §10.1 (varied only
+CDCP MoU §24 (reviewed at least annually), §25 and MSE MoU 2020 §10.1 (varied only
 by written agreement of all signatory organisations): every signatory is asked to respond by a
 deadline; a variation is adopted only if every signatory agrees in writing. One refusal, or one
 agreement missing at the deadline, and the MoU stands unchanged. A signatory that leaves during
-the review (`000` MoU §27) is no longer asked and no longer counted.
+the review (CDCP MoU §27) is no longer asked and no longer counted.
 """
 
 from collections.abc import Iterable
@@ -83,7 +83,7 @@ class ReviewState(BaseModel):
     @property
     def settled(self) -> bool:
         """Whether the outcome is known before the deadline: nothing is owed, or a refusal has
-        already defeated the variation (`000` MoU §25: it needs every signatory's agreement)."""
+        already defeated the variation (CDCP MoU §25: it needs every signatory's agreement)."""
         return self.status == "open" and (bool(self.refused) or not self.awaiting)
 
 
@@ -131,7 +131,7 @@ class RecordResponse(BaseModel):
 
 
 class ProposeVariation(BaseModel):
-    """Put a variation of the MoU to every signatory (`000` MoU §25)."""
+    """Put a variation of the MoU to every signatory (CDCP MoU §25)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -172,7 +172,7 @@ class SendReviewReminder(BaseModel):
 
 
 class RemoveSignatory(BaseModel):
-    """A signatory left the partnership during the review (`000` MoU §27)."""
+    """A signatory left the partnership during the review (CDCP MoU §27)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -244,7 +244,8 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case AgreeVariation():
             _require_decision_on_variation(state, command.variation_id, command.organisation)
-            # 000 MoU §25, 003 §10.1: agreement must be given before the response deadline.
+            # CDCP MoU §25, MSE MoU 2020 §10.1: agreement must be given before the response
+            # deadline.
             _require_in_time(state, command.agreed_on, "an agreement")
             return [
                 VariationAgreed(
@@ -395,7 +396,7 @@ def _conclude(state: ReviewState, review_id: str, concluded_on: date) -> ReviewC
     if state.variation_id is None:
         outcome = ReviewOutcome.CONFIRMED_UNCHANGED
     else:
-        # 000 MoU §25 / 003 §10.1: adopted only by written agreement of all signatories.
+        # CDCP MoU §25 / MSE MoU 2020 §10.1: adopted only by written agreement of all signatories.
         vote = unanimity(state.signatories, state.agreed, state.refused)
         outcome = ReviewOutcome.VARIED if vote.carried else ReviewOutcome.LAPSED
         not_agreed = tuple(s for s in state.signatories if s not in state.agreed)

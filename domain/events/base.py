@@ -57,7 +57,7 @@ class ReminderSent(Event):
 class NoticeIssued(Event):
     """A written notice was produced for one recipient; its full text and hash are recorded.
 
-    The exit notice to every other signatory is one (`000` MoU §27: "notify the other signatory
+    The exit notice to every other signatory is one (CDCP MoU §27: "notify the other signatory
     organisations in writing"); so are review requests, circulated variations, reminders,
     slippage notices and escalation notices.
     """

@@ -8,7 +8,7 @@ from domain.organisations import Sector
 
 
 class FormationStarted(Event):
-    """Work to form a joint committee began (`002` recommendation 7, `000` ToR §2)."""
+    """Work to form a joint committee began (DCC Cabinet 2022 recommendation 7, CDCPE ToR §2)."""
 
     type: Literal["FormationStarted"] = "FormationStarted"
     committee_id: str
@@ -32,7 +32,7 @@ class MilestonePlanned(Event):
 
 
 class MilestoneAgreed(Event):
-    """A body or partner whose agreement a milestone needs gave it (`002` §17)."""
+    """A body or partner whose agreement a milestone needs gave it (DCC Cabinet 2022 §17)."""
 
     type: Literal["MilestoneAgreed"] = "MilestoneAgreed"
     committee_id: str
@@ -63,7 +63,8 @@ class MilestoneSlipped(Event):
 
 
 class MilestoneReplanned(Event):
-    """The owner set a new target date (`002` 7(c), §29: guidance may change the plan)."""
+    """The owner set a new target date (DCC Cabinet 2022 7(c), §29: guidance may change the
+    plan)."""
 
     type: Literal["MilestoneReplanned"] = "MilestoneReplanned"
     committee_id: str
@@ -75,7 +76,7 @@ class MilestoneReplanned(Event):
 
 
 class GuidancePublished(Event):
-    """Government guidance awaited by `002` 7(c), §29 was published."""
+    """Government guidance awaited by DCC Cabinet 2022 7(c), §29 was published."""
 
     type: Literal["GuidancePublished"] = "GuidancePublished"
     committee_id: str
@@ -86,7 +87,7 @@ class GuidancePublished(Event):
 
 
 class CommitteeEstablished(Event):
-    """The joint committee is fully operational (`002` §6(c)): every milestone is met."""
+    """The joint committee is fully operational (DCC Cabinet 2022 §6(c)): every milestone is met."""
 
     type: Literal["CommitteeEstablished"] = "CommitteeEstablished"
     committee_id: str
@@ -97,7 +98,7 @@ class CommitteeEstablished(Event):
 
 class CommitteeMemberConfirmed(Event):
     """A seat of the joint committee, confirmed with the whole membership against the minimum
-    list of `002` §19 (a)-(g); `covers` names the §19 categories the seat fills."""
+    list of DCC Cabinet 2022 §19 (a)-(g); `covers` names the §19 categories the seat fills."""
 
     type: Literal["CommitteeMemberConfirmed"] = "CommitteeMemberConfirmed"
     committee_id: str

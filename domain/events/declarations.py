@@ -1,5 +1,5 @@
 """P4/P6 conflicts of interest and P6 declarations: interests declared and ruled on for an
-item, and the rounds and reviews of a body's register of interests (`000` ToR §6)."""
+item, and the rounds and reviews of a body's register of interests (CDCPE ToR §6)."""
 
 from datetime import date
 from enum import StrEnum
@@ -9,7 +9,7 @@ from domain.events.base import Event
 
 
 class ConflictRuling(StrEnum):
-    """The Chair's ruling on a declared interest for one item (`000` ToR §6)."""
+    """The Chair's ruling on a declared interest for one item (CDCPE ToR §6)."""
 
     LEAVE = "leave"
     DISCUSS_NOT_DECIDE = "discuss_not_decide"
@@ -17,7 +17,7 @@ class ConflictRuling(StrEnum):
 
 
 class InterestDeclared(Event):
-    """A member declared an interest in an item (`000` ToR §6, MoU §23)."""
+    """A member declared an interest in an item (CDCPE ToR §6, CDCP MoU §23)."""
 
     type: Literal["InterestDeclared"] = "InterestDeclared"
     body: str
@@ -28,7 +28,7 @@ class InterestDeclared(Event):
 
 
 class ConflictRuled(Event):
-    """The Chair ruled how a conflicted member takes part in an item (`000` ToR §6)."""
+    """The Chair ruled how a conflicted member takes part in an item (CDCPE ToR §6)."""
 
     type: Literal["ConflictRuled"] = "ConflictRuled"
     body: str
@@ -40,7 +40,7 @@ class ConflictRuled(Event):
 
 
 class ItemChairReplaced(Event):
-    """The chair was conflicted: a non-conflicted member chairs the item (`000` ToR §6)."""
+    """The chair was conflicted: a non-conflicted member chairs the item (CDCPE ToR §6)."""
 
     type: Literal["ItemChairReplaced"] = "ItemChairReplaced"
     body: str
@@ -51,7 +51,7 @@ class ItemChairReplaced(Event):
 
 
 class DeclarationsReviewed(Event):
-    """The register of interests had its six-monthly formal review (`000` ToR §6)."""
+    """The register of interests had its six-monthly formal review (CDCPE ToR §6)."""
 
     type: Literal["DeclarationsReviewed"] = "DeclarationsReviewed"
     body: str
@@ -60,7 +60,7 @@ class DeclarationsReviewed(Event):
 
 
 class DeclarationsRequested(Event):
-    """Members were asked for their declarations of interest (`000` ToR §6, MoU §23).
+    """Members were asked for their declarations of interest (CDCPE ToR §6, CDCP MoU §23).
 
     `kind` "annual": the annual declaration form; "review": confirm or update entries before the
     six-monthly formal review of the register.
@@ -76,7 +76,7 @@ class DeclarationsRequested(Event):
 
 
 class DeclarationReturned(Event):
-    """A member completed or confirmed their declaration of interests (`000` ToR §6)."""
+    """A member completed or confirmed their declaration of interests (CDCPE ToR §6)."""
 
     type: Literal["DeclarationReturned"] = "DeclarationReturned"
     body: str

@@ -8,7 +8,7 @@ from domain.events.base import Event
 
 
 class EscalationReason(StrEnum):
-    """Why a body raises an escalation (`000` ToR §2, `003` §8.6-§8.10)."""
+    """Why a body raises an escalation (CDCPE ToR §2, MSE MoU 2020 §8.6-§8.10)."""
 
     OUTCOME_NOT_DELIVERED = "outcome_not_delivered"
     WORK_PLAN_EXCEPTION = "work_plan_exception"
@@ -16,7 +16,7 @@ class EscalationReason(StrEnum):
 
 
 class ClimbReason(StrEnum):
-    """Why an escalation moved up its ladder (PROCESSES.md P4)."""
+    """Why an escalation moved up its ladder (docs/rules.md P4)."""
 
     DEADLINE_PASSED = "deadline_passed"
     NOT_RESOLVED = "not_resolved"
@@ -24,7 +24,7 @@ class ClimbReason(StrEnum):
 
 
 class ActionKind(StrEnum):
-    """Actions a level may agree (`003` §7.5-§7.8; `000` ToR §2 mitigating actions)."""
+    """Actions a level may agree (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2 mitigating actions)."""
 
     RECOVERY_PLAN = "recovery_plan"
     IMPROVEMENT_PLAN = "improvement_plan"
@@ -46,11 +46,12 @@ class EscalationRaised(Event):
     level: int
     respond_by: date
     affected: tuple[str, ...] = ()
-    """Partner organisations affected by the matter (`003` §8.10(2)); default for old events."""
+    """Partner organisations affected by the matter (MSE MoU 2020 §8.10(2)); default for old
+    events."""
 
 
 class EscalationConsidered(Event):
-    """A body at the current level discussed the escalation (`003` §8.10(1))."""
+    """A body at the current level discussed the escalation (MSE MoU 2020 §8.10(1))."""
 
     type: Literal["EscalationConsidered"] = "EscalationConsidered"
     escalation_id: str
@@ -90,7 +91,7 @@ class EscalationClimbed(Event):
 
 
 class ActionAgreed(Event):
-    """An action agreed at a level, with an owner and a due date (`003` §7.5-§7.8)."""
+    """An action agreed at a level, with an owner and a due date (MSE MoU 2020 §7.5-§7.8)."""
 
     type: Literal["ActionAgreed"] = "ActionAgreed"
     escalation_id: str

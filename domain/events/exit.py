@@ -7,7 +7,7 @@ from domain.events.base import Event
 
 
 class ExitNotified(Event):
-    """A partner gave written notice that it is leaving (`000` MoU §27, `001` MoU §23)."""
+    """A partner gave written notice that it is leaving (CDCP MoU §27, DCC Cabinet 2019 MoU §23)."""
 
     type: Literal["ExitNotified"] = "ExitNotified"
     exit_id: str
@@ -39,7 +39,7 @@ class ExitWithdrawn(Event):
 
 
 class MembershipEnded(Event):
-    """The partner left: removed from the signatories and every body (`000` MoU §27).
+    """The partner left: removed from the signatories and every body (CDCP MoU §27).
 
     Recorded in the exit stream, closing the process, and in the partnership stream, where it is
     followed by the `MouAmended` and `ReviewDateRevised` it causes.

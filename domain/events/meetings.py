@@ -1,4 +1,4 @@
-"""P5 meetings: one meeting's cycle of agenda requests, agenda and minutes (`000` ToR §5)."""
+"""P5 meetings: one meeting's cycle of agenda requests, agenda and minutes (CDCPE ToR §5)."""
 
 from datetime import date
 from typing import Literal
@@ -7,7 +7,7 @@ from domain.events.base import Event
 
 
 class MeetingScheduled(Event):
-    """A body's meeting entered its cycle: the dates `000` ToR §5 sets from the meeting date.
+    """A body's meeting entered its cycle: the dates CDCPE ToR §5 sets from the meeting date.
 
     Agenda requests are due 10 days before and the agenda is issued 3 days before (ToR §5); the
     minutes of the previous meeting are submitted to this one for approval (ToR §5).
@@ -35,7 +35,7 @@ class AgendaItemRequested(Event):
 
 
 class AgendaRequestsClosed(Event):
-    """The 10-day deadline for agenda requests passed (`000` ToR §5)."""
+    """The 10-day deadline for agenda requests passed (CDCPE ToR §5)."""
 
     type: Literal["AgendaRequestsClosed"] = "AgendaRequestsClosed"
     body: str
@@ -45,7 +45,7 @@ class AgendaRequestsClosed(Event):
 
 
 class AgendaIssued(Event):
-    """The agenda went to the members at least 3 days before the meeting (`000` ToR §5)."""
+    """The agenda went to the members at least 3 days before the meeting (CDCPE ToR §5)."""
 
     type: Literal["AgendaIssued"] = "AgendaIssued"
     body: str
@@ -57,7 +57,7 @@ class AgendaIssued(Event):
 
 
 class MinutesApproved(Event):
-    """The meeting approved the previous meeting's minutes (`000` ToR §5)."""
+    """The meeting approved the previous meeting's minutes (CDCPE ToR §5)."""
 
     type: Literal["MinutesApproved"] = "MinutesApproved"
     body: str
@@ -68,7 +68,7 @@ class MinutesApproved(Event):
 
 
 class MeetingCycleClosed(Event):
-    """The meeting's cycle ended; unapproved minutes go to the next meeting (`000` ToR §5)."""
+    """The meeting's cycle ended; unapproved minutes go to the next meeting (CDCPE ToR §5)."""
 
     type: Literal["MeetingCycleClosed"] = "MeetingCycleClosed"
     body: str

@@ -9,7 +9,7 @@ from domain.organisations import Annex1Category, Sector
 
 
 class MouSigned(Event):
-    """A partner executed its counterpart of the MoU (`003` §15.3, `000` MoU §24)."""
+    """A partner executed its counterpart of the MoU (MSE MoU 2020 §15.3, CDCP MoU §24)."""
 
     type: Literal["MouSigned"] = "MouSigned"
     organisation: str
@@ -19,7 +19,7 @@ class MouSigned(Event):
 
 
 class MouEffective(Event):
-    """Every partner has signed: the MoU commences (`000` MoU §24, `003` §15.3)."""
+    """Every partner has signed: the MoU commences (CDCP MoU §24, MSE MoU 2020 §15.3)."""
 
     type: Literal["MouEffective"] = "MouEffective"
     effective_on: date
@@ -28,7 +28,7 @@ class MouEffective(Event):
 
 
 class ReviewDateRevised(Event):
-    """The MoU's next review date moved (`000` MoU §27 "revised accordingly")."""
+    """The MoU's next review date moved (CDCP MoU §27 "revised accordingly")."""
 
     type: Literal["ReviewDateRevised"] = "ReviewDateRevised"
     previous_due_on: date | None
@@ -47,7 +47,7 @@ class MouAmended(Event):
 
 
 class PartnerAdmitted(Event):
-    """The partners agreed to admit an additional partner (`003` §14, `000` MoU §25)."""
+    """The partners agreed to admit an additional partner (MSE MoU 2020 §14, CDCP MoU §25)."""
 
     type: Literal["PartnerAdmitted"] = "PartnerAdmitted"
     organisation: str
@@ -60,8 +60,8 @@ class PartnerAdmitted(Event):
 
 
 class BodyEstablished(Event):
-    """A new body of the partnership: the joint committee once established (`002` §6(c), §17),
-    recorded in the partnership's own stream with its membership."""
+    """A new body of the partnership: the joint committee once established (DCC Cabinet 2022 §6(c),
+    §17), recorded in the partnership's own stream with its membership."""
 
     type: Literal["BodyEstablished"] = "BodyEstablished"
     committee_id: str

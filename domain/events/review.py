@@ -8,10 +8,10 @@ from domain.events.base import Event
 
 
 class ReviewOutcome(StrEnum):
-    """How an MoU review ended (PROCESSES.md P1).
+    """How an MoU review ended (docs/rules.md P1).
 
     CONFIRMED_UNCHANGED: no variation was proposed. VARIED: a variation was agreed in writing by
-    every signatory (`000` MoU §25). LAPSED: a variation was proposed but refused or not agreed by
+    every signatory (CDCP MoU §25). LAPSED: a variation was proposed but refused or not agreed by
     every signatory by the deadline, so it is not adopted and the MoU stands unchanged.
     """
 
@@ -21,7 +21,7 @@ class ReviewOutcome(StrEnum):
 
 
 class ReviewOpened(Event):
-    """An MoU review began; every listed signatory is asked to respond (`000` MoU §24)."""
+    """An MoU review began; every listed signatory is asked to respond (CDCP MoU §24)."""
 
     type: Literal["ReviewOpened"] = "ReviewOpened"
     review_id: str
@@ -44,7 +44,7 @@ class ResponseReceived(Event):
 
 
 class VariationProposed(Event):
-    """A change to the MoU or its schedules was put to all signatories (`000` MoU §25)."""
+    """A change to the MoU or its schedules was put to all signatories (CDCP MoU §25)."""
 
     type: Literal["VariationProposed"] = "VariationProposed"
     review_id: str
@@ -55,7 +55,7 @@ class VariationProposed(Event):
 
 
 class VariationAgreed(Event):
-    """A signatory agreed the variation in writing (`000` MoU §25, `003` §10.1)."""
+    """A signatory agreed the variation in writing (CDCP MoU §25, MSE MoU 2020 §10.1)."""
 
     type: Literal["VariationAgreed"] = "VariationAgreed"
     review_id: str
@@ -65,7 +65,7 @@ class VariationAgreed(Event):
 
 
 class VariationRefused(Event):
-    """A signatory refused the variation: it cannot be adopted (`000` MoU §25)."""
+    """A signatory refused the variation: it cannot be adopted (CDCP MoU §25)."""
 
     type: Literal["VariationRefused"] = "VariationRefused"
     review_id: str
@@ -89,7 +89,8 @@ class ReviewConcluded(Event):
 
 
 class ReviewSignatoryRemoved(Event):
-    """A signatory left during a review: no longer asked, nor counted for unanimity (`000` §27)."""
+    """A signatory left during a review: no longer asked, nor counted for unanimity (CDCP MoU
+    §27)."""
 
     type: Literal["ReviewSignatoryRemoved"] = "ReviewSignatoryRemoved"
     review_id: str

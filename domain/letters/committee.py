@@ -1,10 +1,10 @@
-"""The written notices of a joint committee's formation (PROCESSES.md P3).
+"""The written notices of a joint committee's formation (docs/rules.md P3).
 
 P3 policy: a milestone that passes its target date without being met raises a slippage
 escalation to the owning body; the notice also goes to the partnership's executive, which
-monitors delivery and acts as the escalation point (`000_6f318076c05af665.txt` ToR §2). The owner
+monitors delivery and acts as the escalation point (CDCPE ToR §2). The owner
 may re-plan a slipped milestone, as it may once Government guidance is published
-(`002_95a8991e315e2e6d.txt` 7(c), §29). Rendering is pure so the recorded hash can be recomputed.
+(DCC Cabinet 2022 7(c), §29). Rendering is pure so the recorded hash can be recomputed.
 """
 
 from datetime import date

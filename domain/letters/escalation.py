@@ -1,9 +1,9 @@
-"""The written notices of a thematic board escalation (PROCESSES.md P4).
+"""The written notices of a thematic board escalation (docs/rules.md P4).
 
 Each level of the ladder is told in writing what it is asked to settle and by when: the CDCP
-Executive as "an escalation point" (`000_6f318076c05af665.txt` ToR §2), the SLE's decision
-"advised in writing" (`003_5b90f8e433878967.txt` §8.10(2)). The owner of an overdue action is
-reminded (`003` §7.5-§7.8 actions tracked to closure), and the raising body is told how its
+Executive as "an escalation point" (CDCPE ToR §2), the SLE's decision
+"advised in writing" (MSE MoU 2020 §8.10(2)). The owner of an overdue action is
+reminded (MSE MoU 2020 §7.5-§7.8 actions tracked to closure), and the raising body is told how its
 escalation ended. Rendering is pure, so an auditor can recompute the hash recorded in
 `NoticeIssued`.
 """
@@ -86,7 +86,8 @@ def overdue_action_notice(
     recipient_name: str,
     issued_on: date,
 ) -> Document:
-    """The reminder to the owner of an agreed action that passed its due date (`003` §7.5)."""
+    """The reminder to the owner of an agreed action that passed its due date (MSE MoU 2020
+    §7.5)."""
     paragraphs = [
         _opening(p),
         f"Action {action_id} ({kind.value.replace('_', ' ')}), agreed to address it, was due "

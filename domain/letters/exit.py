@@ -1,6 +1,6 @@
-"""The written notices of a partner's exit (PROCESSES.md P2).
+"""The written notices of a partner's exit (docs/rules.md P2).
 
-`000_6f318076c05af665.txt` MoU §27 (and `001` MoU §23): "The relevant partner will notify the other
+CDCP MoU §27 (and DCC Cabinet 2019 MoU §23): "The relevant partner will notify the other
 signatory organisations in writing". The notice names the leaving organisation, the partnership and
 its MoU, the date notice was given, the date the exit takes effect and, by policy, the date by which
 each recipient is asked to acknowledge it. Rendering is pure: the same particulars always give the
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.events import NoticeKind
 from domain.notices import Document, letter, long_date
 
-EXIT_CLAUSE = "000 MoU §27 (001 MoU §23)"
+EXIT_CLAUSE = "CDCP MoU §27 (DCC Cabinet 2019 MoU §23)"
 """Where the duty to notify the other signatories in writing comes from."""
 
 
@@ -41,7 +41,7 @@ def exit_notice(
     acknowledge_by: date,
     reason: str = "",
 ) -> Document:
-    """The leaving partner's written notice to one other signatory (`000` MoU §27)."""
+    """The leaving partner's written notice to one other signatory (CDCP MoU §27)."""
     p = particulars
     paragraphs = [
         f"{p.organisation_name} gives notice that it is leaving the {p.partnership_name} and "

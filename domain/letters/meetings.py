@@ -1,6 +1,6 @@
 """The written notices of a body's meeting cycle and of declarations of interest (P5, P6).
 
-`000_6f318076c05af665.txt` ToR §5: agenda requests to the committee administrator at least 10 days
+CDCPE ToR §5: agenda requests to the committee administrator at least 10 days
 before the meeting, the agenda issued at least 3 days before, minutes submitted to the next meeting
 for approval and confirmed minutes provided to each organisation of the partnership. ToR §6 (and
 MoU §23): declarations of interest completed annually, reviewed six-monthly, confirmed at the start
@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from domain.events import NoticeKind
 from domain.notices import Document, letter, long_date
 
-AGENDA_CLAUSE = "000 ToR §5"
-DECLARATIONS_CLAUSE = "000 ToR §6, MoU §23"
+AGENDA_CLAUSE = "CDCPE ToR §5"
+DECLARATIONS_CLAUSE = "CDCPE ToR §6, CDCP MoU §23"
 
 
 class MeetingParticulars(BaseModel):
@@ -37,7 +37,7 @@ def call_for_items(
     sent_on: date,
     requests_due_on: date,
 ) -> Document:
-    """The call for agenda items to a member organisation (`000` ToR §5)."""
+    """The call for agenda items to a member organisation (CDCPE ToR §5)."""
     paragraphs = [
         f"The {p.body_name} meets on {long_date(p.meeting_on)}.",
         f"Requests for items to be included on the agenda should reach the committee "
@@ -79,13 +79,13 @@ def agenda(
     any_other_business: tuple[str, ...],
     minutes_of: date | None,
 ) -> Document:
-    """The agenda, issued at least 3 days before the meeting (`000` ToR §5, §6)."""
+    """The agenda, issued at least 3 days before the meeting (CDCPE ToR §5, §6)."""
     paragraphs = [
         f"Please find below the agenda of the {p.body_name} meeting on {long_date(p.meeting_on)}, "
         f"issued at least three days before the meeting ({AGENDA_CLAUSE}).",
         "\n".join(agenda_lines(items, any_other_business, minutes_of)),
         "At the start of the meeting members will be asked to confirm the accuracy of the "
-        "declarations of interest noted on the agenda (000 ToR §6).",
+        "declarations of interest noted on the agenda (CDCPE ToR §6).",
     ]
     return Document(
         notice_id=f"{p.meeting_id}/agenda/{recipient}",
@@ -107,7 +107,7 @@ def confirmed_minutes(
     minutes_of: date,
     reference: str,
 ) -> Document:
-    """Confirmed minutes to an organisation of the partnership (`000` ToR §5)."""
+    """Confirmed minutes to an organisation of the partnership (CDCPE ToR §5)."""
     paragraphs = [
         f"The minutes of the {p.body_name} meeting of {long_date(minutes_of)} were approved at its "
         f"meeting of {long_date(p.meeting_on)}.",
@@ -135,7 +135,7 @@ def declaration_request(
     sent_on: date,
     return_by: date,
 ) -> Document:
-    """Asks a member organisation's members for their declarations (`000` ToR §6, MoU §23)."""
+    """Asks a member organisation's members for their declarations (CDCPE ToR §6, CDCP MoU §23)."""
     if kind == "annual":
         ask = (
             "complete the annual declaration of interest form, as the ICB and Durham County "

@@ -1,7 +1,7 @@
-"""The written notices of an annual MoU review (PROCESSES.md P1).
+"""The written notices of an annual MoU review (docs/rules.md P1).
 
-`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually; `003` §1.5 likewise) and §25
-(`003` §10.1: varied "only by written agreement of all the signatory organisations"): each
+CDCP MoU §24 (reviewed at least annually; MSE MoU 2020 §1.5 likewise) and §25
+(MSE MoU 2020 §10.1: varied "only by written agreement of all the signatory organisations"): each
 signatory is asked in writing, a proposed variation is circulated in writing to every signatory,
 reminders go to those who still owe an answer, and the outcome is reported to every signatory.
 Rendering is pure, so an auditor can recompute the hash recorded in `NoticeIssued`.
@@ -27,7 +27,7 @@ from domain.events import (
 from domain.notices import Document, issue, letter, long_date
 from domain.partnership import Partnership
 
-REVIEW_CLAUSE = "000 MoU §24-§25 (003 §1.5, §10.1)"
+REVIEW_CLAUSE = "CDCP MoU §24-§25 (MSE MoU 2020 §1.5, §10.1)"
 """Where the annual review and the unanimity rule for variations come from."""
 
 
@@ -67,7 +67,7 @@ def _document(
 def review_request(
     p: ReviewParticulars, *, recipient: str, recipient_name: str, issued_on: date
 ) -> Document:
-    """The request to one signatory to respond to the annual review (`000` MoU §24)."""
+    """The request to one signatory to respond to the annual review (CDCP MoU §24)."""
     return _document(
         p,
         notice_id=f"{p.review_id}/request/{recipient}",
@@ -77,11 +77,11 @@ def review_request(
         subject=f"annual review {p.review_id}",
         paragraphs=[
             f"The {p.mou_title} (version {p.mou_version}) is reviewed at least annually "
-            f"(000 MoU §24). The {p.partnership_name} has opened review {p.review_id}.",
+            f"(CDCP MoU §24). The {p.partnership_name} has opened review {p.review_id}.",
             f"Please respond in writing by {long_date(p.response_deadline)}, either confirming "
             f"that the Memorandum should stand unchanged or proposing a variation.",
             "A variation is adopted only with the written agreement of every signatory "
-            "organisation (000 MoU §25); without it the Memorandum stands unchanged.",
+            "organisation (CDCP MoU §25); without it the Memorandum stands unchanged.",
         ],
         issued_on=issued_on,
     )
@@ -111,7 +111,8 @@ def variation_notice(
             summary,
             f"Please agree or refuse it in writing by {long_date(p.response_deadline)}. It is "
             f"adopted only if every signatory organisation agrees in writing by then "
-            f"(000 MoU §25, 003 §10.1); one refusal, or one agreement missing at that date, and "
+            "(CDCP MoU §25, MSE MoU 2020 §10.1); one refusal, or one agreement missing at that "
+            "date, and "
             f"the Memorandum stands unchanged.",
         ],
         issued_on=issued_on,
@@ -148,11 +149,11 @@ def _explanation(concluded: ReviewConcluded, names: Mapping[str, str]) -> str:
         return ", ".join(names.get(o, o) for o in orgs)
 
     if concluded.outcome is ReviewOutcome.VARIED:
-        return "Every signatory organisation agreed the variation in writing (000 MoU §25)."
+        return "Every signatory organisation agreed the variation in writing (CDCP MoU §25)."
     if concluded.outcome is ReviewOutcome.LAPSED:
         return (
-            f"A variation needs the written agreement of every signatory (000 MoU §25, "
-            f"003 §10.1); it was not agreed by: {listed(concluded.not_agreed_by)}."
+            f"A variation needs the written agreement of every signatory (CDCP MoU §25, "
+            f"MSE MoU 2020 §10.1); it was not agreed by: {listed(concluded.not_agreed_by)}."
         )
     if concluded.not_responded:
         return (
@@ -187,7 +188,7 @@ def outcome_notice(
             f"{long_date(concluded.concluded_on)}: {headline}.",
             _explanation(concluded, names),
             f"The next review is due no later than {long_date(concluded.next_review_due_on)} "
-            f"(000 MoU §24).",
+            f"(CDCP MoU §24).",
         ],
         issued_on=concluded.concluded_on,
     )

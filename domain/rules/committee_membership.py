@@ -1,4 +1,4 @@
-"""The minimum membership of a joint committee (`002_95a8991e315e2e6d.txt` §19 (a)-(g)).
+"""The minimum membership of a joint committee (DCC Cabinet 2022 §19 (a)-(g)).
 
 "As a minimum it is expected that the membership of a Joint Committee would include: (a) a chair
 jointly appointed by Joint Committee members; (b) senior ICB officers; (c) senior Local Authority
@@ -17,7 +17,8 @@ from domain.organisations import Sector, Slug
 
 
 class MinimumCategory(StrEnum):
-    """What a seat fills in the minimum list of `002` §19; the chair (a) is a flag of its own."""
+    """What a seat fills in the minimum list of DCC Cabinet 2022 §19; the chair (a) is a flag of its
+    own."""
 
     ICB_OFFICER = "icb-officer"
     ADULT_CARE = "adult-care"
@@ -45,7 +46,7 @@ MINIMUM_LIST: dict[MinimumCategory, str] = {
     MinimumCategory.VOLUNTARY_SECTOR: "(f) the voluntary sector",
     MinimumCategory.PATIENTS_AND_SERVICE_USERS: "(g) patients and service users",
 }
-"""Every category of `002` §19 (b)-(g), as a refusal names it."""
+"""Every category of DCC Cabinet 2022 §19 (b)-(g), as a refusal names it."""
 
 CHAIR = "(a) a chair jointly appointed by the Joint Committee members"
 
@@ -64,7 +65,8 @@ class ProposedSeat(BaseModel):
 
 
 def missing_from_minimum(seats: Iterable[ProposedSeat]) -> list[str]:
-    """What the membership lacks of `002` §19 (a)-(g), in the order of the list; empty if none."""
+    """What the membership lacks of DCC Cabinet 2022 §19 (a)-(g), in the order of the list; empty if
+    none."""
     seats = list(seats)
     missing = [] if any(s.chair for s in seats) else [CHAIR]
     covered = {category for s in seats for category in s.covers}

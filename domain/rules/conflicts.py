@@ -1,6 +1,6 @@
 """Conflicts of interest: who discusses, who decides and who chairs an item.
 
-`000_6f318076c05af665.txt` ToR §6: the Chair determines whether a member who declared an interest
+CDCPE ToR §6: the Chair determines whether a member who declared an interest
 should "leave the meeting for the discussion and decision making, take part in the discussion but
 not the decision making or take part in both"; "In a situation whereby the Chair of the meeting
 is conflicted, a non-conflicted member will Chair the meeting" (for that item). A member who
@@ -20,7 +20,7 @@ from domain.rules.quorum import Attendance, QuorumResult, assess_quorum, counted
 
 
 class ItemParticipation(BaseModel):
-    """How one agenda item is taken after the Chair's rulings (`000` ToR §6)."""
+    """How one agenda item is taken after the Chair's rulings (CDCPE ToR §6)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -40,7 +40,7 @@ def acting_chair(
 ) -> str | None:
     """Who chairs the item: the chair, or the first non-conflicted voting member present.
 
-    `000` ToR §6: a conflicted chair (one with any declared interest in the item) is replaced by a
+    CDCPE ToR §6: a conflicted chair (one with any declared interest in the item) is replaced by a
     non-conflicted member. Returns None when the chair is absent and not conflicted (the meeting's
     own arrangements apply). Refuses when no non-conflicted member is present to take the chair.
     """
@@ -52,7 +52,7 @@ def acting_chair(
             return member.seat
     raise DomainError(
         f"the chair of {body.slug} is conflicted and no non-conflicted member is present "
-        f"to chair the item (000 ToR §6)"
+        f"to chair the item (CDCPE ToR §6)"
     )
 
 

@@ -8,16 +8,16 @@ import calendar
 from datetime import date, timedelta
 
 AGENDA_REQUEST_DAYS = 10
-"""`000_6f318076c05af665.txt` ToR §5: requests for items at least 10 days before the meeting."""
+"""CDCPE ToR §5: requests for items at least 10 days before the meeting."""
 
 AGENDA_ISSUE_DAYS = 3
-"""`000` ToR §5: agendas issued a minimum of three days prior to the meeting."""
+"""CDCPE ToR §5: agendas issued a minimum of three days prior to the meeting."""
 
 REVIEW_INTERVAL_MONTHS = 12
-"""`000` MoU §24: reviewed at least annually; `003` §1.5 annual review."""
+"""CDCP MoU §24: reviewed at least annually; MSE MoU 2020 §1.5 annual review."""
 
 DECLARATION_REVIEW_MONTHS = 6
-"""`000` ToR §6: declarations of interest formally reviewed on a six-monthly basis."""
+"""CDCPE ToR §6: declarations of interest formally reviewed on a six-monthly basis."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -29,7 +29,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def agenda_request_deadline(meeting_on: date) -> date:
-    """Last day to ask for an agenda item: 10 days before the meeting (`000` ToR §5)."""
+    """Last day to ask for an agenda item: 10 days before the meeting (CDCPE ToR §5)."""
     return meeting_on - timedelta(days=AGENDA_REQUEST_DAYS)
 
 
@@ -39,20 +39,20 @@ def agenda_request_in_time(requested_on: date, meeting_on: date) -> bool:
 
 
 def agenda_issue_deadline(meeting_on: date) -> date:
-    """Last day to issue the agenda: 3 days before the meeting (`000` ToR §5)."""
+    """Last day to issue the agenda: 3 days before the meeting (CDCPE ToR §5)."""
     return meeting_on - timedelta(days=AGENDA_ISSUE_DAYS)
 
 
 def agenda_issued_in_time(issued_on: date, meeting_on: date) -> bool:
-    """Whether an agenda issued on `issued_on` meets the 3-day minimum (`000` ToR §5)."""
+    """Whether an agenda issued on `issued_on` meets the 3-day minimum (CDCPE ToR §5)."""
     return issued_on <= agenda_issue_deadline(meeting_on)
 
 
 def first_review_due(effective_on: date) -> date:
     """The first review of an MoU effective on `effective_on`: within its initial year.
 
-    `000` MoU §24 (initial period of one year, reviewed at least annually); `003` §1.5 (reviewed
-    within its first year of operation).
+    CDCP MoU §24 (initial period of one year, reviewed at least annually); MSE MoU 2020 §1.5
+    (reviewed within its first year of operation).
     """
     return add_months(effective_on, REVIEW_INTERVAL_MONTHS)
 
@@ -60,7 +60,7 @@ def first_review_due(effective_on: date) -> date:
 def next_review_due(anchor_on: date, current_due_on: date | None = None) -> date:
     """Next review after a review concludes or the MoU is amended on `anchor_on`.
 
-    No later than 12 months after `anchor_on` (`000` MoU §24 "at least annually"; §27 "the annual
+    No later than 12 months after `anchor_on` (CDCP MoU §24 "at least annually"; §27 "the annual
     review date ... revised accordingly"), or earlier if a review is already due before then.
     """
     latest = add_months(anchor_on, REVIEW_INTERVAL_MONTHS)
@@ -72,7 +72,7 @@ def next_review_due(anchor_on: date, current_due_on: date | None = None) -> date
 def tor_review_overdue(tor_review_by: date, on: date, reviewed_on: date | None = None) -> bool:
     """Whether terms of reference are past their latest review date unreviewed.
 
-    CDCPE ToR (`000`): "Review date: as required but no later than 1 April 2023".
+    CDCPE ToR: "Review date: as required but no later than 1 April 2023".
     """
     return on > tor_review_by and (reviewed_on is None or reviewed_on > tor_review_by)
 
@@ -83,5 +83,5 @@ def review_opens_on(due_on: date, lead_time_days: int) -> date:
 
 
 def next_declaration_review(last_reviewed_on: date) -> date:
-    """When the register of interests is next formally reviewed (`000` ToR §6: six-monthly)."""
+    """When the register of interests is next formally reviewed (CDCPE ToR §6: six-monthly)."""
     return add_months(last_reviewed_on, DECLARATION_REVIEW_MONTHS)

@@ -1,8 +1,9 @@
-"""Who may take part in a decision: the Annex 1 matrix of `003_5b90f8e433878967.txt`.
+"""Who may take part in a decision: the Annex 1 matrix of MSE MoU 2020.
 
-`003` §1.3 says certain aspects of the MoU are not relevant to particular types of organisation,
-and Annex 1 says which. §8.4 and §8.10(2) make that matrix decide eligibility: "Partnership Board
-members will be eligible to participate on issues which apply to their organisation".
+MSE MoU 2020 §1.3 says certain aspects of the MoU are not relevant to particular types of
+organisation, and Annex 1 says which. §8.4 and §8.10(2) make that matrix decide eligibility:
+"Partnership Board members will be eligible to participate on issues which apply to their
+organisation".
 """
 
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ _NHS = frozenset({Annex1Category.CCG, Annex1Category.NHS_PROVIDER, Annex1Categor
 
 
 class Annex1Element(StrEnum):
-    """The rows of `003` Annex 1 ("Applicability of Memorandum Elements")."""
+    """The rows of MSE MoU 2020 Annex 1 ("Applicability of Memorandum Elements")."""
 
     VISION_PRINCIPLES_VALUES = "vision_principles_values"
     PARTNERSHIP_OBJECTIVES = "partnership_objectives"
@@ -38,17 +39,18 @@ ANNEX1_MATRIX: Mapping[Annex1Element, frozenset[Annex1Category]] = {
     Annex1Element.NHS_CAPITAL_AND_TRANSFORMATION_FUNDS: _NHS,
     Annex1Element.NATIONAL_AND_REGIONAL_SUPPORT: _NHS | {Annex1Category.COUNCIL},
 }
-"""`003` Annex 1, row by row: the ticks under CCGs, NHS Providers, Councils, NHSE & NHSI,
+"""MSE MoU 2020 Annex 1, row by row: the ticks under CCGs, NHS Providers, Councils, NHSE & NHSI,
 Healthwatch and Other partners."""
 
 
 def category_applies(category: Annex1Category, element: Annex1Element) -> bool:
-    """Whether Annex 1 of `003` ticks `element` for organisations of `category`."""
+    """Whether Annex 1 of MSE MoU 2020 ticks `element` for organisations of `category`."""
     return category in ANNEX1_MATRIX[element]
 
 
 def organisation_eligible(organisation: Organisation, element: Annex1Element | None) -> bool:
-    """Whether `organisation` may take part in a decision on `element` (`003` §8.4, §8.10(2)).
+    """Whether `organisation` may take part in a decision on `element` (MSE MoU 2020 §8.4,
+    §8.10(2)).
 
     Only the MSE MoU has an Annex 1. Where the decision names no Annex 1 element, or the
     organisation's partnership gives it no Annex 1 category (County Durham, NENC), no source
@@ -62,5 +64,5 @@ def organisation_eligible(organisation: Organisation, element: Annex1Element | N
 def eligible_organisations(
     organisations: Iterable[Organisation], element: Annex1Element | None
 ) -> frozenset[str]:
-    """Slugs of the organisations eligible to decide on `element` (`003` §8.4, Annex 1)."""
+    """Slugs of the organisations eligible to decide on `element` (MSE MoU 2020 §8.4, Annex 1)."""
     return frozenset(o.slug for o in organisations if organisation_eligible(o, element))

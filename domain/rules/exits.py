@@ -1,7 +1,7 @@
 """What a partner's exit does to each body: seats lost, and bodies that can no longer be quorate.
 
-`000_6f318076c05af665.txt` MoU §27: when a partner leaves, the MoU is amended as appropriate, so
-the membership and quorum of the Executive and boards change; PROCESSES.md P2 asks Concordat to
+CDCP MoU §27: when a partner leaves, the MoU is amended as appropriate, so
+the membership and quorum of the Executive and boards change; docs/rules.md P2 asks Concordat to
 flag a body that can no longer be quorate.
 """
 
@@ -54,7 +54,7 @@ def without_organisations(body: Body, organisations: Iterable[str]) -> Body:
 
 
 def exit_effect(bodies: Iterable[Body], organisations: Iterable[str]) -> ExitEffect:
-    """The effect on `bodies` of `organisations` leaving (`000` MoU §27)."""
+    """The effect on `bodies` of `organisations` leaving (CDCP MoU §27)."""
     leaving = tuple(dict.fromkeys(organisations))
     effects: list[BodyExitEffect] = []
     for body in bodies:

@@ -1,6 +1,6 @@
 """Quorum: enough voting members (or their deputies) present, with the required mix.
 
-`000_6f318076c05af665.txt` ToR §10: "The meeting will be quorate with at least four members or
+CDCPE ToR §10: "The meeting will be quorate with at least four members or
 their deputies present, including where possible, representation across health and social care.
 Members of the CDCPE may appoint a deputy to attend meetings in their place." A meeting with four
 members but nobody from social care is quorate, but Concordat says so distinctly, because "where
@@ -30,7 +30,7 @@ class QuorumStatus(StrEnum):
 
 
 class Attendance(BaseModel):
-    """A seat present at a meeting, by its member or by a nominated deputy (`000` ToR §3)."""
+    """A seat present at a meeting, by its member or by a nominated deputy (CDCPE ToR §3)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -62,7 +62,7 @@ def counted_attendance(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Seats that count towards quorum, and why any others do not.
 
-    Only voting members count ("members", `000` ToR §3, not those invited to attend), and a
+    Only voting members count ("members", CDCPE ToR §3, not those invited to attend), and a
     deputy only where the body allows deputies (ToR §3, §10). An unknown or repeated seat is
     refused rather than guessed at.
     """
@@ -85,7 +85,7 @@ def counted_attendance(
 
 
 def assess_quorum(body: Body, present: Iterable[Attendance]) -> QuorumResult:
-    """Whether `body` is quorate with `present`, and with which mix (`000` ToR §10)."""
+    """Whether `body` is quorate with `present`, and with which mix (CDCPE ToR §10)."""
     counted, not_counted = counted_attendance(body, present)
     counted_sectors = {m.sector for m in body.members if m.seat in counted}
     sectors = tuple(s for s in Sector if s in counted_sectors)
@@ -136,5 +136,5 @@ def _without(missing: list[Sector]) -> QuorumStatus:
 
 
 def can_be_quorate(body: Body) -> bool:
-    """Whether the body has enough voting seats to be quorate at all (PROCESSES.md P2)."""
+    """Whether the body has enough voting seats to be quorate at all (docs/rules.md P2)."""
     return body.quorum is None or len(body.voting_members) >= body.quorum.minimum_present

@@ -1,8 +1,8 @@
 """Decision thresholds, in exact integer arithmetic (no floats, no rounding surprises).
 
 Voters are identified by strings: seats on a body, or organisations where the rule counts
-partners (`003` §8.10(2) "a majority of eligible Partners"). Votes from anyone the rule does not
-count are ignored, never added.
+partners (MSE MoU 2020 §8.10(2) "a majority of eligible Partners"). Votes from anyone the rule does
+not count are ignored, never added.
 """
 
 from collections.abc import Collection
@@ -33,7 +33,7 @@ def _names(values: Collection[str]) -> str:
 def consensus(present: Collection[str], objecting: Collection[str]) -> ThresholdResult:
     """Agreement by consensus: carried when members are present and none of them objects.
 
-    `003_5b90f8e433878967.txt` §8.3: "The SLE will aim to reach agreement by consensus. If
+    MSE MoU 2020 §8.3: "The SLE will aim to reach agreement by consensus. If
     agreement cannot be reached, then the matter may be referred to the Partnership Board".
     """
     present_set, objecting_set = set(present), set(objecting)
@@ -65,8 +65,8 @@ def _majority_needed(counted: int) -> int:
 def simple_majority(present: Collection[str], in_favour: Collection[str]) -> ThresholdResult:
     """More than half of the voting members present vote in favour.
 
-    `003` §8.10(4): "The Partnership Board will come to a majority decision"; the CDCPE policy
-    rule for matters consensus cannot settle. Votes from members not present are not counted.
+    MSE MoU 2020 §8.10(4): "The Partnership Board will come to a majority decision"; the CDCPE
+    policy rule for matters consensus cannot settle. Votes from members not present are not counted.
     """
     present_set = set(present)
     votes = len(set(in_favour) & present_set)
@@ -90,8 +90,8 @@ def eligible_majority(
 ) -> ThresholdResult:
     """A majority of eligible Partners participating in the meeting who are affected.
 
-    `003` §8.10(2): "a majority of eligible Partners participating in the meeting who are affected
-    by the matter under discussion, determined by the scope of applicable issues set out in
+    MSE MoU 2020 §8.10(2): "a majority of eligible Partners participating in the meeting who are
+    affected by the matter under discussion, determined by the scope of applicable issues set out in
     Annex 1". Only voters who are present, eligible and affected are counted, in the denominator
     and in the votes.
     """
@@ -124,9 +124,9 @@ def three_quarters_of_eligible(
 ) -> ThresholdResult:
     """Supported by not less than 75% of the eligible members (all of them, not just those present).
 
-    `003` §8.4: for NHS capital investment priorities or apportionment of transformation funding,
-    when the SLE cannot reach consensus, the Partnership Board may decide "provided that it is
-    supported by not less than 75% of the eligible Partnership Board members". Exact: 3 of 4
+    MSE MoU 2020 §8.4: for NHS capital investment priorities or apportionment of transformation
+    funding, when the SLE cannot reach consensus, the Partnership Board may decide "provided that it
+    is supported by not less than 75% of the eligible Partnership Board members". Exact: 3 of 4
     carries, 2 of 3 does not, and so does not 74.99%.
     """
     eligible_set = set(eligible)
@@ -149,7 +149,7 @@ def unanimity(
 ) -> ThresholdResult:
     """Written agreement of every signatory organisation.
 
-    `000_6f318076c05af665.txt` MoU §25 and `003` §10.1: the MoU "may only be varied by written
+    CDCP MoU §25 and MSE MoU 2020 §10.1: the MoU "may only be varied by written
     agreement of all the signatory organisations". One refusal, or one agreement missing, and the
     variation is not adopted.
     """

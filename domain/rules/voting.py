@@ -2,7 +2,7 @@
 
 The one dispatch from a `DecisionRuleKind` to its count, used by an escalation's vote and by
 what-if alike; the arithmetic of each threshold is in `domain.rules.thresholds`. A vote from
-anyone the rule does not let vote is refused, naming the clause (DESIGN.md principle 7).
+anyone the rule does not let vote is refused, naming the clause (docs/architecture.md principle 7).
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from domain.rules.eligibility import Annex1Element, eligible_organisations
 class Ballot(BaseModel):
     """The votes cast on an item by the seats deciding it.
 
-    `affected`: the partner organisations affected by the matter (`003` §8.10(2)); None when
+    `affected`: the partner organisations affected by the matter (MSE MoU 2020 §8.10(2)); None when
     every partner present is taken to be affected. `signatories`: whose agreement unanimity
     needs; None for the members deciding.
     """
@@ -54,7 +54,7 @@ def count_votes(
     organisations: Sequence[Organisation],
     partnership: str,
 ) -> VoteCount:
-    """The count of `ballot` under `rule` on `body`; `element` of `003` Annex 1 and
+    """The count of `ballot` under `rule` on `body`; `element` of MSE MoU 2020 Annex 1 and
     `organisations` (of `partnership`) decide who is eligible."""
     deciding = ballot.deciding
     match rule:
@@ -76,21 +76,24 @@ def count_votes(
             affected = ballot.affected
             if affected is not None:
                 if not affected:
-                    raise DomainError("name the partners affected by the matter (003 §8.10(2))")
+                    raise DomainError(
+                        "name the partners affected by the matter (MSE MoU 2020 §8.10(2))"
+                    )
                 for slug in affected:
                     find_organisation(organisations, slug, partnership)
             return _eligible_majority(body, eligible, affected, ballot)
 
 
 def _three_quarters(body: Body, eligible: frozenset[str], ballot: Ballot) -> VoteCount:
-    """`003` §8.4: 75% of all eligible members, present or not; Annex 1 decides eligibility."""
+    """MSE MoU 2020 §8.4: 75% of all eligible members, present or not; Annex 1 decides
+    eligibility."""
     seat_org = {m.seat: m.organisation for m in body.members}
     voters = tuple(m.seat for m in body.voting_members if m.organisation in eligible)
     for seat in (*ballot.in_favour, *ballot.against):
         if seat not in voters:
             raise DomainError(
                 f"{seat} ({seat_org.get(seat) or 'independent'}) is not eligible to "
-                f"decide this matter (003 §8.4, Annex 1)"
+                f"decide this matter (MSE MoU 2020 §8.4, Annex 1)"
             )
     outcome = thresholds.three_quarters_of_eligible(voters, ballot.in_favour)
     available = len(set(voters) & set(ballot.deciding))
@@ -105,15 +108,15 @@ def _three_quarters(body: Body, eligible: frozenset[str], ballot: Ballot) -> Vot
 def _eligible_majority(
     body: Body, eligible: frozenset[str], affected: tuple[str, ...] | None, ballot: Ballot
 ) -> VoteCount:
-    """`003` §8.10(2): a majority of eligible Partners present who are affected; a partner has
-    one vote, however many of its seats are present."""
+    """MSE MoU 2020 §8.10(2): a majority of eligible Partners present who are affected; a partner
+    has one vote, however many of its seats are present."""
     seat_org = {m.seat: m.organisation for m in body.members}
     for seat in (*ballot.in_favour, *ballot.against):
         organisation = seat_org.get(seat)
         if organisation not in eligible or (affected is not None and organisation not in affected):
             raise DomainError(
                 f"{seat} ({organisation or 'independent'}) is not an eligible partner "
-                f"affected by the matter, so cannot vote (003 §8.10(2), Annex 1)"
+                f"affected by the matter, so cannot vote (MSE MoU 2020 §8.10(2), Annex 1)"
             )
     present = tuple(sorted({o for s in ballot.deciding if (o := seat_org.get(s)) is not None}))
     favour_orgs = {seat_org[s] for s in ballot.in_favour}

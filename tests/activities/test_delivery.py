@@ -27,7 +27,7 @@ from deploy.processes import free_port
 from domain.notices import content_hash
 
 SUBJECT = "Notice of withdrawal from the County Durham Care Partnership MoU"
-BODY = "Tees, Esk and Wear Valleys NHS FT gives notice in writing (000 MoU §27).\nÉté ✓"
+BODY = "Tees, Esk and Wear Valleys NHS FT gives notice in writing (CDCP MoU §27).\nÉté ✓"
 
 
 def request(notice_id: str = "exit:county-durham:tewv/dcc") -> DeliveryRequest:

@@ -58,7 +58,7 @@ def test_start_shifts_the_plan_and_status_shows_it(effective: Stack, planned: st
     milestones = rows(assert_ok(as_json))
     assert len(milestones) == 9
     assert milestones["preferred-option"]["target_on"] == FIRST_TARGET.isoformat()
-    # 002: Cabinet on 14 Sep 2022 to operational on 1 Apr 2023 is 199 days, kept when shifted.
+    # DCC Cabinet 2022: on 14 Sep 2022 to operational on 1 Apr 2023 is 199 days, kept when shifted.
     operational = FIRST_TARGET + timedelta(days=199)
     assert milestones["operational"]["target_on"] == operational.isoformat()
     assert {m["status"] for m in milestones.values()} == {"planned"}
@@ -106,7 +106,8 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
         ("committee", "start", CD, "Not_A_Slug", "--name", "X"):
             "committee: String should match pattern",
         ("committee", "membership", CD, JC, "--file", str(short), "--date", DAY):
-            "does not meet the minimum list of 002 §19; it lacks: (b) senior ICB officers",
+            "does not meet the minimum list of DCC Cabinet 2022 §19; it lacks: (b) senior ICB "
+            "officers",
         ("committee", "membership", CD, JC, "--file", str(bad_seat), "--date", DAY):
             "covers.0: Input should be 'icb-officer'",
         ("committee", "membership", CD, JC, "--file", str(tmp_path / "none.toml"),

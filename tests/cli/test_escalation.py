@@ -1,6 +1,6 @@
 """`concordat escalation ...` spawned as a user runs it, against the real embedded stack.
 
-County Durham's ladder (`000` ToR §1.2, §1.3, §2): a thematic board, then the CDCP Executive
+County Durham's ladder (CDCPE ToR §1.2, §1.3, §2): a thematic board, then the CDCP Executive
 (simple majority, quorum of four, ToR §10), then the partners' own governance and the HWBB. Each
 test raises escalations of its own; deadlines are 28 days away, so no timer fires meanwhile.
 """
@@ -162,7 +162,7 @@ def test_refusals_write_nothing(effective: Stack) -> None:
     )  # fmt: skip
     refusals = {
         vote("esc-refused", *CONFLICT, *CARRIED, "--for", "cddft-chief-executive"):
-            "cddft-chief-executive may discuss but not decide this item (000 ToR §6)",
+            "cddft-chief-executive may discuss but not decide this item (CDCPE ToR §6)",
         vote("esc-refused", *CARRIED, "--for", "tewv-chief-executive"):
             "tewv-chief-executive is not a voting member present for this item",
         ("escalation", "decide", CD, "esc-refused", "--level", "2", "--body", "cdcpe",

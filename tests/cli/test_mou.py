@@ -2,7 +2,7 @@
 embedded stack: County Durham's MoU signed, reviewed, and a partner's notice of leaving given,
 acknowledged and withdrawn. The tests run in file order, each from where the last left off.
 
-Everything is dated today: the review takes its dates from the workflow's clock (`000` MoU §24),
+Everything is dated today: the review takes its dates from the workflow's clock (CDCP MoU §24),
 and an exit notice cannot be given after today.
 """
 
@@ -76,7 +76,7 @@ def sign(organisation: str, *extra: str) -> tuple[str, ...]:
 
 
 def test_sign_collects_counterparts_until_the_mou_takes_effect(cd: Stack) -> None:
-    """`003` §15.3: effective once every partner has executed a counterpart; `000` MoU §24:
+    """MSE MoU 2020 §15.3: effective once every partner has executed a counterpart; CDCP MoU §24:
     reviewed at least annually, so the first review is due a year on."""
     first = assert_ok(cd.run(*sign("icb", "--actor", "alice")))
     assert first.startswith(f"icb signed the county-durham MoU on {T}; awaiting: dcc, cddft,")
@@ -117,7 +117,7 @@ def test_sign_refusals_write_nothing(cd: Stack) -> None:
 
 
 def test_review_opens_and_says_who_is_awaited(cd: Stack) -> None:
-    """`000` MoU §24: staff may open the review before its timer."""
+    """CDCP MoU §24: staff may open the review before its timer."""
     digest = cd.digest()
     assert_refused(
         cd.run("review", "status", CD),
@@ -156,7 +156,7 @@ def test_review_refusals_write_nothing(cd: Stack) -> None:
 
 
 def test_review_responses_and_a_refused_variation(cd: Stack) -> None:
-    """`000` MoU §25, `003` §10.1: varied only by written agreement of all signatories; one
+    """CDCP MoU §25, MSE MoU 2020 §10.1: varied only by written agreement of all signatories; one
     refusal and the MoU stands unchanged."""
     review_id, _ = open_review(cd)
     confirmed = assert_ok(cd.run("review", "respond", CD, "icb", "--date", T, "--confirm"))
@@ -219,7 +219,7 @@ def test_exit_refusals_before_any_notice_write_nothing(cd: Stack) -> None:
 
 
 def test_exit_notice_says_what_it_does_to_each_body(cd: Stack) -> None:
-    """`000` MoU §27: written notice to the other signatories; P2: the effect on quorum."""
+    """CDCP MoU §27: written notice to the other signatories; P2: the effect on quorum."""
     given = as_json(
         cd.run(
             "exit", "notify", CD, "tewv", "--notified", T, "--effective", LEAVING_ON,

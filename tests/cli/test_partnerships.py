@@ -43,7 +43,8 @@ def test_list_shows_every_partnership_and_whether_its_workflow_runs(
     rows = {r["slug"]: r for r in as_json(assert_ok(stack.run("partnerships", "list", "--json")))}
     assert set(rows) == {"county-durham", "mid-south-essex", "nenc-ics"}
     assert rows["county-durham"]["signatories"] == 8
-    # Eight with the Council's Cabinet, which agrees the joint committee's preferred option (002).
+    # Eight with the Council's Cabinet, which agrees the joint committee's preferred option (DCC
+    # Cabinet 2022).
     assert rows["county-durham"]["bodies"] == 8
     assert rows["mid-south-essex"]["signatories"] == 21
     assert rows[nenc]["running"] is True
@@ -132,7 +133,7 @@ def test_show_refusals_write_nothing(stack: Stack, nenc: str) -> None:
 
 
 def test_what_if_flags_a_body_that_could_no_longer_be_quorate(stack: Stack) -> None:
-    """PROCESSES.md P2: a body that can no longer be quorate is flagged; `000` ToR §10."""
+    """docs/rules.md P2: a body that can no longer be quorate is flagged; CDCPE ToR §10."""
     digest = stack.digest()
     result = stack.run("what-if", "county-durham", "--leave", "tewv", "--leave", "dcc", "--json")
     answer = as_json(assert_ok(result))
@@ -152,7 +153,7 @@ def test_what_if_flags_a_body_that_could_no_longer_be_quorate(stack: Stack) -> N
 
 
 def test_what_if_absences_and_conflicts_on_the_running_partnership(stack: Stack, nenc: str) -> None:
-    """`000` ToR §6: a member the Chair rules must leave the item does not count towards its
+    """CDCPE ToR §6: a member the Chair rules must leave the item does not count towards its
     quorum; one who takes part does (management-group: 12 voting seats, 5 absent, 7 needed)."""
     absent = [
         f"management-group:{seat}"

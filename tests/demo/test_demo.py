@@ -39,7 +39,7 @@ STORY_LINES = (
     "DCC re-plans 'functions-identified'",
     "Harrogate and District NHS Foundation Trust gives written notice to leave",
     "on its effective date hdft leaves",
-    "review date revised (000 MoU §27)",
+    "review date revised (CDCP MoU §27)",
     "milestone met: Fully operational",
     "the Joint Committee is established and is now a body of the partnership",
     "the annual review opens on its timer",

@@ -1,4 +1,4 @@
-"""The escalation rules the workflow relies on (PROCESSES.md P4), without Temporal."""
+"""The escalation rules the workflow relies on (docs/rules.md P4), without Temporal."""
 
 from datetime import date, timedelta
 

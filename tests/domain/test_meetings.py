@@ -1,5 +1,5 @@
-"""The meeting cycle (P5) and declarations rounds (P6), pure: `000_6f318076c05af665.txt` ToR §4-§6,
-MoU §11, §23; `003` §6.5, §6.16; `004` §17, §20."""
+"""The meeting cycle (P5) and declarations rounds (P6), pure: CDCPE ToR §4-§6,
+MoU §11, §23; MSE MoU 2020 §6.5, §6.16; NENC ICS MoU §17, §20."""
 
 from datetime import date
 
@@ -67,10 +67,10 @@ def test_call_for_items_goes_to_each_member_organisation_once_tor_5(durham: Part
 @pytest.mark.parametrize(
     ("per_year", "months"),
     [
-        (12, tuple(range(1, 13))),  # 000 ToR §4, 004 §20: monthly
-        (6, (1, 3, 5, 7, 9, 11)),  # 003 §6.16: bi-monthly
-        (4, (1, 4, 7, 10)),  # 003 §6.5, 004 §17: quarterly
-        (3, (1, 5, 9)),  # 000 MoU §11: three times a year
+        (12, tuple(range(1, 13))),  # CDCPE ToR §4, NENC ICS MoU §20: monthly
+        (6, (1, 3, 5, 7, 9, 11)),  # MSE MoU 2020 §6.16: bi-monthly
+        (4, (1, 4, 7, 10)),  # MSE MoU 2020 §6.5, NENC ICS MoU §17: quarterly
+        (3, (1, 5, 9)),  # CDCP MoU §11: three times a year
         (2, (1, 7)),
         (1, (1,)),
     ],
@@ -169,7 +169,7 @@ def test_agenda_carries_declarations_and_previous_minutes_tor_5_tor_6(
     assert lines[2] == "3. Minutes of the meeting of 15 September 2022, for approval"
     assert "Winter plan" in lines[-1]
     body = next(e for e in events if isinstance(e, NoticeIssued)).body
-    assert "Declarations of interest" in body and "000 ToR §6" in body
+    assert "Declarations of interest" in body and "CDCPE ToR §6" in body
 
 
 def agenda_issued(durham: Partnership) -> meetings.MeetingState:

@@ -40,7 +40,8 @@ def test_signature_before_the_last_records_only_mou_signed(county_durham: Partne
 
 
 def test_last_signature_makes_mou_effective_003_s15_3_000_s24(county_durham: Partnership) -> None:
-    """`003` §15.3: effective only when every partner signed; `000` MoU §24: reviewed annually."""
+    """MSE MoU 2020 §15.3: effective only when every partner signed; CDCP MoU §24: reviewed
+    annually."""
     state = agg.initial_state(county_durham)
     last = county_durham.signatories[-1]
     for i, organisation in enumerate(county_durham.signatories[:-1]):
@@ -62,7 +63,7 @@ def test_last_signature_makes_mou_effective_003_s15_3_000_s24(county_durham: Par
 def test_effective_date_is_latest_signature_even_if_recorded_out_of_order(
     county_durham: Partnership,
 ) -> None:
-    """`000` MoU §24: commences on the date of signature of the partners (the last of them)."""
+    """CDCP MoU §24: commences on the date of signature of the partners (the last of them)."""
     state = agg.initial_state(county_durham)
     for organisation in county_durham.signatories[:-1]:
         state = agg.fold(state, agg.decide(state, sign(organisation, date(2022, 8, 30))))
@@ -112,7 +113,7 @@ def test_decide_does_not_change_state(county_durham: Partnership) -> None:
 def test_exit_removes_partner_from_signatories_and_bodies_000_s27(
     signed_county_durham: agg.PartnershipState,
 ) -> None:
-    """`000` MoU §27: leaver removed, MoU amended, annual review date revised."""
+    """CDCP MoU §27: leaver removed, MoU amended, annual review date revised."""
     state = signed_county_durham
     events = agg.decide(
         state, agg.EndMembership(exit_id="exit-1", organisation="tewv", ended_on=date(2023, 3, 1))
@@ -166,7 +167,7 @@ def test_unchanged_review_keeps_version(signed_county_durham: agg.PartnershipSta
 def test_admission_needs_every_signatory_003_s14(
     signed_county_durham: agg.PartnershipState,
 ) -> None:
-    """`003` §14 with `000` MoU §25: admitting a partner varies the MoU, so all must agree."""
+    """MSE MoU 2020 §14 with CDCP MoU §25: admitting a partner varies the MoU, so all must agree."""
     newcomer = Organisation(slug="nhs-x", name="NHS X", kind="trust", sector=Sector.HEALTH)
     state = signed_county_durham
     partial = agg.AdmitPartner(

@@ -46,8 +46,8 @@ def test_a_missing_folder_is_refused_naming_it(tmp_path: Path) -> None:
 
 
 def test_county_durham_plans_its_joint_committee_002(county_durham: Partnership) -> None:
-    """`002` §6, §17: nine milestones from Cabinet (14 Sep 2022) to operational (1 Apr 2023),
-    reporting to the ICB, the Health and Wellbeing Board and Cabinet."""
+    """DCC Cabinet 2022 §6, §17: nine milestones from Cabinet (14 Sep 2022) to operational (1 Apr
+    2023), reporting to the ICB, the Health and Wellbeing Board and Cabinet."""
     plan = county_durham.committee_plan("joint-committee")
     assert plan.reports_to == ("icb", "hwbb", "cabinet")
     assert len(plan.milestones) == 9
@@ -68,7 +68,7 @@ def test_a_committee_not_planned_is_refused_naming_those_that_are(
 
 
 def test_county_durham_signatories_000_introduction(county_durham: Partnership) -> None:
-    """`000` MoU Introduction and ToR §1.1: eight signatories."""
+    """CDCP MoU Introduction and ToR §1.1: eight signatories."""
     assert county_durham.signatories == (
         "icb", "dcc", "cddft", "tewv", "hdft", "pcns", "durham-community-action", "healthwatch",
     )  # fmt: skip
@@ -79,7 +79,7 @@ def test_county_durham_signatories_000_introduction(county_durham: Partnership) 
 
 
 def test_cdcpe_voting_members_and_quorum_000_tor_s3_s10(county_durham: Partnership) -> None:
-    """`000` ToR §3 voting members (16 seats incl. 2 PCN CDs), §10 quorum of four, deputies."""
+    """CDCPE ToR §3 voting members (16 seats incl. 2 PCN CDs), §10 quorum of four, deputies."""
     cdcpe = county_durham.body("cdcpe")
     assert len(cdcpe.voting_members) == 16
     assert cdcpe.deputies_allowed
@@ -90,7 +90,7 @@ def test_cdcpe_voting_members_and_quorum_000_tor_s3_s10(county_durham: Partnersh
 
 
 def test_county_durham_bodies_and_ladder(county_durham: Partnership) -> None:
-    """`000` ToR §1.2 boards, MoU §11 forum (3 a year), ToR §1.3 HWBB, ladder ToR §2."""
+    """CDCPE ToR §1.2 boards, CDCP MoU §11 forum (3 a year), CDCPE ToR §1.3 HWBB, ladder ToR §2."""
     slugs = [b.slug for b in county_durham.bodies]
     assert slugs == [
         "cdcpe", "acute-care-board", "cyp-board", "pcsc-board", "mhld-board",
@@ -105,7 +105,7 @@ def test_county_durham_bodies_and_ladder(county_durham: Partnership) -> None:
 
 
 def test_mid_south_essex_annex1_categories_003_s1_1(mid_south_essex: Partnership) -> None:
-    """`003` §1.1 parties with Annex 1 categories; Provide CIC is an "other partner"."""
+    """MSE MoU 2020 §1.1 parties with Annex 1 categories; Provide CIC is an "other partner"."""
     assert len(mid_south_essex.signatories) == 21
     categories = {o.slug: o.annex1_category for o in mid_south_essex.organisations}
     assert categories["provide-cic"] is Annex1Category.OTHER_PARTNER
@@ -117,7 +117,7 @@ def test_mid_south_essex_annex1_categories_003_s1_1(mid_south_essex: Partnership
 
 
 def test_mid_south_essex_ladder_003_s8_10(mid_south_essex: Partnership) -> None:
-    """`003` §8.10: four stages with the rule per stage."""
+    """MSE MoU 2020 §8.10: four stages with the rule per stage."""
     kinds = [(s.kind, s.bodies, s.decision_rule) for s in mid_south_essex.ladder]
     assert kinds == [
         (StageKind.CONSIDERATION, ("sle",), None),
@@ -131,7 +131,8 @@ def test_mid_south_essex_ladder_003_s8_10(mid_south_essex: Partnership) -> None:
 
 
 def test_nenc_ladder_and_illustrative_organisations_004_s24(nenc: Partnership) -> None:
-    """`004` §24: ICP leads escalate to the ICS Management Group; organisations illustrative."""
+    """NENC ICS MoU §24: ICP leads escalate to the ICS Management Group; organisations
+    illustrative."""
     assert nenc.ladder[-1].bodies == ("management-group",)
     assert all(o.illustrative for o in nenc.organisations)
     assert {"health-strategy-group", "management-group", "partnership-assembly"} <= {
@@ -144,12 +145,12 @@ def test_nenc_ladder_and_illustrative_organisations_004_s24(nenc: Partnership) -
 GOOD = """
 slug = "test-partnership"
 name = "Test"
-source = "000_6f318076c05af665.txt"
+source = "CDCP MoU and CDCPE ToR"
 signatories = ["a", "b"]
 
 [mou]
 title = "Test MoU"
-clause = "000 MoU §24"
+clause = "CDCP MoU §24"
 
 [[organisations]]
 slug = "a"
@@ -167,7 +168,7 @@ sector = "health"
 slug = "exec"
 name = "Executive"
 kind = "executive"
-clause = "000 ToR §3"
+clause = "CDCPE ToR §3"
 answers_to = ["upward"]
 members = [
   { seat = "a-lead", role = "Lead", organisation = "a", sector = "social_care" },
@@ -176,30 +177,30 @@ members = [
 
 [bodies.quorum]
 minimum_present = 2
-clause = "000 ToR §10"
+clause = "CDCPE ToR §10"
 
 [bodies.register_of_interests]
-clause = "000 ToR §6"
+clause = "CDCPE ToR §6"
 
 [[bodies]]
 slug = "upward"
 name = "Upward"
 kind = "upward_body"
-clause = "000 ToR §1.3"
+clause = "CDCPE ToR §1.3"
 
 [[ladder]]
 level = 1
 name = "Executive"
 kind = "consideration"
 bodies = ["exec"]
-clause = "000 ToR §2"
+clause = "CDCPE ToR §2"
 
 [[committees]]
 slug = "jc"
 name = "Joint Committee"
 preferred_option = "a joint committee"
 reports_to = ["upward", "a"]
-clause = "002 §17"
+clause = "DCC Cabinet 2022 §17"
 
 [[committees.milestones]]
 milestone_id = "approve"
@@ -207,7 +208,7 @@ title = "Approved"
 owner = "a"
 target_on = 2030-01-31
 needs_agreement_of = ["upward"]
-clause = "002 §11"
+clause = "DCC Cabinet 2022 §11"
 
 [[committees.milestones]]
 milestone_id = "operate"
@@ -215,7 +216,7 @@ title = "Operational"
 owner = "exec"
 target_on = 2030-04-01
 depends_on = ["approve"]
-clause = "002 §6(c)"
+clause = "DCC Cabinet 2022 §6(c)"
 """
 
 
@@ -331,8 +332,8 @@ def test_good_file_loads(tmp_path: Path) -> None:
             id="chair-not-a-seat",
         ),
         pytest.param(
-            'clause = "000 ToR §1.3"',
-            'clause = "000 ToR §1.3"\nregister_of_interests = { clause = "x" }',
+            'clause = "CDCPE ToR §1.3"',
+            'clause = "CDCPE ToR §1.3"\nregister_of_interests = { clause = "x" }',
             "bodies[upward].register_of_interests",
             "a body with no members has no interests to register",
             id="register-of-a-body-without-members",

@@ -235,7 +235,7 @@ def test_exit_notice_in_writing_to_every_other_signatory_000_s27(
 def test_exit_notice_is_a_real_letter_naming_the_parties_000_s27(
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27: the written notice says who leaves what, when, and by when to acknowledge."""
+    """CDCP MoU §27: the written notice says who leaves what, when, and by when to acknowledge."""
     state = notified(county_durham)
     (notice, *_) = exit.decide(
         state,
@@ -252,7 +252,7 @@ def test_exit_notice_is_a_real_letter_naming_the_parties_000_s27(
         "County Durham Care Partnership Memorandum of Understanding",
         "Notice was given on 10 January 2023",
         "takes effect on 31 March 2023",
-        "000 MoU §27",
+        "CDCP MoU §27",
         "acknowledge receipt of this notice by 8 February 2023",
         "Reason given: service transfer",
         f"Brent Kilmurray, Chief Executive, for {tewv}",

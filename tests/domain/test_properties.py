@@ -30,7 +30,7 @@ NAMES = st.sampled_from([f"org-{i}" for i in range(12)])
 GROUPS = st.sets(NAMES, max_size=12)
 
 
-# ------------------------------------------------- unanimity, 000 MoU §25 / 003 §10.1
+# ------------------------------------------------- unanimity, CDCP MoU §25 / MSE MoU 2020 §10.1
 
 
 @given(signatories=GROUPS.filter(bool), agreed=GROUPS, refused=GROUPS)
@@ -42,7 +42,7 @@ def test_unanimity_fails_exactly_when_a_signatory_has_not_agreed(
     assert result.carried is not someone_not_agreed
 
 
-# ----------------------------------------------------------------- 75%, 003 §8.4
+# ----------------------------------------------------------------- 75%, MSE MoU 2020 §8.4
 
 
 @given(eligible=st.integers(min_value=1, max_value=400), data=st.data())
@@ -62,7 +62,7 @@ def test_three_quarters_known_points_003_s8_4() -> None:
     assert not thresholds.three_quarters_of_eligible(many, many[:7499]).carried
 
 
-# ------------------------------------------------ majorities, 003 §8.10(2)
+# ------------------------------------------------ majorities, MSE MoU 2020 §8.10(2)
 
 
 @given(present=GROUPS, eligible=GROUPS, affected=GROUPS, in_favour=GROUPS, extra=GROUPS)

@@ -23,7 +23,7 @@ def present(*seats: str, deputy: bool = False) -> list[Attendance]:
     return [Attendance(seat=s, deputy=deputy) for s in seats]
 
 
-# ---------------------------------------------------------------- quorum, 000 ToR §10
+# ---------------------------------------------------------------- quorum, CDCPE ToR §10
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_unanimity_of_signatories_000_s25_003_s10_1() -> None:
     assert not missing.carried and "no written agreement from b" in missing.explanation
 
 
-# -------------------------------------------------------------- eligibility, 003 Annex 1
+# -------------------------------------------------------------- eligibility, MSE MoU 2020 Annex 1
 
 
 def test_annex1_matrix_003_annex1() -> None:
@@ -178,7 +178,7 @@ def test_partnership_without_annex1_everyone_eligible(county_durham: Partnership
     assert eligible == set(county_durham.signatories)
 
 
-# ------------------------------------------------------------ conflicts, 000 ToR §6
+# ------------------------------------------------------------ conflicts, CDCPE ToR §6
 
 
 def test_conflict_rulings_effect_on_quorum_and_vote_000_tor_s6(cdcpe: Body) -> None:
@@ -263,7 +263,7 @@ def test_review_opens_with_lead_time_policy() -> None:
     assert dates.review_opens_on(date(2023, 8, 23), 56) == date(2023, 6, 28)
 
 
-# ----------------------------------------------------------------- exit effect, 000 MoU §27
+# ----------------------------------------------------------------- exit effect, CDCP MoU §27
 
 
 def test_exit_effect_flags_bodies_that_cannot_be_quorate_000_s27(

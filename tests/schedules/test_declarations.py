@@ -1,6 +1,6 @@
 """Declarations of interest rounds on the time-skipping server with a real event store (P6).
 
-`000_6f318076c05af665.txt` ToR §6, MoU §23: an annual declaration from every member, and a formal
+CDCPE ToR §6, CDCP MoU §23: an annual declaration from every member, and a formal
 six-monthly review of the register.
 """
 

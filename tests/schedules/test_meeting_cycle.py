@@ -1,6 +1,6 @@
 """A body's meeting cycle on Temporal's time-skipping server with a real event store (P5).
 
-`000_6f318076c05af665.txt` ToR §5: agenda requests at least 10 days before the meeting (later ones
+CDCPE ToR §5: agenda requests at least 10 days before the meeting (later ones
 only as any other business), the agenda issued at least 3 days before, the previous minutes
 approved at the meeting and the confirmed minutes sent to each partner organisation; ToR §6:
 declarations of interest a standing item at the start.

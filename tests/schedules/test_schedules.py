@@ -1,8 +1,8 @@
 """Schedules on Temporal's dev server (the time-skipping server has none): `sync` is idempotent,
 follows a changed cadence, and a fired schedule starts the meeting cycle for the right date.
 
-Cadences: `000_6f318076c05af665.txt` ToR §4 (CDCPE monthly), MoU §11 (forum 3 a year); `004` §17
-(quarterly), §20 (monthly); declarations `000` ToR §6 (annual, six-monthly review).
+Cadences: CDCPE ToR §4 (CDCPE monthly), CDCP MoU §11 (forum 3 a year); NENC ICS MoU §17
+(quarterly), §20 (monthly); declarations CDCPE ToR §6 (annual, six-monthly review).
 """
 
 import asyncio
@@ -80,7 +80,7 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
 
     forum_id = meeting_schedule_id("county-durham", "partnership-forum")
     forum = next(s for s in found if s.schedule_id == forum_id)
-    assert forum.workflow == "MeetingCycle" and "000 MoU §11" in forum.comment
+    assert forum.workflow == "MeetingCycle" and "CDCP MoU §11" in forum.comment
     assert len(forum.next_runs) == 3
     for run in forum.next_runs:
         assert (run.month, run.day, run.hour) in {(m, 1, 6) for m in (1, 5, 9)}
@@ -198,7 +198,7 @@ async def test_cli_sync_is_idempotent_and_list_shows_next_runs(
         for s in json.loads(shown.stdout)
         if s["schedule_id"] == "schedule:meeting:mid-south-essex:partnership-board"
     )
-    assert "003 §6.5" in board["comment"] and len(board["next_runs"]) == 3
+    assert "MSE MoU 2020 §6.5" in board["comment"] and len(board["next_runs"]) == 3
     text = await asyncio.to_thread(concordat, dev_server, "schedules", "list")
     assert "schedule:meeting:mid-south-essex:partnership-board" in text.stdout
     assert "next: " in text.stdout

@@ -1,6 +1,6 @@
 """Joint committee formation end to end: Temporal's time-skipping server, a real event store.
 
-`002_95a8991e315e2e6d.txt` (Cabinet, 14 Sep 2022): a Joint Committee co-produced with the ICB, in
+DCC Cabinet 2022 (14 Sep 2022): a Joint Committee co-produced with the ICB, in
 shadow form from October 2022, fully operational from April 2023 (§6); delegated authority agreed
 by all partners, in particular the ICB and the Council (§17); membership at least the list of §19;
 guidance awaited may change the plan (7(c), §29). P3 policy: a missed target date is escalated in
@@ -248,8 +248,8 @@ async def test_committee_is_established_when_the_last_milestone_is_met_002(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """Cabinet 14 Sep 2022 → shadow form October 2022 → operational April 2023 (`002` §6, 7(b)),
-    rehearsed with the plan's intervals from a few days ahead."""
+    """Cabinet 14 Sep 2022 → shadow form October 2022 → operational April 2023 (DCC Cabinet 2022 §6,
+    7(b)), rehearsed with the plan's intervals from a few days ahead."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
     on = targets(plan)
@@ -276,7 +276,7 @@ async def test_committee_is_established_when_the_last_milestone_is_met_002(
     assert body.kind is BodyKind.JOINT_COMMITTEE and body.slug == "joint-committee"
     assert body.chair == "independent-chair"
     assert [m.seat for m in body.members] == [s.seat for s in FULL_MEMBERSHIP]
-    assert body.answers_to == ("icb", "hwbb", "cabinet")  # 002 §17
+    assert body.answers_to == ("icb", "hwbb", "cabinet")  # DCC Cabinet 2022 §17
 
     events = await stream_events(store, STREAM)
     assert [type(e) for e in events[:10]] == [FormationStarted] + [MilestonePlanned] * 9
@@ -310,7 +310,8 @@ async def test_milestone_cannot_be_met_before_its_dependencies_p3(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """P3: co-production with the ICB (`002` §6(a)) waits for Cabinet's preferred option (7(b))."""
+    """P3: co-production with the ICB (DCC Cabinet 2022 §6(a)) waits for Cabinet's preferred option
+    (7(b))."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
     on = targets(plan)
@@ -338,8 +339,8 @@ async def test_delegated_authority_needs_the_icb_and_the_council_002_s17(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """`002` §17: levels of delegated authority need the agreement of all partners, "especially
-    the statutory bodies of the ICB and the Council"."""
+    """DCC Cabinet 2022 §17: levels of delegated authority need the agreement of all partners,
+    "especially the statutory bodies of the ICB and the Council"."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
     on = targets(plan)
@@ -353,7 +354,7 @@ async def test_delegated_authority_needs_the_icb_and_the_council_002_s17(
         )  # fmt: skip
     meeting = MeetRequest(milestone="delegation-agreed", met_on=day, evidence="MoU", actor=ACTOR)
     reason = await refused(handle, CommitteeWorkflow.meet_milestone, meeting)
-    assert "still needs the agreement of icb, dcc (002 §17)" in reason
+    assert "still needs the agreement of icb, dcc (DCC Cabinet 2022 §17)" in reason
     await handle.execute_update(
         CommitteeWorkflow.record_agreement,
         AgreementRequest(
@@ -361,7 +362,7 @@ async def test_delegated_authority_needs_the_icb_and_the_council_002_s17(
         ),
     )
     reason = await refused(handle, CommitteeWorkflow.meet_milestone, meeting)
-    assert "still needs the agreement of dcc (002 §17)" in reason
+    assert "still needs the agreement of dcc (DCC Cabinet 2022 §17)" in reason
     await handle.execute_update(
         CommitteeWorkflow.record_agreement,
         AgreementRequest(
@@ -381,8 +382,8 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """`002` §19 (a)-(g): a membership without patients and service users or a secondary care
-    clinician is refused, naming what is missing; the committee cannot be established without a
+    """DCC Cabinet 2022 §19 (a)-(g): a membership without patients and service users or a secondary
+    care clinician is refused, naming what is missing; the committee cannot be established without a
     confirmed membership."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
@@ -398,7 +399,7 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     before = await stream_events(store, STREAM)
     request = MembershipRequest(seats=short, confirmed_on=on["membership-confirmed"], actor=ACTOR)
     reason = await refused(handle, CommitteeWorkflow.confirm_membership, request)
-    assert "does not meet the minimum list of 002 §19" in reason
+    assert "does not meet the minimum list of DCC Cabinet 2022 §19" in reason
     assert "(d) a clinical leader from secondary care; (g) patients and service users" in reason
     stranger = (*FULL_MEMBERSHIP, seat("leeds-gp", "nhs-leeds", Sector.HEALTH))
     request = MembershipRequest(
@@ -414,7 +415,10 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     last = MeetRequest(milestone="operational", met_on=on["operational"], evidence="go-live",
                        actor=ACTOR)  # fmt: skip
     reason = await refused(handle, CommitteeWorkflow.meet_milestone, last)
-    assert "before its membership is confirmed against the minimum list of 002 §19" in reason
+    assert (
+        "before its membership is confirmed against the minimum list of DCC Cabinet 2022 §19"
+        in reason
+    )
     state = await handle.query(CommitteeWorkflow.state)
     assert state.milestone("operational").met_on is None
     await confirm_membership(handle, on["operational"])
@@ -441,7 +445,7 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
             CommitteeWorkflow.replan_milestone,
             ReplanRequest(milestone="shadow-form", new_target=date(2099, 1, 1), reason="late",
                           actor=ACTOR),
-            "re-planned only once Government guidance is published (002 7(c), §29)",
+            "re-planned only once Government guidance is published (DCC Cabinet 2022 7(c), §29)",
         ),
         (
             CommitteeWorkflow.publish_guidance,
@@ -507,7 +511,7 @@ async def test_missed_target_raises_slippage_notices_to_owner_and_executive_p3(
     outbox: Path,
 ) -> None:
     """P3 policy: the preferred option (owner: the Council) not agreed by its target date is
-    escalated in writing to the Council and to the CDCP Executive (`000` ToR §2); once slipped
+    escalated in writing to the Council and to the CDCP Executive (CDCPE ToR §2); once slipped
     the owner may re-plan it, and the timer watches the new date."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
@@ -568,8 +572,9 @@ async def test_guidance_published_lets_the_owner_replan_and_resets_the_timer_002
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """`002` 7(c), §29: Government guidance "may be published which would have an impact on the
-    preferred option"; once it is, the owner re-plans and the slippage timer moves with it."""
+    """DCC Cabinet 2022 7(c), §29: Government guidance "may be published which would have an impact
+    on the preferred option"; once it is, the owner re-plans and the slippage timer moves with
+    it."""
     plan = await plan_from(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, plan)
     on = targets(plan)
@@ -577,9 +582,10 @@ async def test_guidance_published_lets_the_owner_replan_and_resets_the_timer_002
     state = await handle.execute_update(
         CommitteeWorkflow.publish_guidance,
         GuidanceRequest(summary="Place-based partnership guidance", published_on=now,
-                        new_preferred_option="Committee of the ICB (002 §11(c))", actor=ACTOR),
+                        new_preferred_option="Committee of the ICB (DCC Cabinet 2022 §11(c))",
+                        actor=ACTOR),
     )  # fmt: skip
-    assert state.preferred_option == "Committee of the ICB (002 §11(c))"
+    assert state.preferred_option == "Committee of the ICB (DCC Cabinet 2022 §11(c))"
     new_target = on["preferred-option"] + timedelta(days=30)
     await handle.execute_update(
         CommitteeWorkflow.replan_milestone,

@@ -1,8 +1,10 @@
-"""Thematic board escalation (PROCESSES.md P4) on Temporal's time-skipping server, real event store.
+"""Thematic board escalation (docs/rules.md P4) on Temporal's time-skipping server, real event
+store.
 
-Ladders: `000_6f318076c05af665.txt` ToR §1.2, §1.3, §2 (County Durham); `003_5b90f8e433878967.txt`
-§8.10 (Mid and South Essex); `004` §24 (NENC). Decisions: quorum `000` ToR §10, conflicts ToR §6,
-eligible affected majority `003` §8.10(2) with Annex 1, 75% of eligible members `003` §8.4.
+Ladders: CDCPE ToR §1.2, §1.3, §2 (County Durham); MSE MoU 2020
+§8.10 (Mid and South Essex); NENC ICS MoU §24 (NENC). Decisions: quorum CDCPE ToR §10, conflicts ToR
+§6, eligible affected majority MSE MoU 2020 §8.10(2) with Annex 1, 75% of eligible members MSE MoU
+2020 §8.4.
 """
 
 import asyncio
@@ -195,7 +197,7 @@ def mid_south_essex() -> Partnership:
 async def at_cdcpe(
     temporal: Client, config: Partnership, task_queue: str, on: date, **raise_changes: Any
 ) -> Handle:
-    """An Acute Care Board escalation referred up to the CDCP Executive (`000` ToR §1.2, §2)."""
+    """An Acute Care Board escalation referred up to the CDCP Executive (CDCPE ToR §1.2, §2)."""
     handle = await start(temporal, config, task_queue, raise_request(config, on, **raise_changes))
     await handle.execute_update(
         EscalationWorkflow.refer_up,
@@ -231,8 +233,8 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """000 ToR §1.2, §2: the board escalates to the Executive, which agrees a recovery plan
-    (003 §7.5); the plan is completed and the escalation resolved."""
+    """CDCPE ToR §1.2, §2: the board escalates to the Executive, which agrees a recovery plan
+    (MSE MoU 2020 §7.5); the plan is completed and the escalation resolved."""
     on = await server_today(time_skipping_env)
     raised = raise_request(county_durham, on, affected=("cddft", "dcc"))
     handle = await start(temporal, county_durham, escalation_worker.task_queue, raised)
@@ -382,7 +384,8 @@ async def test_automatic_climb_through_every_level_by_deadline_then_closed_at_th
     recipients_by_level: list[set[str]],
 ) -> None:
     """P4 policy: a level that does not settle the matter by its response deadline climbs; the
-    top of the ladder undecided closes it (`000` ToR §1.3, §2; `003` §8.10; `004` §24)."""
+    top of the ladder undecided closes it (CDCPE ToR §1.3, §2; MSE MoU 2020 §8.10; NENC ICS MoU
+    §24)."""
     config = load_partnership(slug)
     on = await server_today(time_skipping_env)
     affected = ("cddft",) if slug != "mid-south-essex" else ("msft",)
@@ -462,8 +465,8 @@ async def test_sle_majority_counts_only_eligible_affected_partners_present_003_s
     mid_south_essex: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """003 §8.10(2), Annex 1: a majority of eligible partners present who are affected; a vote
-    from a partner not affected is refused and nothing is written."""
+    """MSE MoU 2020 §8.10(2), Annex 1: a majority of eligible partners present who are affected; a
+    vote from a partner not affected is refused and nothing is written."""
     on = await server_today(time_skipping_env)
     handle = await mse_at_level(temporal, mid_south_essex, escalation_worker.task_queue, on, 2)
     await refused(
@@ -514,8 +517,9 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
     in_favour: tuple[str, ...],
     carried: bool,
 ) -> None:
-    """003 §8.4, Annex 1: NHS capital and transformation funding needs not less than 75% of the
-    eligible Partnership Board members: 3 of 4 carries, 2 of 3 does not; a council may not vote."""
+    """MSE MoU 2020 §8.4, Annex 1: NHS capital and transformation funding needs not less than 75% of
+    the eligible Partnership Board members: 3 of 4 carries, 2 of 3 does not; a council may not
+    vote."""
     on = await server_today(time_skipping_env)
     bodies = trimmed_board(mid_south_essex, nhs_seats)
     handle = await mse_at_level(
@@ -537,7 +541,7 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
         handle.execute_update(
             EscalationWorkflow.decide, vote.model_copy(update={"in_favour": ("essex-cc",)})
         ),
-        "essex-cc (essex-cc) is not eligible to decide this matter (003 §8.4, Annex 1)",
+        "essex-cc (essex-cc) is not eligible to decide this matter (MSE MoU 2020 §8.4, Annex 1)",
     )
     state = await handle.execute_update(EscalationWorkflow.decide, vote)
     decided = state.decisions[-1]
@@ -555,7 +559,7 @@ async def test_cdcpe_quorum_four_members_across_health_and_social_care_000_tor_s
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """000 ToR §10: three members are not quorate (refused, nothing written); four health
+    """CDCPE ToR §10: three members are not quorate (refused, nothing written); four health
     members are quorate, but without social care, and the decision says so distinctly."""
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
@@ -588,7 +592,7 @@ async def test_conflicted_chair_replaced_and_leave_ruling_000_tor_s6(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """000 ToR §6: a conflicted chair is replaced for the item; a member ruled to leave counts
+    """CDCPE ToR §6: a conflicted chair is replaced for the item; a member ruled to leave counts
     neither towards quorum nor in the vote."""
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
@@ -659,8 +663,8 @@ async def test_decision_not_accepted_climbs_to_the_independent_facilitator_003_s
     mid_south_essex: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """003 §8.10(3): if the SLE's decision is not accepted, an independent facilitator selected
-    by the SLE is the next step; the SLE is told in writing, with the reason."""
+    """MSE MoU 2020 §8.10(3): if the SLE's decision is not accepted, an independent facilitator
+    selected by the SLE is the next step; the SLE is told in writing, with the reason."""
     on = await server_today(time_skipping_env)
     handle = await mse_at_level(temporal, mid_south_essex, escalation_worker.task_queue, on, 2)
     not_accepted = NotAcceptedRequest(
@@ -705,8 +709,8 @@ async def test_overdue_action_reminds_its_owner_003_s7_5(
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
-    """003 §7.5-§7.8: agreed actions are tracked to closure; an overdue one reminds its owner
-    once, and resolution waits for it."""
+    """MSE MoU 2020 §7.5-§7.8: agreed actions are tracked to closure; an overdue one reminds its
+    owner once, and resolution waits for it."""
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
     await handle.execute_update(
@@ -807,7 +811,7 @@ async def test_bad_commands_are_refused_and_write_nothing(
     request_: Any,
     reason: str,
 ) -> None:
-    """DESIGN.md principle 7: a bad command gets a clear error and changes nothing."""
+    """docs/architecture.md principle 7: a bad command gets a clear error and changes nothing."""
     on = await server_today(time_skipping_env)
     handle = await start(
         temporal, county_durham, escalation_worker.task_queue, raise_request(county_durham, on)

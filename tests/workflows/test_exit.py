@@ -1,8 +1,8 @@
 """Partner exit notification end to end: Temporal's time-skipping server, a real event store.
 
-`000_6f318076c05af665.txt` MoU §27 (`001` MoU §23): a partner leaving notifies the other signatory
+CDCP MoU §27 (DCC Cabinet 2019 MoU §23): a partner leaving notifies the other signatory
 organisations in writing; on the effective date it leaves the partnership and every body, whose
-quorum may suffer (PROCESSES.md P2). Policy: acknowledgements with reminders until a deadline,
+quorum may suffer (docs/rules.md P2). Policy: acknowledgements with reminders until a deadline,
 withdrawal before the effective date.
 """
 
@@ -178,7 +178,7 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
     county_durham: Partnership,
     outbox: Path,
 ) -> None:
-    """000 MoU §27: written notice to each other signatory; the exit takes effect on its date."""
+    """CDCP MoU §27: written notice to each other signatory; the exit takes effect on its date."""
     notified_on = await today(time_skipping_env)
     handle = await start(temporal, county_durham, exit_worker.task_queue, notice(notified_on))
     state = await wait_for_notices(handle)
@@ -250,7 +250,7 @@ async def test_exit_reports_bodies_that_can_no_longer_be_quorate_000_s27(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27 / P2: the membership and quorum of the boards change; flag those not quorate.
+    """CDCP MoU §27 / P2: the membership and quorum of the boards change; flag those not quorate.
 
     No acknowledgement arrives: reminders go until the deadline, and the exit still takes effect.
     """
@@ -380,7 +380,7 @@ async def test_bad_commands_are_refused_and_write_nothing(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27: the recipients are the OTHER signatories; one acknowledgement each;
+    """CDCP MoU §27: the recipients are the OTHER signatories; one acknowledgement each;
     P2 policy: no withdrawal on or after the effective date."""
     notified_on = await today(time_skipping_env)
     exit_notice = notice(notified_on)
@@ -422,7 +422,7 @@ async def test_notice_from_a_non_signatory_fails_the_process_having_written_noth
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27 concerns a signatory leaving: a notice from anyone else is refused."""
+    """CDCP MoU §27 concerns a signatory leaving: a notice from anyone else is refused."""
     notified_on = await today(time_skipping_env)
     handle = await start(
         temporal,

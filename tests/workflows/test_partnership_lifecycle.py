@@ -1,7 +1,7 @@
 """The partnership workflow after the MoU is effective: the annual review on its timer and
 partner exits, run as child workflows whose results the partnership records.
 
-`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually), §27 (a leaving partner notifies
+CDCP MoU §24 (reviewed at least annually), §27 (a leaving partner notifies
 the others in writing; the MoU is amended and the review date revised).
 """
 
@@ -97,7 +97,7 @@ async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §24: reviewed at least annually; P1 policy: opened 8 weeks before it is due."""
+    """CDCP MoU §24: reviewed at least annually; P1 policy: opened 8 weeks before it is due."""
     handle, signed_on = await effective_partnership(
         time_skipping_env, county_durham, worker.task_queue
     )
@@ -147,7 +147,7 @@ async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revis
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27: the leaver is removed from the signatories and every body; the MoU is
+    """CDCP MoU §27: the leaver is removed from the signatories and every body; the MoU is
     amended and the annual review date revised accordingly."""
     handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
     slug = (await handle.query(PartnershipWorkflow.state)).slug
@@ -223,7 +223,7 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """P1: a signatory who leaves during a review is no longer asked (000 MoU §27)."""
+    """P1: a signatory who leaves during a review is no longer asked (CDCP MoU §27)."""
     handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
     review_id = await handle.execute_update(
         PartnershipWorkflow.start_review, ReviewRequest(actor="officer")
@@ -263,7 +263,7 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
 async def test_continue_as_new_with_signatures_arriving_around_it(
     dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
 ) -> None:
-    """DESIGN.md principle 6: the state crosses the boundary and no command is lost."""
+    """docs/architecture.md principle 6: the state crosses the boundary and no command is lost."""
     config = county_durham.model_copy(update={"slug": f"cdcp-{uuid.uuid4().hex[:6]}"})
     today = (await dev_env.get_current_time()).date()
     handle = await dev_env.client.start_workflow(
@@ -345,7 +345,8 @@ async def test_established_joint_committee_becomes_a_body_of_the_partnership(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """002 §6(c): fully operational once every milestone is met; §17 its delegated authority."""
+    """DCC Cabinet 2022 §6(c): fully operational once every milestone is met; §17 its delegated
+    authority."""
     handle, _ = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
     plan = await plan_from(time_skipping_env)
     committee_id = await handle.execute_update(

@@ -1,7 +1,7 @@
 """MoU signature collection end to end: Temporal's time-skipping server, a real event store.
 
-`003_5b90f8e433878967.txt` §15.3: the MoU is effective only when every partner has executed a
-counterpart; `000_6f318076c05af665.txt` MoU §24: it commences on the date of signature.
+MSE MoU 2020 §15.3: the MoU is effective only when every partner has executed a
+counterpart; CDCP MoU §24: it commences on the date of signature.
 """
 
 import uuid
@@ -95,7 +95,7 @@ async def test_mou_becomes_effective_on_the_last_signature(
 async def test_not_effective_while_one_partner_has_not_signed(
     temporal: Client, worker: Worker, store: EventStore, county_durham: Partnership
 ) -> None:
-    """003 §15.3: seven of eight signatures do not make the MoU effective."""
+    """MSE MoU 2020 §15.3: seven of eight signatures do not make the MoU effective."""
     handle = await start(temporal, county_durham, worker.task_queue)
     for organisation in county_durham.signatories[:-1]:
         await handle.execute_update(PartnershipWorkflow.sign, signature(organisation))

@@ -1,6 +1,6 @@
 """The annual MoU review end to end: Temporal's time-skipping server, a real event store.
 
-`000_6f318076c05af665.txt` MoU §24 (reviewed at least annually, `003` §1.5), §25 and `003` §10.1
+CDCP MoU §24 (reviewed at least annually, MSE MoU 2020 §1.5), §25 and MSE MoU 2020 §10.1
 (varied only by written agreement of all signatories), §27 (a leaver is no longer asked).
 """
 
@@ -257,7 +257,7 @@ async def test_happy_path_every_signatory_confirms_unchanged_000_s24(
     outbox: Path,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §24: every current signatory is asked in writing; all confirm; the MoU stands."""
+    """CDCP MoU §24: every current signatory is asked in writing; all confirm; the MoU stands."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     assert await review.latest.query(ReviewWorkflow.awaiting) == ASKED
     await assert_status(temporal, review.handle, "awaiting-responses")
@@ -303,7 +303,8 @@ async def test_variation_agreed_in_writing_by_all_is_adopted_000_s25(
     outbox: Path,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §25, 003 §10.1: circulated to every signatory; agreed by all, it is adopted."""
+    """CDCP MoU §25, MSE MoU 2020 §10.1: circulated to every signatory; agreed by all, it is
+    adopted."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.propose()
     await assert_status(temporal, review.handle, "awaiting-agreement")
@@ -330,7 +331,7 @@ async def test_one_refusal_means_the_variation_is_not_adopted_000_s25_003_s10_1(
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §25, 003 §10.1: one refusal and the MoU stands unchanged, at once."""
+    """CDCP MoU §25, MSE MoU 2020 §10.1: one refusal and the MoU stands unchanged, at once."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.propose()
     await review.agree("dcc")
@@ -353,7 +354,7 @@ async def test_one_agreement_missing_at_the_deadline_lapses_000_s25(
     outbox: Path,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §25: two of three agreements at the deadline are not enough; reminders go only
+    """CDCP MoU §25: two of three agreements at the deadline are not enough; reminders go only
     to the signatory still owing its decision (P1 policy, weekly)."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.propose()
@@ -389,7 +390,7 @@ async def test_reminders_weekly_to_non_responders_only_none_after_deadline_p1(
     county_durham: Partnership,
 ) -> None:
     """P1 policy: weekly reminders to signatories who have not responded, until the deadline;
-    `000` MoU §24: the review concludes at the deadline with the MoU unchanged."""
+    CDCP MoU §24: the review concludes at the deadline with the MoU unchanged."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.respond("icb")
     await time_skipping_env.sleep(timedelta(days=8))
@@ -413,7 +414,7 @@ async def test_signatory_who_leaves_is_not_asked_and_unanimity_is_over_the_rest_
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """000 MoU §27, §25: a leaver is no longer asked; the remaining signatories' agreement
+    """CDCP MoU §27, §25: a leaver is no longer asked; the remaining signatories' agreement
     suffices. A second signal for the same leaver changes nothing."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.propose()
@@ -454,7 +455,7 @@ async def test_bad_commands_are_refused_and_write_nothing_p1(
     command: str,
     reason: str,
 ) -> None:
-    """000 MoU §24: each signatory responds once; only signatories respond; §25 agreement is
+    """CDCP MoU §24: each signatory responds once; only signatories respond; §25 agreement is
     given before the deadline, to the variation actually before the signatories."""
     review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
     await review.respond("icb")

@@ -1,4 +1,4 @@
-"""What may be asked of an escalation (PROCESSES.md P4)."""
+"""What may be asked of an escalation (docs/rules.md P4)."""
 
 from collections.abc import Mapping
 from datetime import date
@@ -40,8 +40,8 @@ class ConsiderEscalation(BaseModel):
 class ReferUp(BaseModel):
     """The body at `level` considered the issue and could not settle it: it goes up a level.
 
-    `000` ToR §1.2 (boards answerable to the Executive), §2 (the Executive "acting as an
-    escalation point"); `003` §8.10(1)-(3); `004` §24.
+    CDCPE ToR §1.2 (boards answerable to the Executive), §2 (the Executive "acting as an
+    escalation point"); MSE MoU 2020 §8.10(1)-(3); NENC ICS MoU §24.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -56,12 +56,12 @@ class DecideEscalation(BaseModel):
     """A vote at the current level.
 
     `present` are the seats attending; `declarations` the interests declared for this item and
-    `rulings` the Chair's ruling on each (`000` ToR §6); `affected` the partner organisations
-    affected (`003` §8.10(2); default: those named when the escalation was raised). `rule` picks
-    another of the body's configured rules for this matter, for example the Partnership Board's
-    75% rule for NHS capital and transformation funding (`003` §8.4); by default the stage's.
-    `level`, when given, must be the current level, so a vote is never recorded at a level the
-    escalation has already left.
+    `rulings` the Chair's ruling on each (CDCPE ToR §6); `affected` the partner organisations
+    affected (MSE MoU 2020 §8.10(2); default: those named when the escalation was raised). `rule`
+    picks another of the body's configured rules for this matter, for example the Partnership
+    Board's 75% rule for NHS capital and transformation funding (MSE MoU 2020 §8.4); by default the
+    stage's. `level`, when given, must be the current level, so a vote is never recorded at a level
+    the escalation has already left.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -80,7 +80,7 @@ class DecideEscalation(BaseModel):
 
 
 class DecisionNotAccepted(BaseModel):
-    """A party did not accept the decision taken at `level`: it goes up (`003` §8.10(3))."""
+    """A party did not accept the decision taken at `level`: it goes up (MSE MoU 2020 §8.10(3))."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -109,7 +109,7 @@ class LevelLapsed(BaseModel):
 
 
 class AgreeAction(BaseModel):
-    """An action agreed at the current level (`003` §7.5-§7.8; `000` ToR §2)."""
+    """An action agreed at the current level (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -221,7 +221,7 @@ def _resolve(
     if open_actions := [a.action_id for a in state.open_actions]:
         raise DomainError(
             f"actions still open: {', '.join(open_actions)}; an escalation is resolved "
-            f"only when its agreed actions are complete (003 §7.5-§7.8)"
+            f"only when its agreed actions are complete (MSE MoU 2020 §7.5-§7.8)"
         )
     resolved = EscalationResolved(
         partnership=state.config.slug,

@@ -140,8 +140,8 @@ def level_recipients(state: EscalationState) -> tuple[str, ...]:
     """Who is told in writing that the escalation reached its current level.
 
     The level's bodies; for the independent facilitator, the bodies of the level below, which
-    select the facilitator (`003` §8.10(3)); at the partner governance level, the affected
-    partner organisations as well as the upward bodies (`000` ToR §1.3).
+    select the facilitator (MSE MoU 2020 §8.10(3)); at the partner governance level, the affected
+    partner organisations as well as the upward bodies (CDCPE ToR §1.3).
     """
     stage = state.stage
     if stage is None:

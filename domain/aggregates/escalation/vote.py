@@ -1,4 +1,4 @@
-"""A vote at the current level: quorum and conflicts of interest (`000` ToR §6, §10), then the
+"""A vote at the current level: quorum and conflicts of interest (CDCPE ToR §6, §10), then the
 count under the level's decision rule (`domain.rules.voting`)."""
 
 from domain.aggregates.escalation.commands import DecideEscalation
@@ -31,7 +31,8 @@ def decide_vote(
     item = f"escalation {escalation_id}"
     if unruled := sorted(set(command.declarations) - set(command.rulings)):
         raise DomainError(
-            f"the Chair has not ruled on the interest declared by {', '.join(unruled)} (000 ToR §6)"
+            f"the Chair has not ruled on the interest declared by {', '.join(unruled)} (CDCPE ToR "
+            "§6)"
         )
     participation = apply_rulings(body, item, command.present, command.rulings)
     if not participation.quorum.is_quorate:
@@ -102,7 +103,7 @@ def decide_vote(
             against=tuple(sorted(set(command.against))),
             carried=result.outcome.carried,
             summary=command.summary,
-            # The quorum outcome leads, so "quorate, but without social care" (000 ToR §10)
+            # The quorum outcome leads, so "quorate, but without social care" (CDCPE ToR §10)
             # is reported distinctly from a fully quorate meeting.
             explanation=f"{quorum.status.value} ({quorum.explanation}); "
             f"{result.outcome.explanation}",
@@ -112,14 +113,15 @@ def decide_vote(
 
 
 def _check_voters(participation: ItemParticipation, command: DecideEscalation) -> None:
-    """Refuse a vote from anyone who may not cast one on this item (DESIGN.md principle 7)."""
+    """Refuse a vote from anyone who may not cast one on this item (docs/architecture.md principle
+    7)."""
     if both := set(command.in_favour) & set(command.against):
         raise DomainError(f"{', '.join(sorted(both))} voted both for and against")
     for seat in (*command.in_favour, *command.against):
         if seat in participation.left:
             raise DomainError(f"{seat} left the meeting for this item and cannot vote (ToR §6)")
         if seat in participation.discuss_only:
-            raise DomainError(f"{seat} may discuss but not decide this item (000 ToR §6)")
+            raise DomainError(f"{seat} may discuss but not decide this item (CDCPE ToR §6)")
         if seat not in participation.deciding:
             raise DomainError(f"{seat} is not a voting member present for this item")
 
