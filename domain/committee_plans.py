@@ -8,6 +8,7 @@ commands, so the file and the command are one model.
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,7 @@ class PlanMilestone(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["PlanMilestone"] = "PlanMilestone"
     milestone_id: str = Field(min_length=1)
     title: str = Field(min_length=1)
     owner: str = Field(min_length=1)

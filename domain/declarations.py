@@ -30,7 +30,7 @@ from domain.letters.meetings import declaration_request
 from domain.meetings import FireCalendar
 from domain.notices import issue
 from domain.partnership import Partnership
-from domain.rules.dates import DECLARATION_REVIEW_MONTHS, next_declaration_review
+from domain.rules.dates import DECLARATION_REVIEW_MONTHS, decision_date, next_declaration_review
 from domain.streams import declarations_stream
 
 RoundKind = Literal["annual", "review"]
@@ -108,29 +108,37 @@ def initial_state(config: Partnership, body: str, kind: RoundKind) -> Declaratio
 
 
 class RequestDeclarations(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RequestDeclarations"] = "RequestDeclarations"
     on: date
 
 
 class ReturnDeclaration(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ReturnDeclaration"] = "ReturnDeclaration"
     seat: str
     returned_on: date
-    today: date
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
 
 
 class RecordReview(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RecordReview"] = "RecordReview"
     reviewed_on: date
-    today: date
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
 
 
 class CloseRound(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["CloseRound"] = "CloseRound"
     on: date
 
 
@@ -219,16 +227,17 @@ def _request(state: DeclarationsState, command: RequestDeclarations) -> list[Dom
 
 
 def _return(state: DeclarationsState, command: ReturnDeclaration) -> list[DomainEvent]:
+    today = decision_date(command.today)
     _require_open(state)
     assert state.round_id is not None and state.requested_on is not None
     if command.seat not in state.seats:
         raise DomainError(f"{command.seat!r} is not a seat of {state.body}")
     if command.seat in state.returned:
         raise DomainError(f"{command.seat} has already returned a declaration in this round")
-    if not state.requested_on <= command.returned_on <= command.today:
+    if not state.requested_on <= command.returned_on <= today:
         raise DomainError(
             f"a declaration returned on {command.returned_on} must be dated between the request "
-            f"({state.requested_on}) and today ({command.today})"
+            f"({state.requested_on}) and today ({today})"
         )
     return [
         DeclarationReturned(
@@ -242,14 +251,15 @@ def _return(state: DeclarationsState, command: ReturnDeclaration) -> list[Domain
 
 
 def _review(state: DeclarationsState, command: RecordReview) -> list[DomainEvent]:
+    today = decision_date(command.today)
     _require_open(state)
     assert state.requested_on is not None
     if state.kind != "review":
         raise DomainError("the annual declaration round has no formal review (CDCPE ToR §6)")
-    if not state.requested_on <= command.reviewed_on <= command.today:
+    if not state.requested_on <= command.reviewed_on <= today:
         raise DomainError(
             f"a review on {command.reviewed_on} must be dated between the request "
-            f"({state.requested_on}) and today ({command.today})"
+            f"({state.requested_on}) and today ({today})"
         )
     reviewed = DeclarationsReviewed(
         partnership=state.config.slug,

@@ -42,6 +42,7 @@ from domain.rules.dates import (
     agenda_issue_deadline,
     agenda_request_deadline,
     agenda_request_in_time,
+    decision_date,
 )
 from domain.streams import meeting_stream
 
@@ -159,43 +160,53 @@ def initial_state(config: Partnership, body: str, meeting_on: date) -> MeetingSt
 
 
 class ScheduleMeeting(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ScheduleMeeting"] = "ScheduleMeeting"
     scheduled_on: date
 
 
 class RequestItem(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RequestItem"] = "RequestItem"
     item: str = Field(min_length=1)
     requested_by: str
     requested_on: date
-    today: date
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
 
 
 class CloseRequests(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["CloseRequests"] = "CloseRequests"
     on: date
 
 
 class IssueAgenda(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["IssueAgenda"] = "IssueAgenda"
     on: date
 
 
 class ApproveMinutes(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ApproveMinutes"] = "ApproveMinutes"
     approved_on: date
     reference: str = Field(min_length=1)
-    today: date
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
 
 
 class CloseCycle(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["CloseCycle"] = "CloseCycle"
     on: date
 
 
@@ -322,6 +333,7 @@ def _schedule(state: MeetingState, command: ScheduleMeeting) -> list[DomainEvent
 
 
 def _request(state: MeetingState, command: RequestItem) -> list[DomainEvent]:
+    today = decision_date(command.today)
     if state.status in ("new", "closed"):
         raise DomainError(f"the meeting of {state.meeting_on} is not taking agenda requests")
     state.config.organisation(command.requested_by)
@@ -330,7 +342,7 @@ def _request(state: MeetingState, command: RequestItem) -> list[DomainEvent]:
             f"{command.requested_by} has no seat on {state.body}; only its members' "
             "organisations ask for agenda items (CDCPE ToR §5)"
         )
-    if command.requested_on > command.today:
+    if command.requested_on > today:
         raise DomainError(f"a request cannot be dated {command.requested_on}, after today")
     if command.requested_on > state.meeting_on:
         raise DomainError(f"the meeting of {state.meeting_on} has already been held")
@@ -380,6 +392,7 @@ def _issue_agenda(state: MeetingState, command: IssueAgenda) -> list[DomainEvent
 
 
 def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[DomainEvent]:
+    today = decision_date(command.today)
     _require(state, "agenda_issued", "approve minutes")
     if state.minutes_approved_on is not None:
         raise DomainError(f"the minutes were already approved on {state.minutes_approved_on}")
@@ -391,7 +404,7 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
             f"minutes are approved at the meeting of {state.meeting_on}, not on "
             f"{command.approved_on} (CDCPE ToR §5)"
         )
-    if command.approved_on > command.today:
+    if command.approved_on > today:
         raise DomainError(f"an approval cannot be dated {command.approved_on}, after today")
     approved = MinutesApproved(
         partnership=state.config.slug,
@@ -408,13 +421,13 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
             particulars,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
-            sent_on=command.today,
+            sent_on=today,
             minutes_of=minutes_of,
             reference=command.reference,
         )
         for org in state.config.signatories
     ]
-    return [approved, *_issue_all(state, documents, command.today)]
+    return [approved, *_issue_all(state, documents, today)]
 
 
 # ------------------------------------------------------------------------------ evolve

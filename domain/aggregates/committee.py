@@ -50,6 +50,7 @@ from domain.rules.committee_membership import (
     ProposedSeat,
     missing_from_minimum,
 )
+from domain.rules.dates import decision_date
 
 
 class Milestone(BaseModel):
@@ -237,6 +238,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                 )
             ]
         case ReplanMilestone():
+            today = decision_date(command.today)
             milestone = _require_unmet(state, command.milestone_id)
             # DCC Cabinet 2022 7(c), §29: guidance may change the plan; P3 policy: so may a
             # slippage.
@@ -245,7 +247,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     f"milestone {milestone.milestone_id!r} can be re-planned only once Government "
                     f"guidance is published (DCC Cabinet 2022 7(c), §29) or after it has slipped"
                 )
-            if command.new_target_on < command.replanned_on:
+            if command.new_target_on < today:
                 raise DomainError("a milestone cannot be re-planned to a date already past")
             return [
                 MilestoneReplanned(
@@ -254,7 +256,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     milestone_id=milestone.milestone_id,
                     previous_target_on=milestone.target_on,
                     new_target_on=command.new_target_on,
-                    replanned_on=command.replanned_on,
+                    replanned_on=today,
                     reason=command.reason,
                 )
             ]

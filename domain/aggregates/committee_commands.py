@@ -2,6 +2,7 @@
 `domain.aggregates.committee.decide` accepts or refuses."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,8 +14,9 @@ class StartFormation(BaseModel):
     """Begin forming a joint committee under a preferred option (DCC Cabinet 2022 recommendation
     7(b))."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["StartFormation"] = "StartFormation"
     committee_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     preferred_option: str = Field(min_length=1)
@@ -24,8 +26,9 @@ class StartFormation(BaseModel):
 class RecordMilestoneAgreement(BaseModel):
     """A body or partner whose agreement a milestone needs has given it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RecordMilestoneAgreement"] = "RecordMilestoneAgreement"
     milestone_id: str
     agreed_by: str
     agreed_on: date
@@ -34,8 +37,9 @@ class RecordMilestoneAgreement(BaseModel):
 class MeetMilestone(BaseModel):
     """Record a milestone as met."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["MeetMilestone"] = "MeetMilestone"
     milestone_id: str
     met_on: date
     evidence: str = ""
@@ -44,8 +48,9 @@ class MeetMilestone(BaseModel):
 class RecordSlippage(BaseModel):
     """A milestone is past its target date and not met (raises a slippage escalation)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RecordSlippage"] = "RecordSlippage"
     milestone_id: str
     noticed_on: date
 
@@ -53,19 +58,23 @@ class RecordSlippage(BaseModel):
 class ReplanMilestone(BaseModel):
     """The owner sets a new target date."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ReplanMilestone"] = "ReplanMilestone"
     milestone_id: str
     new_target_on: date
-    replanned_on: date
     reason: str = Field(min_length=1)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
 
 
 class PublishGuidance(BaseModel):
     """Government guidance was published (DCC Cabinet 2022 7(c), §29)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["PublishGuidance"] = "PublishGuidance"
     title: str = Field(min_length=1)
     published_on: date
     changes_preferred_option: bool = False
@@ -76,8 +85,9 @@ class ConfirmMembership(BaseModel):
     """The committee's membership, checked against the minimum list of DCC Cabinet 2022 §19
     (a)-(g)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ConfirmMembership"] = "ConfirmMembership"
     seats: tuple[ProposedSeat, ...] = Field(min_length=1)
     confirmed_on: date
 
@@ -85,8 +95,9 @@ class ConfirmMembership(BaseModel):
 class EstablishCommittee(BaseModel):
     """Declare the committee fully operational (DCC Cabinet 2022 §6(c))."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["EstablishCommittee"] = "EstablishCommittee"
     established_on: date
     reports_to: tuple[str, ...]
 

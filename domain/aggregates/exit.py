@@ -11,8 +11,17 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from domain.aggregates.exit_commands import (
+    AcknowledgeNotice as AcknowledgeNotice,
+    CompleteExit as CompleteExit,
+    ExitCommand as ExitCommand,
+    IssueNotices as IssueNotices,
+    NotifyExit as NotifyExit,
+    SendExitReminder as SendExitReminder,
+    WithdrawExit as WithdrawExit,
+)
 from domain.aggregates.folding import fold_with
 from domain.bodies import Body
 from domain.errors import DomainError
@@ -145,73 +154,6 @@ def reminders_due(state: ExitState, on: date, interval_days: int) -> tuple[str, 
     )
 
 
-# ------------------------------------------------------------------------------ commands
-
-
-class NotifyExit(BaseModel):
-    """A partner gives notice that it is leaving on `effective_on`."""
-
-    model_config = ConfigDict(frozen=True)
-
-    exit_id: str = Field(min_length=1)
-    organisation: str
-    notified_on: date
-    effective_on: date
-    signatory_name: str = Field(min_length=1)
-    in_writing: bool = True
-
-
-class IssueNotices(BaseModel):
-    """Produce the written notice for every other signatory not yet sent one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    issued_on: date
-    acknowledge_by: date
-    reason: str = ""
-
-
-class AcknowledgeNotice(BaseModel):
-    """A recipient acknowledged the notice."""
-
-    model_config = ConfigDict(frozen=True)
-
-    recipient: str
-    acknowledged_on: date
-    acknowledged_by: str = Field(min_length=1)
-
-
-class SendExitReminder(BaseModel):
-    """Remind a recipient that has not acknowledged (P2 policy), with a written reminder."""
-
-    model_config = ConfigDict(frozen=True)
-
-    recipient: str
-    sent_on: date
-
-
-class WithdrawExit(BaseModel):
-    """The leaving partner withdraws its notice (only before the effective date)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    withdrawn_on: date
-    reason: str = ""
-
-
-class CompleteExit(BaseModel):
-    """On the effective date the membership ends."""
-
-    model_config = ConfigDict(frozen=True)
-
-    ended_on: date
-
-
-ExitCommand = (
-    NotifyExit | IssueNotices | AcknowledgeNotice | SendExitReminder | WithdrawExit | CompleteExit
-)
-
-
 def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
     """The events `command` produces, or a `DomainError` saying why it is refused."""
     if isinstance(command, NotifyExit):
@@ -274,7 +216,23 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
             ]
 
 
+def give_notice(
+    state: ExitState, notice: NotifyExit, issued_on: date, acknowledgement_days: int
+) -> list[DomainEvent]:
+    """CDCP MoU §27: the notice, and the written notice to each other signatory issued on
+    `issued_on`, decided together so that a notice refused by either writes nothing."""
+    notified = decide(state, notice)
+    issue_notices = IssueNotices(
+        issued_on=issued_on,
+        acknowledge_by=issued_on + timedelta(days=acknowledgement_days),
+        reason=notice.reason,
+    )
+    return [*notified, *decide(fold(state, notified), issue_notices)]
+
+
 def _notify(state: ExitState, command: NotifyExit) -> list[DomainEvent]:
+    if command.exit_id is None:
+        raise ValueError("a notice is given an exit id by the partnership before it is decided")
     if state.status != "not_notified":
         raise DomainError(f"exit {state.exit_id} of {state.organisation} is already {state.status}")
     if not command.in_writing:
@@ -324,7 +282,10 @@ def _issue(state: ExitState, command: IssueNotices, exit_id: str) -> list[Domain
     """CDCP MoU §27: a written notice to each of the other signatory organisations."""
     assert state.notified_on is not None and state.organisation is not None
     if command.issued_on < state.notified_on:
-        raise DomainError("notices cannot be issued before the exit was notified")
+        raise DomainError(
+            f"notice cannot be recorded as given on {state.notified_on.isoformat()}, a date "
+            f"still to come: the written notices go out on {command.issued_on.isoformat()}"
+        )
     if command.acknowledge_by < command.issued_on:
         raise DomainError("the acknowledgement deadline is before the notices are issued")
     pending = [r for r in state.recipients if state.notice(r) is None]

@@ -13,8 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from domain import declarations, meetings
-from domain.aggregates import committee, escalation, partnership, review
-from domain.aggregates import exit as exit_process
+from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.bodies import Body
 from domain.errors import DomainError
 from domain.events import DomainEvent, ProcessKind

@@ -97,6 +97,11 @@ def response_deadline_for(opened_on: date, response_days: int) -> date:
     return opened_on + timedelta(days=response_days)
 
 
+def variation_id_of(review_id: str) -> str:
+    """A review has at most one variation before its signatories; its id follows the review's."""
+    return f"{review_id}-variation"
+
+
 def next_reminder_on(state: ReviewState, interval_days: int) -> date | None:
     """When the next round of reminders is due: every `interval_days` after the review opened
     (P1 policy: weekly), up to and including the response deadline, never after it."""
@@ -109,8 +114,9 @@ def next_reminder_on(state: ReviewState, interval_days: int) -> date | None:
 class OpenReview(BaseModel):
     """Open a review; `signatories` are the partnership's signatories at opening."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["OpenReview"] = "OpenReview"
     review_id: str = Field(min_length=1)
     opened_on: date
     due_on: date
@@ -122,8 +128,9 @@ class OpenReview(BaseModel):
 class RecordResponse(BaseModel):
     """A signatory's response: confirming the MoU unchanged or not."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RecordResponse"] = "RecordResponse"
     organisation: str
     received_on: date
     confirms_unchanged: bool
@@ -131,11 +138,12 @@ class RecordResponse(BaseModel):
 
 
 class ProposeVariation(BaseModel):
-    """Put a variation of the MoU to every signatory (CDCP MoU §25)."""
+    """Put a variation of the MoU to every signatory (CDCP MoU §25); decide names it after the
+    review (`variation_id_of`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    variation_id: str = Field(min_length=1)
+    type: Literal["ProposeVariation"] = "ProposeVariation"
     proposed_by: str
     summary: str = Field(min_length=1)
     proposed_on: date
@@ -144,8 +152,9 @@ class ProposeVariation(BaseModel):
 class AgreeVariation(BaseModel):
     """A signatory's written agreement to the variation."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["AgreeVariation"] = "AgreeVariation"
     variation_id: str
     organisation: str
     agreed_on: date
@@ -154,8 +163,9 @@ class AgreeVariation(BaseModel):
 class RefuseVariation(BaseModel):
     """A signatory's refusal of the variation."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RefuseVariation"] = "RefuseVariation"
     variation_id: str
     organisation: str
     refused_on: date
@@ -165,8 +175,9 @@ class RefuseVariation(BaseModel):
 class SendReviewReminder(BaseModel):
     """Remind a signatory that still owes a response (P1 policy: weekly)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["SendReviewReminder"] = "SendReviewReminder"
     organisation: str
     sent_on: date
 
@@ -174,8 +185,9 @@ class SendReviewReminder(BaseModel):
 class RemoveSignatory(BaseModel):
     """A signatory left the partnership during the review (CDCP MoU §27)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RemoveSignatory"] = "RemoveSignatory"
     organisation: str
     left_on: date
 
@@ -183,8 +195,9 @@ class RemoveSignatory(BaseModel):
 class ConcludeReview(BaseModel):
     """Conclude the review: at the deadline, or earlier once nothing is outstanding."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ConcludeReview"] = "ConcludeReview"
     concluded_on: date
 
 
@@ -236,7 +249,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
                 VariationProposed(
                     partnership=state.partnership,
                     review_id=review_id,
-                    variation_id=command.variation_id,
+                    variation_id=variation_id_of(review_id),
                     proposed_by=command.proposed_by,
                     summary=command.summary,
                     proposed_on=command.proposed_on,

@@ -76,6 +76,8 @@ from domain.events.partnership import (
     MouEffective,
     MouSigned,
     PartnerAdmitted,
+    ProcessEnded,
+    ProcessStarted,
     ReviewDateRevised,
 )
 from domain.events.review import (
@@ -140,7 +142,9 @@ __all__ = [
     "NoticeIssued",
     "NoticeKind",
     "PartnerAdmitted",
+    "ProcessEnded",
     "ProcessKind",
+    "ProcessStarted",
     "ReminderSent",
     "ResponseReceived",
     "ReviewConcluded",
@@ -198,6 +202,8 @@ DomainEvent = Annotated[
     | ItemChairReplaced
     | DeclarationsReviewed
     | PartnerAdmitted
+    | ProcessStarted
+    | ProcessEnded
     | MeetingScheduled
     | AgendaItemRequested
     | AgendaRequestsClosed

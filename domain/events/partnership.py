@@ -4,7 +4,7 @@ from datetime import date
 from typing import Literal
 
 from domain.bodies import Body
-from domain.events.base import Event
+from domain.events.base import Event, ProcessKind
 from domain.organisations import Annex1Category, Sector
 
 
@@ -67,3 +67,26 @@ class BodyEstablished(Event):
     committee_id: str
     body: Body
     established_on: date
+
+
+class ProcessStarted(Event):
+    """The partnership started one of its processes, whose own stream is `process_id`: a review,
+    an exit, a committee's formation or an escalation (`subject`: the leaving organisation, the
+    committee, the escalation). Recorded so the partnership, rebuilt from its stream, knows which
+    of its processes are still open."""
+
+    type: Literal["ProcessStarted"] = "ProcessStarted"
+    process: ProcessKind
+    process_id: str
+    subject: str
+    started_on: date
+
+
+class ProcessEnded(Event):
+    """One of the partnership's processes ended: how (`outcome`) and when."""
+
+    type: Literal["ProcessEnded"] = "ProcessEnded"
+    process: ProcessKind
+    process_id: str
+    ended_on: date
+    outcome: str

@@ -85,3 +85,14 @@ def review_opens_on(due_on: date, lead_time_days: int) -> date:
 def next_declaration_review(last_reviewed_on: date) -> date:
     """When the register of interests is next formally reviewed (CDCPE ToR §6: six-monthly)."""
     return add_months(last_reviewed_on, DECLARATION_REVIEW_MONTHS)
+
+
+def decision_date(today: date | None) -> date:
+    """The date a decide runs on, as the workflow set it on the command from its clock.
+
+    A command reaching decide without it is a programming error (the workflow forgot to set it),
+    not a governance refusal, hence a plain `ValueError`.
+    """
+    if today is None:
+        raise ValueError("the command has no date to decide on: the workflow must set `today`")
+    return today

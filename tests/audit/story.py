@@ -2,7 +2,7 @@
 
 Each step is one append, as one activity attempt of one workflow run would make it, so the replay
 and the trail are tested on events shaped exactly like the workflows' (stream ids from
-workflows/ids.py, metadata from activities/store.py). Times are 09:00 UTC on each step's date.
+domain/streams.py, metadata from activities/store.py). Times are 09:00 UTC on each step's date.
 """
 
 import uuid
@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from domain.aggregates import committee, escalation, partnership, review
-from domain.aggregates import exit as exit_process
+from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.events import ActionKind, DomainEvent, EscalationReason
 from domain.partnerships_config import load_partnership
 from eventstore.codec import to_new_event
@@ -186,7 +185,6 @@ def county_durham_story() -> list[Step]:
         date(2022, 10, 24),
         "staff:cdcpe-secretary",
         escalation.AgreeAction(
-            action_id="a1",
             kind=ActionKind.RECOVERY_PLAN,
             description="Recovery plan for discharge to assess",
             owner="cddft",
@@ -250,7 +248,7 @@ def county_durham_story() -> list[Step]:
             committee.ReplanMilestone(
                 milestone_id="functions-identified",
                 new_target_on=date(2023, 2, 15),
-                replanned_on=date(2023, 1, 10),
+                today=date(2023, 1, 10),
                 reason="legal advice awaited",
             ),
         ),

@@ -14,8 +14,11 @@ from domain.events import MilestoneSlipped, NoticeIssued
 from domain.notices import content_hash
 from domain.organisations import Sector
 from domain.partnerships_config import load_partnership
-from domain.rules.committee_membership import MinimumCategory as C
-from domain.rules.committee_membership import ProposedSeat, missing_from_minimum
+from domain.rules.committee_membership import (
+    MinimumCategory as C,
+    ProposedSeat,
+    missing_from_minimum,
+)
 
 D = date
 PLAN = load_partnership("county-durham").committee_plan("joint-committee")
@@ -89,7 +92,7 @@ def test_replanning_needs_guidance_or_a_slippage_002_s29() -> None:
     replan = committee.ReplanMilestone(
         milestone_id="shadow-form",
         new_target_on=D(2022, 12, 1),
-        replanned_on=D(2022, 11, 2),
+        today=D(2022, 11, 2),
         reason="late",
     )
     with pytest.raises(DomainError, match="only once Government guidance is published"):

@@ -177,7 +177,6 @@ def test_overdue_action_noticed_once_and_next_due_follows_003_s7_5(
     state = apply(
         state,
         escalation.AgreeAction(
-            action_id=escalation.next_action_id(state),
             kind=ActionKind.FUNDING_RESTRICTION,
             description="restrict discretionary funding",
             owner="icb",

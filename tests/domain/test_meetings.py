@@ -5,8 +5,7 @@ from datetime import date
 
 import pytest
 
-from domain import declarations as decl
-from domain import meetings
+from domain import declarations as decl, meetings
 from domain.errors import DomainError, UnknownOrganisationError
 from domain.events import (
     AgendaIssued,

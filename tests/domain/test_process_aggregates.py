@@ -71,11 +71,13 @@ def test_review_cannot_conclude_early_while_responses_owed_p1() -> None:
 def test_one_refusal_means_variation_lapses_000_s25() -> None:
     state = open_review()
     steps: list[review.ReviewCommand] = [
-        review.ProposeVariation(
-            variation_id="v1", proposed_by="a", summary="new schedule", proposed_on=D(2023, 6, 2)
+        review.ProposeVariation(proposed_by="a", summary="new schedule", proposed_on=D(2023, 6, 2)),
+        review.AgreeVariation(
+            variation_id="r1-variation", organisation="a", agreed_on=D(2023, 6, 3)
         ),
-        review.AgreeVariation(variation_id="v1", organisation="a", agreed_on=D(2023, 6, 3)),
-        review.RefuseVariation(variation_id="v1", organisation="b", refused_on=D(2023, 6, 3)),
+        review.RefuseVariation(
+            variation_id="r1-variation", organisation="b", refused_on=D(2023, 6, 3)
+        ),
     ]
     for command in steps:
         state = review.fold(state, review.decide(state, command))
@@ -119,10 +121,10 @@ def test_review_refusals() -> None:
 def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() -> None:
     state = open_review()
     steps: list[review.ReviewCommand] = [
-        review.ProposeVariation(
-            variation_id="v1", proposed_by="a", summary="new schedule", proposed_on=D(2023, 6, 2)
+        review.ProposeVariation(proposed_by="a", summary="new schedule", proposed_on=D(2023, 6, 2)),
+        review.RefuseVariation(
+            variation_id="r1-variation", organisation="c", refused_on=D(2023, 6, 3)
         ),
-        review.RefuseVariation(variation_id="v1", organisation="c", refused_on=D(2023, 6, 3)),
     ]
     for command in steps:
         state = review.fold(state, review.decide(state, command))
@@ -134,7 +136,7 @@ def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() 
     assert state.awaiting == ("a", "b") and not state.settled
     for org in ("a", "b"):
         command = review.AgreeVariation(
-            variation_id="v1", organisation=org, agreed_on=D(2023, 6, 5)
+            variation_id="r1-variation", organisation=org, agreed_on=D(2023, 6, 5)
         )
         state = review.fold(state, review.decide(state, command))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 5)))
@@ -148,10 +150,9 @@ def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() 
 
 def test_variation_needs_agreement_before_the_deadline_000_s25() -> None:
     state = open_review()
-    proposal = review.ProposeVariation(
-        variation_id="v1", proposed_by="a", summary="s", proposed_on=D(2023, 6, 2)
-    )
+    proposal = review.ProposeVariation(proposed_by="a", summary="s", proposed_on=D(2023, 6, 2))
     state = review.fold(state, review.decide(state, proposal))
+    assert state.variation_id == review.variation_id_of("r1") == "r1-variation"
     state = review.fold(
         state,
         review.decide(
@@ -162,7 +163,9 @@ def test_variation_needs_agreement_before_the_deadline_000_s25() -> None:
         ),
     )
     assert state.awaiting == ("a", "b", "c")  # a response is not a written agreement
-    late = review.AgreeVariation(variation_id="v1", organisation="b", agreed_on=D(2023, 6, 30))
+    late = review.AgreeVariation(
+        variation_id="r1-variation", organisation="b", agreed_on=D(2023, 6, 30)
+    )
     with pytest.raises(DomainError, match="after the response deadline 2023-06-29"):
         review.decide(state, late)
 
@@ -397,7 +400,7 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     replan = committee.ReplanMilestone(
         milestone_id="shadow-form",
         new_target_on=D(2023, 1, 31),
-        replanned_on=D(2022, 11, 3),
+        today=D(2022, 11, 3),
         reason="guidance",
     )
     state = committee.fold(state, committee.decide(state, replan))
@@ -541,7 +544,6 @@ def test_escalation_resolves_only_when_actions_complete_003_s7_5(
 ) -> None:
     state = raised(county_durham)
     agree = escalation.AgreeAction(
-        action_id="a1",
         kind=ActionKind.RECOVERY_PLAN,
         description="recovery plan",
         owner="cddft",

@@ -8,12 +8,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pydantic import BaseModel
 
-from domain.aggregates import partnership as agg
-from domain.aggregates import review
+from domain.aggregates import partnership as agg, review
 from domain.bodies import Body
 from domain.events import (
     EVENT_ADAPTER,
@@ -137,20 +135,18 @@ def test_folding_review_events_varies_only_with_every_agreement_000_s25(
             response_deadline=date(2023, 7, 1), mou_version=1, signatories=SIGNATORIES,
         )
     )  # fmt: skip
-    apply(
-        review.ProposeVariation(
-            variation_id="v", proposed_by="org-0", summary="s", proposed_on=opened
-        )
-    )
+    apply(review.ProposeVariation(proposed_by="org-0", summary="s", proposed_on=opened))
     for organisation, answer in zip(SIGNATORIES, answers, strict=True):
         if answer == "agree":
             apply(
-                review.AgreeVariation(variation_id="v", organisation=organisation, agreed_on=opened)
+                review.AgreeVariation(
+                    variation_id="r-variation", organisation=organisation, agreed_on=opened
+                )
             )
         elif answer == "refuse":
             apply(
                 review.RefuseVariation(
-                    variation_id="v", organisation=organisation, refused_on=opened
+                    variation_id="r-variation", organisation=organisation, refused_on=opened
                 )
             )
     apply(review.ConcludeReview(concluded_on=date(2023, 7, 1)))

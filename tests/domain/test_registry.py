@@ -6,8 +6,7 @@ from datetime import date
 import pytest
 
 from domain import declarations, meetings
-from domain.aggregates import committee, escalation, partnership, review
-from domain.aggregates import exit as exit_process
+from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.registry import (
     AGGREGATES,
     PARTNERSHIP,

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,8 +17,9 @@ class RaiseEscalation(BaseModel):
     `respond_by` defaults to the first level's response window (P4 policy).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["RaiseEscalation"] = "RaiseEscalation"
     escalation_id: str = Field(min_length=1)
     raised_by: str
     reason: EscalationReason
@@ -30,8 +32,9 @@ class RaiseEscalation(BaseModel):
 class ConsiderEscalation(BaseModel):
     """A body at the current level (or the independent facilitator) discussed the issue."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ConsiderEscalation"] = "ConsiderEscalation"
     body: str = Field(min_length=1)
     considered_on: date
     notes: str = ""
@@ -44,8 +47,9 @@ class ReferUp(BaseModel):
     escalation point"); MSE MoU 2020 §8.10(1)-(3); NENC ICS MoU §24.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ReferUp"] = "ReferUp"
     level: int
     body: str = Field(min_length=1)
     referred_on: date
@@ -64,8 +68,9 @@ class DecideEscalation(BaseModel):
     the escalation has already left.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["DecideEscalation"] = "DecideEscalation"
     body: str
     decided_on: date
     present: tuple[Attendance, ...]
@@ -82,8 +87,9 @@ class DecideEscalation(BaseModel):
 class DecisionNotAccepted(BaseModel):
     """A party did not accept the decision taken at `level`: it goes up (MSE MoU 2020 §8.10(3))."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["DecisionNotAccepted"] = "DecisionNotAccepted"
     level: int
     by: str = Field(min_length=1)
     on: date
@@ -93,8 +99,9 @@ class DecisionNotAccepted(BaseModel):
 class ClimbEscalation(BaseModel):
     """Move the escalation to the next level; `respond_by` defaults to that level's window."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ClimbEscalation"] = "ClimbEscalation"
     climbed_on: date
     reason: ClimbReason
     respond_by: date | None = None
@@ -103,17 +110,19 @@ class ClimbEscalation(BaseModel):
 class LevelLapsed(BaseModel):
     """The current level's response deadline passed unsettled: climb, or close at the top."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["LevelLapsed"] = "LevelLapsed"
     on: date
 
 
 class AgreeAction(BaseModel):
-    """An action agreed at the current level (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2)."""
+    """An action agreed at the current level (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2); decide
+    numbers it (`next_action_id`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    action_id: str = Field(min_length=1)
+    type: Literal["AgreeAction"] = "AgreeAction"
     kind: ActionKind
     description: str = Field(min_length=1)
     owner: str = Field(min_length=1)
@@ -124,8 +133,9 @@ class AgreeAction(BaseModel):
 class CompleteAction(BaseModel):
     """An agreed action was completed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["CompleteAction"] = "CompleteAction"
     action_id: str
     completed_on: date
 
@@ -133,16 +143,18 @@ class CompleteAction(BaseModel):
 class NoticeOverdueActions(BaseModel):
     """Remind the owners of actions that passed their due date on or before `on`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["NoticeOverdueActions"] = "NoticeOverdueActions"
     on: date
 
 
 class ResolveEscalation(BaseModel):
     """The issue is resolved at the current level; every agreed action must be complete."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["ResolveEscalation"] = "ResolveEscalation"
     resolved_on: date
     resolution: str = Field(min_length=1)
 
@@ -150,8 +162,9 @@ class ResolveEscalation(BaseModel):
 class CloseEscalation(BaseModel):
     """Staff close the escalation unresolved, saying why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    type: Literal["CloseEscalation"] = "CloseEscalation"
     closed_on: date
     reason: str = Field(min_length=1)
 

@@ -24,6 +24,7 @@ from domain.aggregates.escalation.state import (
     EscalationState,
     level_lapsed,
     name_of,
+    next_action_id,
     require_open,
     response_deadline,
 )
@@ -173,8 +174,6 @@ def _agree_action(
     state: EscalationState, escalation_id: str, command: AgreeAction
 ) -> list[DomainEvent]:
     stage = require_open(state)
-    if any(a.action_id == command.action_id for a in state.actions):
-        raise DomainError(f"action {command.action_id!r} is already agreed")
     if command.due_on < command.agreed_on:
         raise DomainError("an action cannot be due before it is agreed")
     name_of(state, command.owner)
@@ -182,7 +181,7 @@ def _agree_action(
         ActionAgreed(
             partnership=state.config.slug,
             escalation_id=escalation_id,
-            action_id=command.action_id,
+            action_id=next_action_id(state),
             kind=command.kind,
             description=command.description,
             owner=command.owner,

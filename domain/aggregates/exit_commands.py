@@ -1,0 +1,79 @@
+"""What staff, the exit's timers and its partnership ask of a partner's exit (P2)."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class NotifyExit(BaseModel):
+    """A partner gives notice that it is leaving on `effective_on`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["NotifyExit"] = "NotifyExit"
+    exit_id: str | None = Field(
+        default=None, description="the exit's stream: given by the partnership as it starts it"
+    )
+    organisation: str
+    notified_on: date
+    effective_on: date
+    signatory_name: str = Field(min_length=1)
+    reason: str = Field(default="", description="why, for the written notices")
+    in_writing: bool = True
+
+
+class IssueNotices(BaseModel):
+    """Produce the written notice for every other signatory not yet sent one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["IssueNotices"] = "IssueNotices"
+    issued_on: date
+    acknowledge_by: date
+    reason: str = ""
+
+
+class AcknowledgeNotice(BaseModel):
+    """A recipient acknowledged the notice."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["AcknowledgeNotice"] = "AcknowledgeNotice"
+    recipient: str
+    acknowledged_on: date
+    acknowledged_by: str = Field(min_length=1)
+
+
+class SendExitReminder(BaseModel):
+    """Remind a recipient that has not acknowledged (P2 policy), with a written reminder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["SendExitReminder"] = "SendExitReminder"
+    recipient: str
+    sent_on: date
+
+
+class WithdrawExit(BaseModel):
+    """The leaving partner withdraws its notice (only before the effective date)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["WithdrawExit"] = "WithdrawExit"
+    withdrawn_on: date
+    reason: str = ""
+
+
+class CompleteExit(BaseModel):
+    """On the effective date the membership ends."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["CompleteExit"] = "CompleteExit"
+    ended_on: date
+
+
+ExitCommand = (
+    NotifyExit | IssueNotices | AcknowledgeNotice | SendExitReminder | WithdrawExit | CompleteExit
+)
