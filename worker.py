@@ -52,8 +52,10 @@ def build_worker(
     **options: Any,
 ) -> Worker:
     """Every workflow and activity on one task queue; tests build theirs here too."""
+    store_activities = StoreActivities(store)
     activities: Sequence[Any] = [
-        StoreActivities(store).append_events,
+        store_activities.append_events,
+        store_activities.read_stream,
         delivery.deliver_notice,
     ]
     return Worker(

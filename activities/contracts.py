@@ -40,6 +40,24 @@ class Appended(BaseModel):
     )
 
 
+READ_STREAM = "read_stream"
+
+
+class ReadStream(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str = Field(min_length=1)
+
+
+class StreamRead(BaseModel):
+    """A stream as the log holds it: its events in order and the version they reach."""
+
+    model_config = ConfigDict(frozen=True)
+
+    events: list[DomainEvent]
+    version: int = Field(ge=0)
+
+
 DELIVER_NOTICE = "deliver_notice"
 
 

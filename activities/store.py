@@ -7,8 +7,15 @@ recognised by the store and writes nothing (issue 2, "Nothing lost").
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
-from eventstore.codec import to_new_event
+from activities.contracts import (
+    APPEND_EVENTS,
+    READ_STREAM,
+    Appended,
+    AppendRequest,
+    ReadStream,
+    StreamRead,
+)
+from eventstore.codec import to_domain_event, to_new_event
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
 from eventstore.store import EventStore
 
@@ -51,4 +58,13 @@ class StoreActivities:
             positions=result.positions,
             last_version=result.last_version,
             already_recorded=result.already_recorded,
+        )
+
+    @activity.defn(name=READ_STREAM)
+    async def read_stream(self, request: ReadStream) -> StreamRead:
+        """A workflow rebuilding its state from the log reads its whole stream here."""
+        recorded = await self._store.read_stream(request.stream_id)
+        return StreamRead(
+            events=[to_domain_event(e) for e in recorded],
+            version=recorded[-1].version if recorded else 0,
         )

@@ -6,13 +6,12 @@ it at any time, and the register is formally reviewed six-monthly. Temporal Sche
 this workflow asks each member's organisation in writing, records each declaration returned, and
 closes the round at its return date (a durable timer), naming those still outstanding. A review
 round ends when staff record the formal review, which sets the next review date. It is the one
-writer of the round's stream (`domain.declarations.round_id`).
+writer of the round's stream (`domain.declarations.round_id`); started again on a stream that has
+events, it carries on from them.
 """
 
-import asyncio
-import functools
-from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -31,58 +30,25 @@ from domain.declarations import (
     round_id,
 )
 from domain.errors import DomainError
-from domain.events import DomainEvent, NoticeIssued
-from domain.partnership import Partnership
-from workflows import search_attributes
-from workflows.clock import end_of, today, until
-from workflows.history import continue_as_new_due
+from workflows.clock import end_of, today
 from workflows.meeting_cycle import fired_on
-from workflows.notices import deliver
-from workflows.recording import Stream, record, reject
+from workflows.process import Command, Process, ProcessInput
+from workflows.recording import reject
 
 PROCESS = "declarations"
 TIMER = "timer:declarations"
 
 
-class Carried(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    state: DeclarationsState
-    stream: Stream
+DeclarationsUpdate = Annotated[ReturnDeclaration | RecordReview, Field(discriminator="type")]
+"""What staff record on a round: a member's declaration returned, or the formal review."""
 
 
-class DeclarationsInput(BaseModel):
+class DeclarationsInput(ProcessInput[DeclarationsState]):
     """`requested_on` is None when a schedule starts the round: it is then the fire date."""
 
-    model_config = ConfigDict(frozen=True)
-
-    config: Partnership
     body: str
     kind: RoundKind
     requested_on: date | None = None
-    carried: Carried | None = None
-    continue_as_new_after_events: int | None = Field(
-        default=None, ge=10, description="continue as new at this history length (tests)"
-    )
-
-
-class DeclarationReturnedRequest(BaseModel):
-    """A member returned or confirmed their declaration (CDCPE ToR §6)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    seat: str
-    returned_on: date
-    actor: str = Field(min_length=1)
-
-
-class ReviewRequest(BaseModel):
-    """The register had its six-monthly formal review (CDCPE ToR §6)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reviewed_on: date
-    actor: str = Field(min_length=1)
 
 
 class DeclarationsProgress(BaseModel):
@@ -102,120 +68,85 @@ class DeclarationsResult(BaseModel):
     next_review_due_on: date | None
 
 
+def status_of(state: DeclarationsState) -> str:
+    """The STATUS search attribute staff filter on."""
+    return state.status
+
+
+def next_deadline(state: DeclarationsState) -> datetime | None:
+    """The round's return date, while it is open."""
+    if state.status != "open" or state.return_by is None:
+        return None
+    return end_of(state.return_by)
+
+
+def closes_now(state: DeclarationsState) -> bool:
+    """An open round closes at its return date, an annual one as soon as everyone declared."""
+    if state.status != "open":
+        return False
+    if state.kind == "annual" and not state.outstanding:
+        return True
+    deadline = next_deadline(state)
+    return deadline is not None and workflow.now() >= deadline
+
+
 @workflow.defn(name="Declarations")
 class DeclarationsWorkflow:
     @workflow.init
     def __init__(self, input: DeclarationsInput) -> None:
-        if input.carried is not None:
-            carried = input.carried
-        else:
-            requested_on = input.requested_on or fired_on()
-            try:
-                state = initial_state(input.config, input.body, input.kind)
-            except DomainError as error:
-                reject(error)
-            stream_id = round_id(input.config.slug, input.body, input.kind, requested_on)
-            carried = Carried(state=state, stream=Stream(stream_id=stream_id))
-        self._state = carried.state
-        self._stream = carried.stream
         self._requested_on = input.requested_on or fired_on()
-        self._lock = asyncio.Lock()
+        try:
+            initial = initial_state(input.config, input.body, input.kind)
+        except DomainError as error:
+            reject(error)
+        self._p = Process[DeclarationsState, DeclarationsCommand](
+            input,
+            kind=PROCESS,
+            stream_id=round_id(input.config.slug, input.body, input.kind, self._requested_on),
+            initial=initial,
+            decide=decide,
+            fold=fold,
+            status=status_of,
+            deadline=next_deadline,
+        )
 
     @workflow.run
     async def run(self, input: DeclarationsInput) -> DeclarationsResult:
-        if self._state.status == "new":
-            await self._step(RequestDeclarations(on=self._requested_on))
-        while self._state.status == "open":
-            if continue_as_new_due(input.continue_as_new_after_events):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    input.model_copy(
-                        update={"carried": Carried(state=self._state, stream=self._stream)}
-                    )
-                )
-            if self._state.kind == "annual" and not self._state.outstanding:
-                await self._step(CloseRound(on=today()))
-                break
-            assert self._state.return_by is not None
-            deadline = end_of(self._state.return_by)
-            self._publish(deadline)
-            try:
-                await workflow.wait_condition(
-                    functools.partial(self._moved_on, (self._state.status, self._state.returned)),
-                    timeout=until(deadline),
-                )
-            except TimeoutError:
-                await self._step(CloseRound(on=today()))
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        self._publish(None)
-        assert self._state.round_id is not None
-        return DeclarationsResult(
-            round_id=self._state.round_id,
-            kind=self._state.kind,
-            outstanding=self._state.outstanding_at_close,
-            reviewed_on=self._state.reviewed_on,
-            next_review_due_on=self._state.next_review_due_on,
+        await self._p.load()
+        if self._p.state.status == "new":
+            await self._p.step(RequestDeclarations(on=self._requested_on), TIMER)
+        # A run after continue-as-new is not started by the schedule: it is told its date.
+        dated = input.model_copy(update={"requested_on": self._requested_on})
+        await self._p.run_until(
+            lambda s: s.status != "open", self._close_when_due, dated, "declarations return date"
         )
-
-    def _moved_on(self, key: tuple[str, tuple[str, ...]]) -> bool:
-        """A declaration came in or the review was recorded: check again."""
-        return (self._state.status, self._state.returned) != key
+        state = self._p.state
+        assert state.round_id is not None
+        return DeclarationsResult(
+            round_id=state.round_id,
+            kind=state.kind,
+            outstanding=state.outstanding_at_close,
+            reviewed_on=state.reviewed_on,
+            next_review_due_on=state.next_review_due_on,
+        )
 
     @workflow.query
     def state(self) -> DeclarationsState:
-        return self._state
+        return self._p.state
 
     @workflow.update
-    async def return_declaration(self, request: DeclarationReturnedRequest) -> DeclarationsProgress:
-        async with self._lock:
-            await self._record(self._decide(self._returned(request)), request.actor)
-        return self._progress()
+    async def execute(self, command: Command[DeclarationsUpdate]) -> DeclarationsProgress:
+        await self._p.execute(command)
+        state = self._p.state
+        return DeclarationsProgress(status=state.status, outstanding=state.outstanding)
 
-    @return_declaration.validator
-    def _validate_return_declaration(self, request: DeclarationReturnedRequest) -> None:
-        self._decide(self._returned(request))
+    @execute.validator
+    def _validate_execute(self, command: Command[DeclarationsUpdate]) -> None:
+        self._p.validate(command)
 
-    @workflow.update
-    async def record_review(self, request: ReviewRequest) -> DeclarationsProgress:
-        async with self._lock:
-            await self._record(self._decide(self._review(request)), request.actor)
-        return self._progress()
-
-    @record_review.validator
-    def _validate_record_review(self, request: ReviewRequest) -> None:
-        self._decide(self._review(request))
-
-    @staticmethod
-    def _returned(request: DeclarationReturnedRequest) -> ReturnDeclaration:
-        return ReturnDeclaration(seat=request.seat, returned_on=request.returned_on, today=today())
-
-    @staticmethod
-    def _review(request: ReviewRequest) -> RecordReview:
-        return RecordReview(reviewed_on=request.reviewed_on, today=today())
-
-    def _progress(self) -> DeclarationsProgress:
-        return DeclarationsProgress(status=self._state.status, outstanding=self._state.outstanding)
-
-    def _decide(self, command: DeclarationsCommand) -> list[DomainEvent]:
-        try:
-            return decide(self._state, command)
-        except DomainError as error:
-            reject(error)
-
-    async def _step(self, command: DeclarationsCommand) -> None:
-        async with self._lock:
-            await self._record(decide(self._state, command), TIMER)
-
-    async def _record(self, events: Sequence[DomainEvent], actor: str) -> None:
-        """Records, folds, then delivers the notices among `events` and folds their receipts."""
-        self._stream = await record(self._stream, list(events), actor)
-        self._state = fold(self._state, events)
-        notices = [e for e in events if isinstance(e, NoticeIssued)]
-        if notices:
-            self._stream, receipts = await deliver(self._stream, notices, actor)
-            self._state = fold(self._state, receipts)
-
-    def _publish(self, next_deadline: datetime | None) -> None:
-        search_attributes.publish(
-            self._state.config.slug, PROCESS, self._state.status, next_deadline
-        )
+    async def _close_when_due(self) -> None:
+        """Closes the round, decided on the state as it is under the lock: a declaration or the
+        review may have come in meanwhile."""
+        async with self._p.lock:
+            if closes_now(self._p.state):
+                await self._p.record(self._p.decide(CloseRound(on=today())), TIMER)

@@ -8,12 +8,12 @@ it under the body's rules (quorum ToR §10, consensus §8.3, majority of eligibl
 §8.10(2), 75% of eligible members §8.4). A level that does not settle the matter by its response
 deadline (a durable timer) climbs; so does one that refers it up or whose decision is not accepted
 (§8.10(3)). Actions agreed (MSE MoU 2020 §7.5-§7.8) are tracked to completion with a reminder when
-overdue. The workflow ends, returning its result, when the escalation is resolved or closed.
+overdue. The partnership workflow starts it as a child; it ends, returning its result, when the
+escalation is resolved or closed.
 """
 
-import asyncio
-import contextlib
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -36,198 +36,47 @@ from domain.aggregates.escalation import (
     fold,
     initial_state,
     level_lapsed,
-    next_action_id,
     next_due,
     overdue_actions,
 )
-from domain.bodies import Body, DecisionRuleKind
-from domain.errors import DomainError
-from domain.events import (
-    ActionKind,
-    ConflictRuling,
-    DomainEvent,
-    EscalationReason,
-    NoticeIssued,
+from domain.bodies import Body
+from domain.events import EscalationDecided
+from domain.partnership import StageKind
+from workflows.clock import end_of, today
+from workflows.process import (
+    ChildInput,
+    Command,
+    Process,
 )
-from domain.partnership import Partnership, StageKind
-from domain.rules.quorum import Attendance
-from workflows import search_attributes
-from workflows.clock import end_of, today, until
-from workflows.history import continue_as_new_due
-from workflows.ids import escalation_workflow_id
-from workflows.notices import deliver
-from workflows.recording import Stream, record, reject
 
 PROCESS = "escalation"
 LEVEL_DEADLINE_TIMER = "timer:escalation-level-deadline"
 ACTION_DUE_TIMER = "timer:escalation-action-due"
+RAISING = "raising"
+"""The STATUS published while the raise is being recorded."""
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    actor: str = Field(min_length=1, description="who recorded it: a staff user id")
-
-
-class RaiseRequest(_Request):
-    """What the raising body escalates (CDCPE ToR §2; MSE MoU 2020 §8.10)."""
-
-    escalation_id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    raised_by: str
-    reason: EscalationReason
-    summary: str = Field(min_length=1)
-    raised_on: date
-    affected: tuple[str, ...] = ()
-
-    def command(self, state: EscalationState) -> RaiseEscalation:
-        return RaiseEscalation(
-            escalation_id=self.escalation_id,
-            raised_by=self.raised_by,
-            reason=self.reason,
-            summary=self.summary,
-            raised_on=self.raised_on,
-            affected=self.affected,
-        )
+EscalationUpdate = Annotated[
+    ReferUp
+    | DecideEscalation
+    | DecisionNotAccepted
+    | AgreeAction
+    | CompleteAction
+    | ResolveEscalation
+    | CloseEscalation,
+    Field(discriminator="type"),
+]
+"""What staff record on an escalation: a level referring it up, a vote, a decision not
+accepted, an action agreed or completed, the escalation resolved or closed."""
 
 
-class ReferUpRequest(_Request):
-    """The body at `level` could not settle the matter and refers it up."""
-
-    level: int
-    body: str
-    referred_on: date
-    notes: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> ReferUp:
-        return ReferUp(
-            level=self.level, body=self.body, referred_on=self.referred_on, notes=self.notes
-        )
-
-
-class DecideRequest(_Request):
-    """A level's vote as staff recorded it: attendance, interests, rulings and votes."""
-
-    level: int
-    body: str
-    decided_on: date
-    present: tuple[Attendance, ...]
-    in_favour: tuple[str, ...] = ()
-    against: tuple[str, ...] = ()
-    affected: tuple[str, ...] = ()
-    declarations: dict[str, str] = Field(default_factory=dict)
-    rulings: dict[str, ConflictRuling] = Field(default_factory=dict)
-    rule: DecisionRuleKind | None = None
-    summary: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> DecideEscalation:
-        return DecideEscalation(
-            level=self.level,
-            body=self.body,
-            decided_on=self.decided_on,
-            present=self.present,
-            in_favour=self.in_favour,
-            against=self.against,
-            affected=self.affected,
-            declarations=self.declarations,
-            rulings=self.rulings,
-            rule=self.rule,
-            summary=self.summary,
-        )
-
-
-class NotAcceptedRequest(_Request):
-    """A party does not accept the decision taken at `level` (MSE MoU 2020 §8.10(3))."""
-
-    level: int
-    by: str
-    on: date
-    reason: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> DecisionNotAccepted:
-        return DecisionNotAccepted(level=self.level, by=self.by, on=self.on, reason=self.reason)
-
-
-class AgreeActionRequest(_Request):
-    """An action agreed at the current level (MSE MoU 2020 §7.5-§7.8; CDCPE ToR §2)."""
-
-    kind: ActionKind
-    owner: str
-    due_on: date
-    agreed_on: date
-    description: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> AgreeAction:
-        return AgreeAction(
-            action_id=next_action_id(state),
-            kind=self.kind,
-            description=self.description,
-            owner=self.owner,
-            due_on=self.due_on,
-            agreed_on=self.agreed_on,
-        )
-
-
-class CompleteActionRequest(_Request):
-    action_id: str
-    completed_on: date
-
-    def command(self, state: EscalationState) -> CompleteAction:
-        return CompleteAction(action_id=self.action_id, completed_on=self.completed_on)
-
-
-class ResolveRequest(_Request):
-    resolved_on: date
-    summary: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> ResolveEscalation:
-        return ResolveEscalation(resolved_on=self.resolved_on, resolution=self.summary)
-
-
-class CloseRequest(_Request):
-    closed_on: date
-    reason: str = Field(min_length=1)
-
-    def command(self, state: EscalationState) -> CloseEscalation:
-        return CloseEscalation(closed_on=self.closed_on, reason=self.reason)
-
-
-_Command = (
-    ReferUpRequest
-    | DecideRequest
-    | NotAcceptedRequest
-    | AgreeActionRequest
-    | CompleteActionRequest
-    | ResolveRequest
-    | CloseRequest
-)
-
-
-class EscalationCarried(BaseModel):
-    """Everything a continued run needs: the folded state and the stream's version."""
-
-    model_config = ConfigDict(frozen=True)
-
-    state: EscalationState
-    stream: Stream
-
-
-class EscalationInput(BaseModel):
+class EscalationInput(ChildInput[EscalationState]):
     """The configuration and the bodies as they stand (after any exits) are part of the input,
-    so a replay sees the partnership as it was when the escalation was raised."""
+    so a replay sees the partnership as it was when the escalation was raised. With no `raised`
+    the escalation resumes from its stream (its partnership was started again)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    config: Partnership
     bodies: tuple[Body, ...] | None = None
-    raised: RaiseRequest
-    carried: EscalationCarried | None = None
-    continue_as_new_after_events: int | None = Field(
-        default=None, description="also continue as new past this history length (tests)"
-    )
-
-    @property
-    def workflow_id(self) -> str:
-        return escalation_workflow_id(self.config.slug, self.raised.escalation_id)
+    raised: RaiseEscalation | None
 
 
 class LevelView(BaseModel):
@@ -241,6 +90,20 @@ class LevelView(BaseModel):
     bodies: tuple[str, ...]
     respond_by: date | None
     deadline: datetime | None
+
+
+class EscalationProgress(BaseModel):
+    """What a command returns: small, as every update's result is kept in the history; the
+    whole state is the `state` query."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str = Field(description='"open", "resolved" or "closed"')
+    at: LevelView | None
+    ended_on: date | None
+    outcome: str
+    decision: EscalationDecided | None = Field(description="the latest vote")
+    actions: tuple[Action, ...]
 
 
 class EscalationResult(BaseModel):
@@ -258,195 +121,119 @@ class EscalationResult(BaseModel):
     state: EscalationState
 
 
-def _decide(state: EscalationState, command: EscalationCommand) -> list[DomainEvent]:
-    try:
-        return decide(state, command)
-    except DomainError as error:
-        reject(error)
-
-
 def status_of(state: EscalationState) -> str:
-    """The STATUS search attribute: "at-level-N", "resolved" or "closed"."""
-    return f"at-level-{state.level}" if state.status == "open" else state.status
+    """The STATUS search attribute: "raising", "at-level-N", "resolved" or "closed"."""
+    match state.status:
+        case "not_raised":
+            return RAISING
+        case "open":
+            return f"at-level-{state.level}"
+        case other:
+            return other
+
+
+def level_of(state: EscalationState) -> LevelView | None:
+    """The current level, or None before the raise is recorded."""
+    stage = state.stage
+    if stage is None:
+        return None
+    respond_by = state.respond_by if state.status == "open" else None
+    return LevelView(
+        level=stage.level,
+        name=stage.name,
+        kind=stage.kind,
+        bodies=stage.bodies,
+        respond_by=respond_by,
+        deadline=end_of(respond_by) if respond_by else None,
+    )
+
+
+def progress_of(state: EscalationState) -> EscalationProgress:
+    return EscalationProgress(
+        status=state.status,
+        at=level_of(state),
+        ended_on=state.ended_on,
+        outcome=state.outcome,
+        decision=state.decisions[-1] if state.decisions else None,
+        actions=state.actions,
+    )
+
+
+def next_deadline(state: EscalationState) -> datetime | None:
+    """The next timer: the end of the level's response deadline or of an action's due date."""
+    due = next_due(state)
+    return end_of(due) if due is not None else None
 
 
 @workflow.defn(name="Escalation")
 class EscalationWorkflow:
     @workflow.init
     def __init__(self, input: EscalationInput) -> None:
-        carried = input.carried
-        self._input = input
-        self._state = carried.state if carried else initial_state(input.config, input.bodies)
-        self._stream = carried.stream if carried else Stream(stream_id=input.workflow_id)
-        # Updates and timers that record interleave at the activity; one at a time decides,
-        # records and folds.
-        self._lock = asyncio.Lock()
+        self._p = Process[EscalationState, EscalationCommand](
+            input,
+            kind=PROCESS,
+            stream_id=input.process_id,
+            initial=initial_state(input.config, input.bodies),
+            decide=decide,
+            fold=fold,
+            status=status_of,
+            deadline=next_deadline,
+        )
 
     @workflow.run
     async def run(self, input: EscalationInput) -> EscalationResult:
-        if self._state.status == "not_raised":
-            async with self._lock:
-                # A refused raise fails the start with the domain's words; nothing is written.
-                events = _decide(self._state, input.raised.command(self._state))
-                await self._record(events, input.raised.actor)
-        self._publish()
-        while self._state.status == "open":
-            if self._continue_as_new_due():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                carried = EscalationCarried(state=self._state, stream=self._stream)
-                workflow.continue_as_new(input.model_copy(update={"carried": carried}))
-            await self._wait_for_change_or_deadline()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return EscalationResult(
-            escalation_id=input.raised.escalation_id,
-            partnership=input.config.slug,
-            status=self._state.status,
-            level=self._state.level,
-            ended_on=self._state.ended_on,
-            outcome=self._state.outcome,
-            actions=self._state.actions,
-            state=self._state,
+        # A refused raise fails the workflow with the domain's words; nothing is written.
+        await self._p.begin(input, input.raised, lambda s: s.status != "not_raised")
+        await self._p.run_until(
+            lambda s: s.status != "open", self._act_on_due_dates, input, "next escalation deadline"
         )
+        return self._result(input.config.slug)
+
+    # ------------------------------------------------------------------------ queries
 
     @workflow.query
     def state(self) -> EscalationState:
-        return self._state
+        return self._p.state
 
     @workflow.query
     def level(self) -> LevelView | None:
         """The current level, or None before the raise is recorded."""
-        stage = self._state.stage
-        if stage is None:
-            return None
-        respond_by = self._state.respond_by if self._state.status == "open" else None
-        return LevelView(
-            level=stage.level,
-            name=stage.name,
-            kind=stage.kind,
-            bodies=stage.bodies,
-            respond_by=respond_by,
-            deadline=end_of(respond_by) if respond_by else None,
-        )
+        return level_of(self._p.state)
+
+    # ------------------------------------------------------------------------ commands
 
     @workflow.update
-    async def refer_up(self, request: ReferUpRequest) -> EscalationState:
-        return await self._apply(request)
+    async def execute(self, command: Command[EscalationUpdate]) -> EscalationProgress:
+        await self._p.execute(command)
+        return progress_of(self._p.state)
 
-    @refer_up.validator
-    def _validate_refer_up(self, request: ReferUpRequest) -> None:
-        self._validate(request)
+    @execute.validator
+    def _validate_execute(self, command: Command[EscalationUpdate]) -> None:
+        self._p.validate(command)
 
-    @workflow.update
-    async def decide(self, request: DecideRequest) -> EscalationState:
-        return await self._apply(request)
+    # ------------------------------------------------------------------------ the timers
 
-    @decide.validator
-    def _validate_decide(self, request: DecideRequest) -> None:
-        self._validate(request)
-
-    @workflow.update
-    async def not_accepted(self, request: NotAcceptedRequest) -> EscalationState:
-        return await self._apply(request)
-
-    @not_accepted.validator
-    def _validate_not_accepted(self, request: NotAcceptedRequest) -> None:
-        self._validate(request)
-
-    @workflow.update
-    async def agree_action(self, request: AgreeActionRequest) -> EscalationState:
-        return await self._apply(request)
-
-    @agree_action.validator
-    def _validate_agree_action(self, request: AgreeActionRequest) -> None:
-        self._validate(request)
-
-    @workflow.update
-    async def complete_action(self, request: CompleteActionRequest) -> EscalationState:
-        return await self._apply(request)
-
-    @complete_action.validator
-    def _validate_complete_action(self, request: CompleteActionRequest) -> None:
-        self._validate(request)
-
-    @workflow.update
-    async def resolve(self, request: ResolveRequest) -> EscalationState:
-        return await self._apply(request)
-
-    @resolve.validator
-    def _validate_resolve(self, request: ResolveRequest) -> None:
-        self._validate(request)
-
-    @workflow.update
-    async def close(self, request: CloseRequest) -> EscalationState:
-        return await self._apply(request)
-
-    @close.validator
-    def _validate_close(self, request: CloseRequest) -> None:
-        self._validate(request)
-
-    def _validate(self, request: _Command) -> None:
-        """Refuse a bad command before anything is written. An update can arrive before the run
-        has recorded the raise; it is judged against the state the raise will make."""
-        state = self._state
-        if state.status == "not_raised":
-            with contextlib.suppress(DomainError):
-                state = fold(state, decide(state, self._input.raised.command(state)))
-        _decide(state, request.command(state))
-
-    async def _apply(self, request: _Command) -> EscalationState:
-        await workflow.wait_condition(lambda: self._state.status != "not_raised")
-        async with self._lock:
-            # Decided again under the lock: a timer or another update may have moved the
-            # escalation since this one was validated.
-            events = _decide(self._state, request.command(self._state))
-            await self._record(events, request.actor)
-        return self._state
-
-    async def _record(self, events: list[DomainEvent], actor: str) -> None:
-        """Record, fold, then deliver the notices among `events` and record their receipts."""
-        self._stream = await record(self._stream, events, actor)
-        self._state = fold(self._state, events)
-        notices = [e for e in events if isinstance(e, NoticeIssued)]
-        if notices:
-            self._stream, receipts = await deliver(self._stream, notices, actor)
-            self._state = fold(self._state, receipts)
-        self._publish()
-
-    async def _wait_for_change_or_deadline(self) -> None:
-        due = next_due(self._state)
-        assert due is not None
-        seen = self._state
-        try:
-            await workflow.wait_condition(
-                lambda: self._state is not seen or self._continue_as_new_due(),
-                timeout=until(end_of(due)),
-            )
-        except TimeoutError:
-            await self._on_time()
-
-    async def _on_time(self) -> None:
-        """The level's deadline or an action's due date passed: climb, close or remind."""
-        async with self._lock:
+    async def _act_on_due_dates(self) -> None:
+        """The level's deadline passed: climb, or close at the top; an action's due date
+        passed: remind its owner (P4 policy; MSE MoU 2020 §7.5-§7.8)."""
+        async with self._p.lock:
             on = today()
-            if level_lapsed(self._state, on):
-                events = _decide(self._state, LevelLapsed(on=on))
-                await self._record(events, LEVEL_DEADLINE_TIMER)
-            if overdue_actions(self._state, on):
-                events = _decide(self._state, NoticeOverdueActions(on=on))
-                await self._record(events, ACTION_DUE_TIMER)
+            if level_lapsed(self._p.state, on):
+                await self._p.record(self._p.decide(LevelLapsed(on=on)), LEVEL_DEADLINE_TIMER)
+            if overdue_actions(self._p.state, on):
+                reminders = self._p.decide(NoticeOverdueActions(on=on))
+                await self._p.record(reminders, ACTION_DUE_TIMER)
 
-    def _continue_as_new_due(self) -> bool:
-        return continue_as_new_due(self._input.continue_as_new_after_events)
-
-    def _publish(self) -> None:
-        due = next_due(self._state)
-        workflow.upsert_search_attributes(
-            [
-                search_attributes.PARTNERSHIP.value_set(self._state.config.slug),
-                search_attributes.PROCESS.value_set(PROCESS),
-                search_attributes.STATUS.value_set(status_of(self._state)),
-                search_attributes.NEXT_DEADLINE.value_set(end_of(due))
-                if due
-                else search_attributes.NEXT_DEADLINE.value_unset(),
-            ]
+    def _result(self, partnership: str) -> EscalationResult:
+        state = self._p.state
+        assert state.escalation_id is not None
+        return EscalationResult(
+            escalation_id=state.escalation_id,
+            partnership=partnership,
+            status=state.status,
+            level=state.level,
+            ended_on=state.ended_on,
+            outcome=state.outcome,
+            actions=state.actions,
+            state=state,
         )

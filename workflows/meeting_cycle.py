@@ -7,20 +7,18 @@ to the members' organisations, requests closing 10 days before the meeting (late
 other business), the agenda issued 3 days before (with the ToR §6 declarations and the previous
 meeting's minutes as standing items), then the meeting's approval of the previous minutes, after
 which the confirmed minutes go to each organisation of the partnership. It is the one writer of
-the stream `meeting:{partnership}:{body}:{meeting date}`.
+the stream `meeting:{partnership}:{body}:{meeting date}`; started again on a stream that has
+events, it carries on from them.
 """
 
-import asyncio
-import functools
-from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 
 from domain.errors import DomainError
-from domain.events import DomainEvent, NoticeIssued
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
     ApproveMinutes,
@@ -36,13 +34,10 @@ from domain.meetings import (
     initial_state,
     meeting_date_for,
 )
-from domain.partnership import Partnership
-from workflows import search_attributes
-from workflows.clock import end_of, start_of, today, until
-from workflows.history import continue_as_new_due
-from workflows.ids import meeting_stream
-from workflows.notices import deliver
-from workflows.recording import Stream, record, reject
+from domain.streams import meeting_stream
+from workflows.clock import end_of, start_of, today
+from workflows.process import Command, Process, ProcessInput
+from workflows.recording import reject
 
 PROCESS = "meeting"
 TIMER = "timer:meeting-cycle"
@@ -51,49 +46,18 @@ SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTi
 """Set by Temporal on a workflow a schedule starts: the nominal fire time, even on catch-up."""
 
 
-class Carried(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    state: MeetingState
-    stream: Stream
+MeetingUpdate = Annotated[RequestItem | ApproveMinutes, Field(discriminator="type")]
+"""What staff record on a meeting: an agenda item requested, or the previous minutes approved."""
 
 
-class MeetingCycleInput(BaseModel):
+class MeetingCycleInput(ProcessInput[MeetingState]):
     """The partnership as configured when the schedule was synced, and the body that meets.
 
     `meeting_on` is None when a schedule starts the cycle: the meeting date then follows from the
     fire time (`domain.meetings.meeting_date_for`)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    config: Partnership
     body: str
     meeting_on: date | None = None
-    carried: Carried | None = None
-    continue_as_new_after_events: int | None = Field(
-        default=None, ge=10, description="continue as new at this history length (tests)"
-    )
-
-
-class AgendaItemRequest(BaseModel):
-    """A member organisation asks for an item on the agenda (CDCPE ToR §5)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    item: str = Field(min_length=1)
-    requested_by: str
-    requested_on: date
-    actor: str = Field(min_length=1)
-
-
-class MinutesApprovalRequest(BaseModel):
-    """The meeting approved the previous meeting's minutes (CDCPE ToR §5)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    approved_on: date
-    reference: str = Field(min_length=1, description="where the confirmed minutes are kept")
-    actor: str = Field(min_length=1)
 
 
 class MeetingProgress(BaseModel):
@@ -121,163 +85,124 @@ def fired_on() -> date:
     return scheduled.date() if scheduled is not None else today()
 
 
+def status_of(state: MeetingState) -> str:
+    """The STATUS search attribute staff filter on."""
+    return state.status
+
+
+def next_deadline(state: MeetingState) -> datetime | None:
+    """The next timer of the cycle (CDCPE ToR §5), or None before it starts and once closed."""
+    match state.status:
+        case "new" | "closed":
+            return None
+        case "scheduled":
+            assert state.agenda_requests_due_on is not None
+            # Requests dated on the deadline day are in time: close when it ends.
+            return end_of(state.agenda_requests_due_on)
+        case "requests_closed":
+            assert state.agenda_issue_by is not None
+            return start_of(state.agenda_issue_by)
+        case "agenda_issued":
+            if state.minutes_approved_on is not None:
+                return end_of(max(state.meeting_on, state.minutes_approved_on))
+            return end_of(state.meeting_on + timedelta(days=MINUTES_WINDOW_DAYS))
+
+
+def timer_command(state: MeetingState, on: date) -> MeetingCommand:
+    """What the cycle's timer does when its deadline passes."""
+    match state.status:
+        case "scheduled":
+            return CloseRequests(on=on)
+        case "requests_closed":
+            return IssueAgenda(on=on)
+        case _:
+            return CloseCycle(on=on)
+
+
 @workflow.defn(name="MeetingCycle")
 class MeetingCycleWorkflow:
     @workflow.init
     def __init__(self, input: MeetingCycleInput) -> None:
-        if input.carried is not None:
-            carried = input.carried
-        else:
-            meeting_on = input.meeting_on or meeting_date_for(fired_on())
-            try:
-                state = initial_state(input.config, input.body, meeting_on)
-            except DomainError as error:
-                reject(error)
-            carried = Carried(
-                state=state,
-                stream=Stream(stream_id=meeting_stream(input.config.slug, input.body, meeting_on)),
-            )
-        self._state = carried.state
-        self._stream = carried.stream
-        self._lock = asyncio.Lock()
+        meeting_on = input.meeting_on or meeting_date_for(fired_on())
+        try:
+            initial = initial_state(input.config, input.body, meeting_on)
+        except DomainError as error:
+            reject(error)
+        self._p = Process[MeetingState, MeetingCommand](
+            input,
+            kind=PROCESS,
+            stream_id=meeting_stream(input.config.slug, input.body, meeting_on),
+            initial=initial,
+            decide=decide,
+            fold=fold,
+            status=status_of,
+            deadline=next_deadline,
+        )
 
     @workflow.run
     async def run(self, input: MeetingCycleInput) -> MeetingCycleResult:
-        if self._state.status == "new":
-            try:
-                await self._step(ScheduleMeeting(scheduled_on=today()))
-            except DomainError as error:
-                # A schedule caught up too late for the agenda to be issued in time: nothing to
-                # record; staff arrange the meeting by hand.
-                workflow.logger.warning("meeting cycle not started: %s", error)
-                return self._result()
-        while self._state.status != "closed":
-            if continue_as_new_due(input.continue_as_new_after_events):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    input.model_copy(
-                        update={"carried": Carried(state=self._state, stream=self._stream)}
-                    )
-                )
-            moment, command = self._next_step()
-            self._publish(moment)
-            try:
-                await workflow.wait_condition(
-                    functools.partial(self._moved_on, self._progress_key()),
-                    timeout=until(moment),
-                )
-            except TimeoutError:
-                await self._step(command(today()))
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        self._publish(None)
-        return self._result()
-
-    def _progress_key(self) -> tuple[str, date | None]:
-        return self._state.status, self._state.minutes_approved_on
-
-    def _moved_on(self, key: tuple[str, date | None]) -> bool:
-        """A command moved the cycle on, so the next timer is set again."""
-        return self._progress_key() != key
-
-    def _next_step(self) -> tuple[datetime, Callable[[date], MeetingCommand]]:
-        """The next timer of the cycle (CDCPE ToR §5) and what it does when it fires."""
-        s = self._state
-        match s.status:
-            case "scheduled":
-                assert s.agenda_requests_due_on is not None
-                # Requests dated on the deadline day are in time: close when it ends.
-                return end_of(s.agenda_requests_due_on), lambda on: CloseRequests(on=on)
-            case "requests_closed":
-                assert s.agenda_issue_by is not None
-                return start_of(s.agenda_issue_by), lambda on: IssueAgenda(on=on)
-            case _:
-                if s.minutes_approved_on is not None:
-                    closes_at = end_of(max(s.meeting_on, s.minutes_approved_on))
-                else:
-                    closes_at = end_of(s.meeting_on + timedelta(days=MINUTES_WINDOW_DAYS))
-                return closes_at, lambda on: CloseCycle(on=on)
-
-    def _result(self) -> MeetingCycleResult:
-        return MeetingCycleResult(
-            stream_id=self._stream.stream_id,
-            meeting_on=self._state.meeting_on,
-            status=self._state.status,
-            minutes_approved=self._state.minutes_approved_on is not None,
+        await self._p.load()
+        if self._p.state.status == "new" and not await self._schedule():
+            return self._result()
+        # A run after continue-as-new is not started by the schedule: it is told its date.
+        dated = input.model_copy(update={"meeting_on": self._p.state.meeting_on})
+        await self._p.run_until(
+            lambda s: s.status == "closed", self._act_on_due_date, dated, "next meeting deadline"
         )
+        return self._result()
 
     # ------------------------------------------------------------------------ queries
 
     @workflow.query
     def state(self) -> MeetingState:
-        return self._state
+        return self._p.state
 
     # ------------------------------------------------------------------------ commands
 
     @workflow.update
-    async def request_item(self, request: AgendaItemRequest) -> MeetingProgress:
-        async with self._lock:
-            await self._record(self._decide(self._item(request)), request.actor)
-        return self._progress()
-
-    @request_item.validator
-    def _validate_request_item(self, request: AgendaItemRequest) -> None:
-        self._decide(self._item(request))
-
-    @workflow.update
-    async def approve_minutes(self, request: MinutesApprovalRequest) -> MeetingProgress:
-        async with self._lock:
-            await self._record(self._decide(self._approval(request)), request.actor)
-        return self._progress()
-
-    @approve_minutes.validator
-    def _validate_approve_minutes(self, request: MinutesApprovalRequest) -> None:
-        self._decide(self._approval(request))
-
-    @staticmethod
-    def _item(request: AgendaItemRequest) -> RequestItem:
-        return RequestItem(
-            item=request.item,
-            requested_by=request.requested_by,
-            requested_on=request.requested_on,
-            today=today(),
-        )
-
-    @staticmethod
-    def _approval(request: MinutesApprovalRequest) -> ApproveMinutes:
-        return ApproveMinutes(
-            approved_on=request.approved_on, reference=request.reference, today=today()
-        )
-
-    def _progress(self) -> MeetingProgress:
+    async def execute(self, command: Command[MeetingUpdate]) -> MeetingProgress:
+        await self._p.execute(command)
+        state = self._p.state
         return MeetingProgress(
-            status=self._state.status,
-            agenda_items=self._state.agenda_items,
-            any_other_business=self._state.any_other_business,
+            status=state.status,
+            agenda_items=state.agenda_items,
+            any_other_business=state.any_other_business,
         )
 
-    # ------------------------------------------------------------------------ recording
+    @execute.validator
+    def _validate_execute(self, command: Command[MeetingUpdate]) -> None:
+        self._p.validate(command)
 
-    def _decide(self, command: MeetingCommand) -> list[DomainEvent]:
-        try:
-            return decide(self._state, command)
-        except DomainError as error:
-            reject(error)
+    # ------------------------------------------------------------------------ the cycle
 
-    async def _step(self, command: MeetingCommand) -> None:
-        """A timer's step: decided and recorded under the lock, like a command."""
-        async with self._lock:
-            await self._record(decide(self._state, command), TIMER)
+    async def _schedule(self) -> bool:
+        """Sends the call for items; False when the meeting is too close for the agenda to be
+        issued in time (a schedule that caught up too late): nothing is recorded and staff
+        arrange the meeting by hand."""
+        async with self._p.lock:
+            try:
+                events = decide(self._p.state, ScheduleMeeting(scheduled_on=today()))
+            except DomainError as error:
+                workflow.logger.warning("meeting cycle not started: %s", error)
+                return False
+            await self._p.record(events, TIMER)
+        return True
 
-    async def _record(self, events: Sequence[DomainEvent], actor: str) -> None:
-        """Records, folds, then delivers the notices among `events` and folds their receipts."""
-        self._stream = await record(self._stream, list(events), actor)
-        self._state = fold(self._state, events)
-        notices = [e for e in events if isinstance(e, NoticeIssued)]
-        if notices:
-            self._stream, receipts = await deliver(self._stream, notices, actor)
-            self._state = fold(self._state, receipts)
+    async def _act_on_due_date(self) -> None:
+        """Once the next deadline has passed, the timer's step (CDCPE ToR §5), decided on the
+        state as it is under the lock: a command may have moved the cycle on meanwhile."""
+        async with self._p.lock:
+            deadline = next_deadline(self._p.state)
+            if deadline is None or workflow.now() < deadline:
+                return
+            events = self._p.decide(timer_command(self._p.state, today()))
+            await self._p.record(events, TIMER)
 
-    def _publish(self, next_deadline: datetime | None) -> None:
-        search_attributes.publish(
-            self._state.config.slug, PROCESS, self._state.status, next_deadline
+    def _result(self) -> MeetingCycleResult:
+        state = self._p.state
+        return MeetingCycleResult(
+            stream_id=self._p.stream.stream_id,
+            meeting_on=state.meeting_on,
+            status=state.status,
+            minutes_approved=state.minutes_approved_on is not None,
         )
