@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.aggregates import committee, escalation, partnership, review
-from domain.aggregates import exit as exit_process
+from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.aggregates.registry import AGGREGATES, PARTNERSHIP, ProcessContext
 from domain.events import ProcessKind

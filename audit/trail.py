@@ -58,6 +58,8 @@ from domain.events import (
     NoticeDelivered,
     NoticeIssued,
     PartnerAdmitted,
+    ProcessEnded,
+    ProcessStarted,
     ReminderSent,
     ResponseReceived,
     ReviewConcluded,
@@ -267,6 +269,10 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"{event.name} ({event.committee_id}) established, reporting to "
                 f"{n.all(event.reports_to)}"
             )
+        case ProcessStarted():
+            return f"the partnership started {event.process.value} {event.process_id}"
+        case ProcessEnded():
+            return f"{event.process.value} {event.process_id} ended: {event.outcome}"
         case BodyEstablished():
             return (
                 f"{event.body.name} ({event.body.slug}) became a body of the partnership with "

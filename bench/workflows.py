@@ -16,35 +16,48 @@ One run starts everything it measures, on this machine, in a temporary folder un
 After one untimed warm-up workflow of each kind, for each N in --sizes it runs, in this order:
 
 - hello: N BenchHello workflows, each started and awaited;
-- review: N complete annual MoU reviews (workflows.review.ReviewWorkflow started directly, as
-  staff may, with the county-durham configuration and its 8 signatories): the client waits until
+- review: N complete annual MoU reviews. A review runs only as the child of an effective
+  partnership's workflow, so each measured review gets a partnership of its own (the
+  county-durham configuration and its 8 signatories under the slug
+  `county-durham-bench-<tag>-review-n<N>-<n>`), started and signed by every signatory BEFORE the
+  phase's timer starts (untimed setup, at the same concurrency). The timed part: the partnership
+  is asked to start the review (its `start` update with RequestReview), the client waits until
   the review is open (polling the `awaiting` query; updates sent before would meet an unopened
-  review and be refused), then each signatory responds confirms_unchanged=True through the
-  `respond` update, one after the other, and the client awaits the result (concluded unchanged);
-- exit: N complete partner exits (workflows.exit.ExitWorkflow started directly) whose effective
-  date is today by the server's clock, so the effective date has come as soon as the notices are
-  delivered and the membership ends at once; the client awaits the result (ended). The eight
-  partners give notice in turn. An exit's stream id is fixed by the partnership, the leaver and
-  the date of the notice (workflows.ids.exit_workflow_id), so the k-th notice of one partner in
-  a run is dated k days back (effective today all the same), else two exits would share a stream.
+  review and be refused), each signatory responds confirms_unchanged=True through the review's
+  `execute` update (RecordResponse), one after the other, the client awaits the review's result
+  (concluded unchanged), then polls the partnership's `state` query until it has recorded the
+  review's end (ProcessEnded, with the revised review date);
+- exit: N complete partner exits, each likewise in a partnership of its own set up untimed. The
+  timed part: the partnership is asked to start the exit (its `start` update with the partner's
+  NotifyExit, given and effective today by the server's clock, so the effective date has come as
+  soon as the written notices are delivered and the membership ends at once), the client awaits
+  the exit's result (ended), then polls the partnership until it has recorded the end
+  (MembershipEnded, MouAmended, ReviewDateRevised, ProcessEnded). The eight partners give notice
+  in turn, one per partnership.
 
 At most --concurrency workflows of a phase are in flight at once (one setting for all three
-kinds). The default, 10, keeps both cores busy; much more makes the worker time out its own
-workflow tasks (see the "worker log" line of the checks). The rate of a phase is N over the wall
-time from the first start to the last result. Events per second counts the rows the phase added
-to the events table. CPU seconds per phase are read from /proc for each process tree (worker,
-Temporal, PostgreSQL with its backends, and this client process), with what the rest of the
-machine used meanwhile ("others"), to show where the time goes on a small machine where all of
-them share the cores; CPU per workflow is also reported, as it depends less on other load.
+kinds, and for the untimed setup). The default, 10, keeps both cores busy; much more makes the
+worker time out its own workflow tasks (see the "worker log" line of the checks). The rate of a
+phase is N over the wall time from the first start to the last complete workflow (for a review or
+an exit: its end recorded by the partnership); the setup is not in it. Events per second counts
+the rows the timed part added to the events table, the partnerships' included. CPU seconds per
+phase (timed part only) are read from /proc for each process tree (worker, Temporal, PostgreSQL
+with its backends, and this client process), with what the rest of the machine used meanwhile
+("others"), to show where the time goes on a small machine where all of them share the cores;
+CPU per workflow is also reported, as it depends less on other load.
 
 At the end the whole log is verified (EventStore.verify), each review's and each exit's stream
-is checked event type by event type, Temporal's visibility is asked how many workflows of each type
-completed, and everything is stopped in order: the worker (SIGTERM, running activities finish),
-then Temporal, then PostgreSQL. The check that no child process is left is printed.
+and each of their partnerships' streams is checked event type by event type against the sequence
+it must hold, Temporal's visibility is asked how many workflows of each type completed (the
+partnerships run on, as in production), and everything is stopped in order: the worker (SIGTERM,
+running activities finish), then Temporal, then PostgreSQL. The check that no child process is
+left is printed.
 """
 
 import argparse
 import asyncio
+import functools
+import itertools
 import logging
 import os
 import platform
@@ -59,7 +72,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -77,24 +90,36 @@ from concordat.settings import PROJECT_ROOT, Settings
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port, spawn, stop
 from deploy.temporal_dev import TemporalDevServer, temporal_cli
+from domain.aggregates.exit import NotifyExit
+from domain.aggregates.partnership import PartnershipState, RequestReview, SignMou
+from domain.aggregates.review import RecordResponse
 from domain.events import (
     ExitNotified,
     MembershipEnded,
+    MouAmended,
+    MouEffective,
+    MouSigned,
     NoticeDelivered,
     NoticeIssued,
+    ProcessEnded,
+    ProcessStarted,
     ResponseReceived,
     ReviewConcluded,
+    ReviewDateRevised,
     ReviewOpened,
     ReviewOutcome,
 )
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.streams import partnership_stream
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
-from workflows.exit import ExitInput, ExitNotice, ExitWorkflow
-from workflows.ids import exit_workflow_id, review_workflow_id
-from workflows.review import ResponseRequest, ReviewInput, ReviewResult, ReviewWorkflow
+from workflows.exit import ExitWorkflow
+from workflows.launches import ProcessStart, Started
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
+from workflows.review import ReviewResult, ReviewWorkflow
 
 PARTNERSHIP = "county-durham"
 DATABASE = "concordat"
@@ -102,10 +127,19 @@ NAMESPACE = "default"
 STAFF = "bench@concordat.test"
 HELLO, REVIEW, EXIT = "hello", "review", "exit"
 KINDS = (HELLO, REVIEW, EXIT)
+# The partnerships set up for the reviews and exits: they run on, as in production.
+PARTNERSHIP_KIND = "partnership"
+# What the client polls for, and the polls not answered.
+OPEN_POLLS, ENDED_POLLS, NOT_ANSWERED = "review open", "end recorded", "not answered"
 # A workflow not done in this time fails the run rather than letting it hang.
 WORKFLOW_TIMEOUT = 300.0
 # The workflow type names registered by @workflow.defn(name=...), for Temporal's visibility.
-WORKFLOW_TYPES = {HELLO: "BenchHello", REVIEW: "Review", EXIT: "Exit"}
+WORKFLOW_TYPES = {
+    HELLO: "BenchHello",
+    REVIEW: "Review",
+    EXIT: "Exit",
+    PARTNERSHIP_KIND: "Partnership",
+}
 
 
 def _type_name(event_class: type[Any]) -> str:
@@ -232,6 +266,10 @@ def _child_pid(marker: str, exclude: set[int]) -> int:
 
 # ------------------------------------------------------------------------------- the drivers
 
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
+Timed = Callable[[], Awaitable[None]]
+"""The timed part of one measured workflow, its untimed setup done."""
+
 
 @dataclass
 class Run:
@@ -246,8 +284,16 @@ class Run:
     started: Counter[str] = field(default_factory=Counter)
     review_streams: list[str] = field(default_factory=list)
     exit_streams: list[str] = field(default_factory=list)
-    opened_polls: int = 0
-    queries_not_ready: int = 0
+    # The partnership stream of each measured review and exit, by kind.
+    partnership_streams: dict[str, list[str]] = field(
+        default_factory=lambda: {REVIEW: [], EXIT: []}
+    )
+    # Queries sent while polling, by what was awaited; and those not answered.
+    polls: Counter[str] = field(default_factory=Counter)
+
+
+async def prepare_hello(run: Run, label: str) -> Timed:
+    return functools.partial(run_hello, run, label)
 
 
 async def run_hello(run: Run, label: str) -> None:
@@ -262,109 +308,159 @@ async def run_hello(run: Run, label: str) -> None:
         raise RuntimeError(f"hello {label} returned {result!r}")
 
 
-# A query that times out, or meets a first workflow task not (yet) completed, is retried.
+async def effective_partnership(run: Run, kind: str, label: str) -> PartnershipHandle:
+    """County Durham under a slug of its own, every signatory having signed today, so its MoU
+    is effective and it may start a review or an exit (untimed)."""
+    slug = f"{PARTNERSHIP}-bench-{run.tag}-{kind}-{label}"
+    config = run.config.model_copy(update={"slug": slug})
+    handle = await run.client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config),
+        id=partnership_stream(slug),
+        task_queue=run.task_queue,
+    )
+    run.started[PARTNERSHIP_KIND] += 1
+    run.partnership_streams[kind].append(handle.id)
+    for organisation in config.signatories:
+        state = await handle.execute_update(
+            PartnershipWorkflow.execute,
+            Command(
+                command=SignMou(
+                    organisation=organisation,
+                    signatory_name=f"Chief Executive of {organisation}",
+                    signatory_role="Chief Executive",
+                    signed_on=run.today,
+                ),
+                actor=STAFF,
+            ),
+        )
+    if not state.is_effective:
+        raise RuntimeError(f"{handle.id} is not effective once every signatory signed")
+    return handle
+
+
+# A query that times out, or meets a first workflow task not (yet) completed, is retried; so is
+# one to a review not yet started: the partnership's `start` answers once it has recorded
+# ProcessStarted, which may be before its child workflow exists.
 _NOT_READY = (
     RPCStatusCode.CANCELLED,
     RPCStatusCode.DEADLINE_EXCEEDED,
     RPCStatusCode.FAILED_PRECONDITION,
+    RPCStatusCode.NOT_FOUND,
 )
 
 
-async def _wait_until_open(run: Run, handle: WorkflowHandle[ReviewWorkflow, ReviewResult]) -> None:
-    """The review asks its signatories once ReviewOpened is recorded; until then `awaiting` is
-    empty and a response would be refused. Polled as a staff screen would, backing off. A query
-    can time out, or be refused while the workflow's first task has not completed, when the worker
-    is saturated: that counts as not open yet."""
+async def _poll(run: Run, what: str, ready: Callable[[], Awaitable[bool]]) -> None:
+    """Asks `ready` until it says yes, as a staff screen would, backing off from 20 ms to
+    100 ms. A query can time out, or be refused while the workflow's first task has not
+    completed, when the worker is saturated: that counts as not yet."""
     pause = 0.02
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        run.opened_polls += 1
+        run.polls[what] += 1
         try:
-            if await handle.query(ReviewWorkflow.awaiting):
+            if await ready():
                 return
         except RPCError as error:
             if error.status not in _NOT_READY:
                 raise
-            run.queries_not_ready += 1
+            run.polls[NOT_ANSWERED] += 1
         await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.25)
-    raise RuntimeError(f"review {handle.id} did not open within 120s")
+        pause = min(pause * 2, 0.1)
+    raise RuntimeError(f"{what}: not within 120s")
 
 
-async def run_review(run: Run, label: str) -> None:
-    config = run.config
-    review_id = f"bench-{run.tag}-{label}"
-    run.started[REVIEW] += 1
-    stream_id = review_workflow_id(config.slug, review_id)
-    run.review_streams.append(stream_id)
-    handle = await run.client.start_workflow(
-        ReviewWorkflow.run,
-        ReviewInput(
-            config=config,
-            review_id=review_id,
-            due_on=run.today + timedelta(days=config.review_policy.lead_time_days),
-            opened_on=run.today,
-            mou_version=1,
-            signatories=config.signatories,
-            actor=STAFF,
-        ),
-        id=stream_id,
-        task_queue=run.task_queue,
+async def _wait_until_open(run: Run, handle: WorkflowHandle[ReviewWorkflow, ReviewResult]) -> None:
+    """The review asks its signatories once ReviewOpened is recorded; until then `awaiting` is
+    empty and a response would be refused."""
+
+    async def is_open() -> bool:
+        return bool(await handle.query(ReviewWorkflow.awaiting))
+
+    await _poll(run, OPEN_POLLS, is_open)
+
+
+async def _wait_until_ended(run: Run, partnership: PartnershipHandle) -> None:
+    """The partnership records ProcessEnded (with what the result means for it) once its
+    child's result has come back to it: part of a complete process."""
+
+    async def has_ended() -> bool:
+        state = await partnership.query(PartnershipWorkflow.state)
+        return not state.open_processes
+
+    await _poll(run, ENDED_POLLS, has_ended)
+
+
+async def _start(partnership: PartnershipHandle, command: ProcessStart) -> Started:
+    """Asks the partnership to start a process, as staff do."""
+    return await partnership.execute_update(
+        PartnershipWorkflow.start, Command(command=command, actor=STAFF)
     )
+
+
+async def prepare_review(run: Run, label: str) -> Timed:
+    partnership = await effective_partnership(run, REVIEW, label)
+    return functools.partial(run_review, run, label, partnership)
+
+
+async def run_review(run: Run, label: str, partnership: PartnershipHandle) -> None:
+    """The partnership opens the review; once it is open (updates sent before would meet an
+    unopened review and be refused) every signatory confirms the MoU unchanged, one after the
+    other, and the review concludes with the last response."""
+    run.started[REVIEW] += 1
+    started = await _start(partnership, RequestReview())
+    run.review_streams.append(started.process_id)
+    handle = run.client.get_workflow_handle_for(ReviewWorkflow.run, started.process_id)
     await _wait_until_open(run, handle)
-    for organisation in config.signatories:
+    for organisation in run.config.signatories:
         await handle.execute_update(
-            ReviewWorkflow.respond,
-            ResponseRequest(
-                organisation=organisation,
-                received_on=run.today,
-                confirms_unchanged=True,
+            ReviewWorkflow.execute,
+            Command(
+                command=RecordResponse(
+                    organisation=organisation, received_on=run.today, confirms_unchanged=True
+                ),
                 actor=STAFF,
             ),
         )
     result = await handle.result()
     if result.outcome is not ReviewOutcome.CONFIRMED_UNCHANGED:
-        raise RuntimeError(f"review {review_id} ended {result.outcome}")
+        raise RuntimeError(f"review {started.process_id} ended {result.outcome}")
+    await _wait_until_ended(run, partnership)
 
 
-async def run_exit(run: Run, label: str) -> None:
-    """Every partner in turn gives notice, effective today. The exit's stream id is fixed by the
-    partnership, the leaver and the date of the notice (workflows.ids.exit_workflow_id), so two
-    exits of one partner need two notice dates: the n-th notice of a partner in this run is dated
-    n days back. The effective date is today for all, so each ends as soon as its notices are
-    delivered, as with a notice given today."""
-    config = run.config
+async def prepare_exit(run: Run, label: str) -> Timed:
+    partnership = await effective_partnership(run, EXIT, label)
+    return functools.partial(run_exit, run, label, partnership)
+
+
+async def run_exit(run: Run, label: str, partnership: PartnershipHandle) -> None:
+    """The partners give notice in turn (one per partnership), effective today: the exit ends
+    the membership as soon as its written notices are delivered."""
     sequence = run.started[EXIT]
     run.started[EXIT] += 1
-    leaver = config.signatories[sequence % len(config.signatories)]
-    notified_on = run.today - timedelta(days=sequence // len(config.signatories))
-    stream_id = exit_workflow_id(config.slug, leaver, notified_on)
-    run.exit_streams.append(stream_id)
-    result = await run.client.execute_workflow(
-        ExitWorkflow.run,
-        ExitInput(
-            config=config,
-            signatories=config.signatories,
-            notice=ExitNotice(
-                organisation=leaver,
-                notified_on=notified_on,
-                effective_on=run.today,
-                signatory_name="Chief Executive",
-                reason=f"benchmark {label}",
-            ),
-            actor=STAFF,
+    leaver = run.config.signatories[sequence % len(run.config.signatories)]
+    started = await _start(
+        partnership,
+        NotifyExit(
+            organisation=leaver,
+            notified_on=run.today,
+            effective_on=run.today,
+            signatory_name="Chief Executive",
+            reason=f"benchmark {label}",
         ),
-        id=f"{stream_id}:{run.tag}",
-        task_queue=run.task_queue,
     )
+    run.exit_streams.append(started.process_id)
+    handle = run.client.get_workflow_handle_for(ExitWorkflow.run, started.process_id)
+    result = await handle.result()
     if result.outcome != "ended" or result.ended_on != run.today:
-        raise RuntimeError(f"exit {stream_id} ended {result.outcome} on {result.ended_on}")
+        raise RuntimeError(f"exit {started.process_id} ended {result.outcome} on {result.ended_on}")
+    await _wait_until_ended(run, partnership)
 
 
-DRIVERS: dict[str, Callable[[Run, str], Awaitable[None]]] = {
-    HELLO: run_hello,
-    REVIEW: run_review,
-    EXIT: run_exit,
+PREPARE: dict[str, Callable[[Run, str], Awaitable[Timed]]] = {
+    HELLO: prepare_hello,
+    REVIEW: prepare_review,
+    EXIT: prepare_exit,
 }
 
 
@@ -380,6 +476,7 @@ class Phase:
     latencies: list[float]
     cpu: dict[str, float]
     rss_kb: int
+    setup_seconds: float
 
     @property
     def rate(self) -> float:
@@ -393,16 +490,29 @@ async def count_events(admin: asyncpg.Connection) -> int:
 async def run_phase(
     run: Run, kind: str, size: int, concurrency: int, admin: asyncpg.Connection, pids: Pids
 ) -> Phase:
-    driver = DRIVERS[kind]
+    """The untimed setup of every workflow of the phase, then the timed part of each, both
+    with at most `concurrency` in flight."""
     gate = asyncio.Semaphore(concurrency)
+    timed: list[Timed | None] = [None] * size
     latencies: list[float] = []
 
+    async def prepare(n: int) -> None:
+        async with gate, asyncio.timeout(WORKFLOW_TIMEOUT):
+            timed[n] = await PREPARE[kind](run, f"n{size}-{n}")
+
     async def one(n: int) -> None:
+        workflow = timed[n]
+        assert workflow is not None
         async with gate, asyncio.timeout(WORKFLOW_TIMEOUT):
             began = time.perf_counter()
-            await driver(run, f"n{size}-{n}")
+            await workflow()
             latencies.append(time.perf_counter() - began)
 
+    began = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for n in range(size):
+            group.create_task(prepare(n))
+    setup_seconds = time.perf_counter() - began
     events_before = await count_events(admin)
     cpu_before = pids.cpu()
     began = time.perf_counter()
@@ -420,6 +530,7 @@ async def run_phase(
         latencies=latencies,
         cpu=_cpu_used(cpu_before, cpu_after),
         rss_kb=procstats.memory(pids.worker).rss_kb,
+        setup_seconds=setup_seconds,
     )
 
 
@@ -444,6 +555,16 @@ def describe_phase(phase: Phase) -> str:
         f"   latency p50 {statistics.median(lat):5.2f}s p95 {p95:5.2f}s"
         f"   {phase.events / phase.seconds:7.1f} events/s"
         f"   worker RSS after {_megabytes(phase.rss_kb)}"
+    )
+
+
+def describe_setup(phase: Phase, polls: Counter[str]) -> str:
+    per = phase.size
+    return (
+        f"           untimed setup: {per} partnerships started and signed in "
+        f"{phase.setup_seconds:.1f}s; polled: {polls[OPEN_POLLS] / per:.1f} `awaiting` queries "
+        f"until open, {polls[ENDED_POLLS] / per:.1f} `state` queries until the end is recorded "
+        f"(per {phase.kind}), {polls[NOT_ANSWERED]} not answered"
     )
 
 
@@ -506,89 +627,117 @@ def _own_cpu(phase: Phase) -> float:
 # ------------------------------------------------------------------------------- checking
 
 
+def _folded(types: Sequence[str]) -> str:
+    """Event types in order, a run of one type folded: `NoticeIssued x8`."""
+    parts = []
+    for event_type, run in itertools.groupby(types):
+        n = len(list(run))
+        parts.append(event_type if n == 1 else f"{event_type} x{n}")
+    return ", ".join(parts)
+
+
+def _types(*parts: tuple[type[Any], int]) -> list[str]:
+    return [_type_name(event_class) for event_class, n in parts for _ in range(n)]
+
+
+def expected_streams(signatories: int) -> dict[str, list[str]]:
+    """Every stream a measured review or exit writes, event type by event type, by group: the
+    process's own stream, and its partnership's. The review asks every signatory in writing and
+    concludes with the last response, which writes the outcome letters; the exit gives written
+    notice to the other signatories and, effective today, ends the membership once they are
+    delivered. Each partnership records the eight signatures, the start and the end, and what
+    the result means for it (CDCP MoU §24, §27)."""
+    others = signatories - 1
+    signed = _types((MouSigned, signatories), (MouEffective, 1))
+    return {
+        REVIEW: _types(
+            (ReviewOpened, 1),
+            (NoticeIssued, signatories),
+            (NoticeDelivered, signatories),
+            (ResponseReceived, signatories),
+            (ReviewConcluded, 1),
+            (NoticeIssued, signatories),
+            (NoticeDelivered, signatories),
+        ),
+        EXIT: _types(
+            (ExitNotified, 1),
+            (NoticeIssued, others),
+            (NoticeDelivered, others),
+            (MembershipEnded, 1),
+        ),
+        f"{REVIEW} {PARTNERSHIP_KIND}": signed
+        + _types((ProcessStarted, 1), (ReviewDateRevised, 1), (ProcessEnded, 1)),
+        f"{EXIT} {PARTNERSHIP_KIND}": signed
+        + _types(
+            (ProcessStarted, 1),
+            (MembershipEnded, 1),
+            (MouAmended, 1),
+            (ReviewDateRevised, 1),
+            (ProcessEnded, 1),
+        ),
+    }
+
+
 async def check_streams(store: EventStore, run: Run) -> list[str]:
-    """Each review and each exit wrote its whole story, and nothing else was written. Read
-    through the store's own reader (read_all), as a projection would."""
-    streams: dict[str, Counter[str]] = {}
+    """Each review and each exit, and each of their partnerships, wrote its whole story in
+    order, and nothing else was written. Read through the store's own reader (read_all), as a
+    projection would."""
+    streams: dict[str, list[str]] = {}
     position = 0
     while batch := await store.read_all(after_position=position, limit=5000):
         for event in batch:
-            streams.setdefault(event.stream_id, Counter())[event.type] += 1
+            streams.setdefault(event.stream_id, []).append(event.type)
         position = batch[-1].position
-    signatories = len(run.config.signatories)
-    issued, delivered = _type_name(NoticeIssued), _type_name(NoticeDelivered)
+    groups = {
+        REVIEW: run.review_streams,
+        EXIT: run.exit_streams,
+        f"{REVIEW} {PARTNERSHIP_KIND}": run.partnership_streams[REVIEW],
+        f"{EXIT} {PARTNERSHIP_KIND}": run.partnership_streams[EXIT],
+    }
     problems: list[str] = []
-
-    def expect(stream_id: str, wanted: dict[str, int]) -> None:
-        counts = streams.get(stream_id)
-        if counts is None:
-            problems.append(f"{stream_id}: no events")
-            return
-        for event_type, n in wanted.items():
-            if counts[event_type] != n:
-                problems.append(f"{stream_id}: {counts[event_type]} {event_type}, expected {n}")
-        if counts[issued] == 0 or counts[issued] != counts[delivered]:
-            problems.append(f"{stream_id}: {counts[issued]} notices, {counts[delivered]} delivered")
-
-    for stream_id in run.review_streams:
-        expect(
-            stream_id,
-            {
-                _type_name(ReviewOpened): 1,
-                _type_name(ResponseReceived): signatories,
-                _type_name(ReviewConcluded): 1,
-            },
-        )
-    for stream_id in run.exit_streams:
-        expect(
-            stream_id,
-            {
-                _type_name(ExitNotified): 1,
-                issued: signatories - 1,
-                _type_name(MembershipEnded): 1,
-            },
-        )
-    unexpected = set(streams) - set(run.review_streams) - set(run.exit_streams)
+    lines = []
+    for group, expected in expected_streams(len(run.config.signatories)).items():
+        for stream_id in groups[group]:
+            got = streams.get(stream_id, [])
+            if got != expected:
+                problems.append(f"{stream_id}: {_folded(got) or 'no events'}")
+        lines.append(f"  each {group} stream ({len(groups[group])}): {_folded(expected)}")
+    started = [s for ids in groups.values() for s in ids]
+    unexpected = set(streams) - set(started)
     if unexpected:
         problems.append(f"streams nobody started: {sorted(unexpected)[:5]}")
-    if len(set(run.exit_streams)) != len(run.exit_streams):
-        problems.append("two exits shared a stream")
-    empty: Counter[str] = Counter()
-    per_kind = {
-        REVIEW: sum((streams.get(s, empty) for s in run.review_streams), Counter()),
-        EXIT: sum((streams.get(s, empty) for s in run.exit_streams), Counter()),
-    }
-    lines = []
-    for kind, counts in per_kind.items():
-        count = len(run.review_streams if kind == REVIEW else run.exit_streams)
-        shape = ", ".join(f"{t} {n // count}" for t, n in sorted(counts.items()))
-        lines.append(f"  each {kind} stream ({count}): {shape}")
+    if len(set(started)) != len(started):
+        problems.append("two processes shared a stream")
     if problems:
-        raise RuntimeError("event streams do not match:\n  " + "\n  ".join(problems[:20]))
+        raise RuntimeError(
+            "event streams do not match (expected above):\n  " + "\n  ".join(lines + problems[:20])
+        )
     return lines
 
 
 async def check_completed(client: Client, run: Run, patience: float = 15.0) -> list[str]:
-    """Temporal's visibility agrees: every workflow started completed (it may lag a little)."""
+    """Temporal's visibility agrees: every hello, review and exit started completed (it may lag
+    a little), and every partnership runs on, as it would in production."""
+    wanted = {kind: "Completed" for kind in KINDS} | {PARTNERSHIP_KIND: "Running"}
     deadline = time.monotonic() + patience
     while True:
         counts = {
             kind: (
                 await client.count_workflows(
-                    f'WorkflowType = "{WORKFLOW_TYPES[kind]}" AND ExecutionStatus = "Completed"'
+                    f'WorkflowType = "{WORKFLOW_TYPES[kind]}" AND ExecutionStatus = "{status}"'
                 )
             ).count
-            for kind in KINDS
+            for kind, status in wanted.items()
         }
         total = (await client.count_workflows()).count
-        if all(counts[k] == run.started[k] for k in KINDS) and total == sum(counts.values()):
+        if all(counts[k] == run.started[k] for k in wanted) and total == sum(counts.values()):
             return [
-                f"  Temporal: {total} workflows, all completed: "
-                + ", ".join(f"{k} {counts[k]}" for k in KINDS)
+                f"  Temporal: {total} workflows, "
+                + ", ".join(f"{k} {counts[k]} {wanted[k].lower()}" for k in wanted)
             ]
         if time.monotonic() > deadline:
             raise RuntimeError(
-                f"Temporal counts {total} workflows, completed {counts}; started {run.started}"
+                f"Temporal counts {total} workflows, {counts}; started {dict(run.started)}"
             )
         await asyncio.sleep(0.5)
 
@@ -702,29 +851,24 @@ async def run(options: Options) -> None:
 
         warmup = []
         for kind in KINDS:
+            timed = await PREPARE[kind](current, "warmup")
             began = time.perf_counter()
-            await DRIVERS[kind](current, "warmup")
+            await timed()
             warmup.append(f"{kind} {time.perf_counter() - began:.2f}s")
-        print(f"Warm-up, one of each alone (latency): {', '.join(warmup)}.")
+        print(f"Warm-up, one of each alone (latency, setup not counted): {', '.join(warmup)}.")
         print()
 
         phases: list[Phase] = []
         cores = os.cpu_count() or 1
         for size in options.sizes:
             for kind in KINDS:
-                polls_before = current.opened_polls
-                timeouts_before = current.queries_not_ready
+                polls_before = current.polls.copy()
                 phase = await run_phase(current, kind, size, options.concurrency, admin, pids)
                 phases.append(phase)
                 print(describe_phase(phase))
                 print(describe_cpu(phase, cores))
-                if kind == REVIEW:
-                    polls = current.opened_polls - polls_before
-                    timeouts = current.queries_not_ready - timeouts_before
-                    print(
-                        f"           {polls} `awaiting` queries until open "
-                        f"({polls / size:.1f} per review, {timeouts} not answered)"
-                    )
+                if kind != HELLO:
+                    print(describe_setup(phase, current.polls - polls_before))
                 sys.stdout.flush()
 
         for line in report(phases, options):

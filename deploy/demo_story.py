@@ -11,53 +11,46 @@ each line shows both the story's date and the day it was played on.
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from concordat.settings import PROJECT_ROOT
-from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.committee_commands import (
+    ConfirmMembership,
+    MeetMilestone,
+    RecordMilestoneAgreement,
+    ReplanMilestone,
+)
+from domain.aggregates.escalation import (
+    AgreeAction,
+    CompleteAction,
+    DecideEscalation,
+    RaiseEscalation,
+    ReferUp,
+    ResolveEscalation,
+)
+from domain.aggregates.exit import AcknowledgeNotice, NotifyExit
+from domain.aggregates.partnership import PartnershipState, SignMou, StartCommittee
 from domain.committee_plans import shift_plan
-from domain.events import ActionKind, ConflictRuling, EscalationReason
+from domain.events import ActionKind, ConflictRuling, EscalationReason, ProcessKind
 from domain.partnership import Partnership
 from domain.rules.committee_membership import ProposedSeat
 from domain.rules.quorum import Attendance
-from workflows.committee import (
-    AgreementRequest,
-    CommitteeWorkflow,
-    MeetRequest,
-    MembershipRequest,
-    ReplanRequest,
-)
-from workflows.escalation import (
-    AgreeActionRequest,
-    CompleteActionRequest,
-    DecideRequest,
-    EscalationInput,
-    EscalationWorkflow,
-    RaiseRequest,
-    ReferUpRequest,
-    ResolveRequest,
-)
-from workflows.exit import AcknowledgeRequest, ExitResult, ExitWorkflow
-from workflows.ids import (
-    committee_workflow_id,
-    escalation_workflow_id,
-    partnership_workflow_id,
-)
-from workflows.partnership import (
-    CommitteeRequest,
-    ExitNoticeRequest,
-    PartnershipInput,
-    PartnershipWorkflow,
-    SignatureRequest,
-)
+from domain.streams import committee_stream, escalation_stream, partnership_stream
+from workflows.committee import CommitteeWorkflow
+from workflows.escalation import EscalationWorkflow
+from workflows.exit import ExitResult, ExitWorkflow
+from workflows.launches import ProcessStart, Started
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
 
 STORY_START = date(2022, 8, 16)
 """The first signature; the story is played from the server's today, shifted by whole days."""
 
 STAFF = "demo-officer"
+C = TypeVar("C")
 COMMITTEE = "joint-committee"
 ESCALATION = "acute-discharge"
 LEAVER = "hdft"
@@ -114,13 +107,13 @@ class Story:
         self._say = say
         self._day = STORY_START
         self._lead: WorkflowHandle[PartnershipWorkflow, Any] = self._client.get_workflow_handle_for(
-            PartnershipWorkflow.run, partnership_workflow_id(config.slug)
+            PartnershipWorkflow.run, partnership_stream(config.slug)
         )
         self._committee = self._client.get_workflow_handle_for(
-            CommitteeWorkflow.run, committee_workflow_id(config.slug, COMMITTEE)
+            CommitteeWorkflow.run, committee_stream(config.slug, COMMITTEE)
         )
         self._escalation = self._client.get_workflow_handle_for(
-            EscalationWorkflow.run, escalation_workflow_id(config.slug, ESCALATION)
+            EscalationWorkflow.run, escalation_stream(config.slug, ESCALATION)
         )
         self._exit: WorkflowHandle[ExitWorkflow, ExitResult] | None = None
 
@@ -146,6 +139,20 @@ class Story:
 
     def say(self, text: str) -> None:
         self._say(f"{self._day:%d %b %Y} (played {self.played(self._day)})  {text}")
+
+    # ------------------------------------------------------------------------------ commands
+
+    @staticmethod
+    def staff(command: C) -> Command[C]:
+        """`command` as the governance office gives it."""
+        return Command(command=command, actor=STAFF)
+
+    async def start(self, command: ProcessStart) -> Started:
+        """Asks the partnership to start a process, as staff do."""
+        started: Started = await self._lead.execute_update(
+            PartnershipWorkflow.start, self.staff(command)
+        )
+        return started
 
     # ------------------------------------------------------------------------------ the story
 
@@ -183,16 +190,13 @@ class Story:
         )
         for signed_on, organisation, role in SIGNATURES:
             await self.at(signed_on)
-            await self._lead.execute_update(
-                PartnershipWorkflow.sign,
-                SignatureRequest(
-                    organisation=organisation,
-                    signatory_name="named on the counterpart (not in the documents)",
-                    signatory_role=role,
-                    signed_on=self.played(signed_on),
-                    actor=STAFF,
-                ),
+            signature = SignMou(
+                organisation=organisation,
+                signatory_name="named on the counterpart (not in the documents)",
+                signatory_role=role,
+                signed_on=self.played(signed_on),
             )
+            await self._lead.execute_update(PartnershipWorkflow.execute, self.staff(signature))
             self.say(f"{self._config.organisation(organisation).name} signs the MoU")
         state: PartnershipState = await self._lead.query(PartnershipWorkflow.state)
         assert state.effective_on is not None and state.review_due_on is not None
@@ -206,10 +210,7 @@ class Story:
         await self.at(date(2022, 9, 1))
         planned = self._config.committee_plan(COMMITTEE).milestones
         plan = shift_plan(planned, self.played(date(2022, 9, 14)))
-        await self._lead.execute_update(
-            PartnershipWorkflow.start_committee,
-            CommitteeRequest(committee=COMMITTEE, plan=plan, actor=STAFF),
-        )
+        await self.start(StartCommittee(committee=COMMITTEE, plan=plan))
         self.say(
             f"staff start forming the County Durham Joint Committee: {len(plan)} milestones "
             "from the Cabinet decision (14 Sep 2022) to operation (1 Apr 2023), DCC Cabinet 2022 "
@@ -218,40 +219,30 @@ class Story:
 
     async def escalation_raised(self) -> None:
         await self.at(date(2022, 9, 5))
-        now: PartnershipState = await self._lead.query(PartnershipWorkflow.state)
-        raised = RaiseRequest(
+        raised = RaiseEscalation(
             escalation_id=ESCALATION,
             raised_by="acute-care-board",
             reason=EscalationReason.OUTCOME_NOT_DELIVERED,
             summary="Discharge to assess: delayed discharges above plan for a third month",
             raised_on=self.played(self._day),
             affected=("cddft", "dcc"),
-            actor=STAFF,
         )
-        await self._client.start_workflow(
-            EscalationWorkflow.run,
-            EscalationInput(config=now.config, bodies=now.bodies, raised=raised),
-            id=self._escalation.id,
-            task_queue=self._task_queue,
-        )
+        await self.start(raised)
         self.say("the Acute Care Partnership Board raises an escalation: outcome not delivered")
 
         await self.at(date(2022, 9, 12))
-        await self._escalation.execute_update(
-            EscalationWorkflow.refer_up,
-            ReferUpRequest(
-                level=1,
-                body="acute-care-board",
-                referred_on=self.played(self._day),
-                notes="the partners on the board cannot agree the recovery resources (MoU §10)",
-                actor=STAFF,
-            ),
+        referred = ReferUp(
+            level=1,
+            body="acute-care-board",
+            referred_on=self.played(self._day),
+            notes="the partners on the board cannot agree the recovery resources (MoU §10)",
         )
+        await self._escalation.execute_update(EscalationWorkflow.execute, self.staff(referred))
         self.say("the board cannot settle it and refers it up to the CDCP Executive (ToR §2)")
 
     async def escalation_decided(self) -> None:
         await self.at(date(2022, 9, 27))
-        vote = DecideRequest(
+        vote = DecideEscalation(
             level=2,
             body="cdcpe",
             decided_on=self.played(self._day),
@@ -264,85 +255,68 @@ class Story:
             declarations={"cddft-chief-executive": "CDDFT runs the services escalated"},
             rulings={"cddft-chief-executive": ConflictRuling.DISCUSS_NOT_DECIDE},
             summary="CDDFT to bring a recovery plan, with DCC reablement capacity",
-            actor=STAFF,
         )
         try:
-            await self._escalation.execute_update(EscalationWorkflow.decide, vote)
+            await self._escalation.execute_update(EscalationWorkflow.execute, self.staff(vote))
         except WorkflowUpdateFailedError as refused:
             self.say(f"the CDCPE's vote is refused as first recorded: {refused.cause}")
-        state = await self._escalation.execute_update(
-            EscalationWorkflow.decide, vote.model_copy(update={"in_favour": CDCPE_FOR})
+        progress = await self._escalation.execute_update(
+            EscalationWorkflow.execute,
+            self.staff(vote.model_copy(update={"in_favour": CDCPE_FOR})),
         )
-        decided = state.decisions[-1]
+        decided = progress.decision
+        assert decided is not None
         self.say(
             f"the CDCPE decides, the CDDFT Chief Executive discussing but not voting (ToR §6): "
             f"{'carried' if decided.carried else 'not carried'}, {len(decided.in_favour)} for "
             f"and {len(decided.against)} against ({decided.explanation})"
         )
-        await self._escalation.execute_update(
-            EscalationWorkflow.agree_action,
-            AgreeActionRequest(
-                kind=ActionKind.RECOVERY_PLAN,
-                owner="cddft",
-                due_on=self.played(date(2022, 10, 7)),
-                agreed_on=self.played(self._day),
-                description="Discharge recovery plan with weekly trajectories to the CDCPE",
-                actor=STAFF,
-            ),
+        action = AgreeAction(
+            kind=ActionKind.RECOVERY_PLAN,
+            owner="cddft",
+            due_on=self.played(date(2022, 10, 7)),
+            agreed_on=self.played(self._day),
+            description="Discharge recovery plan with weekly trajectories to the CDCPE",
         )
+        await self._escalation.execute_update(EscalationWorkflow.execute, self.staff(action))
         self.say("the CDCPE agrees a recovery plan, owned by CDDFT, due 07 Oct 2022")
 
     async def escalation_resolved(self) -> None:
         await self.at(date(2022, 10, 6))
-        await self._escalation.execute_update(
-            EscalationWorkflow.complete_action,
-            CompleteActionRequest(action_id="a1", completed_on=self.played(self._day), actor=STAFF),
+        completed = CompleteAction(action_id="a1", completed_on=self.played(self._day))
+        await self._escalation.execute_update(EscalationWorkflow.execute, self.staff(completed))
+        resolved = ResolveEscalation(
+            resolved_on=self.played(self._day),
+            resolution="recovery plan received and accepted; the board monitors delivery",
         )
-        state = await self._escalation.execute_update(
-            EscalationWorkflow.resolve,
-            ResolveRequest(
-                resolved_on=self.played(self._day),
-                summary="recovery plan received and accepted; the board monitors delivery",
-                actor=STAFF,
-            ),
+        progress = await self._escalation.execute_update(
+            EscalationWorkflow.execute, self.staff(resolved)
         )
-        self.say(f"the recovery plan is in; the escalation is {state.status} at level 2")
+        self.say(f"the recovery plan is in; the escalation is {progress.status} at level 2")
 
     async def _agree_and_meet(
         self, milestone: str, on: date, evidence: str, agreed_by: tuple[str, ...] = ()
     ) -> None:
         await self.at(on)
         for agreeing in agreed_by:
-            await self._committee.execute_update(
-                CommitteeWorkflow.record_agreement,
-                AgreementRequest(
-                    milestone=milestone,
-                    agreed_by=agreeing,
-                    agreed_on=self.played(on),
-                    actor=STAFF,
-                ),
+            agreement = RecordMilestoneAgreement(
+                milestone_id=milestone, agreed_by=agreeing, agreed_on=self.played(on)
             )
-        state = await self._committee.execute_update(
-            CommitteeWorkflow.meet_milestone,
-            MeetRequest(
-                milestone=milestone, met_on=self.played(on), evidence=evidence, actor=STAFF
-            ),
-        )
+            await self._committee.execute_update(CommitteeWorkflow.execute, self.staff(agreement))
+        met = MeetMilestone(milestone_id=milestone, met_on=self.played(on), evidence=evidence)
+        state = await self._committee.execute_update(CommitteeWorkflow.execute, self.staff(met))
         agreed = f" (agreed by {', '.join(agreed_by)})" if agreed_by else ""
         self.say(f"milestone met: {state.milestone(milestone).title}{agreed}")
 
     async def committee_cabinet_decision(self) -> None:
         await self.at(date(2022, 9, 13))
         try:
-            await self._committee.execute_update(
-                CommitteeWorkflow.meet_milestone,
-                MeetRequest(
-                    milestone="shadow-form",
-                    met_on=self.played(self._day),
-                    evidence="shadow meeting planned",
-                    actor=STAFF,
-                ),
+            early = MeetMilestone(
+                milestone_id="shadow-form",
+                met_on=self.played(self._day),
+                evidence="shadow meeting planned",
             )
+            await self._committee.execute_update(CommitteeWorkflow.execute, self.staff(early))
         except WorkflowUpdateFailedError as refused:
             self.say(f"shadow form recorded too early is refused: {refused.cause}")
         await self._agree_and_meet(
@@ -362,15 +336,12 @@ class Story:
                 f"{self.story(m.target_on):%d %b %Y} and writes to its owner and the CDCPE"
             )
         await self.at(date(2023, 1, 4))
-        await self._committee.execute_update(
-            CommitteeWorkflow.replan_milestone,
-            ReplanRequest(
-                milestone="functions-identified",
-                new_target=self.played(date(2023, 1, 20)),
-                reason="Legal and Democratic Services' review of delegable functions runs on",
-                actor=STAFF,
-            ),
+        replan = ReplanMilestone(
+            milestone_id="functions-identified",
+            new_target_on=self.played(date(2023, 1, 20)),
+            reason="Legal and Democratic Services' review of delegable functions runs on",
         )
+        await self._committee.execute_update(CommitteeWorkflow.execute, self.staff(replan))
         self.say("DCC re-plans 'functions-identified' to 20 Jan 2023")
         await self._agree_and_meet(
             "functions-identified", date(2023, 1, 18), "Legal and Democratic Services report"
@@ -378,34 +349,29 @@ class Story:
 
     async def exit_notice(self) -> None:
         await self.at(date(2023, 2, 1))
-        exit_id = await self._lead.execute_update(
-            PartnershipWorkflow.give_exit_notice,
-            ExitNoticeRequest(
+        started = await self.start(
+            NotifyExit(
                 organisation=LEAVER,
                 notified_on=self.played(self._day),
                 effective_on=self.played(date(2023, 3, 31)),
                 signatory_name="Chief Executive",
                 reason="its services lie outside County Durham's place arrangements",
-                actor=STAFF,
-            ),
+            )
         )
         self.say(
             f"{self._config.organisation(LEAVER).name} gives written notice to leave on "
             f"31 Mar 2023 (CDCP MoU §27); each other partner is written to"
         )
-        self._exit = self._client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
+        self._exit = self._client.get_workflow_handle_for(ExitWorkflow.run, started.process_id)
         exit_handle = self._exit
         await self.at(date(2023, 2, 6))
         for recipient in await exit_handle.query(ExitWorkflow.unacknowledged):
-            await exit_handle.execute_update(
-                ExitWorkflow.acknowledge,
-                AcknowledgeRequest(
-                    recipient=recipient,
-                    acknowledged_on=self.played(self._day),
-                    acknowledged_by="Board Secretary",
-                    actor=STAFF,
-                ),
+            acknowledged = AcknowledgeNotice(
+                recipient=recipient,
+                acknowledged_on=self.played(self._day),
+                acknowledged_by="Board Secretary",
             )
+            await exit_handle.execute_update(ExitWorkflow.execute, self.staff(acknowledged))
         self.say("every other partner acknowledges the notice")
 
     async def committee_membership(self) -> None:
@@ -413,10 +379,8 @@ class Story:
         await self.at(date(2023, 2, 24))
         with SEATS_FILE.open("rb") as file:
             seats = tuple(ProposedSeat(**s) for s in tomllib.load(file)["seats"])
-        await self._committee.execute_update(
-            CommitteeWorkflow.confirm_membership,
-            MembershipRequest(seats=seats, confirmed_on=self.played(self._day), actor=STAFF),
-        )
+        membership = ConfirmMembership(seats=seats, confirmed_on=self.played(self._day))
+        await self._committee.execute_update(CommitteeWorkflow.execute, self.staff(membership))
         self.say(
             f"membership confirmed: {len(seats)} seats meet the minimum list of DCC Cabinet "
             "2022 §19"
@@ -463,7 +427,9 @@ class Story:
         assert state.review_due_on is not None
         lead_time = timedelta(days=self._config.review_policy.lead_time_days)
         await self.at(self.story(state.review_due_on - lead_time))
-        review_id = (await self._lead.query(PartnershipWorkflow.open_processes)).review
+        opened: PartnershipState = await self._lead.query(PartnershipWorkflow.state)
+        review = opened.open_process(ProcessKind.REVIEW)
+        review_id = review.process_id if review is not None else None
         self.say(
             f"the annual review opens on its timer, {lead_time.days // 7} weeks before it is due "
             f"on {self.story(state.review_due_on):%d %b %Y}: {review_id}"

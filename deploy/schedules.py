@@ -39,7 +39,6 @@ from domain.partnership import Partnership
 from domain.partnerships_config import SHIPPED, load_partnership, partnership_slugs
 from workflows import search_attributes
 from workflows.declarations import DeclarationsInput
-from workflows.ids import declarations_schedule_workflow_id, meeting_schedule_workflow_id
 from workflows.meeting_cycle import MeetingCycleInput
 
 PREFIX = "schedule:"
@@ -246,3 +245,15 @@ async def list_schedules(client: Client, next_runs: int = 3) -> list[ScheduleInf
             )
         )
     return sorted(found, key=lambda s: s.schedule_id)
+
+
+def meeting_schedule_workflow_id(partnership: str, body: str) -> str:
+    """The id of the workflow a body's meeting schedule starts (P5); Temporal appends the fire
+    time, so each meeting's run has its own id and a fire is never started twice."""
+    return f"meeting:{partnership}:{body}"
+
+
+def declarations_schedule_workflow_id(partnership: str, body: str, kind: str) -> str:
+    """The id of the workflow a declarations schedule starts (P6); Temporal appends the fire
+    time. Its stream is the round's: `domain.streams.declarations_stream`."""
+    return f"declarations:{partnership}:{body}:{kind}"

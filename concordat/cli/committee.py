@@ -1,11 +1,11 @@
 """`concordat committee`: staff drive the formation of a joint committee (docs/rules.md P3).
 
 The partnership workflow owns the formation (it adds the committee to its bodies when the last
-milestone is met), so `start` goes through it; every other command is an update of the committee's
-own workflow, addressed by partnership and committee slug (workflows/ids.py). The workflow's
-validators refuse what the plan does not allow (a milestone met before those it depends on, an
-agreement it does not need, a re-plan without guidance or slippage), so a refusal here is the
-domain's own sentence and nothing is written.
+milestone is met), so `start` goes through its `start` update; every other command sends the
+domain's command to the committee's own workflow, addressed by partnership and committee slug
+(domain/streams.py). The workflow's validator refuses what the plan does not allow (a milestone met
+before those it depends on, an agreement it does not need, a re-plan without guidance or
+slippage), so a refusal here is the domain's own sentence and nothing is written.
 """
 
 import tomllib
@@ -18,25 +18,35 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowHandle
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import ISO_DATE, actor_option, date_option, partnership_argument, request
+from concordat.cli.params import (
+    ISO_DATE,
+    actor_option,
+    date_option,
+    envelope,
+    partnership_argument,
+    request,
+)
 from concordat.cli.recorded import until_recorded
 from concordat.cli.temporal import call, client, query
 from domain.aggregates.committee import CommitteeState
+from domain.aggregates.committee_commands import (
+    ConfirmMembership,
+    MeetMilestone,
+    PublishGuidance,
+    RecordMilestoneAgreement,
+    ReplanMilestone,
+)
 from domain.aggregates.committee_status import MilestoneStatus
+from domain.aggregates.partnership import StartCommittee
 from domain.committee_plans import shift_plan
 from domain.errors import DomainError
 from domain.partnership import Partnership
 from domain.rules.committee_membership import ProposedSeat
-from workflows.committee import (
-    AgreementRequest,
-    CommitteeWorkflow,
-    GuidanceRequest,
-    MeetRequest,
-    MembershipRequest,
-    ReplanRequest,
-)
-from workflows.ids import committee_workflow_id, partnership_workflow_id
-from workflows.partnership import CommitteeRequest, PartnershipWorkflow
+from domain.streams import committee_stream, partnership_stream
+from workflows.committee import CommitteeWorkflow
+from workflows.launches import Started
+from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
 
 Handle = WorkflowHandle[CommitteeWorkflow, Any]
 
@@ -51,7 +61,7 @@ def committee() -> None:
 async def _formation(config: Partnership, committee_slug: str) -> Handle:
     temporal = await client()
     return temporal.get_workflow_handle_for(
-        CommitteeWorkflow.run, committee_workflow_id(config.slug, committee_slug)
+        CommitteeWorkflow.run, committee_stream(config.slug, committee_slug)
     )
 
 
@@ -95,29 +105,33 @@ async def start(
 ) -> None:
     """Start forming COMMITTEE with the plan the partnership's configuration file gives it
     (its milestones, owners, dependencies, agreements needed and the bodies it reports to)."""
-    started = request(CommitteeRequest, committee=committee, name=name, actor=actor)
-    try:
-        planned = partnership.committee_plan(committee)
-    except DomainError as error:
-        fail(str(error))
-    plan = planned.milestones
+    starting = request(StartCommittee, committee=committee, name=name)
     if shift_to is not None:
-        plan = shift_plan(plan, shift_to)
-    name = name or planned.name
-    started = started.model_copy(update={"name": name, "plan": plan})
+        try:
+            planned = partnership.committee_plan(committee)
+        except DomainError as error:
+            fail(str(error))
+        starting = starting.model_copy(update={"plan": shift_plan(planned.milestones, shift_to)})
     temporal = await client()
     lead = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_workflow_id(partnership.slug)
+        PartnershipWorkflow.run, partnership_stream(partnership.slug)
     )
-    workflow_id = await call(lead, PartnershipWorkflow.start_committee, started)
-    await until_recorded(temporal.get_workflow_handle(workflow_id))
+    started: Started = await call(
+        lead, PartnershipWorkflow.start, Command(command=starting, actor=actor)
+    )
+    formation = temporal.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
+    await until_recorded(formation, unrecorded="not-started")
+    state: CommitteeState = await query(formation, CommitteeWorkflow.state)
 
     def text(_: Any) -> str:
-        lines = [f"started the formation of {name} ({workflow_id}) with {len(plan)} milestones:"]
-        lines += [f"  {p.target_on}  {p.milestone_id}: {p.title}" for p in plan]
+        lines = [
+            f"started the formation of {state.name} ({started.process_id}) "
+            f"with {len(state.milestones)} milestones:"
+        ]
+        lines += [f"  {m.target_on}  {m.milestone_id}: {m.title}" for m in state.milestones]
         return "\n".join(lines)
 
-    emit({"workflow_id": workflow_id, "plan": list(plan)}, as_json, text)
+    emit({"workflow_id": started.process_id, "plan": list(state.milestones)}, as_json, text)
 
 
 # ------------------------------------------------------------------- meet, agree, replan
@@ -143,9 +157,9 @@ async def meet(
 ) -> None:
     """Record MILESTONE as met: refused before the milestones it depends on, or while an
     agreement it needs is outstanding (DCC Cabinet 2022 §17)."""
-    met = request(MeetRequest, milestone=milestone, met_on=met_on, evidence=evidence, actor=actor)
+    met = envelope(MeetMilestone, actor, milestone_id=milestone, met_on=met_on, evidence=evidence)
     handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.meet_milestone, met)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, met)
     emit(state, as_json, lambda s: f"met {_milestone_line(s, milestone)}{_established(s)}")
 
 
@@ -169,15 +183,15 @@ async def agree(
 ) -> None:
     """Record that BODY_OR_ORG (for example cabinet, icb, dcc) gave the agreement MILESTONE
     needs (DCC Cabinet 2022 §17: delegated authority agreed by all partners)."""
-    agreed = request(
-        AgreementRequest,
-        milestone=milestone,
+    agreed = envelope(
+        RecordMilestoneAgreement,
+        actor,
+        milestone_id=milestone,
         agreed_by=body_or_org,
         agreed_on=agreed_on,
-        actor=actor,
     )
     handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.record_agreement, agreed)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, agreed)
 
     def text(s: CommitteeState) -> str:
         outstanding = s.milestone(milestone).agreements_outstanding
@@ -209,11 +223,11 @@ async def replan(
 ) -> None:
     """Give MILESTONE a new target date: allowed once Government guidance is published
     (DCC Cabinet 2022 7(c), §29) or after the milestone has slipped (P3 policy)."""
-    replanned = request(
-        ReplanRequest, milestone=milestone, new_target=target, reason=reason, actor=actor
+    replanned = envelope(
+        ReplanMilestone, actor, milestone_id=milestone, new_target_on=target, reason=reason
     )
     handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.replan_milestone, replanned)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, replanned)
     emit(state, as_json, lambda s: f"re-planned {_milestone_line(s, milestone)}")
 
 
@@ -240,15 +254,16 @@ async def guidance(
 ) -> None:
     """Record that Government guidance was published (DCC Cabinet 2022 7(c), §29); the owner may
     then re-plan milestones."""
-    published = request(
-        GuidanceRequest,
-        summary=summary,
+    published = envelope(
+        PublishGuidance,
+        actor,
+        title=summary,
         published_on=published_on,
+        changes_preferred_option=new_preferred_option is not None,
         new_preferred_option=new_preferred_option,
-        actor=actor,
     )
     handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.publish_guidance, published)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, published)
     emit(
         state,
         as_json,
@@ -308,11 +323,11 @@ async def membership(
 ) -> None:
     """Confirm the committee's membership against the minimum list of DCC Cabinet 2022 §19 (a)-(g);
     a membership lacking any category is refused, naming what is missing."""
-    confirmed = request(
-        MembershipRequest, seats=_seats(seats_file), confirmed_on=confirmed_on, actor=actor
+    confirmed = envelope(
+        ConfirmMembership, actor, seats=_seats(seats_file), confirmed_on=confirmed_on
     )
     handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.confirm_membership, confirmed)
+    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, confirmed)
     emit(
         state,
         as_json,

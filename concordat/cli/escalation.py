@@ -1,12 +1,10 @@
 """`concordat escalation`: an issue raised by a body, climbing its partnership's ladder (P4).
 
-An escalation is started directly, not through the partnership workflow: its id comes from
-workflows/ids.py and its input carries the bodies as the partnership workflow holds them now
-(after any exits), so a vote is counted against the membership of the day. The raise is checked
-by the domain here first, because a raise the workflow refused would fail a started workflow
-instead of the command; every later command is an update whose validator refuses what the
-ladder or the body's rules do not allow (a vote from a member who may not cast one, a level
-the escalation is not at), with nothing written.
+An escalation is raised through the partnership workflow, which records it, checks the raise
+and starts the escalation with the bodies as they stand (after any exits), so a vote is counted
+against the membership of the day. Every later command is the escalation's `execute` update,
+whose validator refuses what the ladder or the body's rules do not allow (a vote from a member
+who may not cast one, a level the escalation is not at), with nothing written.
 """
 
 from collections.abc import Iterable
@@ -15,38 +13,39 @@ from enum import StrEnum
 from typing import Any
 
 import click
+from pydantic import BaseModel
 from temporalio.client import WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import actor_option, date_option, partnership_argument, request
+from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
 from concordat.cli.recorded import until_recorded
 from concordat.cli.temporal import call, client, query
-from concordat.settings import Settings
-from domain.aggregates import escalation as aggregate
-from domain.aggregates.escalation import EscalationState
-from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.escalation import (
+    AgreeAction,
+    CloseEscalation,
+    CompleteAction,
+    DecideEscalation,
+    DecisionNotAccepted,
+    EscalationState,
+    RaiseEscalation,
+    ReferUp,
+    ResolveEscalation,
+)
 from domain.bodies import DecisionRuleKind
-from domain.errors import DomainError
 from domain.events import ActionKind, ConflictRuling, EscalationReason
 from domain.partnership import Partnership
 from domain.rules.quorum import Attendance
+from domain.streams import escalation_stream, partnership_stream
 from workflows.escalation import (
-    AgreeActionRequest,
-    CloseRequest,
-    CompleteActionRequest,
-    DecideRequest,
-    EscalationInput,
+    RAISING,
+    EscalationProgress,
     EscalationWorkflow,
     LevelView,
-    NotAcceptedRequest,
-    RaiseRequest,
-    ReferUpRequest,
-    ResolveRequest,
+    progress_of,
 )
-from workflows.ids import escalation_workflow_id, partnership_workflow_id
+from workflows.launches import Started
 from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
 
 Handle = WorkflowHandle[EscalationWorkflow, Any]
 
@@ -80,19 +79,27 @@ def escalation() -> None:
 async def _escalation(config: Partnership, escalation_id: str) -> Handle:
     temporal = await client()
     return temporal.get_workflow_handle_for(
-        EscalationWorkflow.run, escalation_workflow_id(config.slug, escalation_id)
+        EscalationWorkflow.run, escalation_stream(config.slug, escalation_id)
     )
 
 
-def _stands(state: EscalationState) -> str:
+async def _execute(
+    config: Partnership, escalation_id: str, command: Command[BaseModel]
+) -> EscalationProgress:
+    """Sends `command` to the escalation; a refusal ends the command with the domain's words."""
+    handle = await _escalation(config, escalation_id)
+    progress: EscalationProgress = await call(handle, EscalationWorkflow.execute, command)
+    return progress
+
+
+def _stands(progress: EscalationProgress) -> str:
     """Where the escalation stands, in a line."""
-    if state.status != "open":
-        return f"{state.status} on {state.ended_on}: {state.outcome}"
-    stage = state.stage
-    assert stage is not None
+    level = progress.at
+    if progress.status != "open" or level is None:
+        return f"{progress.status} on {progress.ended_on}: {progress.outcome}"
     return (
-        f"open at level {stage.level} ({stage.name}: {', '.join(stage.bodies) or 'no body'}), "
-        f"respond by {state.respond_by}"
+        f"open at level {level.level} ({level.name}: {', '.join(level.bodies) or 'no body'}), "
+        f"respond by {level.respond_by}"
     )
 
 
@@ -134,41 +141,29 @@ async def raise_(
     as_json: bool,
 ) -> None:
     """Raise ESCALATION_ID: it starts at the first level of the partnership's ladder."""
-    raised = request(
-        RaiseRequest,
+    raised = envelope(
+        RaiseEscalation,
+        actor,
         escalation_id=escalation_id,
         raised_by=raised_by,
         reason=EscalationReason(_undashed(reason)),
         summary=summary,
         raised_on=raised_on,
         affected=affected,
-        actor=actor,
     )
     temporal = await client()
     lead = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_workflow_id(partnership.slug)
+        PartnershipWorkflow.run, partnership_stream(partnership.slug)
     )
-    now: PartnershipState = await query(lead, PartnershipWorkflow.state)
-    before = aggregate.initial_state(now.config, now.bodies)
-    try:
-        aggregate.decide(before, raised.command(before))
-    except DomainError as error:
-        fail(str(error))
-    workflow_id = escalation_workflow_id(partnership.slug, escalation_id)
-    try:
-        handle = await temporal.start_workflow(
-            EscalationWorkflow.run,
-            EscalationInput(config=now.config, bodies=now.bodies, raised=raised),
-            id=workflow_id,
-            task_queue=Settings().task_queue,
-            # A finished escalation's stream is complete: its id is never used again.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-    except WorkflowAlreadyStartedError:
-        fail(f"escalation {escalation_id} of {partnership.slug} already exists ({workflow_id})")
-    await until_recorded(handle)
+    started: Started = await call(lead, PartnershipWorkflow.start, raised)
+    handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
+    await until_recorded(handle, unrecorded=RAISING)
     state: EscalationState = await query(handle, EscalationWorkflow.state)
-    emit(_report(state), as_json, lambda _: f"raised {workflow_id}: {_stands(state)}")
+    emit(
+        _report(state),
+        as_json,
+        lambda _: f"raised {handle.id}: {_stands(progress_of(state))}",
+    )
 
 
 # ------------------------------------------------------------------------- at a level
@@ -196,12 +191,11 @@ async def refer_up(
 ) -> None:
     """The body at --level could not settle it and refers it up (CDCPE ToR §1.2, §2; MSE MoU 2020
     §8.10)."""
-    referred = request(
-        ReferUpRequest, level=level, body=body, referred_on=referred_on, notes=notes, actor=actor
+    referred = envelope(
+        ReferUp, actor, level=level, body=body, referred_on=referred_on, notes=notes
     )
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.refer_up, referred)
-    emit(_report(state), as_json, lambda _: f"referred up: {_stands(state)}")
+    progress = await _execute(partnership, escalation_id, referred)
+    emit(progress, as_json, lambda _: f"referred up: {_stands(progress)}")
 
 
 def _pairs(option: str, values: tuple[str, ...], meaning: str) -> dict[str, str]:
@@ -224,13 +218,14 @@ def _rulings(values: tuple[str, ...]) -> dict[str, ConflictRuling]:
     return rulings
 
 
-def _decision_text(state: EscalationState) -> str:
-    last = state.decisions[-1]
+def _decision_text(progress: EscalationProgress) -> str:
+    last = progress.decision
+    assert last is not None
     outcome = "CARRIED" if last.carried else "NOT CARRIED"
     return (
         f"level {last.level} decision of {last.body} on {last.decided_on}: {outcome} "
         f"({last.rule}; {len(last.in_favour)} for, {len(last.against)} against): "
-        f"{last.explanation}\n{_stands(state)}"
+        f"{last.explanation}\n{_stands(progress)}"
     )
 
 
@@ -297,8 +292,9 @@ async def decide(
     attendance = tuple(Attendance(seat=s) for s in present) + tuple(
         Attendance(seat=s, deputy=True) for s in deputy
     )
-    vote = request(
-        DecideRequest,
+    vote = envelope(
+        DecideEscalation,
+        actor,
         level=level,
         body=body,
         decided_on=decided_on,
@@ -310,11 +306,9 @@ async def decide(
         rulings=_rulings(ruling),
         rule=DecisionRuleKind(_undashed(rule)) if rule else None,
         summary=summary,
-        actor=actor,
     )
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.decide, vote)
-    emit(_report(state), as_json, lambda _: _decision_text(state))
+    progress = await _execute(partnership, escalation_id, vote)
+    emit(progress, as_json, _decision_text)
 
 
 @escalation.command(name="not-accepted")
@@ -338,10 +332,9 @@ async def not_accepted(
     as_json: bool,
 ) -> None:
     """A party does not accept the decision taken at --level: it goes up (MSE MoU 2020 §8.10(3))."""
-    objection = request(NotAcceptedRequest, level=level, by=by, on=on, reason=reason, actor=actor)
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.not_accepted, objection)
-    emit(_report(state), as_json, lambda _: f"not accepted: {_stands(state)}")
+    objection = envelope(DecisionNotAccepted, actor, level=level, by=by, on=on, reason=reason)
+    progress = await _execute(partnership, escalation_id, objection)
+    emit(progress, as_json, lambda _: f"not accepted: {_stands(progress)}")
 
 
 @escalation.command()
@@ -362,10 +355,9 @@ async def resolve(
 ) -> None:
     """Resolve the escalation at its level; refused while an agreed action is open (MSE MoU 2020
     §7.5)."""
-    resolved = request(ResolveRequest, resolved_on=resolved_on, summary=summary, actor=actor)
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.resolve, resolved)
-    emit(_report(state), as_json, lambda _: _stands(state))
+    resolved = envelope(ResolveEscalation, actor, resolved_on=resolved_on, resolution=summary)
+    progress = await _execute(partnership, escalation_id, resolved)
+    emit(progress, as_json, _stands)
 
 
 @escalation.command()
@@ -385,10 +377,9 @@ async def close(
     as_json: bool,
 ) -> None:
     """Close the escalation unresolved, saying why; the raising body is told in writing."""
-    closed = request(CloseRequest, closed_on=closed_on, reason=reason, actor=actor)
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.close, closed)
-    emit(_report(state), as_json, lambda _: _stands(state))
+    closed = envelope(CloseEscalation, actor, closed_on=closed_on, reason=reason)
+    progress = await _execute(partnership, escalation_id, closed)
+    emit(progress, as_json, _stands)
 
 
 # -------------------------------------------------------------------------------- actions
@@ -427,20 +418,19 @@ async def agree(
     as_json: bool,
 ) -> None:
     """Agree an action at the escalation's current level."""
-    agreed = request(
-        AgreeActionRequest,
+    agreed = envelope(
+        AgreeAction,
+        actor,
         kind=ActionKind(_undashed(kind)),
         owner=owner,
         due_on=due_on,
         agreed_on=agreed_on,
         description=description,
-        actor=actor,
     )
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.agree_action, agreed)
-    new = state.actions[-1]
+    progress = await _execute(partnership, escalation_id, agreed)
+    new = progress.actions[-1]
     emit(
-        _report(state),
+        progress,
         as_json,
         lambda _: f"agreed action {new.action_id} ({kind}), owner {owner}, due {due_on}",
     )
@@ -463,13 +453,10 @@ async def complete(
     as_json: bool,
 ) -> None:
     """Record ACTION_ID (a1, a2, ...) as completed."""
-    done = request(
-        CompleteActionRequest, action_id=action_id, completed_on=completed_on, actor=actor
-    )
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await call(handle, EscalationWorkflow.complete_action, done)
-    still = ", ".join(a.action_id for a in state.open_actions) or "none"
-    emit(_report(state), as_json, lambda _: f"completed {action_id}; actions open: {still}")
+    done = envelope(CompleteAction, actor, action_id=action_id, completed_on=completed_on)
+    progress = await _execute(partnership, escalation_id, done)
+    still = ", ".join(a.action_id for a in progress.actions if a.completed_on is None) or "none"
+    emit(progress, as_json, lambda _: f"completed {action_id}; actions open: {still}")
 
 
 # --------------------------------------------------------------------------------- status
@@ -486,7 +473,7 @@ def _report(state: EscalationState, level: LevelView | None = None) -> dict[str,
 def _status_text(state: EscalationState) -> str:
     reason = state.reason.value.replace("_", " ") if state.reason else ""
     lines = [
-        f"{state.escalation_id}: {_stands(state)}",
+        f"{state.escalation_id}: {_stands(progress_of(state))}",
         f"raised {state.raised_on} by {state.raised_by} ({reason}): {state.summary}",
     ]
     for d in state.decisions:

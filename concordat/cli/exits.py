@@ -1,41 +1,38 @@
 """`concordat exit`: a partner's notice of leaving, to the day it takes effect (docs/rules.md P2).
 
-Notice is given through the partnership workflow, which starts the exit process; the open exit
-of an organisation is then found through its `open_processes` query. The workflows refuse what
-CDCP MoU §27 and the P2 policy do not allow (a second notice, a leaver that is not a signatory,
-an effective date before the notice, a second acknowledgement, a withdrawal on or after the
-effective date) with nothing written. A notice dated after today is refused here: the exit
-process issues its written notices today and cannot issue them before the notice was given.
+Notice is given through the partnership workflow, which starts the exit process and records it
+as open. The workflows refuse what CDCP MoU §27 and the P2 policy do not allow (a second notice,
+a leaver that is not a signatory, an effective date before the notice, a notice dated after the
+day its written notices go out, a second acknowledgement, a withdrawal on or after the effective
+date) with nothing written.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import click
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import WorkflowHandle
 
-from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import actor_option, date_option, partnership_argument, request
-from concordat.cli.processes import (
-    known_organisation,
-    open_exit,
-    partnership_handle,
-    partnership_state,
+from concordat.cli.output import emit, json_option, run_async
+from concordat.cli.params import (
+    actor_option,
+    date_option,
+    envelope,
+    partnership_argument,
+    request,
 )
+from concordat.cli.processes import known_organisation, open_exit, start_process
 from concordat.cli.temporal import call, client, query
-from domain.aggregates.exit import ExitState
+from domain.aggregates.exit import AcknowledgeNotice, ExitState, NotifyExit, WithdrawExit
 from domain.partnership import Partnership
-from domain.rules.exits import ExitEffect, exit_effect
+from domain.rules.exits import ExitEffect
 from workflows.exit import (
-    AcknowledgeRequest,
     ExitProgress,
     ExitResult,
     ExitWorkflow,
-    WithdrawRequest,
     status_of,
 )
-from workflows.partnership import ExitNoticeRequest, PartnershipWorkflow
 
 ExitHandle = WorkflowHandle[ExitWorkflow, ExitResult]
 
@@ -150,28 +147,23 @@ async def notify(
     """Record ORGANISATION's written notice of leaving; every other signatory is written to and
     asked to acknowledge. Prints what the exit will do to each body's quorum."""
     known_organisation(partnership, organisation)
-    today = datetime.now(UTC).date()
-    if notified_on > today:
-        fail(f"the notice cannot be dated {notified_on}, after today ({today})")
     notice = request(
-        ExitNoticeRequest,
+        NotifyExit,
         organisation=organisation,
         notified_on=notified_on,
         effective_on=effective_on,
         signatory_name=signatory_name,
         reason=reason,
-        actor=actor,
     )
-    lead = await partnership_handle(await client(), partnership)
-    workflow_id: str = await call(lead, PartnershipWorkflow.give_exit_notice, notice)
-    state = await partnership_state(lead)
+    started = await start_process(await client(), partnership, notice, actor)
+    assert started.effect is not None
     given = NoticeGiven(
-        workflow_id=workflow_id,
+        workflow_id=started.process_id,
         organisation=organisation,
         notified_on=notified_on,
         effective_on=effective_on,
-        recipients=tuple(s for s in state.signatories if s != organisation),
-        effect=exit_effect(state.bodies, [organisation]),
+        recipients=started.recipients,
+        effect=started.effect,
     )
     emit(given, as_json, _given_text)
 
@@ -211,15 +203,15 @@ async def acknowledge(
 ) -> None:
     """Record that RECIPIENT acknowledged LEAVER's notice of leaving."""
     known_organisation(partnership, recipient)
-    acknowledgement = request(
-        AcknowledgeRequest,
+    acknowledgement = envelope(
+        AcknowledgeNotice,
+        actor,
         recipient=recipient,
         acknowledged_on=acknowledged_on,
         acknowledged_by=acknowledged_by,
-        actor=actor,
     )
     handle = await open_exit(await client(), partnership, leaver)
-    await _update(handle, ExitWorkflow.acknowledge, acknowledgement, as_json)
+    await _update(handle, ExitWorkflow.execute, acknowledgement, as_json)
 
 
 @exit_.command()
@@ -239,9 +231,9 @@ async def withdraw(
     as_json: bool,
 ) -> None:
     """Withdraw ORGANISATION's notice of leaving; allowed only before its effective date."""
-    withdrawal = request(WithdrawRequest, withdrawn_on=withdrawn_on, reason=reason, actor=actor)
+    withdrawal = envelope(WithdrawExit, actor, withdrawn_on=withdrawn_on, reason=reason)
     handle = await open_exit(await client(), partnership, organisation)
-    await _update(handle, ExitWorkflow.withdraw, withdrawal, as_json)
+    await _update(handle, ExitWorkflow.execute, withdrawal, as_json)
 
 
 @exit_.command()

@@ -11,12 +11,12 @@ import click
 from pydantic import BaseModel, ConfigDict
 
 from concordat.cli.output import emit, json_option, run_async
-from concordat.cli.params import actor_option, date_option, partnership_argument, request
+from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
 from concordat.cli.processes import known_organisation, partnership_handle
 from concordat.cli.temporal import call, client
-from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.partnership import Partnership
-from workflows.partnership import PartnershipWorkflow, SignatureRequest
+from workflows.partnership import PartnershipWorkflow
 
 
 @click.group()
@@ -45,16 +45,16 @@ async def sign(
     """Record that ORGANISATION executed its counterpart of PARTNERSHIP's MoU; the MoU takes
     effect when the last signatory signs."""
     known_organisation(partnership, organisation)
-    signature = request(
-        SignatureRequest,
+    signature = envelope(
+        SignMou,
+        actor,
         organisation=organisation,
         signatory_name=signatory_name,
         signatory_role=signatory_role,
         signed_on=signed_on,
-        actor=actor,
     )
     handle = await partnership_handle(await client(), partnership)
-    state: PartnershipState = await call(handle, PartnershipWorkflow.sign, signature)
+    state: PartnershipState = await call(handle, PartnershipWorkflow.execute, signature)
     signed = Signed(
         partnership=state.slug,
         organisation=organisation,

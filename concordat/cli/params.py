@@ -19,6 +19,7 @@ from concordat.settings import Settings
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from workflows.process import Command
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -105,3 +106,8 @@ def request(model: type[M], **fields: Any) -> M:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         fail(f"{where}: {first['msg']}" if where else str(first["msg"]))
+
+
+def envelope(model: type[M], actor: str, **fields: Any) -> Command[M]:
+    """A domain command from the command line in the envelope that says who acts."""
+    return Command(command=request(model, **fields), actor=actor)

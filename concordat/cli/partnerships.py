@@ -44,18 +44,12 @@ from domain.aggregates import partnership as aggregate
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.streams import committee_stream, escalation_stream, partnership_stream, review_stream
 from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from workflows import search_attributes
-from workflows.ids import (
-    committee_workflow_id,
-    escalation_workflow_id,
-    partnership_stream,
-    partnership_workflow_id,
-    review_workflow_id,
-)
 from workflows.partnership import PROCESS, PartnershipInput, PartnershipWorkflow
 
 
@@ -97,7 +91,7 @@ async def list_(as_json: bool) -> None:
             name=c.name,
             signatories=len(c.signatories),
             bodies=len(c.bodies),
-            running=None if running is None else partnership_workflow_id(c.slug) in running,
+            running=None if running is None else partnership_stream(c.slug) in running,
             status=None if running is None else _status(running, c.slug),
         )
         for c in configs
@@ -108,7 +102,7 @@ async def list_(as_json: bool) -> None:
 
 
 def _status(running: dict[str, ProcessRow], slug: str) -> str | None:
-    found = running.get(partnership_workflow_id(slug))
+    found = running.get(partnership_stream(slug))
     return found.concordat_status if found is not None else None
 
 
@@ -158,7 +152,7 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
     temporal = await client()
-    workflow_id = partnership_workflow_id(partnership.slug)
+    workflow_id = partnership_stream(partnership.slug)
     handle = temporal.get_workflow_handle(workflow_id)
     was_running = await execution_status(handle) is WorkflowExecutionStatus.RUNNING
     try:
@@ -243,7 +237,7 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         ProcessLine(
             kind="review",
             subject=r.review_id,
-            workflow_id=review_workflow_id(slug, r.review_id),
+            workflow_id=review_stream(slug, r.review_id),
             status=f"awaiting {', '.join(r.awaiting) or 'nobody'}",
         )
         for r in report.open_reviews
@@ -261,7 +255,7 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         ProcessLine(
             kind="committee",
             subject=c.committee_id,
-            workflow_id=committee_workflow_id(slug, c.committee_id),
+            workflow_id=committee_stream(slug, c.committee_id),
             status=c.status,
         )
         for c in report.committees
@@ -271,7 +265,7 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         ProcessLine(
             kind="escalation",
             subject=e.escalation_id,
-            workflow_id=escalation_workflow_id(slug, e.escalation_id),
+            workflow_id=escalation_stream(slug, e.escalation_id),
             status=f"level {e.level} ({e.stage})",
         )
         for e in report.open_escalations

@@ -1,8 +1,9 @@
 """Finding a partnership's running workflow and the processes it owns.
 
 Commands address processes by partnership and subject, never by workflow id: the partnership
-workflow's `open_processes` query says which review or exit is open, and Temporal's visibility
-(the typed search attributes every workflow sets) says what else runs and at what stage.
+records every process it starts and ends, so its state says which review, exits, formations and
+escalations are open, and Temporal's visibility (the typed search attributes every workflow
+sets) says at what stage each is.
 """
 
 from datetime import datetime
@@ -14,14 +15,17 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.output import fail
 from concordat.cli.partnership_view import ProcessLine
-from concordat.cli.temporal import query
+from concordat.cli.temporal import call, query
 from domain.aggregates.partnership import PartnershipState
 from domain.errors import DomainError
+from domain.events import ProcessKind
 from domain.partnership import Partnership
+from domain.streams import partnership_stream
 from workflows import search_attributes
 from workflows.exit import ExitResult, ExitWorkflow
-from workflows.ids import escalation_workflow_id, partnership_workflow_id, review_workflow_id
-from workflows.partnership import OpenProcesses, PartnershipWorkflow
+from workflows.launches import ProcessStart, Started
+from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
 from workflows.review import ReviewResult, ReviewWorkflow
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
@@ -86,7 +90,7 @@ def not_running(config: Partnership) -> str:
 async def partnership_handle(client: Client, config: Partnership) -> PartnershipHandle:
     """The running workflow of `config`'s partnership, or a refusal saying how to start it."""
     handle = client.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_workflow_id(config.slug)
+        PartnershipWorkflow.run, partnership_stream(config.slug)
     )
     status = await execution_status(handle)
     if status is not WorkflowExecutionStatus.RUNNING:
@@ -105,9 +109,15 @@ async def execution_status(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutio
     return described.status
 
 
-async def open_processes(handle: PartnershipHandle) -> OpenProcesses:
-    result: OpenProcesses = await query(handle, PartnershipWorkflow.open_processes)
-    return result
+async def start_process(
+    client: Client, config: Partnership, command: ProcessStart, actor: str
+) -> Started:
+    """Asks the partnership to start a process; a refusal is one line, and nothing is written."""
+    handle = await partnership_handle(client, config)
+    started: Started = await call(
+        handle, PartnershipWorkflow.start, Command(command=command, actor=actor)
+    )
+    return started
 
 
 async def partnership_state(handle: PartnershipHandle) -> PartnershipState:
@@ -119,13 +129,12 @@ async def open_review(
     client: Client, config: Partnership
 ) -> WorkflowHandle[ReviewWorkflow, ReviewResult]:
     """The partnership's open review, or a refusal saying when the next one is due."""
-    handle = await partnership_handle(client, config)
-    review_id = (await open_processes(handle)).review
-    if review_id is None:
-        due_on = (await partnership_state(handle)).review_due_on
-        due = f"; the next review is due {due_on.isoformat()}" if due_on else ""
+    state = await partnership_state(await partnership_handle(client, config))
+    review = state.open_process(ProcessKind.REVIEW)
+    if review is None:
+        due = f"; the next review is due {state.review_due_on}" if state.review_due_on else ""
         fail(f"no review of the {config.slug} MoU is open{due}")
-    return client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    return client.get_workflow_handle_for(ReviewWorkflow.run, review.process_id)
 
 
 async def open_exit(
@@ -133,12 +142,13 @@ async def open_exit(
 ) -> WorkflowHandle[ExitWorkflow, ExitResult]:
     """The open exit of `organisation`, or a refusal naming what is wrong with the request."""
     known_organisation(config, organisation)
-    handle = await partnership_handle(client, config)
-    exits = (await open_processes(handle)).exits
-    if organisation not in exits:
-        pending = f" (open exits: {', '.join(sorted(exits))})" if exits else ""
+    state = await partnership_state(await partnership_handle(client, config))
+    notice = state.open_process(ProcessKind.EXIT, organisation)
+    if notice is None:
+        exits = sorted(p.subject for p in state.open_processes if p.process is ProcessKind.EXIT)
+        pending = f" (open exits: {', '.join(exits)})" if exits else ""
         fail(f"{organisation} has no exit notice open in {config.slug}{pending}")
-    return client.get_workflow_handle_for(ExitWorkflow.run, exits[organisation])
+    return client.get_workflow_handle_for(ExitWorkflow.run, notice.process_id)
 
 
 def known_organisation(config: Partnership, organisation: str) -> None:
@@ -150,26 +160,15 @@ def known_organisation(config: Partnership, organisation: str) -> None:
 
 
 async def live_processes(client: Client, handle: PartnershipHandle, slug: str) -> list[ProcessLine]:
-    """The processes the partnership workflow owns (its `open_processes` query) and the
-    escalations running for it (started directly, so found through visibility), each with
-    the ConcordatStatus it publishes."""
-    owned = await open_processes(handle)
+    """The processes the partnership has open, each with the ConcordatStatus it publishes."""
+    state = await partnership_state(handle)
     running = {r.workflow_id: r for r in await list_processes(client, running_query(slug))}
-    lines: list[ProcessLine] = []
-    if owned.review is not None:
-        subject = owned.review.removeprefix(review_workflow_id(slug, ""))
-        lines.append(ProcessLine(kind="review", subject=subject, workflow_id=owned.review))
-    for organisation, workflow_id in sorted(owned.exits.items()):
-        lines.append(ProcessLine(kind="exit", subject=organisation, workflow_id=workflow_id))
-    for committee, workflow_id in sorted(owned.committees.items()):
-        lines.append(ProcessLine(kind="committee", subject=committee, workflow_id=workflow_id))
-    for r in running.values():
-        if r.workflow_type == "Escalation":
-            subject = r.workflow_id.removeprefix(escalation_workflow_id(slug, ""))
-            lines.append(ProcessLine(kind="escalation", subject=subject, workflow_id=r.workflow_id))
     return [
-        line.model_copy(update={"status": found.concordat_status})
-        if (found := running.get(line.workflow_id)) is not None
-        else line
-        for line in lines
+        ProcessLine(
+            kind=p.process.value,
+            subject=p.subject,
+            workflow_id=p.process_id,
+            status=found.concordat_status if (found := running.get(p.process_id)) else None,
+        )
+        for p in state.open_processes
     ]

@@ -1,36 +1,39 @@
 """`concordat review`: open the MoU review and record each signatory's answer (docs/rules.md P1).
 
-The review is the one the partnership workflow has open (its `open_processes` query), so staff
-name only the partnership. Every rule is the review workflow's: a response or agreement outside
+The review is the one the partnership workflow's state records as open, so staff name only the
+partnership. Every rule is the review workflow's: a response or agreement outside
 the review's dates, a second response, a second variation, or an organisation not asked is
 refused by its validators with nothing written (CDCP MoU §24-§25, MSE MoU 2020 §10.1).
 """
 
 import asyncio
+import contextlib
 from datetime import date
-from typing import Any
 
 import click
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import actor_option, date_option, partnership_argument, request
+from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
 from concordat.cli.processes import known_organisation, open_review, partnership_handle
 from concordat.cli.temporal import call, client, query
-from domain.aggregates.review import ReviewState
-from domain.partnership import Partnership
-from workflows.ids import review_workflow_id
-from workflows.partnership import PartnershipWorkflow, ReviewRequest
-from workflows.review import (
-    AgreementRequest,
-    RefusalRequest,
-    ResponseRequest,
-    ReviewResult,
-    ReviewWorkflow,
-    VariationRequest,
+from domain.aggregates.partnership import RequestReview
+from domain.aggregates.review import (
+    AgreeVariation,
+    ProposeVariation,
+    RecordResponse,
+    RefuseVariation,
+    ReviewState,
     variation_id_of,
 )
+from domain.partnership import Partnership
+from domain.streams import review_stream
+from workflows.launches import Started
+from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
+from workflows.review import ReviewResult, ReviewUpdate, ReviewWorkflow
 
 ReviewHandle = WorkflowHandle[ReviewWorkflow, ReviewResult]
 _OPENING_POLLS = 50
@@ -111,8 +114,8 @@ def review() -> None:
     """The MoU's annual review: open it, record responses, and agree or refuse a variation."""
 
 
-async def _run(handle: ReviewHandle, update: Any, command: BaseModel, as_json: bool) -> None:
-    state: ReviewState = await call(handle, update, command)
+async def _run(handle: ReviewHandle, command: Command[ReviewUpdate], as_json: bool) -> None:
+    state: ReviewState = await call(handle, ReviewWorkflow.execute, command)
     emit(review_status(handle.id, state), as_json, review_text)
 
 
@@ -131,21 +134,24 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
     annually); refused while a review is open or before the MoU is effective."""
     temporal = await client()
     lead = await partnership_handle(temporal, partnership)
-    opened = request(ReviewRequest, actor=actor)
-    workflow_id: str = await call(lead, PartnershipWorkflow.start_review, opened)
-    handle = temporal.get_workflow_handle_for(ReviewWorkflow.run, workflow_id)
-    emit(review_status(workflow_id, await _once_opened(handle)), as_json, review_text)
+    opened = envelope(RequestReview, actor)
+    started: Started = await call(lead, PartnershipWorkflow.start, opened)
+    handle = temporal.get_workflow_handle_for(ReviewWorkflow.run, started.process_id)
+    emit(review_status(started.process_id, await _once_opened(handle)), as_json, review_text)
 
 
 async def _once_opened(handle: ReviewHandle) -> ReviewState:
-    """The review's state once it has recorded its opening: the update returns as soon as the
-    review process starts, a moment before it writes to the signatories."""
+    """The review's state once it has recorded its opening: the partnership answers once it has
+    recorded the start, a moment before the review's workflow exists and writes to the
+    signatories."""
     for _ in range(_OPENING_POLLS):
-        state: ReviewState = await query(handle, ReviewWorkflow.state)
-        if state.status != "not_opened":
-            break
+        with contextlib.suppress(RPCError):
+            state: ReviewState = await handle.query(ReviewWorkflow.state)
+            if state.status != "not_opened":
+                return state
         await asyncio.sleep(0.2)
-    return state
+    result: ReviewState = await query(handle, ReviewWorkflow.state)
+    return result
 
 
 @review.command()
@@ -171,16 +177,16 @@ async def respond(
     """Record ORGANISATION's one response to the open review: --confirm or --comment TEXT."""
     if confirm == (comment is not None):
         fail("give either --confirm or --comment TEXT")
-    response = request(
-        ResponseRequest,
+    response = envelope(
+        RecordResponse,
+        actor,
         organisation=organisation,
         received_on=received_on,
         confirms_unchanged=confirm,
         comment=comment or "",
-        actor=actor,
     )
     handle = await _review(partnership, organisation)
-    await _run(handle, ReviewWorkflow.respond, response, as_json)
+    await _run(handle, response, as_json)
 
 
 @review.command()
@@ -201,20 +207,20 @@ async def propose(
 ) -> None:
     """Put ORGANISATION's proposed variation to every signatory; it is adopted only if all of
     them agree in writing by the response deadline (CDCP MoU §25, MSE MoU 2020 §10.1)."""
-    proposal = request(
-        VariationRequest,
+    proposal = envelope(
+        ProposeVariation,
+        actor,
         proposed_by=organisation,
         summary=summary,
         proposed_on=proposed_on,
-        actor=actor,
     )
     handle = await _review(partnership, organisation)
-    await _run(handle, ReviewWorkflow.propose_variation, proposal, as_json)
+    await _run(handle, proposal, as_json)
 
 
 def _variation_id(partnership: Partnership, handle: ReviewHandle) -> str:
     """The variation before the signatories: at most one a review, named after it."""
-    return variation_id_of(handle.id.removeprefix(review_workflow_id(partnership.slug, "")))
+    return variation_id_of(handle.id.removeprefix(review_stream(partnership.slug, "")))
 
 
 @review.command()
@@ -229,14 +235,14 @@ async def agree(
 ) -> None:
     """Record ORGANISATION's written agreement to the variation before the signatories."""
     handle = await _review(partnership, organisation)
-    agreement = request(
-        AgreementRequest,
+    agreement = envelope(
+        AgreeVariation,
+        actor,
         organisation=organisation,
         variation_id=_variation_id(partnership, handle),
         agreed_on=agreed_on,
-        actor=actor,
     )
-    await _run(handle, ReviewWorkflow.agree_variation, agreement, as_json)
+    await _run(handle, agreement, as_json)
 
 
 @review.command()
@@ -258,15 +264,15 @@ async def refuse(
     """Record ORGANISATION's refusal of the variation: one refusal and the MoU stands
     unchanged (CDCP MoU §25)."""
     handle = await _review(partnership, organisation)
-    refusal = request(
-        RefusalRequest,
+    refusal = envelope(
+        RefuseVariation,
+        actor,
         organisation=organisation,
         variation_id=_variation_id(partnership, handle),
         refused_on=refused_on,
         reason=reason,
-        actor=actor,
     )
-    await _run(handle, ReviewWorkflow.refuse_variation, refusal, as_json)
+    await _run(handle, refusal, as_json)
 
 
 @review.command()

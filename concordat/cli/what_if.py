@@ -20,8 +20,8 @@ from domain.aggregates.partnership import PartnershipState, initial_state
 from domain.errors import DomainError
 from domain.events import ConflictRuling
 from domain.partnership import Partnership
+from domain.streams import partnership_stream
 from domain.what_if import Conflict, ProposedChange, SeatRef, WhatIfReport, what_if
-from workflows.ids import partnership_workflow_id
 from workflows.partnership import PartnershipWorkflow
 
 _RULINGS = ", ".join(r.value for r in ConflictRuling)
@@ -103,7 +103,7 @@ async def _current(config: Partnership) -> tuple[PartnershipState, str]:
     except RuntimeError:
         return initial_state(config), "the configuration (Temporal could not be reached)"
     handle = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_workflow_id(config.slug)
+        PartnershipWorkflow.run, partnership_stream(config.slug)
     )
     try:
         running = await execution_status(handle) is WorkflowExecutionStatus.RUNNING
