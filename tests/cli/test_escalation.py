@@ -186,7 +186,7 @@ def test_refusals_write_nothing(effective: Stack) -> None:
             "no decision was taken at level 2 (CDCP Executive)",
         ("escalation", "raise", CD, "esc-refused", "--by", "acute-care-board", "--reason",
          "work-plan-exception", "--summary", "x", "--date", DAY):
-            f"escalation esc-refused of {CD} already exists",
+            f"escalation:{CD}:esc-refused was started on {DAY} and is still open",
         ("escalation", "raise", CD, "esc-other", "--by", "narnia-board", "--reason",
          "work-plan-exception", "--summary", "x", "--date", DAY):
             f"'narnia-board' is not a body of {CD}",

@@ -117,12 +117,12 @@ def test_west_wessex_runs_every_process_from_its_file_alone(stack: Stack, folder
         stack, "escalation", "refer-up", SLUG, "beds", "--level", "1",
         "--body", "ww-community-board", "--date", DAY, "--notes", "no agreement",
     )  # fmt: skip
-    assert referred["level"] == 2
+    assert referred["at"]["level"] == 2
     decided = run_json(
         stack, "escalation", "decide", SLUG, "beds", "--level", "2", "--body", "ww-executive",
         "--date", DAY, "--present", "icb-place-director", "--present", "council-adults-director",
         "--present", "vcse-lead", "--for", "icb-place-director", "--for", "vcse-lead",
         "--against", "council-adults-director", "--summary", "a recovery plan",
     )  # fmt: skip
-    (decision,) = decided["decisions"]
+    decision = decided["decision"]
     assert (decision["body"], decision["carried"]) == ("ww-executive", True)

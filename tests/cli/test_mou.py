@@ -3,7 +3,7 @@ embedded stack: County Durham's MoU signed, reviewed, and a partner's notice of 
 acknowledged and withdrawn. The tests run in file order, each from where the last left off.
 
 Everything is dated today: the review takes its dates from the workflow's clock (CDCP MoU §24),
-and an exit notice cannot be given after today.
+and an exit notice cannot be given after the day its written notices go out.
 """
 
 import json
@@ -210,7 +210,11 @@ def test_exit_refusals_before_any_notice_write_nothing(cd: Stack) -> None:
         backwards,
         f"the exit cannot take effect on {YESTERDAY}, before the notice was given on {T}",
     )
-    assert_refused(future, f"the notice cannot be dated {TOMORROW}, after today ({T})")
+    assert_refused(
+        future,
+        f"notice cannot be recorded as given on {TOMORROW}, a date still to come: the written "
+        f"notices go out on {T}",
+    )
     assert_refused(stranger, "'nhs-england' is not an organisation of county-durham")
     assert_refused(no_exit, "hdft has no exit notice open in county-durham")
     assert_refused(no_ack, "hdft has no exit notice open in county-durham")

@@ -20,11 +20,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from concordat.settings import Settings
 from deploy.processes import free_port
+from domain.aggregates.partnership import SignMou
 from domain.partnerships_config import load_partnership
+from domain.streams import partnership_stream
 from tests.audit.cli import concordat
 from workflows import search_attributes
-from workflows.ids import partnership_workflow_id
-from workflows.partnership import PartnershipInput, PartnershipWorkflow, SignatureRequest
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
 
 READY = "Concordat is running."
 
@@ -117,19 +119,18 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
         handle = await client.start_workflow(
             PartnershipWorkflow.run,
             PartnershipInput(config=config),
-            id=partnership_workflow_id(config.slug),
+            id=partnership_stream(config.slug),
             task_queue="concordat",
         )
         for organisation in config.signatories:
+            signature = SignMou(
+                organisation=organisation,
+                signatory_name="A. Signatory",
+                signatory_role="Accountable Officer",
+                signed_on=date.today(),
+            )
             await handle.execute_update(
-                PartnershipWorkflow.sign,
-                SignatureRequest(
-                    organisation=organisation,
-                    signatory_name="A. Signatory",
-                    signatory_role="Accountable Officer",
-                    signed_on=date.today(),
-                    actor="e2e",
-                ),
+                PartnershipWorkflow.execute, Command(command=signature, actor="e2e")
             )
         assert (await handle.query(PartnershipWorkflow.state)).is_effective
     finally:
@@ -152,7 +153,7 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
             data_converter=pydantic_data_converter,
         )
         handle = client.get_workflow_handle_for(
-            PartnershipWorkflow.run, partnership_workflow_id(config.slug)
+            PartnershipWorkflow.run, partnership_stream(config.slug)
         )
         # The partnership's workflow outlived the restart and is served by the new worker.
         assert (await handle.query(PartnershipWorkflow.state)).is_effective

@@ -2,6 +2,6 @@
 outbox delivery); Temporal's dev server, which unlike the time-skipping one runs Schedules, comes
 from tests/conftest.py."""
 
-from tests.workflows.conftest import delivery, outbox, temporal
+from tests.workflows.conftest import append_then_fail_once, delivery, outbox, temporal
 
-__all__ = ["delivery", "outbox", "temporal"]
+__all__ = ["append_then_fail_once", "delivery", "outbox", "temporal"]

@@ -18,7 +18,15 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from domain.declarations import DeclarationsState, RoundKind, fold, initial_state, round_id
+from domain.declarations import (
+    DeclarationsState,
+    RecordReview,
+    ReturnDeclaration,
+    RoundKind,
+    fold,
+    initial_state,
+    round_id,
+)
 from domain.events import (
     DeclarationReturned,
     DeclarationsRequested,
@@ -34,12 +42,12 @@ from eventstore.store import EventStore
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from workflows.declarations import (
-    DeclarationReturnedRequest,
     DeclarationsInput,
     DeclarationsResult,
+    DeclarationsUpdate,
     DeclarationsWorkflow,
-    ReviewRequest,
 )
+from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
 ACTOR = "secretary@concordat.test"
@@ -60,20 +68,37 @@ async def worker(
         temporal,
         task_queue=task_queue,
         workflows=[DeclarationsWorkflow],
-        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+        activities=[
+            StoreActivities(store).append_events,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
     ) as running:
         yield running
 
 
 async def start(
-    client: Client, config: Partnership, task_queue: str, kind: RoundKind, on: date
+    client: Client,
+    config: Partnership,
+    task_queue: str,
+    kind: RoundKind,
+    on: date,
+    workflow_id: str | None = None,
 ) -> Handle:
     return await client.start_workflow(
         DeclarationsWorkflow.run,
         DeclarationsInput(config=config, body=BODY, kind=kind, requested_on=on),
-        id=f"declarations:{config.slug}:{BODY}:{kind}-{uuid.uuid4().hex[:8]}",
+        id=workflow_id or f"declarations:{config.slug}:{BODY}:{kind}-{uuid.uuid4().hex[:8]}",
         task_queue=task_queue,
     )
+
+
+def returned(seat: str, on: date) -> Command[DeclarationsUpdate]:
+    return Command(command=ReturnDeclaration(seat=seat, returned_on=on), actor=ACTOR)
+
+
+def review(on: date) -> Command[DeclarationsUpdate]:
+    return Command(command=RecordReview(reviewed_on=on), actor=ACTOR)
 
 
 async def opened(handle: Handle) -> DeclarationsState:
@@ -107,10 +132,7 @@ async def test_annual_round_closes_when_every_member_has_declared_tor_6_mou_23(
     state = await opened(handle)
     assert state.return_by == on + timedelta(days=28)
     for seat in state.seats:
-        await handle.execute_update(
-            DeclarationsWorkflow.return_declaration,
-            DeclarationReturnedRequest(seat=seat, returned_on=on, actor=ACTOR),
-        )
+        await handle.execute_update(DeclarationsWorkflow.execute, returned(seat, on))
     result = await handle.result()
     assert result.outstanding == ()
     events = await stream_events(store, result.round_id)
@@ -144,21 +166,13 @@ async def test_review_round_records_the_review_and_next_due_tor_6(
     await opened(handle)
     stream_id = round_id(durham.slug, BODY, "review", on)
     before = len(await store.read_stream(stream_id))
-    for update, request in [
-        ("record_review", ReviewRequest(reviewed_on=on + timedelta(days=1), actor=ACTOR)),
-        (
-            "return_declaration",
-            DeclarationReturnedRequest(seat="nobody", returned_on=on, actor=ACTOR),
-        ),
-    ]:
+    for command in [review(on + timedelta(days=1)), returned("nobody", on)]:
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(update, request)
+            await handle.execute_update(DeclarationsWorkflow.execute, command)
         assert getattr(refused.value.cause, "type", None) == DOMAIN_REJECTED
     assert len(await store.read_stream(stream_id)) == before
 
-    await handle.execute_update(
-        DeclarationsWorkflow.record_review, ReviewRequest(reviewed_on=on, actor=ACTOR)
-    )
+    await handle.execute_update(DeclarationsWorkflow.execute, review(on))
     result = await handle.result()
     assert result.reviewed_on == on
     events = await stream_events(store, stream_id)
@@ -177,10 +191,7 @@ async def test_round_closes_at_its_return_date_naming_those_outstanding(
     on = (await time_skipping_env.get_current_time()).date()
     handle = await start(temporal, durham, worker.task_queue, "annual", on)
     state = await opened(handle)
-    await handle.execute_update(
-        DeclarationsWorkflow.return_declaration,
-        DeclarationReturnedRequest(seat=state.seats[0], returned_on=on, actor=ACTOR),
-    )
+    await handle.execute_update(DeclarationsWorkflow.execute, returned(state.seats[0], on))
     result = await handle.result()
     assert result.outstanding == state.seats[1:]
     closed = (await stream_events(store, result.round_id))[-1]
@@ -189,3 +200,37 @@ async def test_round_closes_at_its_return_date_naming_those_outstanding(
     recorded = await store.read_stream(result.round_id)
     assert recorded[-1].metadata["actor"] == "timer:declarations"
     await assert_state_is_fold(store, handle, durham, "annual", on)
+
+
+async def test_terminated_round_started_again_carries_on_from_its_stream(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+) -> None:
+    """Rebuilt from the log: the same round started again after a termination neither asks
+    the members twice nor forgets the declarations already returned."""
+    on = (await time_skipping_env.get_current_time()).date()
+    workflow_id = f"declarations:{durham.slug}:{BODY}:annual-{uuid.uuid4().hex[:8]}"
+    first = await start(temporal, durham, worker.task_queue, "annual", on, workflow_id)
+    state = await opened(first)
+    await first.execute_update(DeclarationsWorkflow.execute, returned(state.seats[0], on))
+    await first.terminate("lost mid-round")
+
+    again = await start(temporal, durham, worker.task_queue, "annual", on, workflow_id)
+    assert (await opened(again)).returned == state.seats[:1]
+    for seat in state.seats[1:]:
+        await again.execute_update(DeclarationsWorkflow.execute, returned(seat, on))
+    result = await again.result()
+    assert result.outstanding == ()
+    events = await stream_events(store, result.round_id)
+    notices = len(state.notices_issued)
+    assert [type(e) for e in events] == (
+        [DeclarationsRequested]
+        + [NoticeIssued] * notices
+        + [NoticeDelivered] * notices
+        + [DeclarationReturned] * len(state.seats)
+        + [DeclarationsRoundClosed]
+    )
+    await assert_state_is_fold(store, again, durham, "annual", on)

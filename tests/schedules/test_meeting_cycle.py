@@ -14,13 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from domain.events import (
@@ -34,21 +32,28 @@ from domain.events import (
     NoticeIssued,
     NoticeKind,
 )
-from domain.meetings import MeetingState, fold, initial_state, member_organisations
+from domain.meetings import (
+    ApproveMinutes,
+    MeetingState,
+    RequestItem,
+    fold,
+    initial_state,
+    member_organisations,
+)
 from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.streams import meeting_stream
 from eventstore.store import EventStore
 from tests.replay.histories import save_history
-from tests.workflows.conftest import stream_events
-from workflows.ids import meeting_stream
+from tests.workflows.conftest import AppendActivity, stream_events
 from workflows.meeting_cycle import (
-    AgendaItemRequest,
     MeetingCycleInput,
     MeetingCycleResult,
     MeetingCycleWorkflow,
-    MinutesApprovalRequest,
+    MeetingUpdate,
 )
+from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
 ACTOR = "clerk@concordat.test"
@@ -72,7 +77,11 @@ def new_worker(
         client,
         task_queue=task_queue,
         workflows=[MeetingCycleWorkflow],
-        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+        activities=[
+            StoreActivities(store).append_events,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
         # Restart tests: no sticky cache, or the test server keeps routing tasks to the stopped
         # worker's sticky queue until a timeout in its (frozen) virtual time.
         max_cached_workflows=1000 if cached else 0,
@@ -92,12 +101,17 @@ async def server_today(env: WorkflowEnvironment) -> date:
 
 
 async def start(
-    client: Client, config: Partnership, task_queue: str, meeting_on: date, **extra: int
+    client: Client,
+    config: Partnership,
+    task_queue: str,
+    meeting_on: date,
+    workflow_id: str | None = None,
+    **extra: int,
 ) -> Handle:
     return await client.start_workflow(
         MeetingCycleWorkflow.run,
         MeetingCycleInput(config=config, body=BODY, meeting_on=meeting_on, **extra),
-        id=f"meeting:{config.slug}:{BODY}-{uuid.uuid4().hex[:8]}",
+        id=workflow_id or f"meeting:{config.slug}:{BODY}-{uuid.uuid4().hex[:8]}",
         task_queue=task_queue,
     )
 
@@ -120,8 +134,12 @@ async def assert_state_is_fold(
     return state
 
 
-def item(name: str, on: date, by: str = "dcc") -> AgendaItemRequest:
-    return AgendaItemRequest(item=name, requested_by=by, requested_on=on, actor=ACTOR)
+def item(name: str, on: date, by: str = "dcc") -> Command[MeetingUpdate]:
+    return Command(command=RequestItem(item=name, requested_by=by, requested_on=on), actor=ACTOR)
+
+
+def approval(on: date, reference: str) -> Command[MeetingUpdate]:
+    return Command(command=ApproveMinutes(approved_on=on, reference=reference), actor=ACTOR)
 
 
 async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
@@ -140,16 +158,14 @@ async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
     state = await wait_for(handle, "scheduled")
     assert state.agenda_requests_due_on == meeting_on - timedelta(days=10)
     assert state.agenda_issue_by == meeting_on - timedelta(days=3)
-    progress = await handle.execute_update(
-        MeetingCycleWorkflow.request_item, item("Winter plan", fired)
-    )
+    progress = await handle.execute_update(MeetingCycleWorkflow.execute, item("Winter plan", fired))
     assert progress.agenda_items == ("Winter plan",)
     await assert_state_is_fold(store, handle, durham, meeting_on)
 
     await time_skipping_env.sleep(timedelta(days=5))
     state = await wait_for(handle, "requests_closed")
     late = await handle.execute_update(
-        MeetingCycleWorkflow.request_item, item("Urgent care", fired + timedelta(days=5), "icb")
+        MeetingCycleWorkflow.execute, item("Urgent care", fired + timedelta(days=5), "icb")
     )
     assert late.any_other_business == ("Urgent care",)
 
@@ -159,8 +175,7 @@ async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
 
     await time_skipping_env.sleep(timedelta(days=2))
     await handle.execute_update(
-        MeetingCycleWorkflow.approve_minutes,
-        MinutesApprovalRequest(approved_on=meeting_on, reference="CDCPE/minutes/1", actor=ACTOR),
+        MeetingCycleWorkflow.execute, approval(meeting_on, "CDCPE/minutes/1")
     )
     result = await handle.result()
     assert result == MeetingCycleResult(
@@ -232,13 +247,13 @@ async def test_bad_commands_are_refused_and_write_nothing_tor_5(
     stream_id = meeting_stream(durham.slug, BODY, meeting_on)
     before = len(await store.read_stream(stream_id))
     bad = [
-        ("request_item", item("x", fired, "nobody")),
-        ("request_item", item("x", fired + timedelta(days=1))),
-        ("approve_minutes", MinutesApprovalRequest(approved_on=fired, reference="m", actor=ACTOR)),
+        item("x", fired, "nobody"),
+        item("x", fired + timedelta(days=1)),
+        approval(fired, "m"),
     ]
-    for update, request in bad:
+    for command in bad:
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(update, request)
+            await handle.execute_update(MeetingCycleWorkflow.execute, command)
         assert getattr(refused.value.cause, "type", None) == DOMAIN_REJECTED
     assert len(await store.read_stream(stream_id)) == before
     await handle.terminate("test over")
@@ -270,23 +285,18 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     task_queue: str,
     delivery: DeliveryActivities,
     durham: Partnership,
+    append_then_fail_once: AppendActivity,
 ) -> None:
-    real = StoreActivities(store)
-
-    @activity.defn(name=APPEND_EVENTS)
-    async def append_then_fail_once(request: AppendRequest) -> Appended:
-        result = await real.append_events(request)
-        if activity.info().attempt == 1:
-            raise RuntimeError("connection lost after commit")
-        assert result.already_recorded
-        return result
-
     meeting_on = await server_today(time_skipping_env) + timedelta(days=14)
     async with Worker(
         temporal,
         task_queue=task_queue,
         workflows=[MeetingCycleWorkflow],
-        activities=[append_then_fail_once, delivery.deliver_notice],
+        activities=[
+            append_then_fail_once,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
     ):
         handle = await start(temporal, durham, task_queue, meeting_on)
         result = await handle.result()
@@ -311,12 +321,66 @@ async def test_worker_restarted_mid_cycle_completes_it(
         handle = await start(temporal, durham, task_queue, meeting_on)
         await wait_for(handle, "scheduled")
         await handle.execute_update(
-            MeetingCycleWorkflow.request_item, item("Winter plan", meeting_on - timedelta(days=14))
+            MeetingCycleWorkflow.execute, item("Winter plan", meeting_on - timedelta(days=14))
         )
     async with new_worker(temporal, store, task_queue, delivery, cached=False):
         result = await handle.result()
         state = await assert_state_is_fold(store, handle, durham, meeting_on)
     assert result.status == "closed"
+    assert state.agenda_items == ("Winter plan",)
+
+
+async def test_terminated_mid_cycle_and_started_again_carries_on_from_its_stream(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+) -> None:
+    """Rebuilt from the log: the run terminated after the call for items and an agenda request,
+    the same workflow started again with the same input reads its stream and carries the cycle
+    to its end, recording nothing twice."""
+    fired = await server_today(time_skipping_env)
+    meeting_on = fired + timedelta(days=14)
+    workflow_id = f"meeting:{durham.slug}:{BODY}-{uuid.uuid4().hex[:8]}"
+    first = await start(temporal, durham, worker.task_queue, meeting_on, workflow_id)
+    await wait_for(first, "scheduled")
+    await first.execute_update(MeetingCycleWorkflow.execute, item("Winter plan", fired))
+    await first.terminate("lost mid-cycle")
+
+    again = await start(temporal, durham, worker.task_queue, meeting_on, workflow_id)
+    state = await wait_for(again, "scheduled")
+    assert state.agenda_items == ("Winter plan",)
+    await time_skipping_env.sleep(timedelta(days=14))
+    await wait_for(again, "agenda_issued")
+    await again.execute_update(
+        MeetingCycleWorkflow.execute, approval(meeting_on, "CDCPE/minutes/1")
+    )
+    result = await again.result()
+    assert result == MeetingCycleResult(
+        stream_id=meeting_stream(durham.slug, BODY, meeting_on),
+        meeting_on=meeting_on,
+        status="closed",
+        minutes_approved=True,
+    )
+    events = await stream_events(store, result.stream_id)
+    members = len(member_organisations(durham, BODY))
+    partners = len(durham.signatories)
+    assert [type(e) for e in events] == (
+        [MeetingScheduled]
+        + [NoticeIssued] * members
+        + [NoticeDelivered] * members
+        + [AgendaItemRequested, AgendaRequestsClosed, AgendaIssued]
+        + [NoticeIssued] * members
+        + [NoticeDelivered] * members
+        + [MinutesApproved]
+        + [NoticeIssued] * partners
+        + [NoticeDelivered] * partners
+        + [MeetingCycleClosed]
+    )
+    recorded = await store.read_stream(result.stream_id)
+    assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
+    state = await assert_state_is_fold(store, again, durham, meeting_on)
     assert state.agenda_items == ("Winter plan",)
 
 
@@ -340,7 +404,7 @@ async def test_continue_as_new_keeps_commands_arriving_around_it(
         names = [f"Item {n}" for n in range(6)]
         await asyncio.gather(
             *(
-                handle.execute_update(MeetingCycleWorkflow.request_item, item(name, fired))
+                handle.execute_update(MeetingCycleWorkflow.execute, item(name, fired))
                 for name in names
             )
         )

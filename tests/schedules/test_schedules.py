@@ -31,9 +31,9 @@ from domain.events import MeetingScheduled
 from domain.meetings import meeting_date_for
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.streams import meeting_stream
 from eventstore.store import EventStore
 from tests.workflows.conftest import stream_events
-from workflows.ids import meeting_stream
 from workflows.meeting_cycle import MeetingCycleWorkflow
 
 
@@ -125,7 +125,11 @@ async def test_a_fired_schedule_starts_the_cycle_for_the_meeting_date(
         dev_client,
         task_queue=queue,
         workflows=[MeetingCycleWorkflow],
-        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+        activities=[
+            StoreActivities(store).append_events,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
     ):
         await schedule.trigger()
         for _ in range(200):

@@ -4,35 +4,51 @@ DCC Cabinet 2022 (14 Sep 2022): a Joint Committee co-produced with the ICB, in
 shadow form from October 2022, fully operational from April 2023 (§6); delegated authority agreed
 by all partners, in particular the ICB and the Council (§17); membership at least the list of §19;
 guidance awaited may change the plan (7(c), §29). P3 policy: a missed target date is escalated in
-writing to the milestone's owner and the partnership's executive.
+writing to the milestone's owner and the partnership's executive. The formation runs only as its
+partnership's child: each test starts it through an effective partnership.
 """
 
 import asyncio
 import email
 import email.policy
 import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio import workflow
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     DescribeWorkflowExecutionResponse,
 )
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from activities.contracts import Appended, AppendRequest
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
 from domain.aggregates.committee import CommitteeState, fold, initial_state
+from domain.aggregates.committee_commands import (
+    ConfirmMembership,
+    MeetMilestone,
+    PublishGuidance,
+    RecordMilestoneAgreement,
+    ReplanMilestone,
+    StartFormation,
+)
+from domain.aggregates.partnership import StartCommittee
 from domain.bodies import BodyKind
 from domain.committee_plans import PlanMilestone, shift_plan
 from domain.events import (
@@ -47,32 +63,39 @@ from domain.events import (
     NoticeDelivered,
     NoticeIssued,
     NoticeKind,
+    ProcessStarted,
 )
 from domain.notices import content_hash
 from domain.organisations import Sector
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
-from domain.rules.committee_membership import MinimumCategory as C
-from domain.rules.committee_membership import ProposedSeat
+from domain.rules.committee_membership import MinimumCategory as C, ProposedSeat
+from domain.streams import committee_stream, partnership_stream
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
+from tests.workflows.through_partnership import (
+    STAFF,
+    PartnershipHandle,
+    county_durham,
+    effective_partnership,
+    start_process,
+)
+from worker import build_worker
 from workflows import search_attributes
 from workflows.committee import (
-    AgreementRequest,
     CommitteeInput,
     CommitteeResult,
+    CommitteeUpdate,
     CommitteeWorkflow,
-    GuidanceRequest,
-    MeetRequest,
-    MembershipRequest,
-    ReplanRequest,
 )
-from workflows.ids import committee_workflow_id
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
+from workflows.recording import DOMAIN_REJECTED
 
 Handle = WorkflowHandle[CommitteeWorkflow, CommitteeResult]
-ACTOR = "officer@concordat.test"
-STREAM = committee_workflow_id("county-durham", "joint-committee")
+ACTOR = STAFF
+JC = "joint-committee"
 PARTNERS = ("icb", "dcc", "cddft", "tewv", "hdft", "pcns", "durham-community-action", "healthwatch")
 
 
@@ -103,93 +126,77 @@ FULL_MEMBERSHIP = (
     seat("healthwatch-chair", "healthwatch", Sector.OTHER, C.PATIENTS_AND_SERVICE_USERS),
 )  # fmt: skip
 
-PLAN = load_partnership("county-durham").committee_plan("joint-committee")
+PLAN = load_partnership("county-durham").committee_plan(JC)
 # Agreements each milestone needs before it can be met (the plan's `needs_agreement_of`).
 AGREEMENTS = {m.milestone_id: m.needs_agreement_of for m in PLAN.milestones}
 ORDER = tuple(m.milestone_id for m in PLAN.milestones)
 
 
-@pytest.fixture
-def county_durham() -> Partnership:
-    return load_partnership("county-durham")
+@dataclass(frozen=True)
+class Formation:
+    """A formation started through its partnership, on a partnership of its own."""
+
+    config: Partnership
+    partnership: PartnershipHandle
+    handle: Handle
+
+    @property
+    def stream(self) -> str:
+        return self.handle.id
 
 
-@pytest.fixture
-async def worker(
-    temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
-) -> AsyncIterator[Worker]:
-    async with committee_worker(temporal, task_queue, store, delivery) as running:
-        yield running
-
-
-def committee_worker(
-    temporal: Client,
-    task_queue: str,
-    store: EventStore,
-    delivery: DeliveryActivities,
-    append: Callable[[AppendRequest], Awaitable[Appended]] | None = None,
-    **options: Any,
-) -> Worker:
-    return Worker(
-        temporal,
-        task_queue=task_queue,
-        workflows=[CommitteeWorkflow],
-        activities=[append or StoreActivities(store).append_events, delivery.deliver_notice],
-        **options,
-    )
+async def server_today(env: WorkflowEnvironment) -> date:
+    """The server's date, which a time-skipping server moves ahead of the wall clock."""
+    return (await env.get_current_time()).date()
 
 
 async def plan_from(env: WorkflowEnvironment, days_ahead: int = 3) -> tuple[PlanMilestone, ...]:
     """The County Durham plan, moved so that its first target is `days_ahead` of the server's
     clock (time-skipping moves that clock ahead of the wall clock), intervals kept."""
-    now = (await env.get_current_time()).date()
-    return shift_plan(PLAN.milestones, now + timedelta(days=days_ahead))
+    return shift_plan(PLAN.milestones, await server_today(env) + timedelta(days=days_ahead))
 
 
 async def start(
-    client: Client,
-    config: Partnership,
-    task_queue: str,
-    plan: tuple[PlanMilestone, ...],
-    **options: Any,
-) -> Handle:
-    return await client.start_workflow(
-        CommitteeWorkflow.run,
-        CommitteeInput(
-            config=config, committee="joint-committee", name="County Durham Joint Committee",
-            preferred_option=PLAN.preferred_option, plan=plan, reports_to=PLAN.reports_to,
-            actor=ACTOR, **options,
-        ),
-        id=f"{STREAM}:{uuid.uuid4().hex[:6]}",
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )  # fmt: skip
+    env: WorkflowEnvironment, task_queue: str, plan: tuple[PlanMilestone, ...]
+) -> Formation:
+    """County Durham, effective, asked by staff to start forming its joint committee to `plan`."""
+    config = county_durham()
+    partnership = await effective_partnership(
+        env.client, config, task_queue, await server_today(env)
+    )
+    started = await start_process(
+        partnership, StartCommittee(committee=JC, name="County Durham Joint Committee", plan=plan)
+    )
+    handle = env.client.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
+    return Formation(config=config, partnership=partnership, handle=handle)
 
 
 def targets(plan: tuple[PlanMilestone, ...]) -> dict[str, date]:
     return {m.milestone_id: m.target_on for m in plan}
 
 
+def command(update: CommitteeUpdate) -> Command[CommitteeUpdate]:
+    return Command(command=update, actor=ACTOR)
+
+
+async def execute(handle: Handle, update: CommitteeUpdate) -> CommitteeState:
+    return await handle.execute_update(CommitteeWorkflow.execute, command(update))
+
+
 async def meet(handle: Handle, milestone: str, on: date, evidence: str = "") -> CommitteeState:
     for organisation in AGREEMENTS[milestone]:
-        await handle.execute_update(
-            CommitteeWorkflow.record_agreement,
-            AgreementRequest(
-                milestone=milestone, agreed_by=organisation, agreed_on=on, actor=ACTOR
-            ),
+        await execute(
+            handle,
+            RecordMilestoneAgreement(milestone_id=milestone, agreed_by=organisation, agreed_on=on),
         )
-    return await handle.execute_update(
-        CommitteeWorkflow.meet_milestone,
-        MeetRequest(milestone=milestone, met_on=on, evidence=evidence or f"minute of {on}",
-                    actor=ACTOR),
-    )  # fmt: skip
+    return await execute(
+        handle,
+        MeetMilestone(milestone_id=milestone, met_on=on, evidence=evidence or f"minute of {on}"),
+    )
 
 
 async def confirm_membership(handle: Handle, on: date) -> CommitteeState:
-    return await handle.execute_update(
-        CommitteeWorkflow.confirm_membership,
-        MembershipRequest(seats=FULL_MEMBERSHIP, confirmed_on=on, actor=ACTOR),
-    )
+    return await execute(handle, ConfirmMembership(seats=FULL_MEMBERSHIP, confirmed_on=on))
 
 
 async def form(
@@ -204,7 +211,9 @@ async def form(
 
 
 async def assert_state_is_fold_of_stream(store: EventStore, state: CommitteeState) -> None:
-    assert fold(initial_state("county-durham"), await stream_events(store, STREAM)) == state
+    assert state.committee_id is not None
+    events = await stream_events(store, committee_stream(state.partnership, state.committee_id))
+    assert fold(initial_state(state.partnership), events) == state
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:
@@ -232,26 +241,29 @@ async def raw_search_attributes(client: Client, handle: Handle) -> dict[str, Any
     return {name: json.loads(p.data) if p.data else None for name, p in fields.items()}
 
 
-async def refused(handle: Handle, update: Any, request: Any) -> str:
+async def refused(handle: Handle, update: CommitteeUpdate) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(update, request)
+        await execute(handle, update)
+    assert getattr(caught.value.cause, "type", None) == DOMAIN_REJECTED
     return str(caught.value.cause)
+
+
+async def has_events(store: EventStore, stream: str, count: int) -> bool:
+    return len(await stream_events(store, stream)) >= count
 
 
 # ------------------------------------------------------------------------------ happy path
 
 
 async def test_committee_is_established_when_the_last_milestone_is_met_002(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    temporal: Client, worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     """Cabinet 14 Sep 2022 → shadow form October 2022 → operational April 2023 (DCC Cabinet 2022 §6,
     7(b)), rehearsed with the plan's intervals from a few days ahead."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle = formation.handle
+    assert handle.id == committee_stream(formation.config.slug, JC)
     on = targets(plan)
     assert (on["operational"] - on["preferred-option"]).days == 199
     assert (on["shadow-form"] - on["preferred-option"]).days == 47
@@ -268,17 +280,17 @@ async def test_committee_is_established_when_the_last_milestone_is_met_002(
     await meet(handle, "operational", on["operational"])
 
     result = await handle.result()
-    assert result.committee == "joint-committee"
+    assert result.committee == JC
     assert result.established_on == on["operational"]
     assert [m.milestone_id for m in result.milestones] == list(ORDER)
     assert result.milestones[0].met_on == on["preferred-option"]
     body = result.body
-    assert body.kind is BodyKind.JOINT_COMMITTEE and body.slug == "joint-committee"
+    assert body.kind is BodyKind.JOINT_COMMITTEE and body.slug == JC
     assert body.chair == "independent-chair"
     assert [m.seat for m in body.members] == [s.seat for s in FULL_MEMBERSHIP]
     assert body.answers_to == ("icb", "hwbb", "cabinet")  # DCC Cabinet 2022 §17
 
-    events = await stream_events(store, STREAM)
+    events = await stream_events(store, formation.stream)
     assert [type(e) for e in events[:10]] == [FormationStarted] + [MilestonePlanned] * 9
     assert sum(isinstance(e, MilestoneAgreed) for e in events) == 1 + 1 + len(PARTNERS)
     assert [e.milestone_id for e in events if isinstance(e, MilestoneMet)] == list(ORDER)
@@ -289,104 +301,123 @@ async def test_committee_is_established_when_the_last_milestone_is_met_002(
     final = await handle.query(CommitteeWorkflow.state)
     assert final.status == "established"
     await assert_state_is_fold_of_stream(store, final)
-    recorded = await store.read_stream(STREAM)
+    recorded = await store.read_stream(formation.stream)
     assert {e.metadata["actor"] for e in recorded} == {ACTOR}
     assert (await store.verify()).intact
     attributes = await raw_search_attributes(temporal, handle)
-    assert attributes[search_attributes.PARTNERSHIP.name] == "county-durham"
+    assert attributes[search_attributes.PARTNERSHIP.name] == formation.config.slug
     assert attributes[search_attributes.PROCESS.name] == "committee"
     assert attributes[search_attributes.STATUS.name] == "established"
     assert attributes.get(search_attributes.NEXT_DEADLINE.name) is None
+
+    # The partnership adds the established committee to its bodies (DCC Cabinet 2022 §16-§19).
+    async def established() -> bool:
+        state = await formation.partnership.query(PartnershipWorkflow.state)
+        return any(b.slug == JC for b in state.bodies)
+
+    await eventually(established)
     await save_history(handle, "committee-happy-path")
+
+
+async def test_started_other_than_by_its_partnership_fails_having_written_nothing(
+    temporal: Client, worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
+) -> None:
+    """A formation is recorded by the partnership that starts it (docs/architecture.md principle
+    8): one started on its own fails before writing anything."""
+    config = county_durham()
+    stream = committee_stream(config.slug, JC)
+    handle = await temporal.start_workflow(
+        CommitteeWorkflow.run,
+        CommitteeInput(
+            config=config,
+            process_id=stream,
+            plan=PLAN,
+            start=StartFormation(
+                committee_id=JC,
+                name=PLAN.name,
+                preferred_option=PLAN.preferred_option,
+                started_on=await server_today(time_skipping_env),
+            ),
+            actor=ACTOR,
+        ),
+        id=stream,
+        task_queue=worker.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as caught:
+        await handle.result()
+    assert getattr(caught.value.cause, "type", None) == "NotStartedByPartnership"
+    assert await store.read_stream(stream) == []
 
 
 # ---------------------------------------------------------------------------------- rules
 
 
 async def test_milestone_cannot_be_met_before_its_dependencies_p3(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     """P3: co-production with the ICB (DCC Cabinet 2022 §6(a)) waits for Cabinet's preferred option
     (7(b))."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle = formation.handle
     on = targets(plan)
-    await handle.execute_update(
-        CommitteeWorkflow.record_agreement,
-        AgreementRequest(milestone="co-production", agreed_by="icb", agreed_on=on["co-production"],
-                         actor=ACTOR),
-    )  # fmt: skip
-    before = await stream_events(store, STREAM)
+    await execute(
+        handle,
+        RecordMilestoneAgreement(
+            milestone_id="co-production", agreed_by="icb", agreed_on=on["co-production"]
+        ),
+    )
+    before = await stream_events(store, formation.stream)
     reason = await refused(
         handle,
-        CommitteeWorkflow.meet_milestone,
-        MeetRequest(milestone="co-production", met_on=on["co-production"], evidence="ICB letter",
-                    actor=ACTOR),
-    )  # fmt: skip
+        MeetMilestone(milestone_id="co-production", met_on=on["co-production"], evidence="ICB"),
+    )
     assert "cannot be met before 'preferred-option'" in reason
-    assert await stream_events(store, STREAM) == before
+    assert await stream_events(store, formation.stream) == before
     await handle.terminate("test over")
 
 
 async def test_delegated_authority_needs_the_icb_and_the_council_002_s17(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     """DCC Cabinet 2022 §17: levels of delegated authority need the agreement of all partners,
     "especially the statutory bodies of the ICB and the Council"."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle = formation.handle
     on = targets(plan)
     await form(handle, plan, ORDER[:4])
     day = on["delegation-agreed"]
+
+    def agreement(organisation: str) -> RecordMilestoneAgreement:
+        return RecordMilestoneAgreement(
+            milestone_id="delegation-agreed", agreed_by=organisation, agreed_on=day
+        )
+
     for organisation in PARTNERS[2:]:
-        await handle.execute_update(
-            CommitteeWorkflow.record_agreement,
-            AgreementRequest(milestone="delegation-agreed", agreed_by=organisation, agreed_on=day,
-                             actor=ACTOR),
-        )  # fmt: skip
-    meeting = MeetRequest(milestone="delegation-agreed", met_on=day, evidence="MoU", actor=ACTOR)
-    reason = await refused(handle, CommitteeWorkflow.meet_milestone, meeting)
+        await execute(handle, agreement(organisation))
+    meeting = MeetMilestone(milestone_id="delegation-agreed", met_on=day, evidence="MoU")
+    reason = await refused(handle, meeting)
     assert "still needs the agreement of icb, dcc (DCC Cabinet 2022 §17)" in reason
-    await handle.execute_update(
-        CommitteeWorkflow.record_agreement,
-        AgreementRequest(
-            milestone="delegation-agreed", agreed_by="icb", agreed_on=day, actor=ACTOR
-        ),
-    )
-    reason = await refused(handle, CommitteeWorkflow.meet_milestone, meeting)
+    await execute(handle, agreement("icb"))
+    reason = await refused(handle, meeting)
     assert "still needs the agreement of dcc (DCC Cabinet 2022 §17)" in reason
-    await handle.execute_update(
-        CommitteeWorkflow.record_agreement,
-        AgreementRequest(
-            milestone="delegation-agreed", agreed_by="dcc", agreed_on=day, actor=ACTOR
-        ),
-    )
-    state = await handle.execute_update(CommitteeWorkflow.meet_milestone, meeting)
+    await execute(handle, agreement("dcc"))
+    state = await execute(handle, meeting)
     assert state.milestone("delegation-agreed").met_on == day
     await assert_state_is_fold_of_stream(store, state)
     await handle.terminate("test over")
 
 
 async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     """DCC Cabinet 2022 §19 (a)-(g): a membership without patients and service users or a secondary
     care clinician is refused, naming what is missing; the committee cannot be established without a
     confirmed membership."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle = formation.handle
     on = targets(plan)
     await form(handle, plan, ORDER[:6])
     short = tuple(
@@ -396,25 +427,21 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
         for s in FULL_MEMBERSHIP
         if s.seat != "healthwatch-chair"
     )
-    before = await stream_events(store, STREAM)
-    request = MembershipRequest(seats=short, confirmed_on=on["membership-confirmed"], actor=ACTOR)
-    reason = await refused(handle, CommitteeWorkflow.confirm_membership, request)
+    before = await stream_events(store, formation.stream)
+    confirmed_on = on["membership-confirmed"]
+    reason = await refused(handle, ConfirmMembership(seats=short, confirmed_on=confirmed_on))
     assert "does not meet the minimum list of DCC Cabinet 2022 §19" in reason
     assert "(d) a clinical leader from secondary care; (g) patients and service users" in reason
     stranger = (*FULL_MEMBERSHIP, seat("leeds-gp", "nhs-leeds", Sector.HEALTH))
-    request = MembershipRequest(
-        seats=stranger, confirmed_on=on["membership-confirmed"], actor=ACTOR
-    )
-    reason = await refused(handle, CommitteeWorkflow.confirm_membership, request)
-    assert "'nhs-leeds' is not an organisation of county-durham" in reason
-    assert await stream_events(store, STREAM) == before
+    reason = await refused(handle, ConfirmMembership(seats=stranger, confirmed_on=confirmed_on))
+    assert f"'nhs-leeds' is not an organisation of {formation.config.slug}" in reason
+    assert await stream_events(store, formation.stream) == before
 
     # Every milestone but the last met, with no membership confirmed: establishment is refused.
     for milestone in ("membership-confirmed", "constitution-reviewed"):
         await meet(handle, milestone, on[milestone])
-    last = MeetRequest(milestone="operational", met_on=on["operational"], evidence="go-live",
-                       actor=ACTOR)  # fmt: skip
-    reason = await refused(handle, CommitteeWorkflow.meet_milestone, last)
+    last = MeetMilestone(milestone_id="operational", met_on=on["operational"], evidence="go-live")
+    reason = await refused(handle, last)
     assert (
         "before its membership is confirmed against the minimum list of DCC Cabinet 2022 §19"
         in reason
@@ -422,59 +449,48 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     state = await handle.query(CommitteeWorkflow.state)
     assert state.milestone("operational").met_on is None
     await confirm_membership(handle, on["operational"])
-    await handle.execute_update(CommitteeWorkflow.meet_milestone, last)
+    await execute(handle, last)
     assert (await handle.result()).body.chair == "independent-chair"
     await assert_state_is_fold_of_stream(store, await handle.query(CommitteeWorkflow.state))
 
 
 @pytest.mark.parametrize(
-    ("update", "request_", "reason"),
+    ("update", "reason"),
     [
         (
-            CommitteeWorkflow.meet_milestone,
-            MeetRequest(milestone="launch", met_on=date(2030, 1, 1), evidence="x", actor=ACTOR),
+            MeetMilestone(milestone_id="launch", met_on=date(2030, 1, 1), evidence="x"),
             "no milestone 'launch'",
         ),
         (
-            CommitteeWorkflow.record_agreement,
-            AgreementRequest(milestone="shadow-form", agreed_by="icb", agreed_on=date(2030, 1, 1),
-                             actor=ACTOR),
+            RecordMilestoneAgreement(milestone_id="shadow-form", agreed_by="icb",
+                                     agreed_on=date(2030, 1, 1)),
             "does not need the agreement of icb",
         ),
         (
-            CommitteeWorkflow.replan_milestone,
-            ReplanRequest(milestone="shadow-form", new_target=date(2099, 1, 1), reason="late",
-                          actor=ACTOR),
+            ReplanMilestone(milestone_id="shadow-form", new_target_on=date(2099, 1, 1),
+                            reason="late"),
             "re-planned only once Government guidance is published (DCC Cabinet 2022 7(c), §29)",
         ),
         (
-            CommitteeWorkflow.publish_guidance,
-            GuidanceRequest(summary="x", published_on=date(2030, 1, 1), new_preferred_option="",
-                            actor=ACTOR),
+            PublishGuidance(title="x", published_on=date(2030, 1, 1),
+                            changes_preferred_option=True, new_preferred_option=""),
             "must name the new one",
         ),
     ],
 )  # fmt: skip
 async def test_bad_commands_are_refused_and_write_nothing(
-    temporal: Client,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
-    update: Any,
-    request_: Any,
+    update: CommitteeUpdate,
     reason: str,
 ) -> None:
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
-    await eventually(lambda: _has_events(store, 10))
-    assert reason in await refused(handle, update, request_)
-    assert len(await stream_events(store, STREAM)) == 10
-    await handle.terminate("test over")
-
-
-async def _has_events(store: EventStore, count: int) -> bool:
-    return len(await stream_events(store, STREAM)) >= count
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    await eventually(lambda: has_events(store, formation.stream, 10))
+    assert reason in await refused(formation.handle, update)
+    assert len(await stream_events(store, formation.stream)) == 10
+    await formation.handle.terminate("test over")
 
 
 # ------------------------------------------------------------------------------ deadlines
@@ -484,8 +500,8 @@ def notices_of(events: list[Any]) -> list[NoticeIssued]:
     return [e for e in events if isinstance(e, NoticeIssued)]
 
 
-def assert_delivered_to_outbox(outbox: Path, notices: list[NoticeIssued]) -> None:
-    files = sorted((outbox / "county-durham").glob("*.eml"))
+def assert_delivered_to_outbox(outbox: Path, slug: str, notices: list[NoticeIssued]) -> None:
+    files = sorted((outbox / slug).glob("*.eml"))
     assert len(files) == len(notices)
     for notice in notices:
         assert notice.content_hash == content_hash(notice.subject, notice.body)
@@ -506,7 +522,6 @@ async def test_missed_target_raises_slippage_notices_to_owner_and_executive_p3(
     temporal: Client,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
     outbox: Path,
 ) -> None:
@@ -514,17 +529,24 @@ async def test_missed_target_raises_slippage_notices_to_owner_and_executive_p3(
     escalated in writing to the Council and to the CDCP Executive (CDCPE ToR §2); once slipped
     the owner may re-plan it, and the timer watches the new date."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle, stream, slug = formation.handle, formation.stream, formation.config.slug
     on = targets(plan)
-    await eventually(lambda: _has_events(store, 10))
+    await eventually(lambda: has_events(store, formation.stream, 10))
+
+    async def published() -> bool:
+        # The status the formation has before its start is recorded is published first.
+        attributes = await raw_search_attributes(temporal, handle)
+        return attributes.get(search_attributes.STATUS.name) == "forming"
+
+    await eventually(published)
     attributes = (await handle.describe()).typed_search_attributes
-    assert attributes.get(search_attributes.STATUS) == "forming"
     deadline = attributes.get(search_attributes.NEXT_DEADLINE)
     assert deadline is not None and deadline.date() == on["preferred-option"] + timedelta(days=1)
 
     await time_skipping_env.sleep(timedelta(days=4))
-    await eventually(lambda: _has_events(store, 10 + 1 + 2 + 2))
-    events = (await stream_events(store, STREAM))[10:]
+    await eventually(lambda: has_events(store, formation.stream, 10 + 1 + 2 + 2))
+    events = (await stream_events(store, stream))[10:]
     assert [type(e) for e in events] == [MilestoneSlipped, NoticeIssued, NoticeIssued,
                                          NoticeDelivered, NoticeDelivered]  # fmt: skip
     slipped = events[0]
@@ -535,8 +557,8 @@ async def test_missed_target_raises_slippage_notices_to_owner_and_executive_p3(
     assert [n.recipient for n in notices] == ["dcc", "cdcpe"]
     assert {n.kind for n in notices} == {NoticeKind.SLIPPAGE}
     assert "Durham County Council" in notices[0].body
-    assert_delivered_to_outbox(outbox, notices)
-    recorded = await store.read_stream(STREAM)
+    assert_delivered_to_outbox(outbox, slug, notices)
+    recorded = await store.read_stream(stream)
     assert {e.metadata["actor"] for e in recorded[10:]} == {"timer:slippage"}
     state = await handle.query(CommitteeWorkflow.state)
     assert state.status == "slipping"
@@ -546,51 +568,47 @@ async def test_missed_target_raises_slippage_notices_to_owner_and_executive_p3(
     assert statuses["preferred-option"].agreements_outstanding == ("cabinet",)
 
     # The owner re-plans the slipped milestone: a new target, and a new timer for it.
-    now = (await time_skipping_env.get_current_time()).date()
-    new_target = now + timedelta(days=5)
-    state = await handle.execute_update(
-        CommitteeWorkflow.replan_milestone,
-        ReplanRequest(milestone="preferred-option", new_target=new_target,
-                      reason="Cabinet meeting moved", actor=ACTOR),
+    new_target = await server_today(time_skipping_env) + timedelta(days=5)
+    state = await execute(
+        handle,
+        ReplanMilestone(milestone_id="preferred-option", new_target_on=new_target,
+                        reason="Cabinet meeting moved"),
     )  # fmt: skip
     assert state.status == "forming"
     statuses = {s.milestone_id: s for s in await handle.query(CommitteeWorkflow.milestones)}
     assert statuses["preferred-option"].status == "replanned"
     await time_skipping_env.sleep(timedelta(days=6))
-    await eventually(lambda: _has_events(store, 16 + 5))
-    again = (await stream_events(store, STREAM))[-5:]
+    await eventually(lambda: has_events(store, formation.stream, 16 + 5))
+    again = (await stream_events(store, stream))[-5:]
     assert isinstance(again[0], MilestoneSlipped) and again[0].target_on == new_target
-    assert_delivered_to_outbox(outbox, notices_of(await stream_events(store, STREAM)))
+    assert_delivered_to_outbox(outbox, slug, notices_of(await stream_events(store, stream)))
     await save_history(handle, "committee-slippage")
     await handle.terminate("test over")
 
 
 async def test_guidance_published_lets_the_owner_replan_and_resets_the_timer_002_s29(
-    temporal: Client,
-    worker: Worker,
-    store: EventStore,
-    county_durham: Partnership,
-    time_skipping_env: WorkflowEnvironment,
+    worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     """DCC Cabinet 2022 7(c), §29: Government guidance "may be published which would have an impact
     on the preferred option"; once it is, the owner re-plans and the slippage timer moves with
     it."""
     plan = await plan_from(time_skipping_env)
-    handle = await start(temporal, county_durham, worker.task_queue, plan)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    handle = formation.handle
     on = targets(plan)
-    now = (await time_skipping_env.get_current_time()).date()
-    state = await handle.execute_update(
-        CommitteeWorkflow.publish_guidance,
-        GuidanceRequest(summary="Place-based partnership guidance", published_on=now,
-                        new_preferred_option="Committee of the ICB (DCC Cabinet 2022 §11(c))",
-                        actor=ACTOR),
+    state = await execute(
+        handle,
+        PublishGuidance(title="Place-based partnership guidance",
+                        published_on=await server_today(time_skipping_env),
+                        changes_preferred_option=True,
+                        new_preferred_option="Committee of the ICB (DCC Cabinet 2022 §11(c))"),
     )  # fmt: skip
     assert state.preferred_option == "Committee of the ICB (DCC Cabinet 2022 §11(c))"
     new_target = on["preferred-option"] + timedelta(days=30)
-    await handle.execute_update(
-        CommitteeWorkflow.replan_milestone,
-        ReplanRequest(milestone="preferred-option", new_target=new_target,
-                      reason="guidance changes the option", actor=ACTOR),
+    await execute(
+        handle,
+        ReplanMilestone(milestone_id="preferred-option", new_target_on=new_target,
+                        reason="guidance changes the option"),
     )  # fmt: skip
     attributes = (await handle.describe()).typed_search_attributes
     deadline = attributes.get(search_attributes.NEXT_DEADLINE)
@@ -599,14 +617,16 @@ async def test_guidance_published_lets_the_owner_replan_and_resets_the_timer_002
     # The old target passes with no slippage: the timer was reset.
     await time_skipping_env.sleep(timedelta(days=5))
     await asyncio.sleep(0.5)
-    events = await stream_events(store, STREAM)
+    events = await stream_events(store, formation.stream)
     assert not [e for e in events if isinstance(e, MilestoneSlipped)]
     assert isinstance(events[-1], MilestoneReplanned)
 
     # Past the new target both it and the (unmoved) co-production milestone have slipped.
     await time_skipping_env.sleep(timedelta(days=30))
-    await eventually(lambda: _slipped(store, 2))
-    slipped = [e for e in await stream_events(store, STREAM) if isinstance(e, MilestoneSlipped)]
+    await eventually(lambda: slipped_count(store, formation, 2))
+    slipped = [
+        e for e in await stream_events(store, formation.stream) if isinstance(e, MilestoneSlipped)
+    ]
     assert {(e.milestone_id, e.target_on) for e in slipped} == {
         ("preferred-option", new_target),
         ("co-production", on["co-production"]),
@@ -614,8 +634,8 @@ async def test_guidance_published_lets_the_owner_replan_and_resets_the_timer_002
     await handle.terminate("test over")
 
 
-async def _slipped(store: EventStore, count: int) -> bool:
-    events = await stream_events(store, STREAM)
+async def slipped_count(store: EventStore, formation: Formation, count: int) -> bool:
+    events = await stream_events(store, formation.stream)
     return sum(isinstance(e, NoticeDelivered) for e in events) >= 2 * count - 1 and (
         sum(isinstance(e, MilestoneSlipped) for e in events) >= count
     )
@@ -628,23 +648,31 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     temporal: Client,
     store: EventStore,
     task_queue: str,
-    county_durham: Partnership,
     delivery: DeliveryActivities,
     time_skipping_env: WorkflowEnvironment,
     append_then_fail_once: AppendActivity,
 ) -> None:
     """Nothing lost, nothing doubled: the first attempt of every append commits, then fails."""
     plan = await plan_from(time_skipping_env)
-    async with committee_worker(temporal, task_queue, store, delivery, append_then_fail_once):
-        handle = await start(temporal, county_durham, task_queue, plan)
-        await form(handle, plan, ORDER)
-        result = await handle.result()
+    async with Worker(
+        temporal,
+        task_queue=task_queue,
+        workflows=[PartnershipWorkflow, CommitteeWorkflow],
+        activities=[
+            append_then_fail_once,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
+    ):
+        formation = await start(time_skipping_env, task_queue, plan)
+        await form(formation.handle, plan, ORDER)
+        result = await formation.handle.result()
 
-    recorded = await store.read_stream(STREAM)
+    recorded = await store.read_stream(formation.stream)
     assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
     assert len({e.event_id for e in recorded}) == len(recorded)
     assert {e.metadata["attempt"] for e in recorded} == {1}
-    events = await stream_events(store, STREAM)
+    events = await stream_events(store, formation.stream)
     assert [e.milestone_id for e in events if isinstance(e, MilestoneMet)] == list(ORDER)
     assert sum(isinstance(e, CommitteeEstablished) for e in events) == 1
     assert result.established_on == targets(plan)["operational"]
@@ -655,62 +683,162 @@ async def test_a_restarted_worker_completes_the_formation(
     temporal: Client,
     store: EventStore,
     task_queue: str,
-    county_durham: Partnership,
     delivery: DeliveryActivities,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
     # No sticky cache: the test server does not hand a dead worker's sticky tasks on, and the
     # new worker must rebuild the workflow from its history, as after a real restart.
     plan = await plan_from(time_skipping_env)
-    async with committee_worker(temporal, task_queue, store, delivery, max_cached_workflows=0):
-        handle = await start(temporal, county_durham, task_queue, plan)
-        await form(handle, plan, ORDER[:4])
-    async with committee_worker(temporal, task_queue, store, delivery, max_cached_workflows=0):
-        await form(handle, plan, ORDER[4:])
-        result = await handle.result()
-        final = await handle.query(CommitteeWorkflow.state)
+    async with build_worker(temporal, store, task_queue, delivery, max_cached_workflows=0):
+        formation = await start(time_skipping_env, task_queue, plan)
+        await form(formation.handle, plan, ORDER[:4])
+    async with build_worker(temporal, store, task_queue, delivery, max_cached_workflows=0):
+        await form(formation.handle, plan, ORDER[4:])
+        result = await formation.handle.result()
+        final = await formation.handle.query(CommitteeWorkflow.state)
     assert [m.milestone_id for m in result.milestones] == list(ORDER)
     await assert_state_is_fold_of_stream(store, final)
 
 
+async def test_rebuilt_from_the_log_when_its_workflows_are_lost(
+    temporal: Client, worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
+) -> None:
+    """docs/architecture.md principle 8: the log is the record. The partnership's workflow (and
+    with it the formation, its child) is terminated mid-way; started again with the same input it
+    reads its stream, finds the formation open and starts it again, which reads its own stream
+    and carries on to its end, nothing lost or recorded twice."""
+    plan = await plan_from(time_skipping_env)
+    formation = await start(time_skipping_env, worker.task_queue, plan)
+    await form(formation.handle, plan, ORDER[:4])
+    first_run = (await formation.handle.describe()).run_id
+    # The partnership first: terminated while it runs, the formation would be recorded as ended.
+    await formation.partnership.terminate("Temporal's database lost")
+    await formation.handle.terminate("Temporal's database lost")
+
+    await temporal.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=formation.config),
+        id=partnership_stream(formation.config.slug),
+        task_queue=worker.task_queue,
+    )
+
+    async def resumed() -> bool:
+        # A new run of the formation that has read its stream.
+        described = await formation.handle.describe()
+        if described.run_id == first_run or described.status is not WorkflowExecutionStatus.RUNNING:
+            return False
+        return bool(await formation.handle.query(CommitteeWorkflow.milestones))
+
+    await eventually(resumed)
+    statuses = await formation.handle.query(CommitteeWorkflow.milestones)
+    assert [s.status for s in statuses] == ["met"] * 4 + ["planned"] * 5
+    await form(formation.handle, plan, ORDER[4:])
+    result = await formation.handle.result()
+    assert [m.milestone_id for m in result.milestones] == list(ORDER)
+
+    events = await stream_events(store, formation.stream)
+    assert sum(isinstance(e, FormationStarted) for e in events) == 1
+    assert sum(isinstance(e, MilestonePlanned) for e in events) == len(ORDER)
+    assert [e.milestone_id for e in events if isinstance(e, MilestoneMet)] == list(ORDER)
+    await assert_state_is_fold_of_stream(
+        store, await formation.handle.query(CommitteeWorkflow.state)
+    )
+    started = [
+        e
+        for e in await stream_events(store, partnership_stream(formation.config.slug))
+        if isinstance(e, ProcessStarted)
+    ]
+    assert [e.process_id for e in started] == [formation.stream]
+
+
+@workflow.defn(sandboxed=False)
+class StandInPartnership:
+    """Starts a formation as its partnership would, under the partnership's workflow id, with the
+    history limit the partnership does not pass on to its children: continue-as-new is then
+    crossed after a few dozen events rather than thousands."""
+
+    @workflow.run
+    async def run(self, input: CommitteeInput) -> CommitteeResult:
+        return await workflow.execute_child_workflow(
+            CommitteeWorkflow.run, input, id=input.process_id
+        )
+
+
+@pytest.fixture
+async def stand_in_worker(
+    dev_env: WorkflowEnvironment, store: EventStore, task_queue: str, delivery: DeliveryActivities
+) -> AsyncIterator[Worker]:
+    async with Worker(
+        dev_env.client,
+        task_queue=task_queue,
+        workflows=[StandInPartnership, CommitteeWorkflow],
+        activities=[
+            StoreActivities(store).append_events,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
+    ) as running:
+        yield running
+
+
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
+    dev_env: WorkflowEnvironment, stand_in_worker: Worker, store: EventStore
 ) -> None:
     """The formation continues as new past a small history; agreements sent side by side around
     the boundary are all recorded, once, and the state carried over equals the stream's fold."""
     temporal = dev_env.client
     plan = await plan_from(dev_env)
-    handle = await start(
-        temporal, county_durham, dev_worker.task_queue, plan, continue_as_new_after_events=40
+    config = county_durham()
+    stream = committee_stream(config.slug, JC)
+    input = CommitteeInput(
+        config=config,
+        process_id=stream,
+        plan=PLAN.model_copy(update={"milestones": plan}),
+        start=StartFormation(
+            committee_id=JC,
+            name=PLAN.name,
+            preferred_option=PLAN.preferred_option,
+            started_on=await server_today(dev_env),
+        ),
+        actor=ACTOR,
+        continue_as_new_after_events=40,
     )
+    parent = await temporal.start_workflow(
+        StandInPartnership.run,
+        input,
+        id=partnership_stream(config.slug),
+        task_queue=stand_in_worker.task_queue,
+    )
+    handle: Handle = temporal.get_workflow_handle_for(CommitteeWorkflow.run, stream)
+    await eventually(lambda: has_events(store, stream, 10))
     await form(handle, plan, ORDER[:4])
     day = targets(plan)["delegation-agreed"]
     await asyncio.gather(
         *(
-            handle.execute_update(
-                CommitteeWorkflow.record_agreement,
-                AgreementRequest(milestone="delegation-agreed", agreed_by=o, agreed_on=day,
-                                 actor=ACTOR),
+            execute(
+                handle,
+                RecordMilestoneAgreement(
+                    milestone_id="delegation-agreed", agreed_by=o, agreed_on=day
+                ),
             )
             for o in PARTNERS
         )
-    )  # fmt: skip
-    await handle.execute_update(
-        CommitteeWorkflow.meet_milestone,
-        MeetRequest(milestone="delegation-agreed", met_on=day, evidence="MoU", actor=ACTOR),
+    )
+    await execute(
+        handle, MeetMilestone(milestone_id="delegation-agreed", met_on=day, evidence="MoU")
     )
     await form(handle, plan, ORDER[5:])
-    result = await handle.result()
+    result = await parent.result()
 
     latest = await raw_description(temporal, handle)
     assert latest.workflow_execution_info.execution.run_id != handle.first_execution_run_id
-    events = await stream_events(store, STREAM)
+    events = await stream_events(store, stream)
     agreed = [e for e in events if isinstance(e, MilestoneAgreed)]
     delegation = [e.agreed_by for e in agreed if e.milestone_id == "delegation-agreed"]
     assert sorted(delegation) == sorted(PARTNERS)
     assert len(agreed) == 2 + len(PARTNERS)
     assert [m.milestone_id for m in result.milestones] == list(ORDER)
-    final = await temporal.get_workflow_handle(handle.id).query(CommitteeWorkflow.state)
+    final = await temporal.get_workflow_handle(stream).query(CommitteeWorkflow.state)
     await assert_state_is_fold_of_stream(store, final)
 
 

@@ -19,6 +19,7 @@ import pytest
 from temporalio.api.common.v1 import SearchAttributes
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowHistory,
@@ -34,7 +35,19 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from domain.aggregates.escalation import EscalationState, fold, initial_state
+from domain.aggregates.escalation import (
+    AgreeAction,
+    CloseEscalation,
+    CompleteAction,
+    DecideEscalation,
+    DecisionNotAccepted,
+    EscalationState,
+    RaiseEscalation,
+    ReferUp,
+    ResolveEscalation,
+    fold,
+    initial_state,
+)
 from domain.bodies import Body, DecisionRuleKind
 from domain.events import (
     ActionAgreed,
@@ -61,26 +74,28 @@ from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.rules.quorum import Attendance
+from domain.streams import escalation_stream, partnership_stream
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
+from tests.workflows.escalation_parent import EscalationParent
+from tests.workflows.through_partnership import (
+    STAFF,
+    effective_partnership,
+    own_slug,
+    start_process,
+)
+from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
 from workflows.escalation import (
-    AgreeActionRequest,
-    CloseRequest,
-    CompleteActionRequest,
-    DecideRequest,
     EscalationInput,
+    EscalationProgress,
     EscalationResult,
     EscalationWorkflow,
-    NotAcceptedRequest,
-    RaiseRequest,
-    ReferUpRequest,
-    ResolveRequest,
 )
-from workflows.ids import escalation_workflow_id
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
 
-STAFF = "officer@concordat.test"
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]
 
 CDCPE_CHAIR = "icb-director-place-based-delivery"
@@ -101,12 +116,7 @@ def present(*seats: str) -> tuple[Attendance, ...]:
 async def escalation_worker(
     temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
 ) -> AsyncIterator[Worker]:
-    async with Worker(
-        temporal,
-        task_queue=task_queue,
-        workflows=[EscalationWorkflow],
-        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
-    ) as running:
+    async with build_worker(temporal, store, task_queue, delivery) as running:
         yield running
 
 
@@ -114,40 +124,47 @@ async def server_today(env: WorkflowEnvironment) -> date:
     return (await env.get_current_time()).astimezone(UTC).date()
 
 
-def raise_request(config: Partnership, raised_on: date, **changes: Any) -> RaiseRequest:
+def raise_request(config: Partnership, raised_on: date, **changes: Any) -> RaiseEscalation:
     fields: dict[str, Any] = {
         "escalation_id": f"e-{uuid.uuid4().hex[:8]}",
         "raised_by": config.ladder[0].bodies[0],
         "reason": EscalationReason.OUTCOME_NOT_DELIVERED,
         "summary": "elective waiting times not recovered",
         "raised_on": raised_on,
-        "actor": STAFF,
     }
-    return RaiseRequest(**(fields | changes))
+    return RaiseEscalation(**(fields | changes))
 
 
 async def start(
     client: Client,
     config: Partnership,
     task_queue: str,
-    raised: RaiseRequest,
+    raised: RaiseEscalation,
     *,
-    bodies: tuple[Body, ...] | None = None,
-    continue_as_new_after_events: int | None = None,
     settle: bool = True,
 ) -> Handle:
-    input = EscalationInput(
-        config=config,
-        bodies=bodies,
-        raised=raised,
-        continue_as_new_after_events=continue_as_new_after_events,
-    )
-    handle = await client.start_workflow(
-        EscalationWorkflow.run, input, id=input.workflow_id, task_queue=task_queue
-    )
+    """Raises the escalation as staff do: through the effective partnership's `start` update.
+    `config` may carry the bodies as they stand after exits."""
+    partnership = await effective_partnership(client, config, task_queue, raised.raised_on)
+    started = await start_process(partnership, raised)
+    handle = client.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
     if settle:
         await settled(handle)
     return handle
+
+
+async def send(handle: Handle, command: Any) -> EscalationProgress:
+    """A command from staff, in the envelope that says who acts."""
+    progress: EscalationProgress = await handle.execute_update(
+        EscalationWorkflow.execute, Command(command=command, actor=STAFF)
+    )
+    return progress
+
+
+def latest(progress: EscalationProgress) -> EscalationDecided:
+    """The vote the command recorded."""
+    assert progress.decision is not None
+    return progress.decision
 
 
 async def settled(handle: Handle) -> None:
@@ -165,11 +182,11 @@ def stream_of(handle: Handle) -> str:
 
 
 async def assert_state_is_fold_of_stream(
-    store: EventStore, handle: Handle, config: Partnership, bodies: tuple[Body, ...] | None = None
+    store: EventStore, handle: Handle, config: Partnership
 ) -> EscalationState:
     state = await handle.query(EscalationWorkflow.state)
     events = await stream_events(store, stream_of(handle))
-    assert fold(initial_state(config, bodies), events) == state
+    assert fold(initial_state(config), events) == state
     return state
 
 
@@ -199,28 +216,28 @@ async def at_cdcpe(
 ) -> Handle:
     """An Acute Care Board escalation referred up to the CDCP Executive (CDCPE ToR §1.2, §2)."""
     handle = await start(temporal, config, task_queue, raise_request(config, on, **raise_changes))
-    await handle.execute_update(
-        EscalationWorkflow.refer_up,
-        ReferUpRequest(
+    await send(
+        handle,
+        ReferUp(
             level=1,
             body="acute-care-board",
             referred_on=on,
             notes="the board cannot recover waiting times alone",
-            actor=STAFF,
         ),
     )
     return handle
 
 
-def cdcpe_vote(on: date, seats: tuple[str, ...], in_favour: tuple[str, ...], **kw: Any) -> Any:
-    return DecideRequest(
+def cdcpe_vote(
+    on: date, seats: tuple[str, ...], in_favour: tuple[str, ...], **kw: Any
+) -> DecideEscalation:
+    return DecideEscalation(
         level=2,
         body="cdcpe",
         decided_on=on,
         present=present(*seats),
         in_favour=in_favour,
         summary="CDDFT to produce a recovery plan",
-        actor=STAFF,
         **kw,
     )
 
@@ -238,50 +255,39 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
     on = await server_today(time_skipping_env)
     raised = raise_request(county_durham, on, affected=("cddft", "dcc"))
     handle = await start(temporal, county_durham, escalation_worker.task_queue, raised)
-    assert handle.id == escalation_workflow_id("county-durham", raised.escalation_id)
+    assert handle.id == escalation_stream("county-durham", raised.escalation_id)
     level = await handle.query(EscalationWorkflow.level)
     assert level is not None
     assert (level.level, level.respond_by) == (1, on + timedelta(days=28))
 
-    await handle.execute_update(
-        EscalationWorkflow.refer_up,
-        ReferUpRequest(
+    await send(
+        handle,
+        ReferUp(
             level=1,
             body="acute-care-board",
             referred_on=on,
             notes="needs the Executive",
-            actor=STAFF,
         ),
     )
     level = await handle.query(EscalationWorkflow.level)
     assert level is not None
     assert (level.level, level.bodies) == (2, ("cdcpe",))
-    state = await handle.execute_update(
-        EscalationWorkflow.decide,
-        cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[1:4]),
-    )
-    assert state.decisions[-1].carried
-    state = await handle.execute_update(
-        EscalationWorkflow.agree_action,
-        AgreeActionRequest(
+    assert latest(await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[1:4]))).carried
+    progress = await send(
+        handle,
+        AgreeAction(
             kind=ActionKind.RECOVERY_PLAN,
             owner="cddft",
             due_on=on + timedelta(days=14),
             agreed_on=on,
             description="a recovery plan for elective waiting times",
-            actor=STAFF,
         ),
     )
-    assert [a.action_id for a in state.actions] == ["a1"]
-    await handle.execute_update(
-        EscalationWorkflow.complete_action,
-        CompleteActionRequest(action_id="a1", completed_on=on + timedelta(days=1), actor=STAFF),
-    )
-    await handle.execute_update(
-        EscalationWorkflow.resolve,
-        ResolveRequest(
-            resolved_on=on + timedelta(days=1), summary="recovery plan in place", actor=STAFF
-        ),
+    assert [a.action_id for a in progress.actions] == ["a1"]
+    await send(handle, CompleteAction(action_id="a1", completed_on=on + timedelta(days=1)))
+    await send(
+        handle,
+        ResolveEscalation(resolved_on=on + timedelta(days=1), resolution="recovery plan in place"),
     )
     result = await handle.result()
     assert (result.status, result.level, result.outcome) == (
@@ -291,6 +297,7 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
     )
     assert result.state == await assert_state_is_fold_of_stream(store, handle, county_durham)
     assert await upserted(handle) == [
+        ("raising", None),
         ("at-level-1", on + timedelta(days=29)),
         ("at-level-2", on + timedelta(days=29)),
         ("at-level-2", on + timedelta(days=15)),
@@ -323,8 +330,23 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
     await assert_notices_delivered(store, handle, outbox)
     recorded = await store.read_stream(stream_of(handle))
     assert {e.metadata["actor"] for e in recorded} == {STAFF}
+    assert await outcome_recorded(temporal, county_durham, handle) == "resolved"
     assert (await store.verify()).intact
     await save_history(handle, "escalation-county-durham-resolved")
+
+
+async def outcome_recorded(client: Client, config: Partnership, handle: Handle) -> str | None:
+    """How the partnership recorded the escalation's end, once it has (None while open)."""
+    partnership = client.get_workflow_handle_for(
+        PartnershipWorkflow.run, partnership_stream(config.slug)
+    )
+    for _ in range(100):
+        state = await partnership.query(PartnershipWorkflow.state)
+        record = next(p for p in state.processes if p.process_id == handle.id)
+        if record.outcome is not None:
+            return record.outcome
+        await asyncio.sleep(0.05)
+    return None
 
 
 async def upserted(handle: Handle) -> list[tuple[str | None, date | None]]:
@@ -392,6 +414,9 @@ async def test_automatic_climb_through_every_level_by_deadline_then_closed_at_th
     handle = await start(
         temporal, config, escalation_worker.task_queue, raise_request(config, on, affected=affected)
     )
+    # Past every level's deadline: the server skips time only while a workflow the test
+    # started is awaited, and the escalation is the partnership's child.
+    await time_skipping_env.sleep(timedelta(days=sum(s.response_days + 1 for s in config.ladder)))
     result = await handle.result()
     assert (result.status, result.level) == ("closed", len(config.ladder))
     assert "top of the ladder" in result.outcome
@@ -420,6 +445,7 @@ async def test_automatic_climb_through_every_level_by_deadline_then_closed_at_th
     timer_actors = {e.metadata["actor"] for e in recorded} - {STAFF}
     assert timer_actors == {"timer:escalation-level-deadline"}
     await assert_state_is_fold_of_stream(store, handle, config)
+    assert await outcome_recorded(temporal, config, handle) == "closed"
     await save_history(handle, f"escalation-{slug}-climbs-to-top")
 
 
@@ -434,16 +460,11 @@ async def mse_at_level(
     )
     handle = await start(temporal, config, task_queue, raised, **kw)
     for current in range(1, level):
-        await handle.execute_update(
-            EscalationWorkflow.refer_up,
-            ReferUpRequest(
-                level=current, body="sle", referred_on=on, notes="not settled", actor=STAFF
-            ),
-        )
+        await send(handle, ReferUp(level=current, body="sle", referred_on=on, notes="not settled"))
     return handle
 
 
-def sle_vote(on: dict[str, Any] | None = None, **kw: Any) -> DecideRequest:
+def sle_vote(**kw: Any) -> DecideEscalation:
     fields: dict[str, Any] = {
         "level": 2,
         "body": "sle",
@@ -453,9 +474,8 @@ def sle_vote(on: dict[str, Any] | None = None, **kw: Any) -> DecideRequest:
         "in_favour": ("msft", "eput"),
         "against": ("essex-cc",),
         "summary": "bed capacity shared between MSFT and EPUT",
-        "actor": STAFF,
     }
-    return DecideRequest(**(fields | kw))
+    return DecideEscalation(**(fields | kw))
 
 
 async def test_sle_majority_counts_only_eligible_affected_partners_present_003_s8_10_2(
@@ -472,13 +492,10 @@ async def test_sle_majority_counts_only_eligible_affected_partners_present_003_s
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.decide, sle_vote(decided_on=on, in_favour=("msft", "nelft"))
-        ),
+        send(handle, sle_vote(decided_on=on, in_favour=("msft", "nelft"))),
         "nelft (nelft) is not an eligible partner affected by the matter",
     )
-    state = await handle.execute_update(EscalationWorkflow.decide, sle_vote(decided_on=on))
-    decided = state.decisions[-1]
+    decided = latest(await send(handle, sle_vote(decided_on=on)))
     assert decided.carried and decided.rule == "eligible_majority"
     assert decided.eligible_voters == ("eput", "essex-cc", "msft")
     assert "2 of 3 eligible affected partners present in favour" in decided.explanation
@@ -521,11 +538,12 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
     the eligible Partnership Board members: 3 of 4 carries, 2 of 3 does not; a council may not
     vote."""
     on = await server_today(time_skipping_env)
-    bodies = trimmed_board(mid_south_essex, nhs_seats)
-    handle = await mse_at_level(
-        temporal, mid_south_essex, escalation_worker.task_queue, on, 4, bodies=bodies
+    # The partnership as it stands after exits: the escalation counts votes against it.
+    config = mid_south_essex.model_copy(
+        update={"bodies": trimmed_board(mid_south_essex, nhs_seats)}
     )
-    vote = DecideRequest(
+    handle = await mse_at_level(temporal, config, escalation_worker.task_queue, on, 4)
+    vote = DecideEscalation(
         level=4,
         body="partnership-board",
         decided_on=on,
@@ -533,22 +551,18 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
         in_favour=in_favour,
         rule=DecisionRuleKind.THREE_QUARTERS_OF_ELIGIBLE,
         summary="apportion transformation funding",
-        actor=STAFF,
     )
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.decide, vote.model_copy(update={"in_favour": ("essex-cc",)})
-        ),
+        send(handle, vote.model_copy(update={"in_favour": ("essex-cc",)})),
         "essex-cc (essex-cc) is not eligible to decide this matter (MSE MoU 2020 §8.4, Annex 1)",
     )
-    state = await handle.execute_update(EscalationWorkflow.decide, vote)
-    decided = state.decisions[-1]
+    decided = latest(await send(handle, vote))
     assert decided.rule == "three_quarters_of_eligible"
     assert decided.carried is carried
     assert set(decided.eligible_voters) == set(nhs_seats)
-    await assert_state_is_fold_of_stream(store, handle, mid_south_essex, bodies)
+    await assert_state_is_fold_of_stream(store, handle, config)
     await handle.terminate("test over")
 
 
@@ -567,20 +581,15 @@ async def test_cdcpe_quorum_four_members_across_health_and_social_care_000_tor_s
     await refused(
         handle,
         store,
-        handle.execute_update(EscalationWorkflow.decide, cdcpe_vote(on, three, three)),
+        send(handle, cdcpe_vote(on, three, three)),
         "cdcpe is not quorate for this item: 3 of the 4 members needed are present",
     )
     four_health = (*three, "icb-medical-director")
-    state = await handle.execute_update(
-        EscalationWorkflow.decide, cdcpe_vote(on, four_health, four_health[:3])
-    )
-    decided = state.decisions[-1]
+    decided = latest(await send(handle, cdcpe_vote(on, four_health, four_health[:3])))
     assert decided.carried
     assert decided.explanation.startswith("quorate, but without social care (")
-    state = await handle.execute_update(
-        EscalationWorkflow.decide, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[:3])
-    )
-    assert state.decisions[-1].explanation.startswith("quorate (")
+    decided = latest(await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[:3])))
+    assert decided.explanation.startswith("quorate (")
     await assert_state_is_fold_of_stream(store, handle, county_durham)
     await handle.terminate("test over")
 
@@ -605,8 +614,8 @@ async def test_conflicted_chair_replaced_and_leave_ruling_000_tor_s6(
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.decide,
+        send(
+            handle,
             cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[1:2], declarations=interests, rulings=rulings),
         ),
         "cdcpe is not quorate for this item",
@@ -615,8 +624,8 @@ async def test_conflicted_chair_replaced_and_leave_ruling_000_tor_s6(
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.decide,
+        send(
+            handle,
             cdcpe_vote(on, six, ("tewv-chief-executive",), declarations=interests, rulings=rulings),
         ),
         "tewv-chief-executive left the meeting for this item and cannot vote",
@@ -624,14 +633,11 @@ async def test_conflicted_chair_replaced_and_leave_ruling_000_tor_s6(
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.decide,
-            cdcpe_vote(on, six, (), declarations=interests, rulings={}),
-        ),
+        send(handle, cdcpe_vote(on, six, (), declarations=interests, rulings={})),
         "the Chair has not ruled on the interest declared by",
     )
-    state = await handle.execute_update(
-        EscalationWorkflow.decide,
+    progress = await send(
+        handle,
         cdcpe_vote(
             on,
             six,
@@ -640,7 +646,7 @@ async def test_conflicted_chair_replaced_and_leave_ruling_000_tor_s6(
             rulings=rulings,
         ),
     )
-    decided = state.decisions[-1]
+    decided = latest(progress)
     assert decided.carried
     assert set(decided.eligible_voters) == set(six) - {CDCPE_CHAIR, "tewv-chief-executive"}
     events = await stream_events(store, stream_of(handle))
@@ -667,26 +673,24 @@ async def test_decision_not_accepted_climbs_to_the_independent_facilitator_003_s
     selected by the SLE is the next step; the SLE is told in writing, with the reason."""
     on = await server_today(time_skipping_env)
     handle = await mse_at_level(temporal, mid_south_essex, escalation_worker.task_queue, on, 2)
-    not_accepted = NotAcceptedRequest(
-        level=2, by="essex-cc", on=on, reason="the shared beds are in Essex", actor=STAFF
+    not_accepted = DecisionNotAccepted(
+        level=2, by="essex-cc", on=on, reason="the shared beds are in Essex"
     )
     await refused(
         handle,
         store,
-        handle.execute_update(EscalationWorkflow.not_accepted, not_accepted),
+        send(handle, not_accepted),
         "no decision was taken at level 2",
     )
-    await handle.execute_update(EscalationWorkflow.decide, sle_vote(decided_on=on))
+    await send(handle, sle_vote(decided_on=on))
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.not_accepted, not_accepted.model_copy(update={"level": 1})
-        ),
+        send(handle, not_accepted.model_copy(update={"level": 1})),
         "the escalation is at level 2",
     )
-    state = await handle.execute_update(EscalationWorkflow.not_accepted, not_accepted)
-    assert state.level == 3
+    progress = await send(handle, not_accepted)
+    assert progress.at is not None and progress.at.level == 3
     level = await handle.query(EscalationWorkflow.level)
     assert level is not None and level.name == "Independent facilitator selected by the SLE"
     events = await stream_events(store, stream_of(handle))
@@ -713,15 +717,14 @@ async def test_overdue_action_reminds_its_owner_003_s7_5(
     owner once, and resolution waits for it."""
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
-    await handle.execute_update(
-        EscalationWorkflow.agree_action,
-        AgreeActionRequest(
+    await send(
+        handle,
+        AgreeAction(
             kind=ActionKind.PEER_REVIEW,
             owner="tewv",
             due_on=on + timedelta(days=3),
             agreed_on=on,
             description="peer review of the crisis pathway",
-            actor=STAFF,
         ),
     )
     await time_skipping_env.sleep(timedelta(days=5))
@@ -735,68 +738,49 @@ async def test_overdue_action_reminds_its_owner_003_s7_5(
     await refused(
         handle,
         store,
-        handle.execute_update(
-            EscalationWorkflow.resolve,
-            ResolveRequest(resolved_on=on + timedelta(days=5), summary="done", actor=STAFF),
-        ),
+        send(handle, ResolveEscalation(resolved_on=on + timedelta(days=5), resolution="done")),
         "actions still open: a1",
     )
-    await handle.execute_update(
-        EscalationWorkflow.complete_action,
-        CompleteActionRequest(action_id="a1", completed_on=on + timedelta(days=5), actor=STAFF),
-    )
-    await handle.execute_update(
-        EscalationWorkflow.resolve,
-        ResolveRequest(resolved_on=on + timedelta(days=5), summary="reviewed", actor=STAFF),
-    )
+    await send(handle, CompleteAction(action_id="a1", completed_on=on + timedelta(days=5)))
+    await send(handle, ResolveEscalation(resolved_on=on + timedelta(days=5), resolution="reviewed"))
     assert (await handle.result()).status == "resolved"
     await assert_state_is_fold_of_stream(store, handle, county_durham)
 
 
 @pytest.mark.parametrize(
-    ("update", "request_", "reason"),
+    ("command", "reason"),
     [
         (
-            "decide",
-            DecideRequest(
+            DecideEscalation(
                 level=1,
                 body="acute-care-board",
                 decided_on=date(2030, 1, 1),
                 present=(),
+                in_favour=(),
                 summary="x",
-                actor=STAFF,
             ),
             "does not decide by vote",
         ),
         (
-            "refer_up",
-            ReferUpRequest(
-                level=1, body="cdcpe", referred_on=date(2030, 1, 1), notes="x", actor=STAFF
-            ),
+            ReferUp(level=1, body="cdcpe", referred_on=date(2030, 1, 1), notes="x"),
             "cdcpe does not handle it there",
         ),
         (
-            "refer_up",
-            ReferUpRequest(
-                level=2, body="cdcpe", referred_on=date(2030, 1, 1), notes="x", actor=STAFF
-            ),
+            ReferUp(level=2, body="cdcpe", referred_on=date(2030, 1, 1), notes="x"),
             "the escalation is at level 1",
         ),
         (
-            "agree_action",
-            AgreeActionRequest(
+            AgreeAction(
                 kind=ActionKind.EXTERNAL_SUPPORT,
                 owner="nhs-leeds",
                 due_on=date(2030, 2, 1),
                 agreed_on=date(2030, 1, 1),
                 description="x",
-                actor=STAFF,
             ),
             "'nhs-leeds' is neither a body nor an organisation of county-durham",
         ),
         (
-            "complete_action",
-            CompleteActionRequest(action_id="a9", completed_on=date(2030, 1, 1), actor=STAFF),
+            CompleteAction(action_id="a9", completed_on=date(2030, 1, 1)),
             "no action 'a9' was agreed",
         ),
     ],
@@ -807,8 +791,7 @@ async def test_bad_commands_are_refused_and_write_nothing(
     store: EventStore,
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
-    update: str,
-    request_: Any,
+    command: Any,
     reason: str,
 ) -> None:
     """docs/architecture.md principle 7: a bad command gets a clear error and changes nothing."""
@@ -816,26 +799,57 @@ async def test_bad_commands_are_refused_and_write_nothing(
     handle = await start(
         temporal, county_durham, escalation_worker.task_queue, raise_request(county_durham, on)
     )
-    await refused(handle, store, handle.execute_update(update, request_), reason)
+    await refused(handle, store, send(handle, command), reason)
     await handle.terminate("test over")
 
 
-async def test_bad_raise_fails_the_start_and_writes_nothing(
+async def test_bad_raise_is_refused_by_the_partnership_and_writes_nothing(
     temporal: Client,
     escalation_worker: Worker,
     store: EventStore,
     county_durham: Partnership,
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
+    """The partnership's `start` decides the raise before anything is written: no escalation is
+    started and the partnership records no start."""
     on = await server_today(time_skipping_env)
     raised = raise_request(county_durham, on, raised_by="leeds-board")
-    handle = await start(
-        temporal, county_durham, escalation_worker.task_queue, raised, settle=False
+    partnership = await effective_partnership(
+        temporal, county_durham, escalation_worker.task_queue, on
+    )
+    before = await store.read_stream(partnership_stream(county_durham.slug))
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await start_process(partnership, raised)
+    assert isinstance(caught.value.cause, ApplicationError)
+    assert caught.value.cause.type == "DomainRejected"
+    assert "'leeds-board' is not a body of county-durham" in str(caught.value.cause)
+    stream = escalation_stream(county_durham.slug, raised.escalation_id)
+    assert await store.read_stream(stream) == []
+    assert await store.read_stream(partnership_stream(county_durham.slug)) == before
+
+
+async def test_started_on_its_own_fails_and_writes_nothing(
+    temporal: Client,
+    escalation_worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """An escalation runs only as its partnership's child (docs/architecture.md principle 8)."""
+    on = await server_today(time_skipping_env)
+    raised = raise_request(county_durham, on)
+    stream = escalation_stream(county_durham.slug, raised.escalation_id)
+    handle = await temporal.start_workflow(
+        EscalationWorkflow.run,
+        EscalationInput(config=county_durham, process_id=stream, raised=raised, actor=STAFF),
+        id=stream,
+        task_queue=escalation_worker.task_queue,
     )
     with pytest.raises(WorkflowFailureError) as caught:
         await handle.result()
-    assert "'leeds-board' is not a body of county-durham" in str(caught.value.cause)
-    assert await store.read_stream(stream_of(handle)) == []
+    assert isinstance(caught.value.cause, ApplicationError)
+    assert caught.value.cause.type == "NotStartedByPartnership"
+    assert await store.read_stream(stream) == []
 
 
 async def test_staff_close_ends_the_escalation_unresolved(
@@ -847,25 +861,78 @@ async def test_staff_close_ends_the_escalation_unresolved(
 ) -> None:
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
-    await handle.execute_update(
-        EscalationWorkflow.close,
-        CloseRequest(closed_on=on, reason="withdrawn by the board", actor=STAFF),
-    )
+    await send(handle, CloseEscalation(closed_on=on, reason="withdrawn by the board"))
     result = await handle.result()
     assert (result.status, result.outcome) == ("closed", "withdrawn by the board")
     await assert_state_is_fold_of_stream(store, handle, county_durham)
 
 
 async def drive_to_resolution(handle: Handle, on: date) -> EscalationResult:
-    await handle.execute_update(
-        EscalationWorkflow.refer_up,
-        ReferUpRequest(level=1, body="acute-care-board", referred_on=on, notes="up", actor=STAFF),
-    )
-    await handle.execute_update(EscalationWorkflow.decide, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE))
-    await handle.execute_update(
-        EscalationWorkflow.resolve, ResolveRequest(resolved_on=on, summary="agreed", actor=STAFF)
-    )
+    await send(handle, ReferUp(level=1, body="acute-care-board", referred_on=on, notes="up"))
+    await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE))
+    await send(handle, ResolveEscalation(resolved_on=on, resolution="agreed"))
     return await handle.result()
+
+
+async def test_rebuilt_from_the_log_when_its_partnership_is_started_again(
+    temporal: Client,
+    escalation_worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """docs/architecture.md principle 8: both workflows lost mid-way, the partnership started
+    again with the same input resumes the escalation from its stream, and it carries on to its
+    end with nothing lost or duplicated."""
+    on = await server_today(time_skipping_env)
+    handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
+    partnership = temporal.get_workflow_handle_for(
+        PartnershipWorkflow.run, partnership_stream(county_durham.slug)
+    )
+    lost_run = (await handle.describe()).run_id
+    # The partnership first, so it does not record the escalation as ended.
+    await partnership.terminate("Temporal's database lost")
+    with contextlib.suppress(RPCError):
+        await handle.terminate("Temporal's database lost")
+    await temporal.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=county_durham),
+        id=partnership.id,
+        task_queue=escalation_worker.task_queue,
+    )
+    await running_again(handle, lost_run)
+    await settled(handle)
+    level = await handle.query(EscalationWorkflow.level)
+    assert level is not None and (level.level, level.respond_by) == (2, on + timedelta(days=28))
+
+    await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE))
+    await send(handle, ResolveEscalation(resolved_on=on, resolution="agreed"))
+    result = await handle.result()
+    assert (result.status, result.level) == ("resolved", 2)
+    events = await stream_events(store, stream_of(handle))
+    facts = [type(e) for e in events if not isinstance(e, NoticeIssued | NoticeDelivered)]
+    assert facts == [
+        EscalationRaised,
+        EscalationConsidered,
+        EscalationClimbed,
+        EscalationDecided,
+        EscalationResolved,
+    ]
+    issued = [e.notice_id for e in events if isinstance(e, NoticeIssued)]
+    assert len(issued) == len(set(issued)) == sum(isinstance(e, NoticeDelivered) for e in events)
+    assert result.state == fold(initial_state(county_durham), events)
+    assert await outcome_recorded(temporal, county_durham, handle) == "resolved"
+    assert (await store.verify()).intact
+
+
+async def running_again(handle: Handle, lost_run: str | None) -> None:
+    """Waits for a run of `handle`'s workflow other than `lost_run`."""
+    for _ in range(200):
+        described = await handle.describe()
+        if described.run_id != lost_run and described.status is WorkflowExecutionStatus.RUNNING:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} was not started again")
 
 
 async def test_append_that_fails_after_commit_is_retried_without_duplicates(
@@ -882,8 +949,12 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     async with Worker(
         temporal,
         task_queue=task_queue,
-        workflows=[EscalationWorkflow],
-        activities=[append_then_fail_once, delivery.deliver_notice],
+        workflows=[PartnershipWorkflow, EscalationWorkflow],
+        activities=[
+            append_then_fail_once,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
     ):
         handle = await start(temporal, county_durham, task_queue, raise_request(county_durham, on))
         result = await drive_to_resolution(handle, on)
@@ -911,8 +982,12 @@ async def test_worker_restarted_mid_process_completes(
         return Worker(
             temporal,
             task_queue=task_queue,
-            workflows=[EscalationWorkflow],
-            activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+            workflows=[PartnershipWorkflow, EscalationWorkflow],
+            activities=[
+                StoreActivities(store).append_events,
+                StoreActivities(store).read_stream,
+                delivery.deliver_notice,
+            ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its frozen virtual time.
             max_cached_workflows=0,
@@ -921,77 +996,92 @@ async def test_worker_restarted_mid_process_completes(
     on = await server_today(time_skipping_env)
     async with new_worker():
         handle = await start(temporal, county_durham, task_queue, raise_request(county_durham, on))
-        await handle.execute_update(
-            EscalationWorkflow.refer_up,
-            ReferUpRequest(
-                level=1, body="acute-care-board", referred_on=on, notes="up", actor=STAFF
-            ),
-        )
+        await send(handle, ReferUp(level=1, body="acute-care-board", referred_on=on, notes="up"))
     async with new_worker():
-        await handle.execute_update(
-            EscalationWorkflow.decide, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE)
-        )
-        await handle.execute_update(
-            EscalationWorkflow.resolve,
-            ResolveRequest(resolved_on=on, summary="agreed", actor=STAFF),
-        )
+        await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE))
+        await send(handle, ResolveEscalation(resolved_on=on, resolution="agreed"))
         result = await handle.result()
         await assert_state_is_fold_of_stream(store, handle, county_durham)
     assert (result.status, result.level) == ("resolved", 2)
 
 
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
+    dev_env: WorkflowEnvironment,
+    store: EventStore,
+    task_queue: str,
+    delivery: DeliveryActivities,
+    county_durham: Partnership,
 ) -> None:
-    """The state carried across continue-as-new; commands sent around the boundary all land."""
+    """The state carried across continue-as-new; commands sent around the boundary all land.
+    The partnership gives its children no history limit, so a stand-in parent starts it."""
     temporal = dev_env.client
+    county_durham = own_slug(county_durham)
     on = await server_today(dev_env)
-    handle = await start(
+    raised = raise_request(county_durham, on)
+    stream = escalation_stream(county_durham.slug, raised.escalation_id)
+    async with Worker(
         temporal,
-        county_durham,
-        dev_worker.task_queue,
-        raise_request(county_durham, on),
-        continue_as_new_after_events=25,
-    )
-    first_run = handle.result_run_id
-    await handle.execute_update(
-        EscalationWorkflow.refer_up,
-        ReferUpRequest(level=1, body="acute-care-board", referred_on=on, notes="up", actor=STAFF),
-    )
-    owners = ("cddft", "tewv", "hdft", "dcc", "icb", "pcns")
-
-    async def agree(owner: str) -> None:
-        await handle.execute_update(
-            EscalationWorkflow.agree_action,
-            AgreeActionRequest(
-                kind=ActionKind.MITIGATING_ACTION,
-                owner=owner,
-                due_on=on + timedelta(days=20),
-                agreed_on=on,
-                description=f"mitigation by {owner}",
+        task_queue=task_queue,
+        workflows=[EscalationParent, EscalationWorkflow],
+        activities=[
+            StoreActivities(store).append_events,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
+        workflow_runner=WORKFLOW_RUNNER,
+    ):
+        parent = await temporal.start_workflow(
+            EscalationParent.run,
+            EscalationInput(
+                config=county_durham,
+                process_id=stream,
+                raised=raised,
                 actor=STAFF,
+                continue_as_new_after_events=25,
             ),
+            id=partnership_stream(county_durham.slug),
+            task_queue=task_queue,
         )
+        handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, stream)
+        await settled(handle)
+        first_run = await first_run_of_child(parent)
+        await send(handle, ReferUp(level=1, body="acute-care-board", referred_on=on, notes="up"))
+        owners = ("cddft", "tewv", "hdft", "dcc", "icb", "pcns")
 
-    await asyncio.gather(*(agree(o) for o in owners))
-    state = await handle.query(EscalationWorkflow.state)
-    assert sorted(a.owner for a in state.actions) == sorted(owners)
-    for action in state.actions:
-        await handle.execute_update(
-            EscalationWorkflow.complete_action,
-            CompleteActionRequest(action_id=action.action_id, completed_on=on, actor=STAFF),
-        )
-    await handle.execute_update(
-        EscalationWorkflow.resolve, ResolveRequest(resolved_on=on, summary="done", actor=STAFF)
-    )
-    result = await handle.result()
-    first = await temporal.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
-    assert first.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
-    assert result.status == "resolved"
-    assert all(a.completed_on == on for a in result.actions) and len(result.actions) == 6
-    events = await stream_events(store, stream_of(handle))
-    assert sum(isinstance(e, ActionAgreed) for e in events) == 6
-    assert result.state == fold(initial_state(county_durham), events)
+        async def agree(owner: str) -> None:
+            await send(
+                handle,
+                AgreeAction(
+                    kind=ActionKind.MITIGATING_ACTION,
+                    owner=owner,
+                    due_on=on + timedelta(days=20),
+                    agreed_on=on,
+                    description=f"mitigation by {owner}",
+                ),
+            )
+
+        await asyncio.gather(*(agree(o) for o in owners))
+        state = await handle.query(EscalationWorkflow.state)
+        assert sorted(a.owner for a in state.actions) == sorted(owners)
+        for action in state.actions:
+            await send(handle, CompleteAction(action_id=action.action_id, completed_on=on))
+        await send(handle, ResolveEscalation(resolved_on=on, resolution="done"))
+        result = await handle.result()
+        first = await temporal.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
+        assert first.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
+        assert result.status == "resolved"
+        assert all(a.completed_on == on for a in result.actions) and len(result.actions) == 6
+        events = await stream_events(store, stream_of(handle))
+        assert sum(isinstance(e, ActionAgreed) for e in events) == 6
+        assert result.state == fold(initial_state(county_durham), events)
+
+
+async def first_run_of_child(parent: WorkflowHandle[Any, Any]) -> str:
+    async for event in parent.fetch_history_events():
+        if event.HasField("child_workflow_execution_started_event_attributes"):
+            started = event.child_workflow_execution_started_event_attributes
+            return started.workflow_execution.run_id
+    raise AssertionError(f"{parent.id} started no child")
 
 
 async def test_recorded_histories_replay(

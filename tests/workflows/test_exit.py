@@ -9,8 +9,6 @@ withdrawal before the effective date.
 import asyncio
 import email
 import json
-import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,14 +20,20 @@ from temporalio.client import (
     WorkflowHistory,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from domain.aggregates.exit import ExitState, fold, initial_state
+from domain.aggregates.exit import (
+    AcknowledgeNotice,
+    ExitState,
+    NotifyExit,
+    WithdrawExit,
+    fold,
+    initial_state,
+)
 from domain.events import (
     ExitNotified,
     ExitWithdrawn,
@@ -38,32 +42,31 @@ from domain.events import (
     NoticeDelivered,
     NoticeIssued,
     NoticeKind,
+    ProcessKind,
     ReminderSent,
 )
 from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.rules.exits import without_organisations
+from domain.streams import exit_stream, partnership_stream
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
-from workflows import search_attributes
-from workflows.exit import (
-    AcknowledgeRequest,
-    ExitInput,
-    ExitNotice,
-    ExitResult,
-    ExitWorkflow,
-    WithdrawRequest,
+from tests.workflows.through_partnership import (
+    effective_partnership,
+    own_slug,
+    result_of,
+    start_process,
 )
-from workflows.ids import exit_workflow_id
+from workflows import ALL_WORKFLOWS, search_attributes
+from workflows.exit import ExitInput, ExitResult, ExitWorkflow
+from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
 ACTOR = "officer@concordat.test"
 LEAVER = "tewv"
-
-
-def stream(notified_on: date) -> str:
-    return exit_workflow_id("county-durham", LEAVER, notified_on)
 
 
 # A partnership from which five partners have already left: TEWV's exit then leaves two boards
@@ -75,20 +78,11 @@ ExitHandle = WorkflowHandle[ExitWorkflow, ExitResult]
 
 @pytest.fixture
 def county_durham() -> Partnership:
-    return load_partnership("county-durham")
+    return own_slug(load_partnership("county-durham"))
 
 
-@pytest.fixture
-async def exit_worker(
-    temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
-) -> AsyncIterator[Worker]:
-    async with Worker(
-        temporal,
-        task_queue=task_queue,
-        workflows=[ExitWorkflow],
-        activities=[StoreActivities(store).append_events, delivery.deliver_notice],
-    ) as worker:
-        yield worker
+def stream(config: Partnership, notified_on: date) -> str:
+    return exit_stream(config.slug, LEAVER, notified_on)
 
 
 async def today(env: WorkflowEnvironment) -> date:
@@ -96,8 +90,8 @@ async def today(env: WorkflowEnvironment) -> date:
     return (await env.get_current_time()).date()
 
 
-def notice(notified_on: date, effective_in_days: int = 60) -> ExitNotice:
-    return ExitNotice(
+def notice(notified_on: date, effective_in_days: int = 60) -> NotifyExit:
+    return NotifyExit(
         organisation=LEAVER,
         notified_on=notified_on,
         effective_on=notified_on + timedelta(days=effective_in_days),
@@ -110,32 +104,32 @@ async def start(
     client: Client,
     config: Partnership,
     task_queue: str,
-    exit_notice: ExitNotice,
+    exit_notice: NotifyExit,
     signatories: tuple[str, ...] | None = None,
     continue_as_new_after_events: int | None = None,
-    workflow_id: str | None = None,
 ) -> ExitHandle:
-    # A unique id per test: the dev server is shared by the whole session.
-    return await client.start_workflow(
-        ExitWorkflow.run,
-        ExitInput(
-            config=config,
-            signatories=signatories or config.signatories,
-            notice=exit_notice,
-            actor=ACTOR,
-            continue_as_new_after_events=continue_as_new_after_events,
-        ),
-        id=workflow_id or f"{stream(exit_notice.notified_on)}:{uuid.uuid4().hex[:6]}",
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    """The notice given through the partnership, every signatory having signed that day."""
+    if signatories is not None:
+        # The others have left: their seats are gone from every body (CDCP MoU §27).
+        gone = [s for s in config.signatories if s not in signatories]
+        bodies = tuple(without_organisations(b, gone) for b in config.bodies)
+        config = config.model_copy(update={"signatories": signatories, "bodies": bodies})
+    partnership = await effective_partnership(
+        client,
+        config,
+        task_queue,
+        exit_notice.notified_on,
+        continue_as_new_after_events=continue_as_new_after_events,
     )
+    started = await start_process(partnership, exit_notice, ACTOR)
+    return client.get_workflow_handle_for(ExitWorkflow.run, started.process_id)
 
 
-def ack(recipient: str, on: date) -> AcknowledgeRequest:
-    return AcknowledgeRequest(
-        recipient=recipient,
-        acknowledged_on=on,
-        acknowledged_by=f"Clerk of {recipient}",
+def ack(recipient: str, on: date) -> Command[AcknowledgeNotice]:
+    return Command(
+        command=AcknowledgeNotice(
+            recipient=recipient, acknowledged_on=on, acknowledged_by=f"Clerk of {recipient}"
+        ),
         actor=ACTOR,
     )
 
@@ -162,25 +156,24 @@ async def search_attributes_of(handle: ExitHandle) -> dict[str, object]:
     return values
 
 
-async def assert_state_is_fold_of_stream(
-    store: EventStore, state: ExitState, config: Partnership, signatories: tuple[str, ...]
-) -> None:
+async def assert_state_is_fold_of_stream(store: EventStore, state: ExitState) -> None:
+    """The workflow's state is the fold of its stream from the partnership it was given."""
     assert state.exit_id is not None
     events = await stream_events(store, state.exit_id)
-    assert fold(initial_state(config, signatories), events) == state
+    assert fold(initial_state(state.config, state.signatories), events) == state
 
 
 async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_000_s27(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
     outbox: Path,
 ) -> None:
     """CDCP MoU §27: written notice to each other signatory; the exit takes effect on its date."""
     notified_on = await today(time_skipping_env)
-    handle = await start(temporal, county_durham, exit_worker.task_queue, notice(notified_on))
+    handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
     state = await wait_for_notices(handle)
     others = tuple(s for s in county_durham.signatories if s != LEAVER)
     assert state.recipients == others
@@ -188,26 +181,24 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
     assert state.notices[0].acknowledge_by == notified_on + timedelta(days=28)
 
     for recipient in others:
-        progress = await handle.execute_update(
-            ExitWorkflow.acknowledge, ack(recipient, notified_on)
-        )
+        progress = await handle.execute_update(ExitWorkflow.execute, ack(recipient, notified_on))
         assert recipient not in progress.unacknowledged
         state = await handle.query(ExitWorkflow.state)
-        await assert_state_is_fold_of_stream(store, state, county_durham, county_durham.signatories)
+        await assert_state_is_fold_of_stream(store, state)
     assert await handle.query(ExitWorkflow.unacknowledged) == []
     attributes = await search_attributes_of(handle)
     assert attributes[search_attributes.STATUS.name] == "awaiting-effective-date"
     assert attributes[search_attributes.PROCESS.name] == "exit"
-    assert attributes[search_attributes.PARTNERSHIP.name] == "county-durham"
+    assert attributes[search_attributes.PARTNERSHIP.name] == county_durham.slug
 
-    result = await handle.result()
+    result = await result_of(time_skipping_env, handle)
     assert result.outcome == "ended"
-    assert result.exit_id == stream(notified_on)
+    assert result.exit_id == stream(county_durham, notified_on)
     assert result.ended_on == notified_on + timedelta(days=60)
     assert result.bodies_affected == ("cdcpe", "cyp-board", "mhld-board")
     assert result.cannot_be_quorate == ()
 
-    events = await stream_events(store, stream(notified_on))
+    events = await stream_events(store, stream(county_durham, notified_on))
     assert [type(e) for e in events] == (
         [ExitNotified]
         + [NoticeIssued] * 7
@@ -217,8 +208,8 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
     )
     final = await handle.query(ExitWorkflow.state)
     assert final.status == "ended"
-    await assert_state_is_fold_of_stream(store, final, county_durham, county_durham.signatories)
-    recorded = await store.read_stream(stream(notified_on))
+    await assert_state_is_fold_of_stream(store, final)
+    recorded = await store.read_stream(stream(county_durham, notified_on))
     assert recorded[-1].metadata["actor"] == "timer:exit-effective-date"
     assert {e.metadata["actor"] for e in recorded[:-1]} == {ACTOR}
     assert (await store.verify()).intact
@@ -228,7 +219,7 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
 
     # The written notices: one .eml per recipient, with the recorded text and hash.
     issued = [e for e in events if isinstance(e, NoticeIssued)]
-    files = sorted((outbox / "county-durham").glob("*.eml"))
+    files = sorted((outbox / county_durham.slug).glob("*.eml"))
     assert len(files) == 7
     for notice_event in issued:
         assert notice_event.content_hash == content_hash(notice_event.subject, notice_event.body)
@@ -246,7 +237,7 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
 async def test_exit_reports_bodies_that_can_no_longer_be_quorate_000_s27(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
@@ -256,21 +247,21 @@ async def test_exit_reports_bodies_that_can_no_longer_be_quorate_000_s27(
     """
     notified_on = await today(time_skipping_env)
     handle = await start(
-        temporal, county_durham, exit_worker.task_queue, notice(notified_on), signatories=SMALL
+        temporal, county_durham, worker.task_queue, notice(notified_on), signatories=SMALL
     )
-    result = await handle.result()
+    result = await result_of(time_skipping_env, handle)
     assert result.outcome == "ended"
     assert result.cannot_be_quorate == ("cyp-board", "mhld-board")
     flagged = {b.body: b for b in result.bodies}
     assert flagged["mhld-board"].voting_after < (flagged["mhld-board"].quorum_minimum or 0)
     final = await handle.query(ExitWorkflow.state)
-    await assert_state_is_fold_of_stream(store, final, county_durham, SMALL)
+    await assert_state_is_fold_of_stream(store, final)
 
 
 async def test_reminders_weekly_until_the_acknowledgement_deadline_policy(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
@@ -278,13 +269,13 @@ async def test_reminders_weekly_until_the_acknowledgement_deadline_policy(
     deadline; none to a recipient that acknowledged; each reminder is a delivered notice."""
     notified_on = await today(time_skipping_env)
     handle = await start(
-        temporal, county_durham, exit_worker.task_queue, notice(notified_on), signatories=SMALL
+        temporal, county_durham, worker.task_queue, notice(notified_on), signatories=SMALL
     )
     await wait_for_notices(handle)
-    await handle.execute_update(ExitWorkflow.acknowledge, ack("dcc", notified_on))
-    await handle.result()
+    await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
+    await result_of(time_skipping_env, handle)
 
-    events = await stream_events(store, stream(notified_on))
+    events = await stream_events(store, stream(county_durham, notified_on))
     reminders = [e for e in events if isinstance(e, ReminderSent)]
     assert [(r.organisation, r.sent_on) for r in reminders] == [
         ("icb", notified_on + timedelta(days=days)) for days in (7, 14, 21, 28)
@@ -294,7 +285,7 @@ async def test_reminders_weekly_until_the_acknowledgement_deadline_policy(
     assert [n.recipient for n in letters] == ["icb"] * 4
     delivered = {e.notice_id for e in events if isinstance(e, NoticeDelivered)}
     assert {n.notice_id for n in letters} <= delivered
-    recorded = await store.read_stream(stream(notified_on))
+    recorded = await store.read_stream(stream(county_durham, notified_on))
     assert {e.metadata["actor"] for e in recorded if e.type == "ReminderSent"} == {
         "timer:exit-reminder"
     }
@@ -303,26 +294,24 @@ async def test_reminders_weekly_until_the_acknowledgement_deadline_policy(
 async def test_no_reminder_after_acknowledgement_policy(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
     """P2 policy: a recipient that acknowledges after two reminders gets no third."""
     notified_on = await today(time_skipping_env)
     handle = await start(
-        temporal, county_durham, exit_worker.task_queue, notice(notified_on), signatories=SMALL
+        temporal, county_durham, worker.task_queue, notice(notified_on), signatories=SMALL
     )
     await wait_for_notices(handle)
-    await handle.execute_update(ExitWorkflow.acknowledge, ack("dcc", notified_on))
+    await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
     await time_skipping_env.sleep(timedelta(days=15))
     assert await handle.query(ExitWorkflow.unacknowledged) == ["icb"]
-    await handle.execute_update(
-        ExitWorkflow.acknowledge, ack("icb", notified_on + timedelta(days=15))
-    )
+    await handle.execute_update(ExitWorkflow.execute, ack("icb", notified_on + timedelta(days=15)))
     attributes = await search_attributes_of(handle)
     assert attributes[search_attributes.STATUS.name] == "awaiting-effective-date"
-    await handle.result()
-    events = await stream_events(store, stream(notified_on))
+    await result_of(time_skipping_env, handle)
+    events = await stream_events(store, stream(county_durham, notified_on))
     assert [(e.organisation, e.sent_on) for e in events if isinstance(e, ReminderSent)] == [
         ("icb", notified_on + timedelta(days=7)),
         ("icb", notified_on + timedelta(days=14)),
@@ -332,32 +321,32 @@ async def test_no_reminder_after_acknowledgement_policy(
 async def test_withdrawal_before_the_effective_date_ends_the_process_policy(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
     """P2 policy: a notice may be withdrawn before the effective date; the membership stays."""
     notified_on = await today(time_skipping_env)
-    handle = await start(temporal, county_durham, exit_worker.task_queue, notice(notified_on))
+    handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
     await wait_for_notices(handle)
     withdrawn_on = notified_on + timedelta(days=3)
     progress = await handle.execute_update(
-        ExitWorkflow.withdraw,
-        WithdrawRequest(withdrawn_on=withdrawn_on, reason="services stay", actor=ACTOR),
+        ExitWorkflow.execute,
+        Command(
+            command=WithdrawExit(withdrawn_on=withdrawn_on, reason="services stay"), actor=ACTOR
+        ),
     )
     assert progress.status == "withdrawn"
-    result = await handle.result()
+    result = await result_of(time_skipping_env, handle)
     assert (result.outcome, result.withdrawn_on, result.ended_on) == (
         "withdrawn",
         withdrawn_on,
         None,
     )
-    events = await stream_events(store, stream(notified_on))
+    events = await stream_events(store, stream(county_durham, notified_on))
     assert isinstance(events[-1], ExitWithdrawn)
     assert not any(isinstance(e, MembershipEnded | ReminderSent) for e in events)
-    await assert_state_is_fold_of_stream(
-        store, await handle.query(ExitWorkflow.state), county_durham, county_durham.signatories
-    )
+    await assert_state_is_fold_of_stream(store, await handle.query(ExitWorkflow.state))
     attributes = await search_attributes_of(handle)
     assert attributes[search_attributes.STATUS.name] == "withdrawn"
 
@@ -376,7 +365,7 @@ async def assert_refused(
 async def test_bad_commands_are_refused_and_write_nothing(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
@@ -384,20 +373,20 @@ async def test_bad_commands_are_refused_and_write_nothing(
     P2 policy: no withdrawal on or after the effective date."""
     notified_on = await today(time_skipping_env)
     exit_notice = notice(notified_on)
-    handle = await start(temporal, county_durham, exit_worker.task_queue, exit_notice)
+    handle = await start(temporal, county_durham, worker.task_queue, exit_notice)
     await wait_for_notices(handle)
-    await handle.execute_update(ExitWorkflow.acknowledge, ack("dcc", notified_on))
+    await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
 
     await assert_refused(
-        handle, store, ExitWorkflow.acknowledge, ack(LEAVER, notified_on), "tewv is not a recipient"
+        handle, store, ExitWorkflow.execute, ack(LEAVER, notified_on), "tewv is not a recipient"
     )
     await assert_refused(
-        handle, store, ExitWorkflow.acknowledge, ack("nhs-leeds", notified_on), "not a recipient"
+        handle, store, ExitWorkflow.execute, ack("nhs-leeds", notified_on), "not a recipient"
     )
     await assert_refused(
         handle,
         store,
-        ExitWorkflow.acknowledge,
+        ExitWorkflow.execute,
         ack("dcc", notified_on),
         "dcc has already acknowledged",
     )
@@ -405,67 +394,99 @@ async def test_bad_commands_are_refused_and_write_nothing(
         await assert_refused(
             handle,
             store,
-            ExitWorkflow.withdraw,
-            WithdrawRequest(withdrawn_on=on, actor=ACTOR),
+            ExitWorkflow.execute,
+            Command(command=WithdrawExit(withdrawn_on=on), actor=ACTOR),
             "can no longer be withdrawn",
         )
     state = await handle.query(ExitWorkflow.state)
     assert state.status == "notified"
-    await assert_state_is_fold_of_stream(store, state, county_durham, county_durham.signatories)
+    await assert_state_is_fold_of_stream(store, state)
     await handle.terminate("test over")
 
 
-async def test_notice_from_a_non_signatory_fails_the_process_having_written_nothing(
+async def test_notice_from_a_non_signatory_is_refused_having_written_nothing(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
     """CDCP MoU §27 concerns a signatory leaving: a notice from anyone else is refused."""
     notified_on = await today(time_skipping_env)
-    handle = await start(
-        temporal,
-        county_durham,
-        exit_worker.task_queue,
-        notice(notified_on),
-        signatories=("icb", "dcc"),
-    )
-    with pytest.raises(WorkflowFailureError) as caught:
-        await handle.result()
-    assert "tewv is not a signatory of county-durham" in str(caught.value.cause)
-    assert await store.read_stream(stream(notified_on)) == []
+    config = county_durham.model_copy(update={"signatories": ("icb", "dcc")})
+    partnership = await effective_partnership(temporal, config, worker.task_queue, notified_on)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await start_process(partnership, notice(notified_on), ACTOR)
+    assert "tewv is not a signatory" in str(caught.value.cause)
+    assert await store.read_stream(stream(county_durham, notified_on)) == []
+    state = await partnership.query(PartnershipWorkflow.state)
+    assert state.processes == ()
+    await partnership.terminate("test over")
 
 
-async def test_a_second_start_for_the_same_partner_is_the_same_process(
+async def test_a_second_notice_from_the_same_partner_is_refused_having_written_nothing(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
-    exit_worker: Worker,
+    worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """One exit process per partner per partnership: starting it again changes nothing."""
+    """One exit process per notice: a second notice while the first is open is refused, and so
+    is one dated the same day after the first was withdrawn (its process id is taken)."""
     notified_on = await today(time_skipping_env)
-    workflow_id = f"{stream(notified_on)}:{uuid.uuid4().hex[:6]}"
-    first = await start(
-        temporal,
-        county_durham,
-        exit_worker.task_queue,
-        notice(notified_on),
-        workflow_id=workflow_id,
+    handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
+    await wait_for_notices(handle)
+    partnership = temporal.get_workflow_handle_for(
+        PartnershipWorkflow.run, partnership_stream(county_durham.slug)
     )
-    await wait_for_notices(first)
-    second = await start(
-        temporal,
-        county_durham,
-        exit_worker.task_queue,
-        notice(notified_on),
-        workflow_id=workflow_id,
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
+    assert "tewv has already given notice" in str(caught.value.cause)
+    withdrawn: Command[WithdrawExit] = Command(
+        command=WithdrawExit(withdrawn_on=notified_on), actor=ACTOR
     )
-    assert second.result_run_id == first.result_run_id
-    events = await stream_events(store, stream(notified_on))
+    await handle.execute_update(ExitWorkflow.execute, withdrawn)
+    await result_of(time_skipping_env, handle)
+    for _ in range(100):  # the partnership records the end once it has the exit's result
+        state = await partnership.query(PartnershipWorkflow.state)
+        if state.open_process(ProcessKind.EXIT) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert state.processes[0].outcome == "withdrawn"
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
+    assert "cannot be started again" in str(caught.value.cause)
+    events = await stream_events(store, stream(county_durham, notified_on))
     assert sum(isinstance(e, ExitNotified) for e in events) == 1
-    await first.terminate("test over")
+    await partnership.terminate("test over")
+
+
+async def test_an_exit_started_other_than_by_its_partnership_fails_having_written_nothing(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+) -> None:
+    """Only the partnership starts an exit, so that its own stream records it as open."""
+    notified_on = await today(time_skipping_env)
+    process_id = stream(county_durham, notified_on)
+    handle = await temporal.start_workflow(
+        ExitWorkflow.run,
+        ExitInput(
+            config=county_durham,
+            process_id=process_id,
+            signatories=county_durham.signatories,
+            notice=notice(notified_on).model_copy(update={"exit_id": process_id}),
+            actor=ACTOR,
+        ),
+        id=process_id,
+        task_queue=worker.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as caught:
+        await result_of(time_skipping_env, handle)
+    assert "is started by the" in str(caught.value.cause)
+    assert await store.read_stream(process_id) == []
 
 
 async def test_append_that_fails_after_commit_is_retried_without_duplicates(
@@ -482,25 +503,29 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     async with Worker(
         temporal,
         task_queue=task_queue,
-        workflows=[ExitWorkflow],
-        activities=[append_then_fail_once, delivery.deliver_notice],
+        workflows=list(ALL_WORKFLOWS),
+        activities=[
+            append_then_fail_once,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
     ):
         handle = await start(
             temporal, county_durham, task_queue, notice(notified_on), signatories=SMALL
         )
         await wait_for_notices(handle)
-        await handle.execute_update(ExitWorkflow.acknowledge, ack("dcc", notified_on))
-        result = await handle.result()
+        await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
+        result = await result_of(time_skipping_env, handle)
         final = await handle.query(ExitWorkflow.state)
 
     assert result.outcome == "ended"
-    recorded = await store.read_stream(stream(notified_on))
+    recorded = await store.read_stream(stream(county_durham, notified_on))
     # Notified, 2 notices, 2 receipts, 1 acknowledgement, 4 x (reminder, letter, receipt), ended.
     assert len(recorded) == 1 + 2 + 2 + 1 + 4 * 3 + 1
     assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
     assert len({e.event_id for e in recorded}) == len(recorded)
     assert {e.metadata["attempt"] for e in recorded} == {1}
-    await assert_state_is_fold_of_stream(store, final, county_durham, SMALL)
+    await assert_state_is_fold_of_stream(store, final)
     assert (await store.verify()).intact
 
 
@@ -518,8 +543,12 @@ async def test_worker_restarted_mid_process_completes_it(
         return Worker(
             temporal,
             task_queue=task_queue,
-            workflows=[ExitWorkflow],
-            activities=[StoreActivities(store).append_events, delivery.deliver_notice],
+            workflows=list(ALL_WORKFLOWS),
+            activities=[
+                StoreActivities(store).append_events,
+                StoreActivities(store).read_stream,
+                delivery.deliver_notice,
+            ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its (frozen) virtual time.
             max_cached_workflows=0,
@@ -531,16 +560,16 @@ async def test_worker_restarted_mid_process_completes_it(
             temporal, county_durham, task_queue, notice(notified_on), signatories=SMALL
         )
         await wait_for_notices(handle)
-        await handle.execute_update(ExitWorkflow.acknowledge, ack("dcc", notified_on))
+        await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
     async with new_worker():
-        await handle.execute_update(ExitWorkflow.acknowledge, ack("icb", notified_on))
-        result = await handle.result()
+        await handle.execute_update(ExitWorkflow.execute, ack("icb", notified_on))
+        result = await result_of(time_skipping_env, handle)
         final = await handle.query(ExitWorkflow.state)
     assert result.outcome == "ended"
-    events = await stream_events(store, stream(notified_on))
+    events = await stream_events(store, stream(county_durham, notified_on))
     assert sum(isinstance(e, NoticeAcknowledged) for e in events) == 2
     assert not any(isinstance(e, ReminderSent) for e in events)
-    await assert_state_is_fold_of_stream(store, final, county_durham, SMALL)
+    await assert_state_is_fold_of_stream(store, final)
 
 
 async def test_continue_as_new_with_acknowledgements_arriving_around_it(
@@ -557,24 +586,23 @@ async def test_continue_as_new_with_acknowledgements_arriving_around_it(
         notice(notified_on),
         continue_as_new_after_events=30,
     )
+    first_run_id = (await handle.describe()).run_id
     await wait_for_notices(handle)
     others = [s for s in county_durham.signatories if s != LEAVER]
-    await handle.execute_update(ExitWorkflow.acknowledge, ack(others[0], notified_on))
+    await handle.execute_update(ExitWorkflow.execute, ack(others[0], notified_on))
     await asyncio.gather(
-        *(handle.execute_update(ExitWorkflow.acknowledge, ack(r, notified_on)) for r in others[1:4])
+        *(handle.execute_update(ExitWorkflow.execute, ack(r, notified_on)) for r in others[1:4])
     )
     for recipient in others[4:]:
-        await handle.execute_update(ExitWorkflow.acknowledge, ack(recipient, notified_on))
+        await handle.execute_update(ExitWorkflow.execute, ack(recipient, notified_on))
     assert await handle.query(ExitWorkflow.unacknowledged) == []
-    first_run = temporal.get_workflow_handle(handle.id, run_id=handle.result_run_id)
+    first_run = temporal.get_workflow_handle(handle.id, run_id=first_run_id)
     history = await first_run.fetch_history()
     assert history.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
-    events = await stream_events(store, stream(notified_on))
+    events = await stream_events(store, stream(county_durham, notified_on))
     acknowledged = [e.recipient for e in events if isinstance(e, NoticeAcknowledged)]
     assert sorted(acknowledged) == sorted(others)
-    await assert_state_is_fold_of_stream(
-        store, await handle.query(ExitWorkflow.state), county_durham, county_durham.signatories
-    )
+    await assert_state_is_fold_of_stream(store, await handle.query(ExitWorkflow.state))
     # The dev server keeps the wall clock: the effective date is weeks away.
     await handle.terminate("test over")
 

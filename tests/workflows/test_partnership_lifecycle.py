@@ -17,28 +17,32 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
-from domain.aggregates.partnership import PartnershipState, fold, initial_state
-from domain.events import MembershipEnded, MouAmended, ReviewDateRevised
+from domain.aggregates.exit import NotifyExit
+from domain.aggregates.partnership import (
+    PartnershipState,
+    RequestReview,
+    SignMou,
+    StartCommittee,
+    fold,
+    initial_state,
+)
+from domain.aggregates.review import RecordResponse
+from domain.events import MembershipEnded, MouAmended, ProcessEnded, ProcessKind, ReviewDateRevised
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.rules.dates import add_months, review_opens_on
+from domain.streams import exit_stream, partnership_stream, review_stream
 from eventstore.store import EventStore
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_committee import ORDER, form, plan_from
+from tests.workflows.through_partnership import result_of, start_process
 from worker import build_worker
 from workflows.committee import CommitteeWorkflow
 from workflows.exit import ExitWorkflow
-from workflows.ids import exit_workflow_id, partnership_stream, review_workflow_id
-from workflows.partnership import (
-    CommitteeRequest,
-    ExitNoticeRequest,
-    PartnershipInput,
-    PartnershipWorkflow,
-    ReviewRequest,
-    SignatureRequest,
-)
-from workflows.review import ResponseRequest, ReviewWorkflow
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
+from workflows.review import ReviewWorkflow
 
 Handle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 
@@ -52,21 +56,32 @@ async def effective_partnership(
     handle = await env.client.start_workflow(
         PartnershipWorkflow.run,
         PartnershipInput(config=config),
-        id=f"partnership:{config.slug}",
+        id=partnership_stream(config.slug),
         task_queue=task_queue,
     )
     for organisation in config.signatories:
         await handle.execute_update(
-            PartnershipWorkflow.sign,
-            SignatureRequest(
-                organisation=organisation,
-                signatory_name="Chief Executive",
-                signatory_role="Chief Executive",
-                signed_on=today,
+            PartnershipWorkflow.execute,
+            Command(
+                command=SignMou(
+                    organisation=organisation,
+                    signatory_name="Chief Executive",
+                    signatory_role="Chief Executive",
+                    signed_on=today,
+                ),
                 actor="officer",
             ),
         )
     return handle, today
+
+
+async def open_process_id(
+    handle: Handle, kind: ProcessKind, subject: str | None = None
+) -> str | None:
+    """The workflow id of the partnership's open process of `kind`, as its state records it."""
+    state = await handle.query(PartnershipWorkflow.state)
+    found = state.open_process(kind, subject)
+    return found.process_id if found is not None else None
 
 
 async def eventually(
@@ -106,7 +121,7 @@ async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
     opens_on = review_opens_on(state.review_due_on, county_durham.review_policy.lead_time_days)
 
     async def review_open() -> bool:
-        return (await handle.query(PartnershipWorkflow.open_processes)).review is not None
+        return await open_process_id(handle, ProcessKind.REVIEW) is not None
 
     await time_skipping_env.sleep(timedelta(days=(opens_on - signed_on).days - 1))
     assert not await review_open(), "the review opened before its lead time"
@@ -114,23 +129,20 @@ async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
     opened_on = (await time_skipping_env.get_current_time()).date()
     assert opened_on == opens_on
 
-    review_id = (await handle.query(PartnershipWorkflow.open_processes)).review
-    assert review_id is not None and review_id.startswith(review_workflow_id(state.slug, ""))
+    review_id = await open_process_id(handle, ProcessKind.REVIEW)
+    assert review_id is not None and review_id.startswith(review_stream(state.slug, ""))
     review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
     for organisation in state.signatories:
-        await review.execute_update(
-            ReviewWorkflow.respond,
-            ResponseRequest(
-                organisation=organisation,
-                received_on=opened_on,
-                confirms_unchanged=True,
-                actor="officer",
-            ),
+        response = RecordResponse(
+            organisation=organisation, received_on=opened_on, confirms_unchanged=True
         )
-    result = await review.result()
+        await review.execute_update(
+            ReviewWorkflow.execute, Command(command=response, actor="officer")
+        )
+    result = await result_of(time_skipping_env, review)
 
     async def outcome_recorded() -> bool:
-        return (await handle.query(PartnershipWorkflow.open_processes)).review is None
+        return await open_process_id(handle, ProcessKind.REVIEW) is None
 
     await eventually(time_skipping_env, outcome_recorded)
     after = await handle.query(PartnershipWorkflow.state)
@@ -151,19 +163,21 @@ async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revis
     amended and the annual review date revised accordingly."""
     handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
     slug = (await handle.query(PartnershipWorkflow.state)).slug
-    notice = ExitNoticeRequest(
+    notice = NotifyExit(
         organisation="tewv",
         notified_on=today,
         effective_on=today + timedelta(days=90),
         signatory_name="Chief Executive",
         reason="merger",
-        actor="officer",
     )
-    exit_id = await handle.execute_update(PartnershipWorkflow.give_exit_notice, notice)
-    assert exit_id == exit_workflow_id(slug, "tewv", today)
+    started = await start_process(handle, notice, "officer")
+    exit_id = started.process_id
+    assert exit_id == exit_stream(slug, "tewv", today)
+    assert "tewv" not in started.recipients and len(started.recipients) == 7
+    assert started.effect is not None and started.effect.organisations == ("tewv",)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(PartnershipWorkflow.give_exit_notice, notice)
+        await start_process(handle, notice, "officer")
     assert "tewv has already given notice" in str(caught.value.cause)
 
     async def membership_ended() -> bool:
@@ -171,16 +185,21 @@ async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revis
 
     await eventually(time_skipping_env, membership_ended)
     exit_handle = time_skipping_env.client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
-    result = await exit_handle.result()
+    result = await result_of(time_skipping_env, exit_handle)
     assert result.outcome == "ended" and result.ended_on == notice.effective_on
     state = await handle.query(PartnershipWorkflow.state)
     assert state.mou_version == 2
     assert state.review_due_on == add_months(today, 12), "already due sooner: not moved later"
     assert all(m.organisation != "tewv" for b in state.bodies for m in b.members)
     events = await stream_events(store, partnership_stream(slug))
-    assert [type(e) for e in events[-3:]] == [MembershipEnded, MouAmended, ReviewDateRevised]
+    assert [type(e) for e in events[-4:]] == [
+        MembershipEnded,
+        MouAmended,
+        ReviewDateRevised,
+        ProcessEnded,
+    ]
     await assert_state_is_fold(store, handle, county_durham)
-    assert (await handle.query(PartnershipWorkflow.open_processes)).exits == {}
+    assert await open_process_id(handle, ProcessKind.EXIT) is None
     await save_history(handle, "partnership-exit")
     await handle.terminate("test over")
 
@@ -201,19 +220,19 @@ async def test_exit_notice_refused_with_nothing_written(
     ]
     for organisation, notified_on, effective_on, reason in bad:
         with pytest.raises(WorkflowUpdateFailedError) as caught:
-            await handle.execute_update(
-                PartnershipWorkflow.give_exit_notice,
-                ExitNoticeRequest(
+            await start_process(
+                handle,
+                NotifyExit(
                     organisation=organisation,
                     notified_on=notified_on,
                     effective_on=effective_on,
                     signatory_name="CEO",
-                    actor="officer",
                 ),
+                "officer",
             )
         assert reason in str(caught.value.cause)
     assert await stream_events(store, partnership_stream(slug)) == before
-    assert (await handle.query(PartnershipWorkflow.open_processes)).exits == {}
+    assert await open_process_id(handle, ProcessKind.EXIT) is None
     await handle.terminate("test over")
 
 
@@ -225,11 +244,9 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
 ) -> None:
     """P1: a signatory who leaves during a review is no longer asked (CDCP MoU §27)."""
     handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
-    review_id = await handle.execute_update(
-        PartnershipWorkflow.start_review, ReviewRequest(actor="officer")
-    )
+    review_id = (await start_process(handle, RequestReview(), "officer")).process_id
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(PartnershipWorkflow.start_review, ReviewRequest(actor="x"))
+        await start_process(handle, RequestReview(), "x")
     assert "a review is already open" in str(caught.value.cause)
     review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
     # The review writes its requests a moment after the update that started it returns.
@@ -240,15 +257,15 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
     else:
         raise AssertionError("the review never asked hdft")
 
-    await handle.execute_update(
-        PartnershipWorkflow.give_exit_notice,
-        ExitNoticeRequest(
+    await start_process(
+        handle,
+        NotifyExit(
             organisation="hdft",
             notified_on=today,
             effective_on=today + timedelta(days=1),
             signatory_name="CEO",
-            actor="officer",
         ),
+        "officer",
     )
 
     async def hdft_not_asked() -> bool:
@@ -269,20 +286,21 @@ async def test_continue_as_new_with_signatures_arriving_around_it(
     handle = await dev_env.client.start_workflow(
         PartnershipWorkflow.run,
         PartnershipInput(config=config, continue_as_new_after_events=12),
-        id=f"partnership:{config.slug}",
+        id=partnership_stream(config.slug),
         task_queue=dev_worker.task_queue,
     )
     first_run = handle.first_execution_run_id
 
     async def sign(organisation: str) -> None:
-        request = SignatureRequest(
+        signature = SignMou(
             organisation=organisation,
             signatory_name="CEO",
             signatory_role="Chief Executive",
             signed_on=today,
-            actor="officer",
         )
-        await handle.execute_update(PartnershipWorkflow.sign, request)
+        await handle.execute_update(
+            PartnershipWorkflow.execute, Command(command=signature, actor="officer")
+        )
 
     await sign(config.signatories[0])
     await asyncio.gather(*(sign(o) for o in config.signatories[1:]))
@@ -316,15 +334,15 @@ async def test_worker_restarted_mid_exit_and_the_partnership_completes_it(
 
     async with new_worker():
         handle, today = await effective_partnership(time_skipping_env, county_durham, task_queue)
-        await handle.execute_update(
-            PartnershipWorkflow.give_exit_notice,
-            ExitNoticeRequest(
+        await start_process(
+            handle,
+            NotifyExit(
                 organisation="pcns",
                 notified_on=today,
                 effective_on=today + timedelta(days=30),
                 signatory_name="Clinical Director",
-                actor="officer",
             ),
+            "officer",
         )
     async with new_worker():
 
@@ -349,19 +367,13 @@ async def test_established_joint_committee_becomes_a_body_of_the_partnership(
     authority."""
     handle, _ = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
     plan = await plan_from(time_skipping_env)
-    committee_id = await handle.execute_update(
-        PartnershipWorkflow.start_committee,
-        CommitteeRequest(
-            committee="joint-committee",
-            name="County Durham Joint Committee",
-            plan=plan,
-            actor="officer",
-        ),
+    start = StartCommittee(
+        committee="joint-committee", name="County Durham Joint Committee", plan=plan
     )
+    committee_id = (await start_process(handle, start, "officer")).process_id
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(
-            PartnershipWorkflow.start_committee,
-            CommitteeRequest(committee="joint-committee", name="Again", actor="officer"),
+        await start_process(
+            handle, StartCommittee(committee="joint-committee", name="Again"), "officer"
         )
     assert "already under way" in str(caught.value.cause)
 
@@ -378,6 +390,6 @@ async def test_established_joint_committee_becomes_a_body_of_the_partnership(
     state = await handle.query(PartnershipWorkflow.state)
     body = state.body("joint-committee")
     assert {m.organisation for m in body.members} >= {"icb", "dcc"}
-    assert (await handle.query(PartnershipWorkflow.open_processes)).committees == {}
+    assert await open_process_id(handle, ProcessKind.COMMITTEE) is None
     await assert_state_is_fold(store, handle, county_durham)
     await handle.terminate("test over")

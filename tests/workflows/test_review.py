@@ -2,36 +2,57 @@
 
 CDCP MoU §24 (reviewed at least annually, MSE MoU 2020 §1.5), §25 and MSE MoU 2020 §10.1
 (varied only by written agreement of all signatories), §27 (a leaver is no longer asked).
+Every review is started as staff start it: through its partnership's workflow.
 """
 
 import asyncio
+import contextlib
 import email
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from temporalio import workflow
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     DescribeWorkflowExecutionResponse,
 )
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.store import StoreActivities
-from domain.aggregates.review import ReviewState, fold, initial_state
+from domain.aggregates.partnership import RequestReview
+from domain.aggregates.review import (
+    AgreeVariation,
+    OpenReview,
+    ProposeVariation,
+    RecordResponse,
+    RefuseVariation,
+    ReviewState,
+    fold,
+    initial_state,
+)
 from domain.events import (
     DomainEvent,
     NoticeDelivered,
     NoticeIssued,
     NoticeKind,
+    ProcessEnded,
     ReminderSent,
     ResponseReceived,
     ReviewConcluded,
@@ -43,75 +64,56 @@ from domain.events import (
 )
 from domain.notices import content_hash
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership
-from domain.rules.dates import add_months
+from domain.rules.dates import add_months, first_review_due
+from domain.streams import partnership_stream, review_stream
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
-from workflows import search_attributes
-from workflows.ids import review_workflow_id
+from tests.workflows.through_partnership import (
+    STAFF,
+    county_durham,
+    effective_partnership,
+    start_process,
+)
+from worker import WORKFLOW_RUNNER, build_worker
+from workflows import ALL_WORKFLOWS, search_attributes
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
 from workflows.review import (
-    AgreementRequest,
-    RefusalRequest,
-    ResponseRequest,
     ReviewInput,
     ReviewResult,
+    ReviewUpdate,
     ReviewWorkflow,
     SignatoryLeft,
-    VariationRequest,
 )
 
 ASKED = ("icb", "dcc", "tewv")
-STAFF = "officer@concordat.test"
 Handle = WorkflowHandle[ReviewWorkflow, ReviewResult]
 T = TypeVar("T")
 
 
-@pytest.fixture
-def county_durham() -> Partnership:
-    return load_partnership("county-durham")
-
-
-def review_worker(
-    client: Client, task_queue: str, store: EventStore, delivery: DeliveryActivities, **kw: Any
-) -> Worker:
-    activities: list[Any] = kw.pop("activities", None) or [StoreActivities(store).append_events]
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[ReviewWorkflow],
-        activities=[*activities, delivery.deliver_notice],
-        **kw,
-    )
-
-
-@pytest.fixture
-async def worker(
-    temporal: Client, store: EventStore, task_queue: str, delivery: DeliveryActivities
-) -> AsyncIterator[Worker]:
-    async with review_worker(temporal, task_queue, store, delivery) as running:
-        yield running
-
-
 class Review:
-    """One review under test: its handle, its stream, its dates."""
+    """One review under test: its partnership, its handle, its stream, its dates."""
 
     def __init__(
-        self, client: Client, handle: Handle, config: Partnership, review_id: str, opened_on: date
+        self,
+        client: Client,
+        partnership: WorkflowHandle[Any, Any],
+        process_id: str,
+        config: Partnership,
+        opened_on: date,
     ):
-        # `handle` (from the start) follows continue-as-new to the result; commands, queries
-        # and signals go to the latest run, wherever continue-as-new has taken it.
-        self.handle = handle
-        self.latest = client.get_workflow_handle_for(ReviewWorkflow.run, handle.id)
+        # Without a run id the handle follows continue-as-new to the result, and commands,
+        # queries and signals go to the latest run.
+        self.partnership = partnership
+        self.handle: Handle = client.get_workflow_handle_for(ReviewWorkflow.run, process_id)
+        self.latest = self.handle
         self.config = config
-        self.review_id = review_id
+        self.stream_id = process_id
+        self.review_id = process_id.removeprefix(review_stream(config.slug, ""))
         self.opened_on = opened_on
         self.deadline = opened_on + timedelta(days=config.review_policy.response_days)
-        self.variation_id = f"{review_id}-variation"
-
-    @property
-    def stream_id(self) -> str:
-        return review_workflow_id(self.config.slug, self.review_id)
+        self.variation_id = f"{self.review_id}-variation"
 
     async def events(self, store: EventStore) -> list[DomainEvent]:
         return await stream_events(store, self.stream_id)
@@ -124,88 +126,80 @@ class Review:
     async def opened(self) -> "Review":
         """Waits until the requests are out: updates sent earlier would meet an unopened review."""
         for _ in range(200):
-            state = await self.latest.query(ReviewWorkflow.state)
-            if state.status != "not_opened":
-                return self
+            # The partnership answers once it has recorded the start, a moment before the
+            # review's workflow exists.
+            with contextlib.suppress(RPCError):
+                state = await self.latest.query(ReviewWorkflow.state)
+                if state.status != "not_opened":
+                    return self
             await asyncio.sleep(0.05)
         raise AssertionError("the review never opened")
+
+    def send(self, command: ReviewUpdate) -> Coroutine[Any, Any, ReviewState]:
+        return self.latest.execute_update(
+            ReviewWorkflow.execute, Command(command=command, actor=STAFF)
+        )
 
     def respond(
         self, organisation: str, confirms: bool = True, on: date | None = None
     ) -> Coroutine[Any, Any, ReviewState]:
-        return self.latest.execute_update(
-            ReviewWorkflow.respond,
-            ResponseRequest(
+        return self.send(
+            RecordResponse(
                 organisation=organisation,
                 received_on=on or self.opened_on,
                 confirms_unchanged=confirms,
-                actor=STAFF,
-            ),
+            )
         )
 
     def propose(
         self, by: str = "dcc", summary: str = "Add Schedule 3: data sharing"
     ) -> Coroutine[Any, Any, ReviewState]:
-        return self.latest.execute_update(
-            ReviewWorkflow.propose_variation,
-            VariationRequest(
-                proposed_by=by, summary=summary, proposed_on=self.opened_on, actor=STAFF
-            ),
+        return self.send(
+            ProposeVariation(proposed_by=by, summary=summary, proposed_on=self.opened_on)
         )
 
     def agree(
         self, organisation: str, variation_id: str | None = None
     ) -> Coroutine[Any, Any, ReviewState]:
-        return self.latest.execute_update(
-            ReviewWorkflow.agree_variation,
-            AgreementRequest(
+        return self.send(
+            AgreeVariation(
                 organisation=organisation,
                 variation_id=variation_id or self.variation_id,
                 agreed_on=self.opened_on,
-                actor=STAFF,
-            ),
+            )
         )
 
     def refuse(self, organisation: str) -> Coroutine[Any, Any, ReviewState]:
-        return self.latest.execute_update(
-            ReviewWorkflow.refuse_variation,
-            RefusalRequest(
+        return self.send(
+            RefuseVariation(
                 organisation=organisation,
                 variation_id=self.variation_id,
                 refused_on=self.opened_on,
                 reason="not agreed by our board",
-                actor=STAFF,
-            ),
+            )
         )
 
 
 async def start(
-    client: Client,
-    env: WorkflowEnvironment,
-    config: Partnership,
-    task_queue: str,
-    **overrides: Any,
+    client: Client, env: WorkflowEnvironment, task_queue: str, **partnership_input: Any
 ) -> Review:
-    # A unique review per test: the dev server is shared by the whole session.
-    review_id = f"2023-08-23-{uuid.uuid4().hex[:6]}"
+    """A review of County Durham (under a slug of its own) signed by ASKED only, opened by
+    staff through the partnership on the server's date."""
+    config = county_durham(ASKED)
     opened_on = (await env.get_current_time()).date()
-    review_input = ReviewInput(
-        config=config,
-        review_id=review_id,
-        due_on=opened_on + timedelta(days=config.review_policy.lead_time_days),
-        opened_on=opened_on,
-        mou_version=1,
-        signatories=ASKED,
-        actor="timer:annual-review",
-        **overrides,
+    partnership = await effective_partnership(
+        client, config, task_queue, opened_on, **partnership_input
     )
-    handle = await client.start_workflow(
-        ReviewWorkflow.run,
-        review_input,
-        id=review_workflow_id(config.slug, review_id),
-        task_queue=task_queue,
-    )
-    return await Review(client, handle, config, review_id, opened_on).opened()
+    started = await start_process(partnership, RequestReview())
+    return await Review(client, partnership, started.process_id, config, opened_on).opened()
+
+
+async def result_after_deadline(review: Review, env: WorkflowEnvironment) -> ReviewResult:
+    """The review's result once its response deadline has passed. The test client skips time
+    only for a workflow it started, and a review is started by its partnership."""
+    now = (await env.get_current_time()).date()
+    await env.sleep(timedelta(days=(review.deadline - now).days + 2))
+    return await review.handle.result()
 
 
 def of_type(events: list[DomainEvent], kind: type[T]) -> list[T]:
@@ -255,10 +249,9 @@ async def test_happy_path_every_signatory_confirms_unchanged_000_s24(
     worker: Worker,
     store: EventStore,
     outbox: Path,
-    county_durham: Partnership,
 ) -> None:
     """CDCP MoU §24: every current signatory is asked in writing; all confirm; the MoU stands."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     assert await review.latest.query(ReviewWorkflow.awaiting) == ASKED
     await assert_status(temporal, review.handle, "awaiting-responses")
     for organisation in ASKED:
@@ -287,7 +280,7 @@ async def test_happy_path_every_signatory_confirms_unchanged_000_s24(
     await review.assert_state_is_fold_of_stream(store)
     recorded = await store.read_stream(review.stream_id)
     actors = {e.type: e.metadata["actor"] for e in recorded}
-    assert actors["ReviewOpened"] == "timer:annual-review"
+    assert actors["ReviewOpened"] == STAFF
     assert actors["ResponseReceived"] == actors["ReviewConcluded"] == STAFF
     assert {e.metadata["workflow_id"] for e in recorded} == {review.handle.id}
     await assert_status(temporal, review.handle, "concluded")
@@ -301,11 +294,10 @@ async def test_variation_agreed_in_writing_by_all_is_adopted_000_s25(
     worker: Worker,
     store: EventStore,
     outbox: Path,
-    county_durham: Partnership,
 ) -> None:
     """CDCP MoU §25, MSE MoU 2020 §10.1: circulated to every signatory; agreed by all, it is
     adopted."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.propose()
     await assert_status(temporal, review.handle, "awaiting-agreement")
     await review.respond("icb")  # a response does not stand in for the written agreement
@@ -329,10 +321,9 @@ async def test_one_refusal_means_the_variation_is_not_adopted_000_s25_003_s10_1(
     time_skipping_env: WorkflowEnvironment,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
 ) -> None:
     """CDCP MoU §25, MSE MoU 2020 §10.1: one refusal and the MoU stands unchanged, at once."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.propose()
     await review.agree("dcc")
     state = await review.refuse("tewv")
@@ -352,15 +343,14 @@ async def test_one_agreement_missing_at_the_deadline_lapses_000_s25(
     worker: Worker,
     store: EventStore,
     outbox: Path,
-    county_durham: Partnership,
 ) -> None:
     """CDCP MoU §25: two of three agreements at the deadline are not enough; reminders go only
     to the signatory still owing its decision (P1 policy, weekly)."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.propose()
     await review.agree("icb")
     await review.agree("dcc")
-    result = await review.handle.result()  # time skips to the deadline
+    result = await result_after_deadline(review, time_skipping_env)
     assert result.outcome is ReviewOutcome.LAPSED
     assert result.concluded_on == review.deadline + timedelta(days=1)
     events = await review.events(store)
@@ -387,15 +377,14 @@ async def test_reminders_weekly_to_non_responders_only_none_after_deadline_p1(
     time_skipping_env: WorkflowEnvironment,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
 ) -> None:
     """P1 policy: weekly reminders to signatories who have not responded, until the deadline;
     CDCP MoU §24: the review concludes at the deadline with the MoU unchanged."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.respond("icb")
     await time_skipping_env.sleep(timedelta(days=8))
     await review.respond("dcc", on=review.opened_on + timedelta(days=8))
-    result = await review.handle.result()
+    result = await result_after_deadline(review, time_skipping_env)
     assert result.outcome is ReviewOutcome.CONFIRMED_UNCHANGED
     events = await review.events(store)
     reminders = [(r.organisation, r.sent_on) for r in of_type(events, ReminderSent)]
@@ -412,11 +401,10 @@ async def test_signatory_who_leaves_is_not_asked_and_unanimity_is_over_the_rest_
     time_skipping_env: WorkflowEnvironment,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
 ) -> None:
     """CDCP MoU §27, §25: a leaver is no longer asked; the remaining signatories' agreement
     suffices. A second signal for the same leaver changes nothing."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.propose()
     left = SignatoryLeft(organisation="tewv", left_on=review.opened_on)
     await review.latest.signal(ReviewWorkflow.signatory_left, left)
@@ -451,13 +439,12 @@ async def test_bad_commands_are_refused_and_write_nothing_p1(
     time_skipping_env: WorkflowEnvironment,
     worker: Worker,
     store: EventStore,
-    county_durham: Partnership,
     command: str,
     reason: str,
 ) -> None:
     """CDCP MoU §24: each signatory responds once; only signatories respond; §25 agreement is
     given before the deadline, to the variation actually before the signatories."""
-    review = await start(temporal, time_skipping_env, county_durham, worker.task_queue)
+    review = await start(temporal, time_skipping_env, worker.task_queue)
     await review.respond("icb")
     await review.propose()
     before = len(await review.events(store))
@@ -474,7 +461,7 @@ async def test_bad_commands_are_refused_and_write_nothing_p1(
     assert reason in str(caught.value.cause)
     assert len(await review.events(store)) == before
     await review.assert_state_is_fold_of_stream(store)
-    await review.handle.terminate("test over")
+    await review.partnership.terminate("test over")
 
 
 async def test_append_that_fails_after_commit_is_retried_without_duplicates(
@@ -483,15 +470,22 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     store: EventStore,
     task_queue: str,
     delivery: DeliveryActivities,
-    county_durham: Partnership,
     append_then_fail_once: AppendActivity,
 ) -> None:
     """Nothing lost, nothing doubled: the first attempt of every append commits, then fails."""
-    worker = review_worker(
-        temporal, task_queue, store, delivery, activities=[append_then_fail_once]
+    worker = Worker(
+        temporal,
+        task_queue=task_queue,
+        workflows=list(ALL_WORKFLOWS),
+        activities=[
+            append_then_fail_once,
+            StoreActivities(store).read_stream,
+            delivery.deliver_notice,
+        ],
+        workflow_runner=WORKFLOW_RUNNER,
     )
     async with worker:
-        review = await start(temporal, time_skipping_env, county_durham, task_queue)
+        review = await start(temporal, time_skipping_env, task_queue)
         await review.propose()
         for organisation in ASKED:
             await review.agree(organisation)
@@ -514,17 +508,16 @@ async def test_worker_restarted_mid_review_completes(
     store: EventStore,
     task_queue: str,
     delivery: DeliveryActivities,
-    county_durham: Partnership,
 ) -> None:
     """A review outlives its worker: a new worker picks it up, its timers and its commands."""
     # No sticky cache on the first worker: on the time-skipping server the sticky queue's
     # timeout would never elapse while the clock is locked, so the task must go to the queue.
-    async with review_worker(temporal, task_queue, store, delivery, max_cached_workflows=0):
-        review = await start(temporal, time_skipping_env, county_durham, task_queue)
+    async with build_worker(temporal, store, task_queue, delivery, max_cached_workflows=0):
+        review = await start(temporal, time_skipping_env, task_queue)
         await review.respond("icb")
-    async with review_worker(temporal, task_queue, store, delivery):
+    async with build_worker(temporal, store, task_queue, delivery):
         await review.respond("dcc")
-        result = await review.handle.result()  # the deadline passes on the new worker
+        result = await result_after_deadline(review, time_skipping_env)  # on the new worker
         await review.assert_state_is_fold_of_stream(store)
     assert result.outcome is ReviewOutcome.CONFIRMED_UNCHANGED
     events = await review.events(store)
@@ -532,29 +525,157 @@ async def test_worker_restarted_mid_review_completes(
     assert {r.organisation for r in of_type(events, ReminderSent)} == {"tewv"}
 
 
+async def test_a_review_started_on_its_own_fails_having_written_nothing_p1(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+) -> None:
+    """The partnership records the reviews it opens: one started directly on Temporal, not as
+    the partnership's child, is refused before it writes anything."""
+    config = county_durham(ASKED)
+    on = (await time_skipping_env.get_current_time()).date()
+    process_id = review_stream(config.slug, f"{on.isoformat()}-direct")
+    opening = OpenReview(
+        review_id=process_id.removeprefix(review_stream(config.slug, "")),
+        opened_on=on,
+        due_on=first_review_due(on),
+        response_deadline=on + timedelta(days=config.review_policy.response_days),
+        mou_version=1,
+        signatories=ASKED,
+    )
+    handle = await temporal.start_workflow(
+        ReviewWorkflow.run,
+        ReviewInput(config=config, process_id=process_id, opening=opening, actor=STAFF),
+        id=process_id,
+        task_queue=worker.task_queue,
+    )
+    with pytest.raises(WorkflowFailureError) as caught:
+        await handle.result()
+    assert getattr(caught.value.cause, "type", None) == "NotStartedByPartnership"
+    assert await store.read_stream(process_id) == []
+
+
+async def wait_for_status(
+    handle: WorkflowHandle[Any, Any], wanted: WorkflowExecutionStatus
+) -> None:
+    for _ in range(200):
+        with contextlib.suppress(RPCError):  # not started yet
+            if (await handle.describe()).status is wanted:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} never reached {wanted.name}")
+
+
+async def test_rebuilt_from_the_log_the_review_carries_on_to_its_end(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    outbox: Path,
+) -> None:
+    """Temporal's record lost mid-review (the partnership's workflow and the review's both
+    terminated): the partnership started again from its log resumes the review, which carries
+    on from its own stream, with nothing lost or written twice."""
+    review = await start(temporal, time_skipping_env, worker.task_queue)
+    await review.respond("icb")
+    await review.partnership.terminate("Temporal's record lost")
+    with contextlib.suppress(RPCError):  # the partnership's close policy got there first
+        await review.handle.terminate("Temporal's record lost")
+    await wait_for_status(review.handle, WorkflowExecutionStatus.TERMINATED)
+
+    await temporal.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=review.config),
+        id=partnership_stream(review.config.slug),
+        task_queue=worker.task_queue,
+    )
+    await wait_for_status(review.handle, WorkflowExecutionStatus.RUNNING)
+    state = await (await review.opened()).assert_state_is_fold_of_stream(store)
+    assert state.awaiting == ("dcc", "tewv")
+    await review.respond("dcc")
+    concluded = await review.respond("tewv")
+    assert concluded.status == "concluded"
+
+    result = await review.handle.result()
+    assert result.outcome is ReviewOutcome.CONFIRMED_UNCHANGED
+    events = await review.events(store)
+    assert len(of_type(events, ReviewOpened)) == 1
+    assert [e.organisation for e in of_type(events, ResponseReceived)] == list(ASKED)
+    assert len(of_type(events, ReviewConcluded)) == 1
+    assert len(of_type(events, NoticeIssued)) == 3 + 3  # requests, outcome
+    assert_notices_delivered(events, outbox)
+    await review.assert_state_is_fold_of_stream(store)
+    partnership_events = await stream_events(store, review.partnership.id)
+    (ended,) = of_type(partnership_events, ProcessEnded)
+    assert (ended.process_id, ended.outcome) == (review.stream_id, "confirmed_unchanged")
+    assert (await store.verify()).intact
+
+
+@workflow.defn(name="StandInPartnership", sandboxed=False)
+class StandInPartnership:
+    """Runs one review as its child under the partnership's workflow id, with the history
+    limit the partnership does not pass on, so a test can make the review continue as new."""
+
+    @workflow.run
+    async def run(self, input: ReviewInput) -> ReviewResult:
+        return await workflow.execute_child_workflow(ReviewWorkflow.run, input, id=input.process_id)
+
+
 async def test_continue_as_new_with_commands_around_it_loses_nothing(
-    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore, county_durham: Partnership
+    dev_env: WorkflowEnvironment,
+    store: EventStore,
+    task_queue: str,
+    delivery: DeliveryActivities,
 ) -> None:
     """State and stream cross continue-as-new; commands sent around the boundary all land."""
-    review = await start(
-        dev_env.client,
-        dev_env,
-        county_durham,
-        dev_worker.task_queue,
+    config = county_durham(ASKED)
+    on = (await dev_env.get_current_time()).date()
+    process_id = review_stream(config.slug, f"{on.isoformat()}-can")
+    opening = OpenReview(
+        review_id=process_id.removeprefix(review_stream(config.slug, "")),
+        opened_on=on,
+        due_on=first_review_due(on),
+        response_deadline=on + timedelta(days=config.review_policy.response_days),
+        mou_version=1,
+        signatories=ASKED,
+    )
+    review_input = ReviewInput(
+        config=config,
+        process_id=process_id,
+        opening=opening,
+        actor=STAFF,
         continue_as_new_after_events=25,
     )
-    await review.propose()
-    await asyncio.gather(review.respond("icb"), review.respond("dcc"), review.agree("icb"))
-    await asyncio.gather(review.agree("dcc"), review.respond("tewv"))
-    await review.agree("tewv")
-    result = await review.handle.result()
+    stores = StoreActivities(store)
+    async with Worker(
+        dev_env.client,
+        task_queue=task_queue,
+        workflows=[StandInPartnership, ReviewWorkflow],
+        activities=[stores.append_events, stores.read_stream, delivery.deliver_notice],
+        workflow_runner=WORKFLOW_RUNNER,
+    ):
+        parent = await dev_env.client.start_workflow(
+            StandInPartnership.run,
+            review_input,
+            id=partnership_stream(config.slug),
+            task_queue=task_queue,
+        )
+        review = Review(dev_env.client, parent, process_id, config, on)
+        await wait_for_status(review.handle, WorkflowExecutionStatus.RUNNING)
+        await review.opened()
+        await review.propose()
+        await asyncio.gather(review.respond("icb"), review.respond("dcc"), review.agree("icb"))
+        await asyncio.gather(review.agree("dcc"), review.respond("tewv"))
+        await review.agree("tewv")
+        result = await parent.result()
+        await review.assert_state_is_fold_of_stream(store)
     assert result.outcome is ReviewOutcome.VARIED
     events = await review.events(store)
     assert len(of_type(events, ResponseReceived)) == 3
     assert len(of_type(events, VariationAgreed)) == 3
     assert len(of_type(events, VariationProposed)) == 1
     assert len(of_type(events, ReviewConcluded)) == 1
-    await review.assert_state_is_fold_of_stream(store)
     recorded = await store.read_stream(review.stream_id)
     assert len({e.metadata["run_id"] for e in recorded}) > 1, "no run continued as new"
 

@@ -1,0 +1,106 @@
+"""Processes started as staff start them: through an effective partnership's workflow.
+
+A review, an exit, a committee's formation or an escalation runs only as its partnership's child
+(one started on its own is refused), so workflow tests start a partnership, have every signatory
+sign on the server's date, and ask the partnership to start the process.
+"""
+
+import uuid
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
+
+from domain.aggregates.partnership import PartnershipState, SignMou
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from domain.streams import partnership_stream
+from workflows.launches import ProcessStart, Started
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.process import Command
+
+STAFF = "officer@concordat.test"
+R = TypeVar("R")
+
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
+
+
+def own_slug(config: Partnership) -> Partnership:
+    """`config` under a slug of its own, so ids never meet on a server shared by many tests."""
+    return config.model_copy(update={"slug": f"{config.slug}-{uuid.uuid4().hex[:6]}"})
+
+
+def county_durham(signatories: tuple[str, ...] | None = None) -> Partnership:
+    """County Durham under a slug of its own; with `signatories`, only those sign the MoU (as
+    if the others had left)."""
+    config = own_slug(load_partnership("county-durham"))
+    if signatories is not None:
+        config = config.model_copy(update={"signatories": signatories})
+    return config
+
+
+async def effective_partnership(
+    client: Client,
+    config: Partnership,
+    task_queue: str,
+    signed_on: date,
+    **input: Any,
+) -> PartnershipHandle:
+    """The partnership's workflow with every signatory's signature recorded on `signed_on`."""
+    handle = await client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config, **input),
+        id=partnership_stream(config.slug),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    for organisation in config.signatories:
+        await handle.execute_update(
+            PartnershipWorkflow.execute,
+            Command(
+                command=SignMou(
+                    organisation=organisation,
+                    signatory_name=f"Chief Executive of {organisation}",
+                    signatory_role="Chief Executive",
+                    signed_on=signed_on,
+                ),
+                actor=STAFF,
+            ),
+        )
+    return handle
+
+
+async def start_process(
+    partnership: PartnershipHandle, command: ProcessStart, actor: str = STAFF
+) -> Started:
+    """Asks the partnership to start a process, as staff do."""
+    return await partnership.execute_update(
+        PartnershipWorkflow.start, Command(command=command, actor=actor)
+    )
+
+
+_CLOSED = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+}
+
+
+async def result_of(env: WorkflowEnvironment, handle: WorkflowHandle[Any, R], days: int = 400) -> R:
+    """The result of a process that runs under a partnership. The time-skipping server moves
+    its clock on by itself only while nothing else is running; the partnership always is, so
+    time is let pass a day at a time until the process has closed."""
+    for _ in range(days):
+        last = None
+        async for event in handle.fetch_history_events():
+            last = event
+        if last is not None and last.event_type in _CLOSED:
+            return await handle.result()
+        await env.sleep(timedelta(days=1))
+    raise AssertionError(f"{handle.id} did not close within {days} days")
