@@ -25,6 +25,7 @@ from domain.aggregates.partnership import (
     RequestReview,
     StartCommittee,
     StartProcess,
+    unused_process_id,
 )
 from domain.errors import DomainError
 from domain.events import ProcessKind
@@ -133,7 +134,9 @@ def _exit(
     actor: str,
     on: date,
 ) -> Launch:
-    process_id = exit_stream(state.slug, notice.organisation, notice.notified_on)
+    process_id = unused_process_id(
+        state, exit_stream(state.slug, notice.organisation, notice.notified_on)
+    )
     notice = notice.model_copy(update={"exit_id": process_id})
     initial = exits.initial_state(config, state.signatories)
     given = exits.fold(
@@ -186,7 +189,7 @@ def _committee(
     actor: str,
     on: date,
 ) -> Launch:
-    process_id = committee_stream(state.slug, command.committee)
+    process_id = unused_process_id(state, committee_stream(state.slug, command.committee))
     plan = config.committee_plan(command.committee)
     if command.plan is not None:
         plan = plan.model_copy(update={"milestones": command.plan})

@@ -23,6 +23,7 @@ from concordat.cli.params import (
     request,
 )
 from concordat.cli.processes import known_organisation, open_exit, start_process
+from concordat.cli.recorded import until_recorded
 from concordat.cli.temporal import call, client, query
 from domain.aggregates.exit import AcknowledgeNotice, ExitState, NotifyExit, WithdrawExit
 from domain.partnership import Partnership
@@ -155,7 +156,10 @@ async def notify(
         signatory_name=signatory_name,
         reason=reason,
     )
-    started = await start_process(await client(), partnership, notice, actor)
+    temporal = await client()
+    started = await start_process(temporal, partnership, notice, actor)
+    # "Given" only once the exit has recorded the notice and its written notices.
+    await until_recorded(temporal.get_workflow_handle(started.process_id), unrecorded="notifying")
     assert started.effect is not None
     given = NoticeGiven(
         workflow_id=started.process_id,

@@ -424,15 +424,16 @@ async def test_notice_from_a_non_signatory_is_refused_having_written_nothing(
     await partnership.terminate("test over")
 
 
-async def test_a_second_notice_from_the_same_partner_is_refused_having_written_nothing(
+async def test_one_notice_open_at_a_time_and_a_new_notice_after_withdrawal_has_its_own_stream(
     temporal: Client,
     time_skipping_env: WorkflowEnvironment,
     worker: Worker,
     store: EventStore,
     county_durham: Partnership,
 ) -> None:
-    """One exit process per notice: a second notice while the first is open is refused, and so
-    is one dated the same day after the first was withdrawn (its process id is taken)."""
+    """A second notice while the first is open is refused, writing nothing; once the first is
+    withdrawn, a new notice the same day is a process of its own on a stream of its own (the
+    notice, withdrawal and notice again were once lost to a stream id made from the date)."""
     notified_on = await today(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
     await wait_for_notices(handle)
@@ -453,11 +454,18 @@ async def test_a_second_notice_from_the_same_partner_is_refused_having_written_n
             break
         await asyncio.sleep(0.05)
     assert state.processes[0].outcome == "withdrawn"
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
-    assert "cannot be started again" in str(caught.value.cause)
-    events = await stream_events(store, stream(county_durham, notified_on))
-    assert sum(isinstance(e, ExitNotified) for e in events) == 1
+
+    again = await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
+    assert again.process_id == f"{stream(county_durham, notified_on)}-2"
+    second = temporal.get_workflow_handle_for(ExitWorkflow.run, again.process_id)
+    renewed = await wait_for_notices(second)
+    assert renewed.status == "notified" and renewed.exit_id == again.process_id
+    first_events = await stream_events(store, stream(county_durham, notified_on))
+    second_events = await stream_events(store, again.process_id)
+    assert sum(isinstance(e, ExitNotified) for e in first_events) == 1
+    assert sum(isinstance(e, ExitNotified) for e in second_events) == 1
+    state = await partnership.query(PartnershipWorkflow.state)
+    assert [p.process_id for p in state.open_processes] == [again.process_id]
     await partnership.terminate("test over")
 
 

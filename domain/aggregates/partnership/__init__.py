@@ -20,6 +20,7 @@ from domain.aggregates.partnership.commands import (
 )
 from domain.aggregates.partnership.decide import decide
 from domain.aggregates.partnership.evolve import evolve, fold
+from domain.aggregates.partnership.processes import unused_process_id
 from domain.aggregates.partnership.state import (
     Departure,
     PartnershipState,
@@ -47,4 +48,5 @@ __all__ = [
     "evolve",
     "fold",
     "initial_state",
+    "unused_process_id",
 ]

@@ -13,6 +13,19 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, ProcessEnded, ProcessKind, ProcessStarted
 
 
+def unused_process_id(state: PartnershipState, stream_id: str) -> str:
+    """`stream_id` if no process of the partnership has used it, else the same with the next
+    free number: a partner that withdrew its notice may give another on the same day, and a
+    formation that ended without its committee may be started again, each on a stream of its
+    own."""
+    used = {p.process_id for p in state.processes}
+    if stream_id not in used:
+        return stream_id
+    return next(
+        f"{stream_id}-{n}" for n in range(2, len(used) + 3) if f"{stream_id}-{n}" not in used
+    )
+
+
 def start_process(state: PartnershipState, command: StartProcess) -> list[DomainEvent]:
     """A process may start once the MoU is effective, once per id, and one at a time for the
     same review, leaving partner or committee."""
