@@ -111,6 +111,13 @@ def _d(day: date | None) -> str:
     return day.isoformat() if day is not None else "none"
 
 
+def _not_counted(event: EscalationDecided) -> str:
+    """The votes recorded but not counted, each with its reason (MSE MoU 2020 §8.4, §8.10(2))."""
+    if not event.not_counted:
+        return ""
+    return "; not counted: " + "; ".join(v.reason for v in event.not_counted)
+
+
 def _also(text: str) -> str:
     """An optional free-text field, appended only when it says something."""
     return f": {text}" if text else ""
@@ -299,7 +306,7 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"{n(event.body)} voted on escalation {event.escalation_id} at "
                 f"{n.level(event.level)}: {result} under {event.rule.replace('_', ' ')}, "
                 f"{len(event.in_favour)} for and {len(event.against)} against of "
-                f"{len(event.eligible_voters)} eligible: {event.summary}"
+                f"{len(event.eligible_voters)} eligible{_not_counted(event)}: {event.summary}"
             )
         case EscalationClimbed():
             return (

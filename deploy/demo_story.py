@@ -409,7 +409,8 @@ class Story:
         )
         self.say(
             f"review date revised (CDCP MoU §27): due {self.story(state.review_due_on):%d %b %Y}, "
-            f"the earlier of its current date and 12 months after the amendment"
+            f"within {self._config.exit_policy.review_within_days} days of the exit unless "
+            "already due sooner (policy)"
         )
 
     async def committee_operational(self) -> None:

@@ -17,8 +17,16 @@ from domain.organisations import Slug
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
+MilestoneRequirement = Literal["membership"]
+"""What a milestone stands for besides its dependencies and agreements: "membership", a
+membership confirmed against DCC Cabinet 2022 §19 (a)-(g)."""
+
+
 class PlanMilestone(BaseModel):
-    """A milestone of a plan; its dependencies must come before it (so the plan has no cycles)."""
+    """A milestone of a plan; its dependencies must come before it (so the plan has no cycles).
+
+    `requires` names what must be recorded before the milestone can be met (docs/rules.md P3).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -29,6 +37,7 @@ class PlanMilestone(BaseModel):
     target_on: date
     needs_agreement_of: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
+    requires: MilestoneRequirement | None = None
     clause: str = Field(min_length=1)
 
 

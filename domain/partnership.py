@@ -48,12 +48,14 @@ class ReviewPolicy(BaseModel):
 
 
 class ExitPolicy(BaseModel):
-    """Policy for exit notices (docs/rules.md P2): acknowledgement window and reminders."""
+    """Policy for exit notices (docs/rules.md P2): acknowledgement window and reminders, and how
+    soon after an exit takes effect the MoU is reviewed (CDCP MoU §27 "review date revised")."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     acknowledgement_days: int = Field(default=28, ge=1)
     reminder_interval_days: int = Field(default=7, ge=1)
+    review_within_days: int = Field(default=90, ge=1)
 
 
 class StageKind(StrEnum):

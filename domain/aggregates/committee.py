@@ -30,7 +30,7 @@ from domain.aggregates.committee_commands import (
 )
 from domain.aggregates.folding import fold_with
 from domain.bodies import Body, BodyKind, Member
-from domain.committee_plans import PlanMilestone
+from domain.committee_plans import MilestoneRequirement, PlanMilestone
 from domain.errors import DomainError
 from domain.events import (
     CommitteeEstablished,
@@ -65,6 +65,7 @@ class Milestone(BaseModel):
     needs_agreement_of: tuple[str, ...]
     depends_on: tuple[str, ...]
     clause: str
+    requires: MilestoneRequirement | None = None
     agreed_by: tuple[str, ...] = ()
     met_on: date | None = None
     slipped_target: date | None = None
@@ -175,6 +176,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     needs_agreement_of=command.needs_agreement_of,
                     depends_on=command.depends_on,
                     clause=command.clause,
+                    requires=command.requires,
                 )
             ]
         case RecordMilestoneAgreement():
@@ -209,6 +211,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                     f"milestone {milestone.milestone_id!r} still needs the agreement of "
                     f"{', '.join(missing)} ({milestone.clause})"
                 )
+            _require_what_it_stands_for(state, milestone, command.met_on)
             return [
                 MilestoneMet(
                     partnership=p,
@@ -335,6 +338,21 @@ def _confirm_membership(
     ]
 
 
+def _require_what_it_stands_for(state: CommitteeState, milestone: Milestone, met_on: date) -> None:
+    """A milestone that stands for a confirmed membership is met only once it is confirmed
+    (DCC Cabinet 2022 §19 (a)-(g); docs/rules.md P3)."""
+    if milestone.requires != "membership":
+        return
+    confirmed_on = state.membership_confirmed_on
+    if confirmed_on is None or confirmed_on > met_on:
+        when = "" if confirmed_on is None else f" by {met_on.isoformat()}"
+        raise DomainError(
+            f"milestone {milestone.milestone_id!r} cannot be met: the membership of {state.name} "
+            f"has not been confirmed{when} against the minimum list of DCC Cabinet 2022 §19 "
+            f"(a)-(g); confirm it first"
+        )
+
+
 def require_in_progress(state: CommitteeState) -> str:
     """The committee's id; refuses a formation not started or already complete."""
     if state.committee_id is None:
@@ -383,6 +401,7 @@ def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
                 needs_agreement_of=event.needs_agreement_of,
                 depends_on=event.depends_on,
                 clause=event.clause,
+                requires=event.requires,
             )
             return state.model_copy(update={"milestones": (*state.milestones, milestone)})
         case MilestoneAgreed():

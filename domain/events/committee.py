@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Literal
 
+from domain.committee_plans import MilestoneRequirement
 from domain.events.base import Event
 from domain.organisations import Sector
 
@@ -29,6 +30,8 @@ class MilestonePlanned(Event):
     needs_agreement_of: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     clause: str
+    # Absent from events recorded before milestones could require anything.
+    requires: MilestoneRequirement | None = None
 
 
 class MilestoneAgreed(Event):

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Literal
 
 from domain.events.base import Event
+from domain.rules.voting import UncountedVote
 
 
 class EscalationReason(StrEnum):
@@ -62,7 +63,8 @@ class EscalationConsidered(Event):
 
 
 class EscalationDecided(Event):
-    """A body at the current level voted, under its decision rule, with the count recorded."""
+    """A body at the current level voted, under its decision rule, with the count recorded:
+    every vote cast by a member present, and which of them were not counted and why."""
 
     type: Literal["EscalationDecided"] = "EscalationDecided"
     escalation_id: str
@@ -76,6 +78,9 @@ class EscalationDecided(Event):
     carried: bool
     summary: str
     explanation: str
+    # Votes recorded above but not counted, each with its reason (MSE MoU 2020 §8.4, §8.10(2));
+    # empty in events recorded before such votes were kept.
+    not_counted: tuple[UncountedVote, ...] = ()
 
 
 class EscalationClimbed(Event):

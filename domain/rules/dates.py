@@ -57,14 +57,18 @@ def first_review_due(effective_on: date) -> date:
     return add_months(effective_on, REVIEW_INTERVAL_MONTHS)
 
 
-def next_review_due(anchor_on: date, current_due_on: date | None = None) -> date:
-    """Next review after a review concludes or the MoU is amended on `anchor_on`.
+def next_review_due(concluded_on: date) -> date:
+    """Next review after a review concludes on `concluded_on`: no later than 12 months on (CDCP
+    MoU §24 "at least annually")."""
+    return add_months(concluded_on, REVIEW_INTERVAL_MONTHS)
 
-    No later than 12 months after `anchor_on` (CDCP MoU §24 "at least annually"; §27 "the annual
-    review date ... revised accordingly"), or earlier if a review is already due before then.
-    """
-    latest = add_months(anchor_on, REVIEW_INTERVAL_MONTHS)
-    if current_due_on is not None and current_due_on < latest:
+
+def review_due_after_exit(ended_on: date, current_due_on: date | None, within_days: int) -> date:
+    """The review date once an exit takes effect on `ended_on` (CDCP MoU §27 "the annual review
+    date ... revised accordingly"): policy, within `within_days` of the exit (the partnership's
+    exit policy, default 90), unless the review is already due sooner."""
+    latest = ended_on + timedelta(days=within_days)
+    if current_due_on is not None and current_due_on <= latest:
         return current_due_on
     return latest
 

@@ -1,11 +1,12 @@
 """Counting votes under a body's decision rule: who the rule counts, and whether it carried.
 
 The one dispatch from a `DecisionRuleKind` to its count, used by an escalation's vote and by
-what-if alike; the arithmetic of each threshold is in `domain.rules.thresholds`. A vote from
-anyone the rule does not let vote is refused, naming the clause (docs/architecture.md principle 7).
+what-if alike; the arithmetic of each threshold is in `domain.rules.thresholds`. A vote from a
+member present whom the rule does not count (MSE MoU 2020 §8.4, §8.10(2)) is kept, not counted,
+with the reason naming the clause: how each member voted is part of the record.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,9 +34,18 @@ class Ballot(BaseModel):
     signatories: tuple[str, ...] | None = None
 
 
+class UncountedVote(BaseModel):
+    """A vote cast by a member present whom the rule does not count, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seat: str
+    reason: str
+
+
 class VoteCount(BaseModel):
     """Whom the rule counts (seats, or organisations for a majority of partners), how many of
-    them can vote at the meeting, and the outcome."""
+    them can vote at the meeting, the outcome, and the votes cast but not counted."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -43,6 +53,7 @@ class VoteCount(BaseModel):
     voters: tuple[str, ...]
     available: int
     outcome: thresholds.ThresholdResult
+    not_counted: tuple[UncountedVote, ...] = ()
 
 
 def count_votes(
@@ -89,12 +100,14 @@ def _three_quarters(body: Body, eligible: frozenset[str], ballot: Ballot) -> Vot
     eligibility."""
     seat_org = {m.seat: m.organisation for m in body.members}
     voters = tuple(m.seat for m in body.voting_members if m.organisation in eligible)
-    for seat in (*ballot.in_favour, *ballot.against):
-        if seat not in voters:
-            raise DomainError(
-                f"{seat} ({seat_org.get(seat) or 'independent'}) is not eligible to "
-                f"decide this matter (MSE MoU 2020 §8.4, Annex 1)"
-            )
+    not_counted = _not_counted(
+        ballot,
+        lambda seat: seat in voters,
+        lambda seat: (
+            f"{seat} ({seat_org.get(seat) or 'independent'}) is not eligible to decide "
+            "this matter (MSE MoU 2020 §8.4, Annex 1)"
+        ),
+    )
     outcome = thresholds.three_quarters_of_eligible(voters, ballot.in_favour)
     available = len(set(voters) & set(ballot.deciding))
     return VoteCount(
@@ -102,6 +115,7 @@ def _three_quarters(body: Body, eligible: frozenset[str], ballot: Ballot) -> Vot
         voters=voters,
         available=available,
         outcome=outcome,
+        not_counted=not_counted,
     )
 
 
@@ -111,16 +125,22 @@ def _eligible_majority(
     """MSE MoU 2020 §8.10(2): a majority of eligible Partners present who are affected; a partner
     has one vote, however many of its seats are present."""
     seat_org = {m.seat: m.organisation for m in body.members}
-    for seat in (*ballot.in_favour, *ballot.against):
+
+    def counts(seat: str) -> bool:
         organisation = seat_org.get(seat)
-        if organisation not in eligible or (affected is not None and organisation not in affected):
-            raise DomainError(
-                f"{seat} ({organisation or 'independent'}) is not an eligible partner "
-                f"affected by the matter, so cannot vote (MSE MoU 2020 §8.10(2), Annex 1)"
-            )
+        return organisation in eligible and (affected is None or organisation in affected)
+
+    not_counted = _not_counted(
+        ballot,
+        counts,
+        lambda seat: (
+            f"{seat} ({seat_org.get(seat) or 'independent'}) is not an eligible partner "
+            "affected by the matter, so its vote is not counted (MSE MoU 2020 §8.10(2), Annex 1)"
+        ),
+    )
     present = tuple(sorted({o for s in ballot.deciding if (o := seat_org.get(s)) is not None}))
-    favour_orgs = {seat_org[s] for s in ballot.in_favour}
-    against_orgs = {seat_org[s] for s in ballot.against}
+    favour_orgs = {seat_org[s] for s in ballot.in_favour if counts(s)}
+    against_orgs = {seat_org[s] for s in ballot.against if counts(s)}
     if split := sorted(o for o in favour_orgs & against_orgs if o):
         raise DomainError(f"{', '.join(split)} voted both ways; a partner has one vote")
     counted_affected = present if affected is None else affected
@@ -133,4 +153,13 @@ def _eligible_majority(
         voters=voters,
         available=outcome.counted,
         outcome=outcome,
+        not_counted=not_counted,
     )
+
+
+def _not_counted(
+    ballot: Ballot, counts: Callable[[str], bool], reason: Callable[[str], str]
+) -> tuple[UncountedVote, ...]:
+    """The votes cast that the rule does not count, in seat order, each with its reason."""
+    cast = sorted({*ballot.in_favour, *ballot.against})
+    return tuple(UncountedVote(seat=s, reason=reason(s)) for s in cast if not counts(s))

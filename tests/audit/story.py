@@ -269,7 +269,7 @@ def county_durham_story() -> list[Step]:
         review.OpenReview(
             review_id="2023",
             opened_on=opened,
-            due_on=date(2023, 8, 23),
+            due_on=s.partnership.review_due_on,
             response_deadline=date(2023, 7, 26),
             mou_version=s.partnership.mou_version,
             signatories=s.partnership.signatories,

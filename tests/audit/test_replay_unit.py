@@ -94,7 +94,8 @@ def test_an_exit_is_open_until_it_takes_effect() -> None:
 def test_the_review_opens_and_moves_the_review_date() -> None:
     (review,) = at("2023-07-01").open_reviews
     assert review.review_id == "2023" and len(review.awaiting) == 7
-    assert at("2023-07-01").review_due_on == date(2023, 8, 23)
+    # HDFT's exit on 31 Mar 2023 brought the review forward to within 90 days (CDCP MoU §27).
+    assert at("2023-07-01").review_due_on == date(2023, 6, 29)
     concluded = at("2023-07-12")
     assert concluded.open_reviews == ()
     assert concluded.review_due_on == date(2024, 7, 12)

@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from audit.trail import Names, sentence, trail
 from domain.bodies import Body
-from domain.events import DomainEvent, MouSigned, PartnerAdmitted
+from domain.events import DomainEvent, EscalationDecided, MouSigned, PartnerAdmitted
 from domain.organisations import Sector
+from domain.rules.voting import UncountedVote
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
 
 EVENT_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(DomainEvent)[0])
@@ -26,6 +27,8 @@ def _example(annotation: Any) -> Any:
     if origin is typing.Literal:
         return args[0]
     if origin is tuple:
+        if isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            return (example_model(args[0]),)
         return ("tewv", "dcc")
     if args:  # X | None
         return _example(args[0])
@@ -35,13 +38,18 @@ def _example(annotation: Any) -> Any:
     return plain[annotation]
 
 
+def example_model(cls: type[BaseModel]) -> Any:
+    return cls(
+        **{
+            name: _example(info.annotation)
+            for name, info in cls.model_fields.items()
+            if name not in ("type", "schema_version")
+        }
+    )
+
+
 def example(cls: type[BaseModel]) -> Any:
-    fields = {
-        name: _example(info.annotation)
-        for name, info in cls.model_fields.items()
-        if name not in ("type", "schema_version")
-    }
-    return cls(**{**fields, "partnership": "county-durham"})
+    return example_model(cls).model_copy(update={"partnership": "county-durham"})
 
 
 @pytest.mark.parametrize("cls", EVENT_TYPES, ids=lambda cls: cls.__name__)
@@ -67,6 +75,26 @@ def test_a_signature_names_the_organisation_its_signatory_and_role() -> None:
         "tewv (Tees, Esk and Wear Valleys NHS Foundation Trust) signed the MoU "
         "(Chief Executive, A. Name)"
     )
+
+
+def test_a_vote_names_the_votes_recorded_but_not_counted_003_s8_10() -> None:
+    decided = EscalationDecided(
+        partnership="county-durham",
+        escalation_id="e1",
+        level=2,
+        body="cdcpe",
+        decided_on=date(2023, 1, 25),
+        rule="eligible_majority",
+        eligible_voters=("dcc", "icb"),
+        in_favour=("dcc", "tewv"),
+        against=("icb",),
+        carried=False,
+        summary="bed capacity",
+        explanation="quorate",
+        not_counted=(UncountedVote(seat="tewv", reason="tewv is not an eligible partner"),),
+    )
+    text = sentence(decided, NAMES)
+    assert "2 for and 1 against of 2 eligible; not counted: tewv is not an eligible partner" in text
 
 
 def test_an_admitted_partner_is_named_from_its_event() -> None:

@@ -10,7 +10,7 @@ from domain.aggregates.committee_slippage import record_slippages
 from domain.aggregates.committee_status import milestone_statuses
 from domain.committee_plans import PlanMilestone, shift_plan
 from domain.errors import DomainError
-from domain.events import MilestoneSlipped, NoticeIssued
+from domain.events import MilestonePlanned, MilestoneSlipped, NoticeIssued
 from domain.notices import content_hash
 from domain.organisations import Sector
 from domain.partnerships_config import load_partnership
@@ -35,17 +35,23 @@ def seat(name: str, *covers: C, chair: bool = False) -> ProposedSeat:
 FULL = (seat("chair", chair=True), seat("everyone", *C))
 
 
-def started() -> committee.CommitteeState:
+def started(plan: tuple[PlanMilestone, ...] = PLAN.milestones) -> committee.CommitteeState:
     state = committee.initial_state("county-durham")
     start = committee.StartFormation(
         committee_id="jc", name="Joint Committee", preferred_option="jc", started_on=D(2022, 9, 1)
     )
-    events = committee.start_with_plan(state, start, county_durham_plan())
+    events = committee.start_with_plan(state, start, plan)
     return committee.fold(state, events)
 
 
 def met_all_but_last(state: committee.CommitteeState) -> committee.CommitteeState:
-    for milestone in state.milestones[:-1]:
+    return met(state, state.milestones[:-1])
+
+
+def met(
+    state: committee.CommitteeState, milestones: tuple[committee.Milestone, ...]
+) -> committee.CommitteeState:
+    for milestone in milestones:
         for body in milestone.needs_agreement_of:
             agree = committee.RecordMilestoneAgreement(
                 milestone_id=milestone.milestone_id, agreed_by=body, agreed_on=milestone.target_on
@@ -124,8 +130,49 @@ def test_slippages_notify_owner_and_executive_once_each() -> None:
     assert state.next_target_on == D(2022, 10, 31)
 
 
+def test_membership_milestone_is_met_only_once_the_membership_is_confirmed_002_s19() -> None:
+    (membership,) = [m for m in PLAN.milestones if m.requires == "membership"]
+    assert membership.milestone_id == "membership-confirmed"
+    state = started()
+    before = state.milestones.index(state.milestone("membership-confirmed"))
+    state = met(state, state.milestones[:before])
+    meet = committee.MeetMilestone(
+        milestone_id="membership-confirmed", met_on=D(2023, 2, 28), evidence="nothing"
+    )
+    with pytest.raises(
+        DomainError,
+        match=r"the membership of Joint Committee has not been confirmed against the minimum "
+        r"list of DCC Cabinet 2022 §19 \(a\)-\(g\)",
+    ):
+        committee.decide(state, meet)
+    late = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 3, 1))
+    with pytest.raises(DomainError, match="has not been confirmed by 2023-02-28"):
+        committee.decide(committee.fold(state, committee.decide(state, late)), meet)
+    confirm = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 27))
+    state = committee.fold(state, committee.decide(state, confirm))
+    assert [e.type for e in committee.decide(state, meet)] == ["MilestoneMet"]
+
+
+def test_milestone_planned_before_requirements_existed_still_reads() -> None:
+    recorded = started().milestone("membership-confirmed")
+    event = MilestonePlanned.model_validate(
+        {
+            "partnership": "county-durham",
+            "committee_id": "jc",
+            "milestone_id": "membership-confirmed",
+            "title": recorded.title,
+            "owner": "cdcpe",
+            "target_on": "2023-02-28",
+            "clause": recorded.clause,
+        }
+    )
+    assert event.requires is None and recorded.requires == "membership"
+
+
 def test_meeting_the_last_milestone_establishes_the_committee_002_s6c() -> None:
-    state = met_all_but_last(started())
+    # A plan whose milestones stand for no membership: establishment itself checks it (§19).
+    plan = tuple(m.model_copy(update={"requires": None}) for m in PLAN.milestones)
+    state = met_all_but_last(started(plan))
     last = committee.MeetMilestone(milestone_id="operational", met_on=D(2023, 4, 1))
     with pytest.raises(DomainError, match="before its membership is confirmed"):
         committee.meet(state, last, PLAN.reports_to)

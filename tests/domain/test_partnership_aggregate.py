@@ -123,14 +123,34 @@ def test_exit_removes_partner_from_signatories_and_bodies_000_s27(
     assert ended.bodies_affected == ("cdcpe", "cyp-board", "mhld-board")
     assert isinstance(amended, MouAmended) and amended.version == 2
     assert isinstance(revised, ReviewDateRevised)
-    # Already due 2023-08-23, earlier than 12 months after the exit: stays.
-    assert revised.review_due_on == date(2023, 8, 23)
+    # Due 2023-08-23, later than 90 days after the exit (policy): brought forward.
+    assert revised.previous_due_on == date(2023, 8, 23)
+    assert revised.review_due_on == date(2023, 5, 30)
+    assert "CDCP MoU §27" in revised.reason and "within 90 days" in revised.reason
     state = agg.fold(state, events)
     assert "tewv" not in state.signatories
     assert all(m.organisation != "tewv" for b in state.bodies for m in b.members)
     assert state.body("mhld-board").chair is None
     with pytest.raises(DomainError, match="tewv left county-durham on 2023-03-01"):
         agg.decide(state, sign("tewv", date(2023, 4, 1)))
+
+
+def test_exit_revises_the_review_date_only_when_it_moves_000_s27(
+    signed_county_durham: agg.PartnershipState,
+) -> None:
+    """CDCP MoU §27, policy: a review already due within the window stands, and no revision that
+    moves nothing is recorded; the window is the partnership's exit policy."""
+    state = signed_county_durham
+    soon = agg.EndMembership(exit_id="exit-1", organisation="tewv", ended_on=date(2023, 6, 1))
+    events = agg.decide(state, soon)
+    assert [type(e) for e in events] == [MembershipEnded, MouAmended]
+    assert agg.fold(state, events).review_due_on == date(2023, 8, 23)
+    policy = state.config.exit_policy.model_copy(update={"review_within_days": 30})
+    strict = state.model_copy(
+        update={"config": state.config.model_copy(update={"exit_policy": policy})}
+    )
+    events = agg.decide(strict, soon)
+    assert agg.fold(strict, events).review_due_on == date(2023, 7, 1)
 
 
 def test_exit_before_mou_effective_refused(county_durham: Partnership) -> None:

@@ -535,8 +535,17 @@ def test_sle_majority_of_eligible_affected_partners_003_s8_10(
     decided = escalation.decide(state, vote)[-1]
     assert isinstance(decided, EscalationDecided) and decided.carried
     assert decided.eligible_voters == ("eput", "essex-cc", "msft")
-    with pytest.raises(DomainError, match=r"nelft .* not an eligible partner affected"):
-        escalation.decide(state, vote.model_copy(update={"in_favour": ("msft", "nelft")}))
+    # NELFT is present but not affected: its vote is recorded, not counted, with the reason.
+    with_nelft = vote.model_copy(update={"in_favour": ("msft", "nelft"), "against": ("eput",)})
+    decided = escalation.decide(state, with_nelft)[-1]
+    assert isinstance(decided, EscalationDecided)
+    assert decided.in_favour == ("msft", "nelft") and decided.against == ("eput",)
+    (uncounted,) = decided.not_counted
+    assert uncounted.seat == "nelft"
+    assert "not an eligible partner affected by the matter" in uncounted.reason
+    assert "MSE MoU 2020 §8.10(2)" in uncounted.reason
+    # Counted: MSFT for, EPUT against, Essex CC silent; 1 of 3 is no majority.
+    assert not decided.carried and decided.eligible_voters == ("eput", "essex-cc", "msft")
 
 
 def test_escalation_resolves_only_when_actions_complete_003_s7_5(

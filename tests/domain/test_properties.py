@@ -173,7 +173,9 @@ def _strategy(annotation: Any) -> st.SearchStrategy[Any]:
         return st.sampled_from(SHIPPED_BODIES)
     origin = typing.get_origin(annotation)
     if origin is tuple:
-        return st.lists(TEXT, max_size=4).map(tuple)
+        item = typing.get_args(annotation)[0]
+        items = _event_strategy(item) if item is not str else TEXT
+        return st.lists(items, max_size=4).map(tuple)
     return st.from_type(annotation)
 
 

@@ -242,10 +242,17 @@ def test_first_review_within_a_year_000_s24() -> None:
     assert dates.first_review_due(date(2024, 2, 29)) == date(2025, 2, 28)
 
 
-def test_next_review_12_months_or_earlier_if_already_due_000_s27() -> None:
+def test_next_review_12_months_after_a_review_000_s24() -> None:
     assert dates.next_review_due(date(2023, 3, 1)) == date(2024, 3, 1)
-    assert dates.next_review_due(date(2023, 3, 1), date(2023, 8, 23)) == date(2023, 8, 23)
-    assert dates.next_review_due(date(2023, 3, 1), date(2025, 1, 1)) == date(2024, 3, 1)
+    assert dates.next_review_due(date(2024, 2, 29)) == date(2025, 2, 28)
+
+
+def test_review_due_within_the_policy_window_after_an_exit_or_sooner_000_s27() -> None:
+    exit_on = date(2023, 3, 1)
+    assert dates.review_due_after_exit(exit_on, date(2023, 8, 23), 90) == date(2023, 5, 30)
+    assert dates.review_due_after_exit(exit_on, date(2023, 4, 1), 90) == date(2023, 4, 1)
+    assert dates.review_due_after_exit(exit_on, date(2023, 5, 30), 90) == date(2023, 5, 30)
+    assert dates.review_due_after_exit(exit_on, None, 30) == date(2023, 3, 31)
 
 
 def test_tor_review_date_1_april_2023_000_tor() -> None:

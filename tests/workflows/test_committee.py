@@ -414,7 +414,7 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
 ) -> None:
     """DCC Cabinet 2022 §19 (a)-(g): a membership without patients and service users or a secondary
     care clinician is refused, naming what is missing; the committee cannot be established without a
-    confirmed membership."""
+    confirmed membership, nor can the milestone that stands for it be met."""
     plan = await plan_from(time_skipping_env)
     formation = await start(time_skipping_env, worker.task_queue, plan)
     handle = formation.handle
@@ -437,19 +437,20 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     assert f"'nhs-leeds' is not an organisation of {formation.config.slug}" in reason
     assert await stream_events(store, formation.stream) == before
 
-    # Every milestone but the last met, with no membership confirmed: establishment is refused.
-    for milestone in ("membership-confirmed", "constitution-reviewed"):
-        await meet(handle, milestone, on[milestone])
-    last = MeetMilestone(milestone_id="operational", met_on=on["operational"], evidence="go-live")
-    reason = await refused(handle, last)
-    assert (
-        "before its membership is confirmed against the minimum list of DCC Cabinet 2022 §19"
-        in reason
+    # The milestone that stands for the membership cannot be met while none is confirmed.
+    nothing = MeetMilestone(
+        milestone_id="membership-confirmed", met_on=confirmed_on, evidence="nothing"
     )
-    state = await handle.query(CommitteeWorkflow.state)
-    assert state.milestone("operational").met_on is None
-    await confirm_membership(handle, on["operational"])
-    await execute(handle, last)
+    reason = await refused(handle, nothing)
+    assert (
+        "the membership of County Durham Joint Committee has not been confirmed against the "
+        "minimum list of DCC Cabinet 2022 §19 (a)-(g)" in reason
+    )
+    assert await stream_events(store, formation.stream) == before
+    await confirm_membership(handle, confirmed_on)
+    await execute(handle, nothing)
+    for milestone in ("constitution-reviewed", "operational"):
+        await meet(handle, milestone, on[milestone])
     assert (await handle.result()).body.chair == "independent-chair"
     await assert_state_is_fold_of_stream(store, await handle.query(CommitteeWorkflow.state))
 

@@ -486,19 +486,23 @@ async def test_sle_majority_counts_only_eligible_affected_partners_present_003_s
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
     """MSE MoU 2020 §8.10(2), Annex 1: a majority of eligible partners present who are affected; a
-    vote from a partner not affected is refused and nothing is written."""
+    vote from a partner present but not affected is recorded, not counted, with the reason."""
     on = await server_today(time_skipping_env)
     handle = await mse_at_level(temporal, mid_south_essex, escalation_worker.task_queue, on, 2)
-    await refused(
-        handle,
-        store,
-        send(handle, sle_vote(decided_on=on, in_favour=("msft", "nelft"))),
-        "nelft (nelft) is not an eligible partner affected by the matter",
-    )
-    decided = latest(await send(handle, sle_vote(decided_on=on)))
+    vote = sle_vote(decided_on=on, in_favour=("msft", "eput", "nelft"))
+    decided = latest(await send(handle, vote))
     assert decided.carried and decided.rule == "eligible_majority"
     assert decided.eligible_voters == ("eput", "essex-cc", "msft")
     assert "2 of 3 eligible affected partners present in favour" in decided.explanation
+    assert decided.in_favour == ("eput", "msft", "nelft") and decided.against == ("essex-cc",)
+    assert [(v.seat, v.reason) for v in decided.not_counted] == [
+        (
+            "nelft",
+            "nelft (nelft) is not an eligible partner affected by the matter, so its vote is not "
+            "counted (MSE MoU 2020 §8.10(2), Annex 1)",
+        )
+    ]
+    assert (await stream_events(store, stream_of(handle)))[-1] == decided
     await assert_state_is_fold_of_stream(store, handle, mid_south_essex)
     await handle.terminate("test over")
 
@@ -535,8 +539,8 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
     carried: bool,
 ) -> None:
     """MSE MoU 2020 §8.4, Annex 1: NHS capital and transformation funding needs not less than 75% of
-    the eligible Partnership Board members: 3 of 4 carries, 2 of 3 does not; a council may not
-    vote."""
+    the eligible Partnership Board members: 3 of 4 carries, 2 of 3 does not; a council's vote is
+    recorded but not counted."""
     on = await server_today(time_skipping_env)
     # The partnership as it stands after exits: the escalation counts votes against it.
     config = mid_south_essex.model_copy(
@@ -552,16 +556,19 @@ async def test_partnership_board_75_percent_of_eligible_on_nhs_funds_003_s8_4(
         rule=DecisionRuleKind.THREE_QUARTERS_OF_ELIGIBLE,
         summary="apportion transformation funding",
     )
-    await refused(
-        handle,
-        store,
-        send(handle, vote.model_copy(update={"in_favour": ("essex-cc",)})),
-        "essex-cc (essex-cc) is not eligible to decide this matter (MSE MoU 2020 §8.4, Annex 1)",
-    )
-    decided = latest(await send(handle, vote))
+    with_council = vote.model_copy(update={"in_favour": (*in_favour, "essex-cc")})
+    decided = latest(await send(handle, with_council))
     assert decided.rule == "three_quarters_of_eligible"
     assert decided.carried is carried
     assert set(decided.eligible_voters) == set(nhs_seats)
+    assert "essex-cc" in decided.in_favour
+    assert [(v.seat, v.reason) for v in decided.not_counted] == [
+        (
+            "essex-cc",
+            "essex-cc (essex-cc) is not eligible to decide this matter (MSE MoU 2020 §8.4, "
+            "Annex 1)",
+        )
+    ]
     await assert_state_is_fold_of_stream(store, handle, config)
     await handle.terminate("test over")
 

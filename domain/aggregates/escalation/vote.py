@@ -107,6 +107,7 @@ def decide_vote(
             # is reported distinctly from a fully quorate meeting.
             explanation=f"{quorum.status.value} ({quorum.explanation}); "
             f"{result.outcome.explanation}",
+            not_counted=result.not_counted,
         )
     )
     return events

@@ -25,7 +25,7 @@ from domain.events import (
     ReviewDateRevised,
     ReviewOutcome,
 )
-from domain.rules.dates import first_review_due, next_review_due
+from domain.rules.dates import first_review_due, next_review_due, review_due_after_exit
 from domain.rules.thresholds import unanimity
 
 
@@ -100,7 +100,9 @@ def _end_membership(state: PartnershipState, command: EndMembership) -> list[Dom
     affected = tuple(
         b.slug for b in state.bodies if any(m.organisation == organisation for m in b.members)
     )
-    return [
+    within_days = state.config.exit_policy.review_within_days
+    review_due_on = review_due_after_exit(command.ended_on, state.review_due_on, within_days)
+    events: list[DomainEvent] = [
         MembershipEnded(
             partnership=state.slug,
             exit_id=command.exit_id,
@@ -114,14 +116,21 @@ def _end_membership(state: PartnershipState, command: EndMembership) -> list[Dom
             amended_on=command.ended_on,
             reason=f"{organisation} left the partnership (exit {command.exit_id})",
         ),
-        ReviewDateRevised(
-            partnership=state.slug,
-            previous_due_on=state.review_due_on,
-            review_due_on=next_review_due(command.ended_on, state.review_due_on),
-            revised_on=command.ended_on,
-            reason=f"CDCP MoU §27: review date revised after {organisation} left",
-        ),
     ]
+    # A review already due within the policy's window stands: a revision that moves nothing is
+    # not recorded.
+    if review_due_on != state.review_due_on:
+        events.append(
+            ReviewDateRevised(
+                partnership=state.slug,
+                previous_due_on=state.review_due_on,
+                review_due_on=review_due_on,
+                revised_on=command.ended_on,
+                reason=f"CDCP MoU §27: review date revised after {organisation} left; due "
+                f"within {within_days} days of the exit (policy)",
+            )
+        )
+    return events
 
 
 def _record_review(state: PartnershipState, command: RecordReviewOutcome) -> list[DomainEvent]:
