@@ -115,6 +115,10 @@ def test_a_search_attribute_that_does_not_decode_is_unknown_not_a_crash() -> Non
     assert listed.status == "RUNNING" and listed.workflow_type == "Exit"
     assert listed.started_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
+    # How the time-skipping test server keeps a deadline that was unset: no deadline.
+    unset = row(_info(b""))
+    assert unset.next_deadline is None and unset.unreadable == ()
+
     readable = row(_info(b'"2026-02-04T09:00:00Z"'))
     assert readable.next_deadline == datetime(2026, 2, 4, 9, 0, tzinfo=UTC)
     assert readable.unreadable == ()
