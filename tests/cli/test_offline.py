@@ -3,11 +3,13 @@
 No `stack` fixture here, so this module runs in seconds.
 """
 
+import asyncio
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
+from temporalio import workflow
 from temporalio.api.common.v1 import (
     Payload,
     SearchAttributes,
@@ -16,12 +18,15 @@ from temporalio.api.common.v1 import (
 )
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from concordat.cli.escalation import _rulings
-from concordat.cli.processes import row
+from concordat.cli.processes import describe, row
 from concordat.cli.what_if import _conflict
 from deploy.processes import free_port
 from domain.events import ConflictRuling
+from workflows import search_attributes
 
 
 def offline(*args: str) -> subprocess.CompletedProcess[str]:
@@ -122,3 +127,33 @@ def test_a_search_attribute_that_does_not_decode_is_unknown_not_a_crash() -> Non
     readable = row(_info(b'"2026-02-04T09:00:00Z"'))
     assert readable.next_deadline == datetime(2026, 2, 4, 9, 0, tzinfo=UTC)
     assert readable.unreadable == ()
+
+
+@workflow.defn(sandboxed=False)
+class ClearsItsDeadline:
+    """Publishes a deadline, then clears it, as a process does once its last timer has fired."""
+
+    @workflow.run
+    async def run(self) -> None:
+        search_attributes.publish("county-durham", "exit", "notified", None)
+        await workflow.wait_condition(lambda: False)
+
+
+async def test_a_cleared_deadline_on_the_time_skipping_server_reads_as_none(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    temporal = time_skipping_env.client
+    async with Worker(temporal, task_queue="cleared", workflows=[ClearsItsDeadline]):
+        handle = await temporal.start_workflow(
+            ClearsItsDeadline.run, id="cleared", task_queue="cleared"
+        )
+        for _ in range(50):
+            described = await describe(temporal, handle.id)
+            if described.concordat_status == "notified":
+                break
+            await asyncio.sleep(0.1)
+        assert described.concordat_status == "notified"
+        assert described.next_deadline is None and described.unreadable == ()
+        with pytest.raises(TypeError):  # what the CLI used to do with it
+            await handle.describe()
+        await handle.terminate()
