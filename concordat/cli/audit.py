@@ -75,7 +75,10 @@ async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
         fail(f"cannot read the settings: {error.errors()[0]['msg']}")
     try:
         pool = await open_pool(dsn, max_size=1)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    except OSError:
+        # Nothing listening: the driver's socket error says less than this does.
+        fail(f"cannot reach PostgreSQL at {_where(dsn)}: is the service running? (make run)")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         fail(f"cannot connect to {_where(dsn)}: {error}")
     try:
         yield EventStore(pool)
@@ -95,12 +98,12 @@ def _partnership(slug: str) -> Partnership:
 def _as_of(text: str | None) -> date:
     if text is None:
         return datetime.now(UTC).date()
+    if not _ISO_DATE.fullmatch(text):
+        fail(f"--as-of must be YYYY-MM-DD, not {text!r}")
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of must be YYYY-MM-DD, not {text!r}")
+        fail(f"--as-of {text!r} is not a real date")
 
 
 def _digest(text: str) -> Digest:
@@ -111,6 +114,18 @@ def _digest(text: str) -> Digest:
 
 
 # ------------------------------------------------------------------------- verify, digest
+
+
+def _refuse_empty(result: Verification, digest: Digest | None, allow_empty: bool) -> None:
+    """An empty log verifies trivially, which after an accident or a wipe is the worst answer to
+    give quietly: it passes only when the auditor says it is expected, and never against a digest
+    minuted from a log that had events."""
+    if result.checked > 0:
+        return
+    if digest is not None:
+        fail(f"the log is empty: it no longer passes through digest {digest}")
+    if not allow_empty:
+        fail("the log is empty: there are no events to verify (--allow-empty if none are expected)")
 
 
 def _verified_text(result: Verification, digest: Digest | None) -> str:
@@ -125,13 +140,23 @@ def _verified_text(result: Verification, digest: Digest | None) -> str:
     "--digest",
     "digest_text",
     metavar="POSITION:HASH",
-    help="A digest minuted earlier: also prove the log still passes through it.",
+    help="A digest minuted earlier: also prove the log still passes through it (an empty log "
+    "never does).",
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="An empty log is expected (a new installation): pass it. Without this flag an empty log "
+    "fails.",
 )
 @database_option
 @json_option
 @run_async
-async def verify(digest_text: str | None, database_url: str | None, as_json: bool) -> None:
-    """Recompute the hash chain over the whole log; exit 0 only if it is intact."""
+async def verify(
+    digest_text: str | None, allow_empty: bool, database_url: str | None, as_json: bool
+) -> None:
+    """Recompute the hash chain over the whole log; exit 0 only if it is intact and, unless
+    --allow-empty, holds at least one event."""
     digest = _digest(digest_text) if digest_text is not None else None
     async with _store(database_url) as store:
         result = await store.verify(digest)
@@ -142,6 +167,7 @@ async def verify(digest_text: str | None, database_url: str | None, as_json: boo
             f"the log is NOT intact at position {result.first_bad_position}: {result.problem} "
             f"({result.checked} events before it verified)"
         )
+    _refuse_empty(result, digest, allow_empty)
     if not as_json:
         emit(result, as_json=False, text=lambda r: _verified_text(r, digest))
 
@@ -283,6 +309,8 @@ async def export(
 ) -> None:
     """Every event with every column, for an auditor's own tools."""
     slug = _partnership(partnership).slug if partnership is not None else None
+    if out is not None:
+        _writable(out)
     async with _store(database_url) as store:
         rows = store.export_rows(slug)
         if out is None:
@@ -293,11 +321,23 @@ async def export(
     click.echo(f"exported {count} events", err=True)
 
 
+def _writable(out: Path) -> None:
+    """Refuses an --out that cannot be written before the database is asked for anything."""
+    folder = out.parent
+    if not folder.is_dir():
+        fail(f"cannot write {out}: {folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"cannot write {out}: {folder} is not writable")
+
+
 @contextmanager
 def _replacing(out: Path) -> Iterator[TextIO]:
     """A file beside `out` that replaces it only when the block completes, so a failed export
     leaves no partial file that could be mistaken for the whole log."""
-    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror}")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             yield file

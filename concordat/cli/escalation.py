@@ -19,6 +19,7 @@ from temporalio.client import WorkflowHandle
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
 from concordat.cli.recorded import until_recorded
+from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
 from concordat.cli.temporal import call, client, query
 from domain.aggregates.escalation import (
     AgreeAction,
@@ -48,12 +49,6 @@ from workflows.partnership import PartnershipWorkflow
 from workflows.process import Command
 
 Handle = WorkflowHandle[EscalationWorkflow, Any]
-
-RULINGS = {
-    "leave": ConflictRuling.LEAVE,
-    "discuss": ConflictRuling.DISCUSS_NOT_DECIDE,
-    "take-part": ConflictRuling.TAKE_PART,
-}
 
 
 def _dashed(values: Iterable[StrEnum]) -> list[str]:
@@ -211,10 +206,11 @@ def _pairs(option: str, values: tuple[str, ...], meaning: str) -> dict[str, str]
 
 def _rulings(values: tuple[str, ...]) -> dict[str, ConflictRuling]:
     rulings: dict[str, ConflictRuling] = {}
-    for seat, ruling in _pairs("--ruling", values, "|".join(RULINGS)).items():
-        if ruling not in RULINGS:
-            fail(f"--ruling for {seat} must be one of {', '.join(RULINGS)}, not {ruling!r}")
-        rulings[seat] = RULINGS[ruling]
+    for seat, ruling in _pairs("--ruling", values, METAVAR).items():
+        chosen = parse_ruling(ruling)
+        if chosen is None:
+            fail(f"--ruling for {seat} must be one of: {CHOICES}, not {ruling!r}")
+        rulings[seat] = chosen
     return rulings
 
 
@@ -250,8 +246,8 @@ def _decision_text(progress: EscalationProgress) -> str:
 @click.option(
     "--ruling",
     multiple=True,
-    metavar="SEAT:leave|discuss|take-part",
-    help="The Chair's ruling on a declared interest (repeat; CDCPE ToR §6).",
+    metavar=f"SEAT:{METAVAR}",
+    help=f"The Chair's ruling on a declared interest: {CHOICES} (repeat; CDCPE ToR §6).",
 )
 @click.option(
     "--rule",

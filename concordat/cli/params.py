@@ -41,12 +41,12 @@ class IsoDate(click.ParamType[date]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        if not _ISO_DATE.fullmatch(str(value)):
+            fail(f"{_named(param)} must be a date written YYYY-MM-DD, not {value!r}")
         try:
-            if not _ISO_DATE.fullmatch(str(value)):
-                raise ValueError(value)
             return date.fromisoformat(str(value))
         except ValueError:
-            fail(f"{_named(param)} must be a date written YYYY-MM-DD, not {value!r}")
+            fail(f"{_named(param)} {value!r} is not a real date")
 
 
 class PartnershipSlug(click.ParamType[Partnership]):

@@ -34,10 +34,10 @@ from concordat.cli.processes import (
     live_processes,
     partnership_handle,
     partnership_state,
-    row,
     running_query,
+    visible,
 )
-from concordat.cli.temporal import client
+from concordat.cli.temporal import client, unreachable
 from concordat.connections import connect_temporal
 from concordat.settings import Settings
 from domain.aggregates import partnership as aggregate
@@ -111,10 +111,11 @@ async def _running_partnerships() -> tuple[dict[str, ProcessRow] | None, str | N
     settings = Settings()
     try:
         temporal = await connect_temporal(settings)
-        visible = temporal.list_workflows(running_query(workflow_type="Partnership"))
-        rows = [row(execution) async for execution in visible]
-    except (RuntimeError, RPCError) as error:
-        return None, f"Temporal not reachable at {settings.temporal_target()} ({error})"
+        rows = await visible(temporal, running_query(workflow_type="Partnership"))
+    except RuntimeError as error:
+        return None, unreachable(settings, error)
+    except RPCError as error:
+        return None, f"Temporal at {settings.temporal_target()} refused: {error.message}"
     return {r.workflow_id: r for r in rows}, None
 
 
@@ -153,8 +154,7 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
     it be (safe to repeat). Prints the workflow id."""
     temporal = await client()
     workflow_id = partnership_stream(partnership.slug)
-    handle = temporal.get_workflow_handle(workflow_id)
-    was_running = await execution_status(handle) is WorkflowExecutionStatus.RUNNING
+    was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
     try:
         await temporal.start_workflow(
             PartnershipWorkflow.run,

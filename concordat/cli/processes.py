@@ -6,11 +6,19 @@ escalations are open, and Temporal's visibility (the typed search attributes eve
 sets) says at what stage each is.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.api.common.v1 import SearchAttributes, WorkflowExecution as ExecutionRef
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    ListWorkflowExecutionsRequest,
+)
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.converter import decode_typed_search_attributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.output import fail
@@ -44,29 +52,77 @@ class ProcessRow(BaseModel):
     next_deadline: datetime | None
     started_at: datetime
     closed_at: datetime | None
+    unreadable: tuple[str, ...] = ()
+    """Search attributes whose values did not decode: shown as unknown, not as absent."""
 
 
-def row(execution: WorkflowExecution) -> ProcessRow:
-    attributes = execution.typed_search_attributes
+def _attributes(raw: SearchAttributes) -> tuple[TypedSearchAttributes, tuple[str, ...]]:
+    """Each attribute decoded on its own: the SDK decodes all at once and raises on the first it
+    cannot read, which would lose the rest and end the command."""
+    pairs: list[SearchAttributePair[Any]] = []
+    unreadable = []
+    for name, payload in raw.indexed_fields.items():
+        if not payload.data:
+            continue  # the time-skipping test server keeps an unset value as empty data
+        try:
+            one = SearchAttributes(indexed_fields={name: payload})
+            pairs.extend(decode_typed_search_attributes(one))
+        except (ValueError, TypeError, RuntimeError):
+            unreadable.append(name)
+    return TypedSearchAttributes(pairs), tuple(sorted(unreadable))
+
+
+def row(info: WorkflowExecutionInfo) -> ProcessRow:
+    """One workflow from the raw visibility record Temporal returns."""
+    attributes, unreadable = _attributes(info.search_attributes)
+    closed = info.close_time.ToDatetime(UTC) if info.HasField("close_time") else None
     return ProcessRow(
-        workflow_id=execution.id,
-        workflow_type=execution.workflow_type,
-        status=execution.status.name if execution.status is not None else "UNKNOWN",
+        workflow_id=info.execution.workflow_id,
+        workflow_type=info.type.name,
+        status=WorkflowExecutionStatus(info.status).name if info.status else "UNKNOWN",
         partnership=attributes.get(search_attributes.PARTNERSHIP),
         concordat_status=attributes.get(search_attributes.STATUS),
         next_deadline=attributes.get(search_attributes.NEXT_DEADLINE),
-        started_at=execution.start_time,
-        closed_at=execution.close_time,
+        started_at=info.start_time.ToDatetime(UTC),
+        closed_at=closed,
+        unreadable=unreadable,
     )
+
+
+async def visible(client: Client, visibility_query: str) -> list[ProcessRow]:
+    """Every workflow matching `visibility_query`, oldest first; RPCError if Temporal refuses."""
+    rows: list[ProcessRow] = []
+    token = b""
+    while True:
+        page = await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(
+                namespace=client.namespace, query=visibility_query, next_page_token=token
+            ),
+            retry=True,
+        )
+        rows.extend(row(info) for info in page.executions)
+        token = page.next_page_token
+        if not token:
+            return sorted(rows, key=lambda r: (r.started_at, r.workflow_id))
 
 
 async def list_processes(client: Client, visibility_query: str) -> list[ProcessRow]:
     """Every workflow matching `visibility_query`, oldest first."""
     try:
-        rows = [row(e) async for e in client.list_workflows(visibility_query)]
+        return await visible(client, visibility_query)
     except RPCError as error:
         fail(f"Temporal refused to list workflows ({visibility_query}): {error.message}")
-    return sorted(rows, key=lambda r: (r.started_at, r.workflow_id))
+
+
+async def describe(client: Client, workflow_id: str) -> ProcessRow:
+    """The latest run of `workflow_id` as Temporal describes it; RPCError if it cannot."""
+    described = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=ExecutionRef(workflow_id=workflow_id)
+        ),
+        retry=True,
+    )
+    return row(described.workflow_execution_info)
 
 
 def running_query(partnership: str | None = None, workflow_type: str | None = None) -> str:
@@ -92,21 +148,21 @@ async def partnership_handle(client: Client, config: Partnership) -> Partnership
     handle = client.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_stream(config.slug)
     )
-    status = await execution_status(handle)
+    status = await execution_status(client, handle.id)
     if status is not WorkflowExecutionStatus.RUNNING:
         fail(not_running(config))
     return handle
 
 
-async def execution_status(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionStatus | None:
+async def execution_status(client: Client, workflow_id: str) -> WorkflowExecutionStatus | None:
     """The status of the workflow's latest run; None when there has never been one."""
     try:
-        described = await handle.describe()
+        described = await describe(client, workflow_id)
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
             return None
-        fail(f"Temporal refused to describe {handle.id}: {error.message}")
-    return described.status
+        fail(f"Temporal refused to describe {workflow_id}: {error.message}")
+    return WorkflowExecutionStatus[described.status] if described.status != "UNKNOWN" else None
 
 
 async def start_process(

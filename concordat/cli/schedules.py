@@ -3,7 +3,7 @@
 import click
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.connections import connect_temporal
+from concordat.cli.temporal import client
 from concordat.settings import Settings
 from deploy.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
@@ -33,10 +33,10 @@ async def sync(partnership: str | None, as_json: bool) -> None:
             load_partnership(partnership, folder)
     except ConfigError as error:
         fail(error.problem if isinstance(error, UnknownPartnershipError) else str(error))
-    client = await connect_temporal(settings)
+    temporal = await client()
     try:
         results = await sync_schedules(
-            client, settings.task_queue, [partnership] if partnership else None, folder
+            temporal, settings.task_queue, [partnership] if partnership else None, folder
         )
     except (ConfigError, DomainError) as error:
         fail(str(error))
@@ -48,8 +48,7 @@ async def sync(partnership: str | None, as_json: bool) -> None:
 @run_async
 async def list_(as_json: bool) -> None:
     """Show every schedule with its next runs."""
-    client = await connect_temporal(Settings())
-    emit(await list_schedules(client), as_json, _list_text)
+    emit(await list_schedules(await client()), as_json, _list_text)
 
 
 def _sync_text(results: list[SyncResult]) -> str:

@@ -21,7 +21,17 @@ async def client() -> Client:
     try:
         return await connect_temporal(settings)
     except RuntimeError as error:
-        fail(f"cannot reach Temporal at {settings.temporal_target()}: {error}")
+        fail(unreachable(settings, error))
+
+
+def unreachable(settings: Settings, error: RuntimeError) -> str:
+    """Why the client could not connect, in one line."""
+    where = settings.temporal_target()
+    if "ConnectError" in str(error) or "Connection refused" in str(error):
+        # The SDK's message is a dump of the Rust transport error; nothing listening is the usual
+        # cause, and what to do about it is the useful line.
+        return f"cannot reach Temporal at {where}: is the service running? (make run)"
+    return f"cannot reach Temporal at {where}: {error}"
 
 
 def partnership(slug: str) -> Partnership:

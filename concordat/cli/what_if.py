@@ -14,17 +14,15 @@ from temporalio.service import RPCError
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import partnership_argument
 from concordat.cli.processes import execution_status, partnership_state
+from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
 from concordat.connections import connect_temporal
 from concordat.settings import Settings
 from domain.aggregates.partnership import PartnershipState, initial_state
 from domain.errors import DomainError
-from domain.events import ConflictRuling
 from domain.partnership import Partnership
 from domain.streams import partnership_stream
 from domain.what_if import Conflict, ProposedChange, SeatRef, WhatIfReport, what_if
 from workflows.partnership import PartnershipWorkflow
-
-_RULINGS = ", ".join(r.value for r in ConflictRuling)
 
 
 class WhatIfAnswer(BaseModel):
@@ -50,8 +48,8 @@ class WhatIfAnswer(BaseModel):
 @click.option(
     "--conflicted",
     multiple=True,
-    metavar="BODY:SEAT:RULING",
-    help=f"A member conflicted on the item, with the Chair's ruling: {_RULINGS} (repeatable).",
+    metavar=f"BODY:SEAT:{METAVAR}",
+    help=f"A member conflicted on the item, with the Chair's ruling: {CHOICES} (repeatable).",
 )
 @json_option
 @run_async
@@ -90,9 +88,10 @@ def _conflict(text: str) -> Conflict:
     if len(parts) != 3 or not all(parts):
         fail(f"--conflicted must be BODY:SEAT:RULING, not {text!r}")
     body, seat, ruling = parts
-    if ruling not in {r.value for r in ConflictRuling}:
-        fail(f"the ruling in --conflicted {text!r} must be one of: {_RULINGS}")
-    return Conflict(body=body, seat=seat, ruling=ConflictRuling(ruling))
+    chosen = parse_ruling(ruling)
+    if chosen is None:
+        fail(f"the ruling in --conflicted {text!r} must be one of: {CHOICES}")
+    return Conflict(body=body, seat=seat, ruling=chosen)
 
 
 async def _current(config: Partnership) -> tuple[PartnershipState, str]:
@@ -106,7 +105,7 @@ async def _current(config: Partnership) -> tuple[PartnershipState, str]:
         PartnershipWorkflow.run, partnership_stream(config.slug)
     )
     try:
-        running = await execution_status(handle) is WorkflowExecutionStatus.RUNNING
+        running = await execution_status(temporal, handle.id) is WorkflowExecutionStatus.RUNNING
     except RPCError:
         running = False
     if not running:

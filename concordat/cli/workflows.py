@@ -11,14 +11,14 @@ from typing import Any
 
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.exits import exit_status, exit_text
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import PARTNERSHIP
 from concordat.cli.partnership_view import partnership_view, view_text
-from concordat.cli.processes import ProcessRow, list_processes, live_processes, row
+from concordat.cli.processes import ProcessRow, describe, list_processes, live_processes
 from concordat.cli.review import review_status, review_text
 from concordat.cli.temporal import client, query
 from domain.partnership import Partnership
@@ -71,6 +71,19 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
 
 
+def _deadline(r: ProcessRow) -> str:
+    """The next deadline; "unknown" when Temporal holds one that did not decode."""
+    if search_attributes.NEXT_DEADLINE.name in r.unreadable:
+        return "unknown"
+    return _when(r.next_deadline)
+
+
+def _concordat_status(r: ProcessRow) -> str:
+    if search_attributes.STATUS.name in r.unreadable:
+        return "unknown"
+    return r.concordat_status or "-"
+
+
 def _rows_text(rows: list[ProcessRow]) -> str:
     if not rows:
         return "no workflows"
@@ -80,7 +93,7 @@ def _rows_text(rows: list[ProcessRow]) -> str:
     )
     lines = [
         f"{r.workflow_id:<{width}}  {r.workflow_type:<12} {r.status:<10} "
-        f"{r.concordat_status or '-':<26} {_when(r.next_deadline)}"
+        f"{_concordat_status(r):<26} {_deadline(r)}"
         for r in rows
     ]
     return "\n".join([header, *lines])
@@ -105,7 +118,7 @@ async def status(workflow_id: str, as_json: bool) -> None:
     the `state` query of its type."""
     temporal = await client()
     handle = temporal.get_workflow_handle(workflow_id)
-    described = await _describe(handle)
+    described = await _describe(temporal, workflow_id)
     state_query = _STATE_QUERIES.get(described.workflow_type)
     state: BaseModel | None = None
     problem = None
@@ -122,13 +135,13 @@ async def status(workflow_id: str, as_json: bool) -> None:
         click.echo(f"{_described_text(described)}\n{await _state_text(temporal, described, state)}")
 
 
-async def _describe(handle: WorkflowHandle[Any, Any]) -> ProcessRow:
+async def _describe(temporal: Client, workflow_id: str) -> ProcessRow:
     try:
-        return row(await handle.describe())
+        return await describe(temporal, workflow_id)
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
-            fail(f"no workflow {handle.id!r} is known to Temporal")
-        fail(f"Temporal refused to describe {handle.id}: {error.message}")
+            fail(f"no workflow {workflow_id!r} is known to Temporal")
+        fail(f"Temporal refused to describe {workflow_id}: {error.message}")
 
 
 def _described_text(workflow: ProcessRow) -> str:
@@ -137,8 +150,8 @@ def _described_text(workflow: ProcessRow) -> str:
         f"  started {_when(workflow.started_at)}"
         + (f", closed {_when(workflow.closed_at)}" if workflow.closed_at else ""),
         f"  ConcordatPartnership={workflow.partnership or '-'} "
-        f"ConcordatStatus={workflow.concordat_status or '-'} "
-        f"ConcordatNextDeadline={_when(workflow.next_deadline)}",
+        f"ConcordatStatus={_concordat_status(workflow)} "
+        f"ConcordatNextDeadline={_deadline(workflow)}",
     ]
     return "\n".join(lines)
 

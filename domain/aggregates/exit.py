@@ -184,10 +184,17 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
             return _remind(state, command, exit_id)
         case WithdrawExit():
             assert state.effective_on is not None
-            if command.withdrawn_on >= state.effective_on:
+            if command.withdrawn_on == state.effective_on:
+                raise DomainError(
+                    f"the exit of {organisation} takes effect on "
+                    f"{state.effective_on.isoformat()}, on or before the withdrawal date; "
+                    "it can be withdrawn only before the day it takes effect"
+                )
+            if command.withdrawn_on > state.effective_on:
                 raise DomainError(
                     f"the exit of {organisation} took effect on "
-                    f"{state.effective_on.isoformat()}; it can no longer be withdrawn"
+                    f"{state.effective_on.isoformat()}, before the withdrawal date "
+                    f"{command.withdrawn_on.isoformat()}; it can no longer be withdrawn"
                 )
             return [
                 ExitWithdrawn(

@@ -36,12 +36,19 @@ async def test_an_unknown_partnership_is_refused_listing_the_known(
     )
 
 
-@pytest.mark.parametrize("as_of", ["23/08/2022", "2022-02-30", "20220823", "yesterday"])
+@pytest.mark.parametrize("as_of", ["23/08/2022", "20220823", "yesterday"])
 async def test_a_bad_date_is_refused(auditor: str, as_of: str) -> None:
     ran = await concordat(
         "audit", "replay", "county-durham", "--as-of", as_of, "--database-url", auditor
     )
     refused(ran, "--as-of must be YYYY-MM-DD")
+
+
+async def test_a_date_that_does_not_exist_is_called_so(auditor: str) -> None:
+    ran = await concordat(
+        "audit", "replay", "county-durham", "--as-of", "2022-02-30", "--database-url", auditor
+    )
+    refused(ran, "--as-of '2022-02-30' is not a real date")
 
 
 @pytest.mark.parametrize("digest", ["12", "12:abc", "x:" + "a" * 64, "-1:" + "a" * 64])
@@ -68,8 +75,12 @@ async def test_no_database_is_refused_without_writing_anything(tmp_path: Path) -
         ("export", "--format", "jsonl", "--out", str(out)),
     ):
         ran = await concordat("audit", *command, "--database-url", url)
-        refused(ran, "cannot connect to postgresql://concordat_auditor@127.0.0.1:")
-        assert "secret" not in ran.stderr
+        refused(
+            ran,
+            "cannot reach PostgreSQL at postgresql://concordat_auditor@127.0.0.1:",
+            "is the service running? (make run)",
+        )
+        assert "secret" not in ran.stderr and "Errno" not in ran.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -78,3 +89,17 @@ async def test_an_unknown_role_is_refused(database_url: str) -> None:
         "audit", "digest", "--database-url", database_url.replace("postgres@", "nobody@")
     )
     refused(ran, "cannot connect to", "nobody")
+
+
+@pytest.mark.parametrize("folder", ["missing/dir", "a-file"])
+async def test_an_output_path_that_cannot_be_written_is_named(
+    story: int, auditor: str, tmp_path: Path, folder: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    out = tmp_path / folder / "x.csv"
+    ran = await concordat(
+        "audit", "export", "--format", "csv", "--out", str(out), "--database-url", auditor
+    )
+    refused(ran, f"cannot write {out}: {out.parent} is not a directory")
+    assert "connect" not in ran.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

@@ -96,3 +96,32 @@ async def test_the_url_can_come_from_the_environment(story: int, auditor: str) -
     ran = await concordat("audit", "digest", env={"CONCORDAT_DATABASE_URL": auditor})
     assert ran.code == 0, ran.stderr
     assert ran.stdout.startswith(f"{story}:")
+
+
+async def test_an_empty_log_fails_unless_expected(auditor: str) -> None:
+    ran = await concordat("audit", "verify", "--database-url", auditor)
+    assert ran.code == 1
+    assert ran.stdout == ""
+    assert ran.stderr == (
+        "concordat: the log is empty: there are no events to verify "
+        "(--allow-empty if none are expected)\n"
+    )
+
+    ran = await concordat("audit", "verify", "--allow-empty", "--database-url", auditor)
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout.startswith("intact: 0 events verified")
+
+    help_text = (await concordat("audit", "verify", "--help")).stdout
+    assert "--allow-empty" in help_text and "empty log" in help_text
+
+
+async def test_an_empty_log_never_passes_through_a_digest(auditor: str) -> None:
+    genesis = (await concordat("audit", "digest", "--database-url", auditor)).stdout.strip()
+    assert genesis.startswith("0:")
+    for minuted in (genesis, f"7:{'a' * 64}"):
+        ran = await concordat(
+            "audit", "verify", "--allow-empty", "--digest", minuted, "--database-url", auditor
+        )
+        assert ran.code == 1
+        assert ran.stderr.count("\n") == 1, ran.stderr
+        assert "empty" in ran.stderr or "the log ends at position 0" in ran.stderr

@@ -86,7 +86,7 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
             "--date must be a date written YYYY-MM-DD, not '14/09/2022'",
         ("committee", "replan", CD, JC, "co-production", "--target", "2022-02-30",
          "--reason", "x"):
-            "--target must be a date written YYYY-MM-DD",
+            "--target '2022-02-30' is not a real date",
         ("committee", "replan", CD, JC, "co-production", "--target", FIRST_TARGET.isoformat(),
          "--reason", "x"):
             "can be re-planned only once Government guidance is published",

@@ -176,7 +176,7 @@ def test_refusals_write_nothing(effective: Stack) -> None:
         vote("esc-refused", "--declare", "cddft-chief-executive", *CARRIED):
             "--declare must be SEAT:INTEREST, not 'cddft-chief-executive'",
         ("escalation", "resolve", CD, "esc-refused", "--date", "2023-13-01", "--summary", "x"):
-            "--date must be a date written YYYY-MM-DD, not '2023-13-01'",
+            "--date '2023-13-01' is not a real date",
         ("escalation", "resolve", CD, "esc-refused", "--date", DAY, "--summary", "x"):
             "actions still open: a1",
         ("escalation", "action", "complete", CD, "esc-refused", "a9", "--date", DAY):

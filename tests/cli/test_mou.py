@@ -106,7 +106,7 @@ def test_sign_refusals_write_nothing(cd: Stack) -> None:
     )
     assert_refused(again, f"icb has already signed the MoU (on {T})")
     assert_refused(unknown_org, "'nhs-england' is not an organisation of county-durham")
-    assert_refused(bad_date, "--date must be a date written YYYY-MM-DD, not '2022-02-30'")
+    assert_refused(bad_date, "--date '2022-02-30' is not a real date")
     assert_refused(blank, "the signatory's name and role are both needed")
     assert_refused(not_running, "the mid-south-essex partnership's workflow is not running")
     assert_refused(unknown, "no partnership called 'durham'")

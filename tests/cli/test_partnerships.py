@@ -59,12 +59,16 @@ def test_list_shows_every_partnership_and_whether_its_workflow_runs(
 def test_list_falls_back_to_the_configuration_when_temporal_is_unreachable(
     stack: Stack,
 ) -> None:
-    cut_off = Stack(env={**stack.env, "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(free_port())})
+    port = free_port()
+    cut_off = Stack(env={**stack.env, "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(port)})
     result = cut_off.run("partnerships", "list", "--json")
     rows = as_json(assert_ok(result))
     assert [r["slug"] for r in rows] == ["county-durham", "mid-south-essex", "nenc-ics"]
     assert all(r["running"] is None and r["status"] is None for r in rows)
-    assert result.stderr.startswith("concordat: Temporal not reachable")
+    assert result.stderr == (
+        f"concordat: cannot reach Temporal at 127.0.0.1:{port}: is the service running? "
+        "(make run); listing from the configuration only\n"
+    )
 
 
 def test_start_is_idempotent_and_prints_the_workflow_id(stack: Stack, nenc: str) -> None:

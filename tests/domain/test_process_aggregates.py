@@ -1,6 +1,6 @@
 """The review, exit, committee and escalation aggregates, and the what-if report."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -315,8 +315,17 @@ def test_exit_reminders_weekly_until_the_deadline_and_not_after_acknowledgement(
 
 def test_exit_withdrawn_only_before_effective_date(county_durham: Partnership) -> None:
     state = notified(county_durham)
-    with pytest.raises(DomainError, match="can no longer be withdrawn"):
-        exit.decide(state, exit.WithdrawExit(withdrawn_on=D(2023, 3, 31)))
+    effective = state.effective_on
+    assert effective is not None
+    with pytest.raises(DomainError) as on_the_day:
+        exit.decide(state, exit.WithdrawExit(withdrawn_on=effective))
+    assert f"takes effect on {effective}, on or before the withdrawal date" in str(on_the_day.value)
+    assert "took effect" not in str(on_the_day.value)
+    later = effective + timedelta(days=1)
+    with pytest.raises(DomainError) as after:
+        exit.decide(state, exit.WithdrawExit(withdrawn_on=later))
+    assert f"took effect on {effective}, before the withdrawal date {later}" in str(after.value)
+    assert "can no longer be withdrawn" in str(after.value)
     state = exit.fold(state, exit.decide(state, exit.WithdrawExit(withdrawn_on=D(2023, 3, 1))))
     assert state.status == "withdrawn"
     assert state.withdrawn_on == D(2023, 3, 1)

@@ -396,7 +396,7 @@ async def test_bad_commands_are_refused_and_write_nothing(
             store,
             ExitWorkflow.execute,
             Command(command=WithdrawExit(withdrawn_on=on), actor=ACTOR),
-            "can no longer be withdrawn",
+            "before the withdrawal date",
         )
     state = await handle.query(ExitWorkflow.state)
     assert state.status == "notified"

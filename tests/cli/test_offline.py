@@ -1,0 +1,159 @@
+"""Refusals given with no stack running: unreachable Temporal, impossible dates, ruling names.
+
+No `stack` fixture here, so this module runs in seconds.
+"""
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from temporalio import workflow
+from temporalio.api.common.v1 import (
+    Payload,
+    SearchAttributes,
+    WorkflowExecution as ExecutionRef,
+    WorkflowType,
+)
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from concordat.cli.escalation import _rulings
+from concordat.cli.processes import describe, row
+from concordat.cli.what_if import _conflict
+from deploy.processes import free_port
+from domain.events import ConflictRuling
+from workflows import search_attributes
+
+
+def offline(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"CONCORDAT_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "concordat.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("workflows", "list"), ("status", "partnership:county-durham"), ("schedules", "list")],
+)
+def test_no_temporal_is_one_plain_line(command: tuple[str, ...]) -> None:
+    ran = offline(*command)
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stderr.startswith("concordat: cannot reach Temporal at 127.0.0.1:")
+    assert ran.stderr.endswith(": is the service running? (make run)\n")
+
+
+def test_a_date_that_does_not_exist_is_called_so() -> None:
+    ran = offline("mou", "sign", "county-durham", "dcc", "--name", "A", "--role", "B",
+                  "--date", "2026-02-30")  # fmt: skip
+    assert ran.returncode == 1
+    assert ran.stderr == "concordat: --date '2026-02-30' is not a real date\n"
+    malformed = offline("mou", "sign", "county-durham", "dcc", "--name", "A", "--role", "B",
+                        "--date", "30/02/2026")  # fmt: skip
+    assert malformed.stderr == (
+        "concordat: --date must be a date written YYYY-MM-DD, not '30/02/2026'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "ruling"),
+    [
+        ("leave", ConflictRuling.LEAVE),
+        ("discuss_not_decide", ConflictRuling.DISCUSS_NOT_DECIDE),
+        ("discuss", ConflictRuling.DISCUSS_NOT_DECIDE),
+        ("take_part", ConflictRuling.TAKE_PART),
+        ("take-part", ConflictRuling.TAKE_PART),
+    ],
+)
+def test_what_if_and_escalation_decide_take_the_same_rulings(
+    typed: str, ruling: ConflictRuling
+) -> None:
+    assert _conflict(f"cdcpe:healthwatch-chair:{typed}").ruling is ruling
+    assert _rulings((f"healthwatch-chair:{typed}",)) == {"healthwatch-chair": ruling}
+
+
+def test_both_helps_name_the_same_rulings() -> None:
+    # click wraps help text, sometimes at a hyphen: read it unwrapped.
+    what_if, decide = (
+        " ".join(offline(*command, "--help").stdout.split()).replace("- ", "-")
+        for command in (("what-if",), ("escalation", "decide"))
+    )
+    for name in ("leave", "discuss_not_decide", "take_part", "discuss", "take-part"):
+        assert name in what_if and name in decide
+
+
+def _info(deadline: bytes) -> WorkflowExecutionInfo:
+    keyword = {"encoding": b"json/plain", "type": b"Keyword"}
+    info = WorkflowExecutionInfo(
+        execution=ExecutionRef(workflow_id="exit:county-durham:tewv", run_id="r"),
+        type=WorkflowType(name="Exit"),
+        status=WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+        search_attributes=SearchAttributes(
+            indexed_fields={
+                "ConcordatPartnership": Payload(metadata=keyword, data=b'"county-durham"'),
+                "ConcordatStatus": Payload(metadata=keyword, data=b'"notified"'),
+                "ConcordatNextDeadline": Payload(
+                    metadata={"encoding": b"json/plain", "type": b"Datetime"}, data=deadline
+                ),
+            }
+        ),
+    )
+    info.start_time.FromDatetime(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    return info
+
+
+def test_a_search_attribute_that_does_not_decode_is_unknown_not_a_crash() -> None:
+    listed = row(_info(b'"not a moment"'))
+    assert listed.next_deadline is None
+    assert listed.unreadable == ("ConcordatNextDeadline",)
+    assert listed.partnership == "county-durham" and listed.concordat_status == "notified"
+    assert listed.status == "RUNNING" and listed.workflow_type == "Exit"
+    assert listed.started_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    # How the time-skipping test server keeps a deadline that was unset: no deadline.
+    unset = row(_info(b""))
+    assert unset.next_deadline is None and unset.unreadable == ()
+
+    readable = row(_info(b'"2026-02-04T09:00:00Z"'))
+    assert readable.next_deadline == datetime(2026, 2, 4, 9, 0, tzinfo=UTC)
+    assert readable.unreadable == ()
+
+
+@workflow.defn(sandboxed=False)
+class ClearsItsDeadline:
+    """Publishes a deadline, then clears it, as a process does once its last timer has fired."""
+
+    @workflow.run
+    async def run(self) -> None:
+        search_attributes.publish("county-durham", "exit", "notified", None)
+        await workflow.wait_condition(lambda: False)
+
+
+async def test_a_cleared_deadline_on_the_time_skipping_server_reads_as_none(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    temporal = time_skipping_env.client
+    async with Worker(temporal, task_queue="cleared", workflows=[ClearsItsDeadline]):
+        handle = await temporal.start_workflow(
+            ClearsItsDeadline.run, id="cleared", task_queue="cleared"
+        )
+        for _ in range(50):
+            described = await describe(temporal, handle.id)
+            if described.concordat_status == "notified":
+                break
+            await asyncio.sleep(0.1)
+        assert described.concordat_status == "notified"
+        assert described.next_deadline is None and described.unreadable == ()
+        with pytest.raises(TypeError):  # what the CLI used to do with it
+            await handle.describe()
+        await handle.terminate()
