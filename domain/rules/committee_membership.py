@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.organisations import Sector, Slug
+from domain.text import Name
 
 
 class MinimumCategory(StrEnum):
@@ -57,7 +58,7 @@ class ProposedSeat(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seat: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    role: str = Field(min_length=1)
+    role: Name = Field(min_length=1)
     organisation: Slug | None = None
     sector: Sector
     covers: tuple[MinimumCategory, ...] = ()
