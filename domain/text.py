@@ -10,7 +10,7 @@ line of a printed trail. Events keep plain `str`: they must go on reading what i
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationError
 
 NAME_MAX = 200
 """A name, a role, an identifier, a reference: one line."""
@@ -61,3 +61,13 @@ def _bounded(limit: int, allowed: frozenset[str], kind: str) -> AfterValidator:
 Name = Annotated[str, _bounded(NAME_MAX, frozenset(), "a name (one line)")]
 Line = Annotated[str, _bounded(LINE_MAX, frozenset(), "a line")]
 Text = Annotated[str, _bounded(TEXT_MAX, MULTILINE_WHITESPACE, "a text (lines and tabs allowed)")]
+
+
+def refusal(error: ValidationError) -> str:
+    """The first problem pydantic found, as one line naming the field: `signatory_name: is
+    120,000 characters long; a name (one line) holds at most 200`."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    cause = (first.get("ctx") or {}).get("error")
+    message = str(cause) if first["type"] == "value_error" and cause is not None else first["msg"]
+    return f"{where}: {message}" if where else message
