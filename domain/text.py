@@ -71,3 +71,19 @@ def refusal(error: ValidationError) -> str:
     cause = (first.get("ctx") or {}).get("error")
     message = str(cause) if first["type"] == "value_error" and cause is not None else first["msg"]
     return f"{where}: {message}" if where else message
+
+
+def printable(value: str, keep: frozenset[str] = frozenset()) -> str:
+    """`value` with each control character, bidirectional control and lone surrogate not in
+    `keep` shown as an escape (`\\n`, `\\u202e`), so a recorded value printed on a line cannot
+    break the line, start a forged one or reorder what follows it."""
+    if refused_character(value, keep) is None:
+        return value
+    return "".join(
+        char if char in keep or refused_character(char) is None else _escape(char) for char in value
+    )
+
+
+def _escape(char: str) -> str:
+    escaped = char.encode("unicode_escape", errors="backslashreplace").decode("ascii")
+    return escaped if escaped.startswith("\\") else f"\\u{ord(char):04x}"
