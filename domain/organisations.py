@@ -42,7 +42,7 @@ class Organisation(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    slug: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    slug: Name = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: Name = Field(min_length=1)
     kind: Name = Field(min_length=1)
     sector: Sector
