@@ -1,4 +1,4 @@
-"""What a person may type into a command (docs/rules.md R5): the one home of the text rules.
+"""What a person may type into a command (docs/rules.md R5, R8): the one home of the text rules.
 
 Every free-text field of a command is one of these types, so a value is bounded and clean
 before a workflow decides on it, the log records it or a report prints it: an over-long value
