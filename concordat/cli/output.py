@@ -23,7 +23,8 @@ class CommandError(click.ClickException):
     """A refusal or failure the user can act on: printed as one line, exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"concordat: {self.format_message()}", err=True)
+        # A refusal may quote what was typed or recorded: it stays one line.
+        click.echo(f"concordat: {printable(self.format_message())}", err=True)
 
 
 def fail(message: str) -> NoReturn:
