@@ -4,6 +4,7 @@ Event ids come from the workflow, so when an attempt fails after its insert comm
 recognised by the store and writes nothing (issue 2, "Nothing lost").
 """
 
+import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -33,18 +34,26 @@ class StoreActivities:
             "activity_id": info.activity_id,
             "attempt": info.attempt,
         }
-        events = [
-            to_new_event(
-                e.event, event_id=e.event_id, occurred_at=e.occurred_at, actor=e.actor
-            ).with_metadata(**recorded_by)
-            for e in request.events
-        ]
         try:
+            events = [
+                to_new_event(
+                    e.event, event_id=e.event_id, occurred_at=e.occurred_at, actor=e.actor
+                ).with_metadata(**recorded_by)
+                for e in request.events
+            ]
             result = await self._store.append(request.stream_id, request.expected_version, events)
         except (ConcurrencyConflict, EventIdConflict, InvalidEvent) as error:
             # Retrying cannot change the answer: the workflow must hear it at once.
             raise ApplicationError(
                 str(error), type=type(error).__name__, non_retryable=True
+            ) from error
+        except asyncpg.DataError as error:
+            # PostgreSQL cannot hold the value (a NUL in jsonb, a character the database's
+            # encoding lacks): no retry can cure it, so it is refused, never retried forever.
+            raise ApplicationError(
+                f"the log cannot hold these events: {error}",
+                type=InvalidEvent.__name__,
+                non_retryable=True,
             ) from error
         activity.logger.info(
             "events appended",

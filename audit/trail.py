@@ -72,6 +72,7 @@ from domain.events import (
     VariationRefused,
 )
 from domain.partnership import Partnership
+from domain.text import printable
 from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 
@@ -455,7 +456,10 @@ class TrailLine(BaseModel):
                 f"workflow {self.workflow_id} run {self.run_id}, "
                 f"activity {self.activity_id} attempt {self.attempt}"
             )
-        return f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}; {wrote})"
+        # Recorded values are printed escaped: a newline or a right-to-left override in a name
+        # or a comment must not start or reorder a line of the trail (issue 9).
+        line = f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}; {wrote})"
+        return printable(line)
 
 
 def _text(metadata: Mapping[str, Any], key: str) -> str | None:

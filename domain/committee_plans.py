@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.organisations import Slug
+from domain.text import Line, Name
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -31,14 +32,14 @@ class PlanMilestone(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["PlanMilestone"] = "PlanMilestone"
-    milestone_id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    owner: str = Field(min_length=1)
+    milestone_id: Name = Field(min_length=1)
+    title: Line = Field(min_length=1)
+    owner: Name = Field(min_length=1)
     target_on: date
-    needs_agreement_of: tuple[str, ...] = ()
-    depends_on: tuple[str, ...] = ()
+    needs_agreement_of: tuple[Name, ...] = ()
+    depends_on: tuple[Name, ...] = ()
     requires: MilestoneRequirement | None = None
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
 
 class CommitteePlan(BaseModel):
@@ -47,10 +48,10 @@ class CommitteePlan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     slug: Slug = Field(pattern=_SLUG)
-    name: str = Field(min_length=1)
-    preferred_option: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
+    preferred_option: Line = Field(min_length=1)
     reports_to: tuple[Slug, ...] = Field(min_length=1)
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
     milestones: tuple[PlanMilestone, ...] = Field(min_length=1)
 
 

@@ -32,6 +32,7 @@ from domain.notices import issue
 from domain.partnership import Partnership
 from domain.rules.dates import DECLARATION_REVIEW_MONTHS, decision_date, next_declaration_review
 from domain.streams import declarations_stream
+from domain.text import Name
 
 RoundKind = Literal["annual", "review"]
 
@@ -118,7 +119,7 @@ class ReturnDeclaration(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["ReturnDeclaration"] = "ReturnDeclaration"
-    seat: str
+    seat: Name
     returned_on: date
     today: date | None = None
     """The date the workflow decides on: set by the workflow from its clock, whatever the caller

@@ -45,6 +45,7 @@ from domain.rules.dates import (
     decision_date,
 )
 from domain.streams import meeting_stream
+from domain.text import Line, Name
 
 MEETING_DAY = 15
 """Policy: bodies meet on the 15th of each meeting month (the sources fix cadences, not days)."""
@@ -170,8 +171,8 @@ class RequestItem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RequestItem"] = "RequestItem"
-    item: str = Field(min_length=1)
-    requested_by: str
+    item: Line = Field(min_length=1)
+    requested_by: Name
     requested_on: date
     today: date | None = None
     """The date the workflow decides on: set by the workflow from its clock, whatever the caller
@@ -197,7 +198,7 @@ class ApproveMinutes(BaseModel):
 
     type: Literal["ApproveMinutes"] = "ApproveMinutes"
     approved_on: date
-    reference: str = Field(min_length=1)
+    reference: Name = Field(min_length=1)
     today: date | None = None
     """The date the workflow decides on: set by the workflow from its clock, whatever the caller
     sent."""

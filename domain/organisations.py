@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import UnknownOrganisationError
+from domain.text import Name
 
 Slug = str
 
@@ -41,9 +42,9 @@ class Organisation(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    slug: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str = Field(min_length=1)
-    kind: str = Field(min_length=1)
+    slug: Name = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: Name = Field(min_length=1)
+    kind: Name = Field(min_length=1)
     sector: Sector
     annex1_category: Annex1Category | None = None
     illustrative: bool = False

@@ -16,6 +16,7 @@ from domain.committee_plans import CommitteePlan
 from domain.errors import DomainError, UnknownBodyError
 from domain.organisations import Organisation, Slug, find_organisation
 from domain.rules.eligibility import Annex1Element
+from domain.text import Name
 
 
 class MouTerms(BaseModel):
@@ -78,7 +79,7 @@ class LadderStage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     level: int = Field(ge=1)
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     kind: StageKind
     bodies: tuple[Slug, ...] = ()
     decision_rule: DecisionRuleKind | None = None
@@ -93,7 +94,7 @@ class Partnership(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     slug: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     source: str = Field(min_length=1)
     organisations: tuple[Organisation, ...]
     signatories: tuple[Slug, ...]

@@ -21,9 +21,17 @@ Each workflow adds only its own timers, handlers and queries.
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Generic, NoReturn, TypeVar, cast
+from typing import Any, Generic, NoReturn, Self, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import to_json
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -32,6 +40,7 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, NoticeIssued
 from domain.partnership import Partnership
 from domain.streams import partnership_stream
+from domain.text import Name, refusal
 from workflows import search_attributes
 from workflows.clock import today, until
 from workflows.notices import deliver
@@ -74,13 +83,45 @@ class ChildInput(ProcessInput[S]):
     actor: str = Field(min_length=1, description="who started it")
 
 
+INVALID_COMMAND = "InvalidCommand"
+
+COMMAND_MAX_BYTES = 64 * 1024
+"""The most a command may weigh, serialised (docs/rules.md R6): far below Temporal's 2 MB
+limit on a payload, so no command, nor the events and state it leads to, can push a workflow
+past it."""
+
+
 class Command(BaseModel, Generic[C_co]):
     """One command from the edge to the aggregate: the domain's command and who is acting."""
 
     model_config = ConfigDict(frozen=True)
 
     command: C_co
-    actor: str = Field(min_length=1, description="who acts: a signed-in person or a timer")
+    actor: Name = Field(min_length=1, description="who acts: a signed-in person or a timer")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def refused_as_one_line(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Refuses, as one line naming the field and its limit, a command the envelope's types
+        refuse or one heavier than `COMMAND_MAX_BYTES`, at the edge and in the workflow alike,
+        before anything is written. An ApplicationError passes through Temporal's decoding of
+        an update's argument as the update's refusal, where a ValidationError would become
+        "Failed decoding arguments"."""
+        try:
+            envelope = handler(data)
+        except ValidationError as error:
+            raise ApplicationError(
+                refusal(error), type=INVALID_COMMAND, non_retryable=True
+            ) from None
+        size = len(to_json(envelope.command))
+        if size > COMMAND_MAX_BYTES:
+            raise ApplicationError(
+                f"the command is {size:,} bytes serialised; a command may be at most "
+                f"{COMMAND_MAX_BYTES:,} bytes",
+                type=INVALID_COMMAND,
+                non_retryable=True,
+            )
+        return envelope
 
 
 def require_partnership_parent(partnership: str) -> None:

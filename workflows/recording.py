@@ -10,13 +10,15 @@ from typing import NoReturn
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from activities.contracts import APPEND_EVENTS, Appended, AppendRequest, EventToRecord
 from domain.errors import DomainError
 from domain.events import DomainEvent
 
 DOMAIN_REJECTED = "DomainRejected"
+INVALID_EVENT = "InvalidEvent"
+"""The store's refusal of events it cannot hold: non-retryable, so never retried forever."""
 
 STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -52,11 +54,19 @@ async def record(stream: Stream, events: list[DomainEvent], actor: str) -> Strea
             for e in events
         ],
     )
-    result = await workflow.execute_activity(
-        APPEND_EVENTS,
-        request,
-        result_type=Appended,
-        start_to_close_timeout=timedelta(seconds=30),
-        retry_policy=STORE_RETRY,
-    )
+    try:
+        result = await workflow.execute_activity(
+            APPEND_EVENTS,
+            request,
+            result_type=Appended,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=STORE_RETRY,
+        )
+    except ActivityError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == INVALID_EVENT:
+            # The log cannot hold these events, however often asked: an update is refused in
+            # the store's words rather than as "activity failed".
+            raise ApplicationError(cause.message, type=INVALID_EVENT, non_retryable=True) from error
+        raise
     return stream.model_copy(update={"version": result.last_version})

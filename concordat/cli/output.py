@@ -10,14 +10,21 @@ from typing import Any, NoReturn, ParamSpec
 import click
 from pydantic import BaseModel
 
+from domain.text import printable
+
 P = ParamSpec("P")
+
+_LAYOUT = frozenset("\n\t")
+"""What the printed layout itself uses: each value on a line of its own is escaped where it is
+put together (the audit trail escapes every line)."""
 
 
 class CommandError(click.ClickException):
     """A refusal or failure the user can act on: printed as one line, exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"concordat: {self.format_message()}", err=True)
+        # A refusal may quote what was typed or recorded: it stays one line.
+        click.echo(f"concordat: {printable(self.format_message())}", err=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -25,11 +32,14 @@ def fail(message: str) -> NoReturn:
 
 
 def emit(value: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
-    """Prints `value` as JSON (for scripts) or through `text` (for people)."""
+    """Prints `value` as JSON (for scripts) or through `text` (for people), with any control
+    or bidirectional character a recorded value holds escaped (JSON escapes are valid JSON), so
+    nothing printed can reorder a line or forge one."""
     if as_json:
-        click.echo(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str))
+        dumped = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
+        click.echo(printable(dumped, keep=_LAYOUT))
     else:
-        click.echo(text(value) if text is not None else str(value))
+        click.echo(printable(text(value) if text is not None else str(value), keep=_LAYOUT))
 
 
 def _plain(value: Any) -> Any:

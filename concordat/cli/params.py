@@ -13,12 +13,14 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
+from temporalio.exceptions import ApplicationError
 
 from concordat.cli.output import fail
 from concordat.settings import Settings
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.text import refusal
 from workflows.process import Command
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,11 +105,14 @@ def request(model: type[M], **fields: Any) -> M:
     try:
         return model(**fields)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        fail(f"{where}: {first['msg']}" if where else str(first["msg"]))
+        fail(refusal(error))
 
 
 def envelope(model: type[M], actor: str, **fields: Any) -> Command[M]:
-    """A domain command from the command line in the envelope that says who acts."""
-    return Command(command=request(model, **fields), actor=actor)
+    """A domain command from the command line in the envelope that says who acts; an actor or
+    a size the envelope refuses is a one-line refusal too."""
+    command = request(model, **fields)
+    try:
+        return Command(command=command, actor=actor)
+    except ApplicationError as error:
+        fail(error.message)

@@ -130,9 +130,10 @@ async def status(workflow_id: str, as_json: bool) -> None:
         dumped = state.model_dump(mode="json", exclude={"config"}) if state else None
         emit(WorkflowStatus(workflow=described, state=dumped, state_problem=problem), True)
     elif state is None:
-        click.echo(f"{_described_text(described)}\n  no state: {problem}")
+        emit(f"{_described_text(described)}\n  no state: {problem}", False)
     else:
-        click.echo(f"{_described_text(described)}\n{await _state_text(temporal, described, state)}")
+        state_text = await _state_text(temporal, described, state)
+        emit(f"{_described_text(described)}\n{state_text}", False)
 
 
 async def _describe(temporal: Client, workflow_id: str) -> ProcessRow:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.committee_plans import PlanMilestone
 from domain.rules.committee_membership import ProposedSeat
+from domain.text import Line, Name, Text
 
 
 class StartFormation(BaseModel):
@@ -17,9 +18,9 @@ class StartFormation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["StartFormation"] = "StartFormation"
-    committee_id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    preferred_option: str = Field(min_length=1)
+    committee_id: Name = Field(min_length=1)
+    name: Name = Field(min_length=1)
+    preferred_option: Line = Field(min_length=1)
     started_on: date
 
 
@@ -29,8 +30,8 @@ class RecordMilestoneAgreement(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RecordMilestoneAgreement"] = "RecordMilestoneAgreement"
-    milestone_id: str
-    agreed_by: str
+    milestone_id: Name
+    agreed_by: Name
     agreed_on: date
 
 
@@ -40,9 +41,9 @@ class MeetMilestone(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["MeetMilestone"] = "MeetMilestone"
-    milestone_id: str
+    milestone_id: Name
     met_on: date
-    evidence: str = ""
+    evidence: Text = ""
 
 
 class RecordSlippage(BaseModel):
@@ -51,7 +52,7 @@ class RecordSlippage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RecordSlippage"] = "RecordSlippage"
-    milestone_id: str
+    milestone_id: Name
     noticed_on: date
 
 
@@ -61,9 +62,9 @@ class ReplanMilestone(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["ReplanMilestone"] = "ReplanMilestone"
-    milestone_id: str
+    milestone_id: Name
     new_target_on: date
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
     today: date | None = None
     """The date the workflow decides on: set by the workflow from its clock, whatever the caller
     sent."""
@@ -75,10 +76,10 @@ class PublishGuidance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["PublishGuidance"] = "PublishGuidance"
-    title: str = Field(min_length=1)
+    title: Line = Field(min_length=1)
     published_on: date
     changes_preferred_option: bool = False
-    new_preferred_option: str | None = None
+    new_preferred_option: Line | None = None
 
 
 class ConfirmMembership(BaseModel):
@@ -99,7 +100,7 @@ class EstablishCommittee(BaseModel):
 
     type: Literal["EstablishCommittee"] = "EstablishCommittee"
     established_on: date
-    reports_to: tuple[str, ...]
+    reports_to: tuple[Name, ...]
 
 
 CommitteeCommand = (

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.text import Name, Text
+
 
 class NotifyExit(BaseModel):
     """A partner gives notice that it is leaving on `effective_on`."""
@@ -12,14 +14,14 @@ class NotifyExit(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["NotifyExit"] = "NotifyExit"
-    exit_id: str | None = Field(
+    exit_id: Name | None = Field(
         default=None, description="the exit's stream: given by the partnership as it starts it"
     )
-    organisation: str
+    organisation: Name
     notified_on: date
     effective_on: date
-    signatory_name: str = Field(min_length=1)
-    reason: str = Field(default="", description="why, for the written notices")
+    signatory_name: Name = Field(min_length=1)
+    reason: Text = Field(default="", description="why, for the written notices")
     in_writing: bool = True
 
 
@@ -31,7 +33,7 @@ class IssueNotices(BaseModel):
     type: Literal["IssueNotices"] = "IssueNotices"
     issued_on: date
     acknowledge_by: date
-    reason: str = ""
+    reason: Text = ""
 
 
 class AcknowledgeNotice(BaseModel):
@@ -40,9 +42,9 @@ class AcknowledgeNotice(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["AcknowledgeNotice"] = "AcknowledgeNotice"
-    recipient: str
+    recipient: Name
     acknowledged_on: date
-    acknowledged_by: str = Field(min_length=1)
+    acknowledged_by: Name = Field(min_length=1)
 
 
 class SendExitReminder(BaseModel):
@@ -51,7 +53,7 @@ class SendExitReminder(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["SendExitReminder"] = "SendExitReminder"
-    recipient: str
+    recipient: Name
     sent_on: date
 
 
@@ -62,7 +64,7 @@ class WithdrawExit(BaseModel):
 
     type: Literal["WithdrawExit"] = "WithdrawExit"
     withdrawn_on: date
-    reason: str = ""
+    reason: Text = ""
 
 
 class CompleteExit(BaseModel):

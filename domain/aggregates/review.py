@@ -30,6 +30,7 @@ from domain.events import (
 )
 from domain.rules.dates import next_review_due
 from domain.rules.thresholds import unanimity
+from domain.text import Name, Text
 
 
 class Response(BaseModel):
@@ -117,12 +118,12 @@ class OpenReview(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["OpenReview"] = "OpenReview"
-    review_id: str = Field(min_length=1)
+    review_id: Name = Field(min_length=1)
     opened_on: date
     due_on: date
     response_deadline: date
     mou_version: int = Field(ge=1)
-    signatories: tuple[str, ...]
+    signatories: tuple[Name, ...]
 
 
 class RecordResponse(BaseModel):
@@ -131,10 +132,10 @@ class RecordResponse(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RecordResponse"] = "RecordResponse"
-    organisation: str
+    organisation: Name
     received_on: date
     confirms_unchanged: bool
-    comment: str = ""
+    comment: Text = ""
 
 
 class ProposeVariation(BaseModel):
@@ -144,8 +145,8 @@ class ProposeVariation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["ProposeVariation"] = "ProposeVariation"
-    proposed_by: str
-    summary: str = Field(min_length=1)
+    proposed_by: Name
+    summary: Text = Field(min_length=1)
     proposed_on: date
 
 
@@ -155,8 +156,8 @@ class AgreeVariation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["AgreeVariation"] = "AgreeVariation"
-    variation_id: str
-    organisation: str
+    variation_id: Name
+    organisation: Name
     agreed_on: date
 
 
@@ -166,10 +167,10 @@ class RefuseVariation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RefuseVariation"] = "RefuseVariation"
-    variation_id: str
-    organisation: str
+    variation_id: Name
+    organisation: Name
     refused_on: date
-    reason: str = ""
+    reason: Text = ""
 
 
 class SendReviewReminder(BaseModel):
@@ -178,7 +179,7 @@ class SendReviewReminder(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["SendReviewReminder"] = "SendReviewReminder"
-    organisation: str
+    organisation: Name
     sent_on: date
 
 
@@ -188,7 +189,7 @@ class RemoveSignatory(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RemoveSignatory"] = "RemoveSignatory"
-    organisation: str
+    organisation: Name
     left_on: date
 
 

@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.organisations import Sector, Slug
+from domain.organisations import Sector
+from domain.text import Name
 
 
 class MinimumCategory(StrEnum):
@@ -56,9 +57,9 @@ class ProposedSeat(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    seat: Slug = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    role: str = Field(min_length=1)
-    organisation: Slug | None = None
+    seat: Name = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    role: Name = Field(min_length=1)
+    organisation: Name | None = None
     sector: Sector
     covers: tuple[MinimumCategory, ...] = ()
     chair: bool = False

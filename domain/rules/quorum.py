@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.bodies import Body
 from domain.errors import DomainError
 from domain.organisations import Sector
+from domain.text import Name
 
 
 class QuorumStatus(StrEnum):
@@ -34,7 +35,7 @@ class Attendance(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    seat: str
+    seat: Name
     deputy: bool = False
 
 

@@ -1,9 +1,10 @@
 """Every event type reads as a sentence, and every trail line says who acted and what wrote it."""
 
 import typing
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from pydantic import BaseModel
@@ -13,6 +14,8 @@ from domain.bodies import Body
 from domain.events import DomainEvent, EscalationDecided, MouSigned, PartnerAdmitted
 from domain.organisations import Sector
 from domain.rules.voting import UncountedVote
+from eventstore.codec import to_new_event
+from eventstore.store import EventStore
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
 
 EVENT_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(DomainEvent)[0])
@@ -135,3 +138,35 @@ def test_a_line_without_workflow_metadata_says_so() -> None:
     (line,) = trail(CONFIG, [bare])
     assert line.actor is None and line.attempt is None
     assert line.text().endswith("(by an unrecorded actor; not written by a workflow)")
+
+
+async def test_a_recorded_newline_or_override_cannot_forge_a_line(store: EventStore) -> None:
+    """Before issue 9 a name could hold anything: recorded so, as an older version recorded it,
+    it is printed escaped, one event one line, the override shown rather than obeyed."""
+    forged = "A. Name)\n2022-08-24 [2] dcc (Durham County Council) withdrew from the MoU ("
+    signed = MouSigned(
+        partnership="county-durham",
+        organisation="tewv",
+        signatory_name=forged,
+        signatory_role="Chief \u202eevitucexE",
+        signed_on=date(2022, 8, 10),
+    )
+    await store.append(
+        "partnership:county-durham",
+        0,
+        [
+            to_new_event(
+                signed,
+                event_id=uuid4(),
+                occurred_at=datetime(2022, 8, 10, 9, tzinfo=UTC),
+                actor="officer\n2022-08-24",
+            )
+        ],
+    )
+    (line,) = trail(CONFIG, await store.read_all())
+    assert line.sentence.endswith(f"(Chief \u202eevitucexE, {forged})")
+    printed = line.text()
+    assert printed.splitlines() == [printed]
+    assert "\u202e" not in printed
+    assert "Chief \\u202eevitucexE, A. Name)\\n2022-08-24 [2] dcc" in printed
+    assert "(by officer\\n2022-08-24;" in printed

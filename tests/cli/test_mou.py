@@ -14,7 +14,9 @@ from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from concordat.cli import cli
 from domain.partnerships_config import load_partnership
 from domain.rules.dates import first_review_due
 from tests.cli.conftest import Stack
@@ -331,3 +333,36 @@ def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
     assert f"review {review_id} ({review_workflow_id}): concluded" in text
     assert "lapsed" in text and "refused: tewv" in text
     assert_refused(unknown, "no workflow 'exit:county-durham:nobody:2022-01-01' is known")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "refusal"),
+    [
+        (
+            "--name",
+            "A" * 120_000,
+            "signatory_name: is 120,000 characters long; a name (one line) holds at most 200",
+        ),
+        (
+            "--role",
+            "Chief \u202eevitucexE",
+            "signatory_role: holds a bidirectional control (U+202E) at position 7, which a name "
+            "(one line) may not hold",
+        ),
+        ("--actor", "officer\n2022-08-24", "actor: holds a control character (U+000A)"),
+    ],
+)
+def test_a_value_no_workflow_may_hold_is_refused_before_anything_is_sent(
+    option: str, value: str, refusal: str
+) -> None:
+    """In process and with no stack: the refusal comes from the command line, as one line."""
+    arguments = {"--name": "Jane Robinson", "--role": "Chief Executive", "--actor": "officer"}
+    arguments[option] = value
+    result = CliRunner().invoke(
+        cli,
+        ["mou", "sign", "county-durham", "tewv", "--date", "2022-08-23"]
+        + [part for pair in arguments.items() for part in pair],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"concordat: {refusal}")
+    assert len(result.output.splitlines()) == 1

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.bodies import DecisionRuleKind
 from domain.events import ActionKind, ClimbReason, ConflictRuling, EscalationReason
 from domain.rules.quorum import Attendance
+from domain.text import Name, Text
 
 
 class RaiseEscalation(BaseModel):
@@ -20,13 +21,13 @@ class RaiseEscalation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RaiseEscalation"] = "RaiseEscalation"
-    escalation_id: str = Field(min_length=1)
-    raised_by: str
+    escalation_id: Name = Field(min_length=1)
+    raised_by: Name
     reason: EscalationReason
-    summary: str = Field(min_length=1)
+    summary: Text = Field(min_length=1)
     raised_on: date
     respond_by: date | None = None
-    affected: tuple[str, ...] = ()
+    affected: tuple[Name, ...] = ()
 
 
 class ConsiderEscalation(BaseModel):
@@ -35,9 +36,9 @@ class ConsiderEscalation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["ConsiderEscalation"] = "ConsiderEscalation"
-    body: str = Field(min_length=1)
+    body: Name = Field(min_length=1)
     considered_on: date
-    notes: str = ""
+    notes: Text = ""
 
 
 class ReferUp(BaseModel):
@@ -51,9 +52,9 @@ class ReferUp(BaseModel):
 
     type: Literal["ReferUp"] = "ReferUp"
     level: int
-    body: str = Field(min_length=1)
+    body: Name = Field(min_length=1)
     referred_on: date
-    notes: str = Field(min_length=1)
+    notes: Text = Field(min_length=1)
 
 
 class DecideEscalation(BaseModel):
@@ -71,16 +72,16 @@ class DecideEscalation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["DecideEscalation"] = "DecideEscalation"
-    body: str
+    body: Name
     decided_on: date
     present: tuple[Attendance, ...]
-    in_favour: tuple[str, ...]
-    against: tuple[str, ...] = ()
-    affected: tuple[str, ...] = ()
-    declarations: Mapping[str, str] = Field(default_factory=dict)
-    rulings: Mapping[str, ConflictRuling] = Field(default_factory=dict)
+    in_favour: tuple[Name, ...]
+    against: tuple[Name, ...] = ()
+    affected: tuple[Name, ...] = ()
+    declarations: Mapping[Name, Text] = Field(default_factory=dict)
+    rulings: Mapping[Name, ConflictRuling] = Field(default_factory=dict)
     rule: DecisionRuleKind | None = None
-    summary: str = Field(min_length=1)
+    summary: Text = Field(min_length=1)
     level: int | None = None
 
 
@@ -91,9 +92,9 @@ class DecisionNotAccepted(BaseModel):
 
     type: Literal["DecisionNotAccepted"] = "DecisionNotAccepted"
     level: int
-    by: str = Field(min_length=1)
+    by: Name = Field(min_length=1)
     on: date
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class ClimbEscalation(BaseModel):
@@ -124,8 +125,8 @@ class AgreeAction(BaseModel):
 
     type: Literal["AgreeAction"] = "AgreeAction"
     kind: ActionKind
-    description: str = Field(min_length=1)
-    owner: str = Field(min_length=1)
+    description: Text = Field(min_length=1)
+    owner: Name = Field(min_length=1)
     due_on: date
     agreed_on: date
 
@@ -136,7 +137,7 @@ class CompleteAction(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["CompleteAction"] = "CompleteAction"
-    action_id: str
+    action_id: Name
     completed_on: date
 
 
@@ -156,7 +157,7 @@ class ResolveEscalation(BaseModel):
 
     type: Literal["ResolveEscalation"] = "ResolveEscalation"
     resolved_on: date
-    resolution: str = Field(min_length=1)
+    resolution: Text = Field(min_length=1)
 
 
 class CloseEscalation(BaseModel):
@@ -166,7 +167,7 @@ class CloseEscalation(BaseModel):
 
     type: Literal["CloseEscalation"] = "CloseEscalation"
     closed_on: date
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 EscalationCommand = (

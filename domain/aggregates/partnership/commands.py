@@ -9,6 +9,7 @@ from domain.bodies import Body
 from domain.committee_plans import PlanMilestone
 from domain.events import ProcessKind, ReviewOutcome
 from domain.organisations import Organisation
+from domain.text import Line, Name, Text
 
 
 class SignMou(BaseModel):
@@ -17,9 +18,9 @@ class SignMou(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["SignMou"] = "SignMou"
-    organisation: str
-    signatory_name: str = Field(min_length=1)
-    signatory_role: str = Field(min_length=1)
+    organisation: Name
+    signatory_name: Name = Field(min_length=1)
+    signatory_role: Name = Field(min_length=1)
     signed_on: date
 
 
@@ -29,8 +30,8 @@ class EndMembership(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["EndMembership"] = "EndMembership"
-    exit_id: str = Field(min_length=1)
-    organisation: str
+    exit_id: Name = Field(min_length=1)
+    organisation: Name
     ended_on: date
 
 
@@ -40,10 +41,10 @@ class RecordReviewOutcome(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["RecordReviewOutcome"] = "RecordReviewOutcome"
-    review_id: str = Field(min_length=1)
+    review_id: Name = Field(min_length=1)
     outcome: ReviewOutcome
     concluded_on: date
-    summary: str = ""
+    summary: Text = ""
 
 
 class AdmitPartner(BaseModel):
@@ -55,7 +56,7 @@ class AdmitPartner(BaseModel):
     type: Literal["AdmitPartner"] = "AdmitPartner"
     organisation: Organisation
     admitted_on: date
-    agreed_by: tuple[str, ...]
+    agreed_by: tuple[Name, ...]
 
 
 class EstablishBody(BaseModel):
@@ -65,7 +66,7 @@ class EstablishBody(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["EstablishBody"] = "EstablishBody"
-    committee_id: str = Field(min_length=1)
+    committee_id: Name = Field(min_length=1)
     body: Body
     established_on: date
 
@@ -77,8 +78,8 @@ class StartProcess(BaseModel):
 
     type: Literal["StartProcess"] = "StartProcess"
     process: ProcessKind
-    process_id: str = Field(min_length=1)
-    subject: str = Field(min_length=1, description="the organisation, committee or escalation")
+    process_id: Name = Field(min_length=1)
+    subject: Name = Field(min_length=1, description="the organisation, committee or escalation")
     started_on: date
 
 
@@ -88,9 +89,9 @@ class EndProcess(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["EndProcess"] = "EndProcess"
-    process_id: str = Field(min_length=1)
+    process_id: Name = Field(min_length=1)
     ended_on: date
-    outcome: str = Field(min_length=1)
+    outcome: Line = Field(min_length=1)
 
 
 PartnershipCommand = (
@@ -119,8 +120,8 @@ class StartCommittee(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["StartCommittee"] = "StartCommittee"
-    committee: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str | None = Field(default=None, min_length=1, description="else the plan's name")
+    committee: Name = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: Name | None = Field(default=None, min_length=1, description="else the plan's name")
     plan: tuple[PlanMilestone, ...] | None = Field(
         default=None, description="the milestones, when not the plan's own (a plan shifted)"
     )

@@ -1,0 +1,89 @@
+"""What a person may type into a command (docs/rules.md R5, R8): the one home of the text rules.
+
+Every free-text field of a command is one of these types, so a value is bounded and clean
+before a workflow decides on it, the log records it or a report prints it: an over-long value
+could push a workflow past Temporal's payload limits, a NUL cannot be stored in PostgreSQL's
+jsonb, and a control character or a bidirectional override in a recorded value could forge a
+line of a printed trail. Events keep plain `str`: they must go on reading what is recorded.
+"""
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, ValidationError
+
+NAME_MAX = 200
+"""A name, a role, an identifier, a reference: one line."""
+LINE_MAX = 500
+"""A title or a short statement: one line."""
+TEXT_MAX = 4_000
+"""A comment, reason, summary, note or evidence: several lines."""
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""Characters that reorder what follows them on screen (Unicode TR9): an override can make a
+printed line read other than the characters it holds."""
+
+MULTILINE_WHITESPACE = frozenset("\n\t")
+
+
+def refused_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The first character of `value` a person's text may not hold, described; None if none."""
+    for position, char in enumerate(value):
+        if char in allowed:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kind = "a control character"
+        elif char in BIDI_CONTROLS:
+            kind = "a bidirectional control"
+        elif category == "Cs":
+            kind = "a lone surrogate"
+        else:
+            continue
+        return f"{kind} (U+{ord(char):04X}) at position {position + 1}"
+    return None
+
+
+def _bounded(limit: int, allowed: frozenset[str], kind: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long; {kind} holds at most {limit:,}")
+        refused = refused_character(value, allowed)
+        if refused is not None:
+            raise ValueError(f"holds {refused}, which {kind} may not hold")
+        return value
+
+    return AfterValidator(check)
+
+
+Name = Annotated[str, _bounded(NAME_MAX, frozenset(), "a name (one line)")]
+Line = Annotated[str, _bounded(LINE_MAX, frozenset(), "a line")]
+Text = Annotated[str, _bounded(TEXT_MAX, MULTILINE_WHITESPACE, "a text (lines and tabs allowed)")]
+
+
+def refusal(error: ValidationError) -> str:
+    """The first problem pydantic found, as one line naming the field: `signatory_name: is
+    120,000 characters long; a name (one line) holds at most 200`."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    cause = (first.get("ctx") or {}).get("error")
+    message = str(cause) if first["type"] == "value_error" and cause is not None else first["msg"]
+    return f"{where}: {message}" if where else message
+
+
+def printable(value: str, keep: frozenset[str] = frozenset()) -> str:
+    """`value` with each control character, bidirectional control and lone surrogate not in
+    `keep` shown as an escape (`\\n`, `\\u202e`), so a recorded value printed on a line cannot
+    break the line, start a forged one or reorder what follows it."""
+    if refused_character(value, keep) is None:
+        return value
+    return "".join(
+        char if char in keep or refused_character(char) is None else _escape(char) for char in value
+    )
+
+
+def _escape(char: str) -> str:
+    escaped = char.encode("unicode_escape", errors="backslashreplace").decode("ascii")
+    return escaped if escaped.startswith("\\") else f"\\u{ord(char):04x}"
