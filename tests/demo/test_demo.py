@@ -157,10 +157,12 @@ def test_replay_the_exit_and_the_review(played: Played, events: list[RecordedEve
     left = _as_of(played, events, date(2023, 3, 31))
     assert left.open_exits == () and [d.organisation for d in left.departures] == ["hdft"]
     assert left.mou_version == 2 and len(left.signatories) == 7
-    assert left.review_due_on == played.day(date(2023, 8, 23))
+    # CDCP MoU §27 and the exit policy: the review falls due within 90 days of the exit.
+    assert left.review_due_on == played.day(date(2023, 6, 29))
     assert all(m.organisation != "hdft" for b in left.bodies for m in b.members)
     assert "joint-committee" in [b.slug for b in _as_of(played, events, date(2023, 4, 1)).bodies]
-    assert _as_of(played, events, date(2023, 6, 27)).open_reviews == ()
-    (review,) = _as_of(played, events, date(2023, 6, 28)).open_reviews
-    assert review.due_on == played.day(date(2023, 8, 23))
+    # Opened on its timer eight weeks before it is due.
+    assert _as_of(played, events, date(2023, 5, 3)).open_reviews == ()
+    (review,) = _as_of(played, events, date(2023, 5, 4)).open_reviews
+    assert review.due_on == played.day(date(2023, 6, 29))
     assert review.awaiting and "hdft" not in review.awaiting
