@@ -5,8 +5,11 @@ the recorded events with the same `evolve` functions the workflows use (docs/arc
 principle 4), so a report that disagrees with a workflow's query is a bug in one of them, not a
 second opinion.
 
-An event counts "as of" a date when its `occurred_at`, taken in UTC, falls on or before that date.
-Each stream is folded by the aggregate that writes it (`domain.aggregates.registry`); a process
+Two times cut the log. "As of" a date counts the events whose governance date (the day signed,
+notice given, the meeting held: `Event.governance_date`, else the UTC date it occurred) falls on or
+before it, however late they were entered; "as known on" a date counts only what had been recorded
+(`recorded_at`, UTC) by the end of that day, so an auditor sees what the record said then. Each
+stream is folded by the aggregate that writes it (`domain.aggregates.registry`); a process
 starts from the partnership as it stood when the process's first event was recorded, as its
 workflow did (an exit notifies the signatories of that moment, an escalation counts the bodies
 after earlier exits).
@@ -101,6 +104,7 @@ class GovernanceReport(_Frozen):
     partnership: str
     name: str
     as_of: date
+    as_known_on: date | None
     events_applied: int
     last_position: int
     mou_version: int
@@ -117,8 +121,41 @@ class GovernanceReport(_Frozen):
 
 
 def occurred_on(event: RecordedEvent) -> date:
-    """The UTC date an event happened: the date the "as of" cut compares."""
+    """The UTC date an event was decided and written by its workflow."""
     return event.occurred_at.astimezone(UTC).date()
+
+
+def governance_on(event: RecordedEvent) -> date:
+    """The date an event speaks of, which the "as of" cut compares: its own, else when it
+    occurred."""
+    return to_domain_event(event).governance_date() or occurred_on(event)
+
+
+def recorded_on(event: RecordedEvent) -> date:
+    """The UTC date the log took an event, which the "as known on" cut compares."""
+    return event.recorded_at.astimezone(UTC).date()
+
+
+def counted(
+    events: Iterable[RecordedEvent], as_of: date, known_on: date | None = None
+) -> list[RecordedEvent]:
+    """The events that count as of `as_of` (and, given `known_on`, as known on it), in log order.
+
+    Each stream stops at its first event that does not count: every event was decided on all
+    those before it in its stream, so none stands without them (a milestone met before it was
+    planned in the record, a signature entered after a later-dated one, waits for them).
+    """
+    stopped: set[str] = set()
+    kept: list[RecordedEvent] = []
+    for recorded in sorted(events, key=lambda e: e.position):
+        if recorded.stream_id in stopped:
+            continue
+        known = known_on is None or recorded_on(recorded) <= known_on
+        if known and governance_on(recorded) <= as_of:
+            kept.append(recorded)
+        else:
+            stopped.add(recorded.stream_id)
+    return kept
 
 
 def stream_kind(stream_id: str, slug: str) -> str | None:
@@ -183,22 +220,28 @@ class _Fold:
         )
 
 
-def replay(config: Partnership, events: Iterable[RecordedEvent], as_of: date) -> GovernanceReport:
-    """The governance state of `config`'s partnership at the end of `as_of`, from `events`
-    (any events of the log; those of other partnerships are ignored)."""
+def replay(
+    config: Partnership,
+    events: Iterable[RecordedEvent],
+    as_of: date,
+    known_on: date | None = None,
+) -> GovernanceReport:
+    """The governance state of `config`'s partnership at the end of `as_of`, as the log stood at
+    the end of `known_on` (None: as it stands), from `events` (any events of the log; those of
+    other partnerships are ignored)."""
     fold = _Fold(config)
-    for recorded in sorted(events, key=lambda e: e.position):
-        if occurred_on(recorded) <= as_of:
-            fold.apply(recorded)
-    return _report(fold, as_of)
+    for recorded in counted(events, as_of, known_on):
+        fold.apply(recorded)
+    return _report(fold, as_of, known_on)
 
 
-def _report(fold: _Fold, as_of: date) -> GovernanceReport:
+def _report(fold: _Fold, as_of: date, known_on: date | None) -> GovernanceReport:
     state = fold.partnership
     return GovernanceReport(
         partnership=state.slug,
         name=state.config.name,
         as_of=as_of,
+        as_known_on=known_on,
         events_applied=fold.applied,
         last_position=fold.last_position,
         mou_version=state.mou_version,

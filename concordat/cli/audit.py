@@ -95,15 +95,15 @@ def _partnership(slug: str) -> Partnership:
         fail(error.problem)
 
 
-def _as_of(text: str | None) -> date:
+def _as_of(text: str | None, option: str = "--as-of") -> date:
     if text is None:
         return datetime.now(UTC).date()
     if not _ISO_DATE.fullmatch(text):
-        fail(f"--as-of must be YYYY-MM-DD, not {text!r}")
+        fail(f"{option} must be YYYY-MM-DD, not {text!r}")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of {text!r} is not a real date")
+        fail(f"{option} {text!r} is not a real date")
 
 
 def _digest(text: str) -> Digest:
@@ -188,7 +188,8 @@ async def digest(database_url: str | None, as_json: bool) -> None:
 
 def _report_text(report: GovernanceReport) -> str:
     lines = [
-        f"{report.name} ({report.partnership}) as of {report.as_of.isoformat()}",
+        f"{report.name} ({report.partnership}) as of {report.as_of.isoformat()}"
+        + (f", as known on {report.as_known_on}" if report.as_known_on else ""),
         f"  rebuilt from {report.events_applied} events, up to log position {report.last_position}",
         f"MoU: version {report.mou_version}, effective {report.effective_on or 'not yet'}, "
         f"review due {report.review_due_on or 'not set'}",
@@ -246,21 +247,33 @@ def _report_text(report: GovernanceReport) -> str:
     "--as-of",
     "as_of_text",
     metavar="YYYY-MM-DD",
-    help="The date to rebuild the state on: events that occurred (UTC) on or before it "
-    "[default: today].",
+    help="The governance date to rebuild the state on: events dated (signed, notified, held) "
+    "on or before it, however late they were entered [default: today].",
+)
+@click.option(
+    "--as-known-on",
+    "known_on_text",
+    metavar="YYYY-MM-DD",
+    help="Only what the log had recorded by the end of this day (UTC): what the record said "
+    "then [default: everything recorded].",
 )
 @database_option
 @json_option
 @run_async
 async def replay_command(
-    partnership: str, as_of_text: str | None, database_url: str | None, as_json: bool
+    partnership: str,
+    as_of_text: str | None,
+    known_on_text: str | None,
+    database_url: str | None,
+    as_json: bool,
 ) -> None:
     """The partnership's governance state on a date, folded from its events alone."""
     config = _partnership(partnership)
     as_of = _as_of(as_of_text)
+    known_on = None if known_on_text is None else _as_of(known_on_text, "--as-known-on")
     async with _store(database_url) as store:
         events = await store.read_partnership(config.slug)
-    emit(replay(config, events, as_of), as_json, _report_text)
+    emit(replay(config, events, as_of, known_on), as_json, _report_text)
 
 
 # --------------------------------------------------------------------------------- trail

@@ -19,7 +19,7 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError
 
-from audit.replay import GovernanceReport, occurred_on, replay
+from audit.replay import GovernanceReport, counted, replay
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import ISO_DATE, actor_option, partnership_argument
 from concordat.cli.partnership_view import (
@@ -190,18 +190,29 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
     "--as-of",
     "as_of",
     type=ISO_DATE,
-    help="Rebuild the standing on this date from the event log (events that occurred, UTC, "
-    "on or before it), without Temporal.",
+    help="Rebuild the standing on this governance date from the event log (events dated, "
+    "signed or notified, on or before it, however late entered), without Temporal.",
+)
+@click.option(
+    "--as-known-on",
+    "known_on",
+    type=ISO_DATE,
+    help="With --as-of: only what the log had recorded by the end of this day (UTC), what the "
+    "record said then.",
 )
 @json_option
 @run_async
-async def show(partnership: Partnership, as_of: date | None, as_json: bool) -> None:
+async def show(
+    partnership: Partnership, as_of: date | None, known_on: date | None, as_json: bool
+) -> None:
     """PARTNERSHIP's signatories, bodies with their members and whether each is quorate with
     everyone present, MoU version and dates, next review due, and open processes."""
     if as_of is None:
+        if known_on is not None:
+            fail("--as-known-on needs --as-of: the running workflow knows only the present")
         view = await _live_view(partnership)
     else:
-        view = await _logged_view(partnership, as_of)
+        view = await _logged_view(partnership, as_of, known_on)
     emit(view, as_json, view_text)
 
 
@@ -213,20 +224,17 @@ async def _live_view(config: Partnership) -> PartnershipView:
     return partnership_view(state, lines, f"its running workflow {handle.id}")
 
 
-async def _logged_view(config: Partnership, as_of: date) -> PartnershipView:
+async def _logged_view(config: Partnership, as_of: date, known_on: date | None) -> PartnershipView:
     events = await _events(config.slug)
     stream = partnership_stream(config.slug)
     state = aggregate.fold(
         aggregate.initial_state(config),
-        [
-            to_domain_event(e)
-            for e in sorted(events, key=lambda e: e.position)
-            if e.stream_id == stream and occurred_on(e) <= as_of
-        ],
+        [to_domain_event(e) for e in counted(events, as_of, known_on) if e.stream_id == stream],
     )
-    report = replay(config, events, as_of)
+    report = replay(config, events, as_of, known_on)
+    known = f" as known on {known_on.isoformat()}" if known_on else ""
     source = (
-        f"the event log as of {as_of.isoformat()} ({report.events_applied} events, "
+        f"the event log as of {as_of.isoformat()}{known} ({report.events_applied} events, "
         f"up to position {report.last_position})"
     )
     return partnership_view(state, _logged_processes(config.slug, report), source)

@@ -2,7 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,8 +12,29 @@ class Event(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    dated_by: ClassVar[str | None]
+    """The field holding the governance date the event speaks of (the day signed, notice given,
+    the meeting held), which may be long before it was recorded; None for an event with no date
+    of its own. Every event class names it, so none is forgotten (checked when it is defined)."""
+
     schema_version: Literal[1] = 1
     partnership: str
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "dated_by" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must say which field dates it (dated_by)")
+        if cls.dated_by is not None and cls.dated_by not in cls.model_fields:
+            raise TypeError(f"{cls.__name__}.dated_by names no field: {cls.dated_by!r}")
+
+    def governance_date(self) -> date | None:
+        """The date this event speaks of; None when it has none but the time it occurred."""
+        if self.dated_by is None:
+            return None
+        # A date field: tests/domain/test_event_dates.py checks every event type's.
+        value: date = getattr(self, self.dated_by)
+        return value
 
 
 class NoticeKind(StrEnum):
@@ -47,6 +68,7 @@ class ReminderSent(Event):
     """A reminder went to an organisation that had not yet responded by `deadline`."""
 
     type: Literal["ReminderSent"] = "ReminderSent"
+    dated_by = "sent_on"
     process: ProcessKind
     process_id: str
     organisation: str
@@ -63,6 +85,7 @@ class NoticeIssued(Event):
     """
 
     type: Literal["NoticeIssued"] = "NoticeIssued"
+    dated_by = "issued_on"
     process: ProcessKind
     process_id: str
     notice_id: str
@@ -79,6 +102,7 @@ class NoticeDelivered(Event):
     """The delivery channel took the notice: the receipt of `NoticeIssued`."""
 
     type: Literal["NoticeDelivered"] = "NoticeDelivered"
+    dated_by = "delivered_on"
     process: ProcessKind
     process_id: str
     notice_id: str

@@ -12,6 +12,7 @@ class FormationStarted(Event):
     """Work to form a joint committee began (DCC Cabinet 2022 recommendation 7, CDCPE ToR §2)."""
 
     type: Literal["FormationStarted"] = "FormationStarted"
+    dated_by = "started_on"
     committee_id: str
     name: str
     preferred_option: str
@@ -22,6 +23,7 @@ class MilestonePlanned(Event):
     """A formation milestone, with owner, target date, agreements needed and dependencies."""
 
     type: Literal["MilestonePlanned"] = "MilestonePlanned"
+    dated_by = None  # planned with no date of its own: it counts from when it occurred
     committee_id: str
     milestone_id: str
     title: str
@@ -38,6 +40,7 @@ class MilestoneAgreed(Event):
     """A body or partner whose agreement a milestone needs gave it (DCC Cabinet 2022 §17)."""
 
     type: Literal["MilestoneAgreed"] = "MilestoneAgreed"
+    dated_by = "agreed_on"
     committee_id: str
     milestone_id: str
     agreed_by: str
@@ -48,6 +51,7 @@ class MilestoneMet(Event):
     """A milestone was met."""
 
     type: Literal["MilestoneMet"] = "MilestoneMet"
+    dated_by = "met_on"
     committee_id: str
     milestone_id: str
     met_on: date
@@ -58,6 +62,7 @@ class MilestoneSlipped(Event):
     """A milestone passed its target date unmet; the owner is escalated to (P3 policy)."""
 
     type: Literal["MilestoneSlipped"] = "MilestoneSlipped"
+    dated_by = "noticed_on"
     committee_id: str
     milestone_id: str
     target_on: date
@@ -70,6 +75,7 @@ class MilestoneReplanned(Event):
     plan)."""
 
     type: Literal["MilestoneReplanned"] = "MilestoneReplanned"
+    dated_by = "replanned_on"
     committee_id: str
     milestone_id: str
     previous_target_on: date
@@ -82,6 +88,7 @@ class GuidancePublished(Event):
     """Government guidance awaited by DCC Cabinet 2022 7(c), §29 was published."""
 
     type: Literal["GuidancePublished"] = "GuidancePublished"
+    dated_by = "published_on"
     committee_id: str
     title: str
     published_on: date
@@ -93,6 +100,7 @@ class CommitteeEstablished(Event):
     """The joint committee is fully operational (DCC Cabinet 2022 §6(c)): every milestone is met."""
 
     type: Literal["CommitteeEstablished"] = "CommitteeEstablished"
+    dated_by = "established_on"
     committee_id: str
     name: str
     established_on: date
@@ -104,6 +112,7 @@ class CommitteeMemberConfirmed(Event):
     list of DCC Cabinet 2022 §19 (a)-(g); `covers` names the §19 categories the seat fills."""
 
     type: Literal["CommitteeMemberConfirmed"] = "CommitteeMemberConfirmed"
+    dated_by = "confirmed_on"
     committee_id: str
     seat: str
     role: str

@@ -20,6 +20,7 @@ class InterestDeclared(Event):
     """A member declared an interest in an item (CDCPE ToR §6, CDCP MoU §23)."""
 
     type: Literal["InterestDeclared"] = "InterestDeclared"
+    dated_by = "declared_on"
     body: str
     seat: str
     item: str
@@ -31,6 +32,7 @@ class ConflictRuled(Event):
     """The Chair ruled how a conflicted member takes part in an item (CDCPE ToR §6)."""
 
     type: Literal["ConflictRuled"] = "ConflictRuled"
+    dated_by = "ruled_on"
     body: str
     seat: str
     item: str
@@ -43,6 +45,7 @@ class ItemChairReplaced(Event):
     """The chair was conflicted: a non-conflicted member chairs the item (CDCPE ToR §6)."""
 
     type: Literal["ItemChairReplaced"] = "ItemChairReplaced"
+    dated_by = "on"
     body: str
     item: str
     conflicted_chair: str
@@ -54,6 +57,7 @@ class DeclarationsReviewed(Event):
     """The register of interests had its six-monthly formal review (CDCPE ToR §6)."""
 
     type: Literal["DeclarationsReviewed"] = "DeclarationsReviewed"
+    dated_by = "reviewed_on"
     body: str
     reviewed_on: date
     next_review_due_on: date
@@ -67,6 +71,7 @@ class DeclarationsRequested(Event):
     """
 
     type: Literal["DeclarationsRequested"] = "DeclarationsRequested"
+    dated_by = "requested_on"
     body: str
     round_id: str
     kind: Literal["annual", "review"]
@@ -79,6 +84,7 @@ class DeclarationReturned(Event):
     """A member completed or confirmed their declaration of interests (CDCPE ToR §6)."""
 
     type: Literal["DeclarationReturned"] = "DeclarationReturned"
+    dated_by = "returned_on"
     body: str
     round_id: str
     seat: str
@@ -89,6 +95,7 @@ class DeclarationsRoundClosed(Event):
     """A declarations round ended, naming the members who did not return theirs."""
 
     type: Literal["DeclarationsRoundClosed"] = "DeclarationsRoundClosed"
+    dated_by = "closed_on"
     body: str
     round_id: str
     closed_on: date

@@ -39,6 +39,7 @@ class EscalationRaised(Event):
     """A body escalated an issue; it starts at the ladder's first level (P4)."""
 
     type: Literal["EscalationRaised"] = "EscalationRaised"
+    dated_by = "raised_on"
     escalation_id: str
     raised_by: str
     reason: EscalationReason
@@ -55,6 +56,7 @@ class EscalationConsidered(Event):
     """A body at the current level discussed the escalation (MSE MoU 2020 §8.10(1))."""
 
     type: Literal["EscalationConsidered"] = "EscalationConsidered"
+    dated_by = "considered_on"
     escalation_id: str
     level: int
     body: str
@@ -67,6 +69,7 @@ class EscalationDecided(Event):
     every vote cast by a member present, and which of them were not counted and why."""
 
     type: Literal["EscalationDecided"] = "EscalationDecided"
+    dated_by = "decided_on"
     escalation_id: str
     level: int
     body: str
@@ -87,6 +90,7 @@ class EscalationClimbed(Event):
     """The escalation moved to the next level of the ladder."""
 
     type: Literal["EscalationClimbed"] = "EscalationClimbed"
+    dated_by = "climbed_on"
     escalation_id: str
     from_level: int
     to_level: int
@@ -99,6 +103,7 @@ class ActionAgreed(Event):
     """An action agreed at a level, with an owner and a due date (MSE MoU 2020 §7.5-§7.8)."""
 
     type: Literal["ActionAgreed"] = "ActionAgreed"
+    dated_by = "agreed_on"
     escalation_id: str
     action_id: str
     kind: ActionKind
@@ -113,6 +118,7 @@ class ActionCompleted(Event):
     """An agreed action was completed."""
 
     type: Literal["ActionCompleted"] = "ActionCompleted"
+    dated_by = "completed_on"
     escalation_id: str
     action_id: str
     completed_on: date
@@ -122,6 +128,7 @@ class EscalationResolved(Event):
     """The issue was resolved at a level."""
 
     type: Literal["EscalationResolved"] = "EscalationResolved"
+    dated_by = "resolved_on"
     escalation_id: str
     level: int
     resolved_on: date
@@ -132,6 +139,7 @@ class EscalationClosed(Event):
     """The escalation ended unresolved: closed by staff, or at the top of the ladder undecided."""
 
     type: Literal["EscalationClosed"] = "EscalationClosed"
+    dated_by = "closed_on"
     escalation_id: str
     closed_on: date
     reason: str = ""
@@ -141,6 +149,7 @@ class ActionOverdue(Event):
     """An agreed action passed its due date incomplete; its owner is reminded (P4 policy)."""
 
     type: Literal["ActionOverdue"] = "ActionOverdue"
+    dated_by = "noticed_on"
     escalation_id: str
     action_id: str
     owner: str

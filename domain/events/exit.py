@@ -10,6 +10,7 @@ class ExitNotified(Event):
     """A partner gave written notice that it is leaving (CDCP MoU §27, DCC Cabinet 2019 MoU §23)."""
 
     type: Literal["ExitNotified"] = "ExitNotified"
+    dated_by = "notified_on"
     exit_id: str
     organisation: str
     notified_on: date
@@ -22,6 +23,7 @@ class NoticeAcknowledged(Event):
     """The recipient acknowledged the exit notice."""
 
     type: Literal["NoticeAcknowledged"] = "NoticeAcknowledged"
+    dated_by = "acknowledged_on"
     exit_id: str
     recipient: str
     acknowledged_on: date
@@ -32,6 +34,7 @@ class ExitWithdrawn(Event):
     """The leaving partner withdrew its notice before the effective date."""
 
     type: Literal["ExitWithdrawn"] = "ExitWithdrawn"
+    dated_by = "withdrawn_on"
     exit_id: str
     organisation: str
     withdrawn_on: date
@@ -46,6 +49,7 @@ class MembershipEnded(Event):
     """
 
     type: Literal["MembershipEnded"] = "MembershipEnded"
+    dated_by = "ended_on"
     exit_id: str
     organisation: str
     ended_on: date

@@ -14,6 +14,7 @@ class MeetingScheduled(Event):
     """
 
     type: Literal["MeetingScheduled"] = "MeetingScheduled"
+    dated_by = "scheduled_on"
     body: str
     meeting_on: date
     scheduled_on: date
@@ -26,6 +27,7 @@ class AgendaItemRequested(Event):
     """A member organisation asked for an item; a late one is only any other business (ToR §5)."""
 
     type: Literal["AgendaItemRequested"] = "AgendaItemRequested"
+    dated_by = "requested_on"
     body: str
     meeting_on: date
     item: str
@@ -38,6 +40,7 @@ class AgendaRequestsClosed(Event):
     """The 10-day deadline for agenda requests passed (CDCPE ToR §5)."""
 
     type: Literal["AgendaRequestsClosed"] = "AgendaRequestsClosed"
+    dated_by = "closed_on"
     body: str
     meeting_on: date
     closed_on: date
@@ -48,6 +51,7 @@ class AgendaIssued(Event):
     """The agenda went to the members at least 3 days before the meeting (CDCPE ToR §5)."""
 
     type: Literal["AgendaIssued"] = "AgendaIssued"
+    dated_by = "issued_on"
     body: str
     meeting_on: date
     issued_on: date
@@ -60,6 +64,7 @@ class MinutesApproved(Event):
     """The meeting approved the previous meeting's minutes (CDCPE ToR §5)."""
 
     type: Literal["MinutesApproved"] = "MinutesApproved"
+    dated_by = "approved_on"
     body: str
     meeting_on: date
     minutes_of: date
@@ -71,6 +76,7 @@ class MeetingCycleClosed(Event):
     """The meeting's cycle ended; unapproved minutes go to the next meeting (CDCPE ToR §5)."""
 
     type: Literal["MeetingCycleClosed"] = "MeetingCycleClosed"
+    dated_by = "closed_on"
     body: str
     meeting_on: date
     closed_on: date

@@ -12,6 +12,7 @@ class MouSigned(Event):
     """A partner executed its counterpart of the MoU (MSE MoU 2020 §15.3, CDCP MoU §24)."""
 
     type: Literal["MouSigned"] = "MouSigned"
+    dated_by = "signed_on"
     organisation: str
     signatory_name: str
     signatory_role: str
@@ -22,6 +23,7 @@ class MouEffective(Event):
     """Every partner has signed: the MoU commences (CDCP MoU §24, MSE MoU 2020 §15.3)."""
 
     type: Literal["MouEffective"] = "MouEffective"
+    dated_by = "effective_on"
     effective_on: date
     version: int
     review_due_on: date
@@ -31,6 +33,7 @@ class ReviewDateRevised(Event):
     """The MoU's next review date moved (CDCP MoU §27 "revised accordingly")."""
 
     type: Literal["ReviewDateRevised"] = "ReviewDateRevised"
+    dated_by = "revised_on"
     previous_due_on: date | None
     review_due_on: date
     revised_on: date
@@ -41,6 +44,7 @@ class MouAmended(Event):
     """A new MoU version was issued (after an exit, a variation or an admission)."""
 
     type: Literal["MouAmended"] = "MouAmended"
+    dated_by = "amended_on"
     version: int
     amended_on: date
     reason: str
@@ -50,6 +54,7 @@ class PartnerAdmitted(Event):
     """The partners agreed to admit an additional partner (MSE MoU 2020 §14, CDCP MoU §25)."""
 
     type: Literal["PartnerAdmitted"] = "PartnerAdmitted"
+    dated_by = "admitted_on"
     organisation: str
     name: str
     kind: str
@@ -64,6 +69,7 @@ class BodyEstablished(Event):
     §17), recorded in the partnership's own stream with its membership."""
 
     type: Literal["BodyEstablished"] = "BodyEstablished"
+    dated_by = "established_on"
     committee_id: str
     body: Body
     established_on: date
@@ -76,6 +82,7 @@ class ProcessStarted(Event):
     of its processes are still open."""
 
     type: Literal["ProcessStarted"] = "ProcessStarted"
+    dated_by = "started_on"
     process: ProcessKind
     process_id: str
     subject: str
@@ -86,6 +93,7 @@ class ProcessEnded(Event):
     """One of the partnership's processes ended: how (`outcome`) and when."""
 
     type: Literal["ProcessEnded"] = "ProcessEnded"
+    dated_by = "ended_on"
     process: ProcessKind
     process_id: str
     ended_on: date

@@ -24,6 +24,7 @@ class ReviewOpened(Event):
     """An MoU review began; every listed signatory is asked to respond (CDCP MoU §24)."""
 
     type: Literal["ReviewOpened"] = "ReviewOpened"
+    dated_by = "opened_on"
     review_id: str
     opened_on: date
     due_on: date
@@ -36,6 +37,7 @@ class ResponseReceived(Event):
     """A signatory answered the review: confirming the MoU as it stands, or not."""
 
     type: Literal["ResponseReceived"] = "ResponseReceived"
+    dated_by = "received_on"
     review_id: str
     organisation: str
     received_on: date
@@ -47,6 +49,7 @@ class VariationProposed(Event):
     """A change to the MoU or its schedules was put to all signatories (CDCP MoU §25)."""
 
     type: Literal["VariationProposed"] = "VariationProposed"
+    dated_by = "proposed_on"
     review_id: str
     variation_id: str
     proposed_by: str
@@ -58,6 +61,7 @@ class VariationAgreed(Event):
     """A signatory agreed the variation in writing (CDCP MoU §25, MSE MoU 2020 §10.1)."""
 
     type: Literal["VariationAgreed"] = "VariationAgreed"
+    dated_by = "agreed_on"
     review_id: str
     variation_id: str
     organisation: str
@@ -68,6 +72,7 @@ class VariationRefused(Event):
     """A signatory refused the variation: it cannot be adopted (CDCP MoU §25)."""
 
     type: Literal["VariationRefused"] = "VariationRefused"
+    dated_by = "refused_on"
     review_id: str
     variation_id: str
     organisation: str
@@ -79,6 +84,7 @@ class ReviewConcluded(Event):
     """The review ended; the next review is due no later than 12 months later (P1 policy)."""
 
     type: Literal["ReviewConcluded"] = "ReviewConcluded"
+    dated_by = "concluded_on"
     review_id: str
     outcome: ReviewOutcome
     concluded_on: date
@@ -93,6 +99,7 @@ class ReviewSignatoryRemoved(Event):
     §27)."""
 
     type: Literal["ReviewSignatoryRemoved"] = "ReviewSignatoryRemoved"
+    dated_by = "left_on"
     review_id: str
     organisation: str
     left_on: date

@@ -4,7 +4,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from audit.replay import GovernanceReport, occurred_on, replay, stream_kind
+from audit.replay import (
+    GovernanceReport,
+    counted,
+    governance_on,
+    occurred_on,
+    recorded_on,
+    replay,
+    stream_kind,
+)
+from eventstore.models import RecordedEvent
 from tests.audit.story import CONFIG, EXIT_STREAM, SIGNED, county_durham_story, recorded_story
 
 EVENTS = recorded_story(county_durham_story())
@@ -23,7 +32,7 @@ def test_before_anything_nothing_is_signed() -> None:
     assert all(s.signed_on is None for s in report.signatories)
 
 
-def test_signatures_count_on_the_day_they_occurred() -> None:
+def test_signatures_count_on_the_day_they_were_signed() -> None:
     report = at("2022-08-12")
     signed = [s.organisation for s in report.signatories if s.signed_on is not None]
     assert signed == ["icb", "dcc", "cddft", "tewv", "hdft"]
@@ -132,13 +141,71 @@ def test_streams_are_routed_by_their_ids(stream_id: str, kind: str | None) -> No
     assert stream_kind(stream_id, "county-durham") == kind
 
 
-def test_as_of_compares_the_utc_date() -> None:
-    # 00:30 on 24 Aug in UTC+1 is 23:30 on 23 Aug in UTC: it counts as of the 23rd.
-    late = EVENTS[0].model_copy(
-        update={"occurred_at": datetime(2022, 8, 24, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
+def entered_late(recorded_on: datetime) -> list[RecordedEvent]:
+    """The eight signatures, all dated 23 Aug 2022, entered on `recorded_on` (issue 9)."""
+    signing = [e for e in EVENTS if e.stream_id == "partnership:county-durham"][:9]
+    assert [e.type for e in signing] == ["MouSigned"] * 8 + ["MouEffective"]
+    return [
+        e.model_copy(
+            update={
+                "data": {**e.data, "signed_on": "2022-08-23"} if e.type == "MouSigned" else e.data,
+                "occurred_at": recorded_on,
+                "recorded_at": recorded_on,
+            }
+        )
+        for e in signing
+    ]
+
+
+def test_as_of_counts_signatures_by_the_date_signed_not_the_day_entered() -> None:
+    late = entered_late(datetime(2026, 11, 29, 10, tzinfo=UTC))
+    report = replay(CONFIG, late, date(2022, 9, 1))
+    assert report.outstanding_signatures == () and report.events_applied == 9
+    assert {s.signed_on for s in report.signatories} == {date(2022, 8, 23)}
+    assert report.effective_on == date(2022, 8, 23) and report.mou_version == 1
+    assert replay(CONFIG, late, date(2022, 8, 22)).events_applied == 0
+
+
+def test_as_known_on_shows_what_the_record_said_that_day() -> None:
+    late = entered_late(datetime(2026, 11, 29, 10, tzinfo=UTC))
+    yesterday = replay(CONFIG, late, date(2022, 9, 1), known_on=date(2026, 11, 28))
+    assert yesterday.events_applied == 0 and yesterday.effective_on is None
+    assert yesterday.as_known_on == date(2026, 11, 28)
+    assert yesterday.outstanding_signatures == CONFIG.signatories
+    today = replay(CONFIG, late, date(2022, 9, 1), known_on=date(2026, 11, 29))
+    assert today.effective_on == date(2022, 8, 23)
+
+
+def test_both_cuts_agree_when_events_are_entered_on_the_days_they_speak_of() -> None:
+    for day in ("2022-08-12", "2022-10-20", "2023-01-09", "2023-07-12"):
+        known = replay(CONFIG, EVENTS, date(2024, 1, 1), known_on=date.fromisoformat(day))
+        assert known.model_copy(update={"as_of": at(day).as_of, "as_known_on": None}) == at(day)
+
+
+def test_a_stream_waits_at_its_first_event_dated_after_the_cut() -> None:
+    # A signature entered after a later-dated one: the stream's later events were decided on it.
+    first, second, *_ = EVENTS
+    later = first.model_copy(update={"data": {**first.data, "signed_on": "2022-08-20"}})
+    assert governance_on(later) == date(2022, 8, 20)
+    assert counted([later, second], date(2022, 8, 10)) == []
+    assert counted([later, second], date(2022, 8, 20)) == [later, second]
+
+
+def test_an_undated_event_counts_from_the_utc_date_it_occurred() -> None:
+    (planned, *_) = [e for e in EVENTS if e.type == "MilestonePlanned"]
+    late = planned.model_copy(
+        update={"occurred_at": datetime(2022, 9, 15, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
     )
-    assert occurred_on(late) == date(2022, 8, 23)
-    assert replay(CONFIG, [late], date(2022, 8, 23)).events_applied == 1
-    assert replay(CONFIG, [late], date(2022, 8, 22)).events_applied == 0
-    midnight = late.model_copy(update={"occurred_at": datetime(2022, 8, 24, tzinfo=UTC)})
-    assert replay(CONFIG, [midnight], date(2022, 8, 23)).events_applied == 0
+    assert governance_on(late) == occurred_on(late) == date(2022, 9, 14)
+
+
+def test_as_known_on_compares_the_utc_date() -> None:
+    # 00:30 on 24 Aug in UTC+1 is 23:30 on 23 Aug in UTC: it was known on the 23rd.
+    late = EVENTS[0].model_copy(
+        update={"recorded_at": datetime(2022, 8, 24, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
+    )
+    assert recorded_on(late) == date(2022, 8, 23)
+    assert replay(CONFIG, [late], date(2022, 8, 23), date(2022, 8, 23)).events_applied == 1
+    assert replay(CONFIG, [late], date(2022, 8, 23), date(2022, 8, 22)).events_applied == 0
+    midnight = late.model_copy(update={"recorded_at": datetime(2022, 8, 24, tzinfo=UTC)})
+    assert replay(CONFIG, [midnight], date(2022, 8, 23), date(2022, 8, 23)).events_applied == 0
