@@ -1,14 +1,23 @@
 """`concordat audit replay` and `trail` on the County Durham story, as the auditor role."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.audit.cli import concordat
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
 
 
-async def replay_json(auditor: str, as_of: str) -> Any:
+async def replay_json(auditor: str, as_of: str, *known_on: str) -> Any:
     ran = await concordat(
-        "audit", "replay", "county-durham", "--as-of", as_of, "--json", "--database-url", auditor
+        "audit",
+        "replay",
+        "county-durham",
+        "--as-of",
+        as_of,
+        *known_on,
+        "--json",
+        "--database-url",
+        auditor,
     )
     assert ran.code == 0, ran.stderr
     return ran.json()
@@ -59,6 +68,31 @@ async def test_replay_as_of_dates_across_the_story(story: int, auditor: str) -> 
     reviewed = await replay_json(auditor, "2023-12-31")
     assert reviewed["review_due_on"] == "2024-07-12"
     assert reviewed["events_applied"] == story and reviewed["last_position"] == story
+
+
+async def test_replay_as_known_on_sees_what_was_recorded_by_then(story: int, auditor: str) -> None:
+    # The story of 2022-23 is appended today: as of its dates, as known only from today.
+    today = datetime.now(UTC).date()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    before = await replay_json(auditor, "2023-12-31", "--as-known-on", yesterday)
+    assert before["events_applied"] == 0 and signed(before) == []
+    assert before["as_known_on"] == yesterday
+    now = await replay_json(auditor, "2022-09-01", "--as-known-on", today.isoformat())
+    assert signed(now) == list(CONFIG.signatories) and now["effective_on"] == "2022-08-23"
+    ran = await concordat(
+        "audit",
+        "replay",
+        "county-durham",
+        "--as-of",
+        "2022-09-01",
+        "--as-known-on",
+        yesterday,
+        "--database-url",
+        auditor,
+    )
+    assert ran.stdout.splitlines()[0] == (
+        f"County Durham Care Partnership (county-durham) as of 2022-09-01, as known on {yesterday}"
+    )
 
 
 async def test_replay_prints_for_people(story: int, auditor: str) -> None:
