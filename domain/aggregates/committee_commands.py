@@ -33,7 +33,6 @@ class RecordMilestoneAgreement(BaseModel):
     milestone_id: Name
     agreed_by: Name
     agreed_on: date
-    today: date | None = None
 
 
 class MeetMilestone(BaseModel):
@@ -45,7 +44,6 @@ class MeetMilestone(BaseModel):
     milestone_id: Name
     met_on: date
     evidence: Text = ""
-    today: date | None = None
 
 
 class RecordSlippage(BaseModel):

@@ -144,7 +144,6 @@ class CompleteAction(BaseModel):
     type: Literal["CompleteAction"] = "CompleteAction"
     action_id: Name
     completed_on: date
-    today: date | None = None
 
 
 class NoticeOverdueActions(BaseModel):
@@ -163,7 +162,6 @@ class ResolveEscalation(BaseModel):
 
     type: Literal["ResolveEscalation"] = "ResolveEscalation"
     resolved_on: date
-    today: date | None = None
     resolution: Text = Field(min_length=1)
 
 
