@@ -186,13 +186,6 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
             return _remind(state, command, exit_id)
         case WithdrawExit():
             assert state.effective_on is not None
-            within(
-                "a withdrawal",
-                command.withdrawn_on,
-                command.today,
-                state.notified_on,
-                "the notice was given",
-            )
             if command.withdrawn_on == state.effective_on:
                 raise DomainError(
                     f"the exit of {organisation} takes effect on "
@@ -205,6 +198,13 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
                     f"{state.effective_on.isoformat()}, before the withdrawal date "
                     f"{command.withdrawn_on.isoformat()}; it can no longer be withdrawn"
                 )
+            within(
+                "a withdrawal",
+                command.withdrawn_on,
+                command.today,
+                state.notified_on,
+                "the notice was given",
+            )
             return [
                 ExitWithdrawn(
                     partnership=state.partnership,
