@@ -379,13 +379,13 @@ def _require_not_before_opening(state: ReviewState, on: date, what: str) -> None
 
 def _require_in_time(state: ReviewState, on: date, what: str, today: date | None) -> None:
     _require_not_before_opening(state, on, what)
-    not_after_today(what, on, today)
     assert state.response_deadline is not None
     if on > state.response_deadline:
         raise DomainError(
             f"{what} dated {on.isoformat()} is after the response deadline "
             f"{state.response_deadline.isoformat()} of review {state.review_id}"
         )
+    not_after_today(what, on, today)
 
 
 def _require_decision_on_variation(state: ReviewState, variation_id: str, org: str) -> None:
