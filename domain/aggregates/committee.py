@@ -50,6 +50,7 @@ from domain.rules.committee_membership import (
     ProposedSeat,
     missing_from_minimum,
 )
+from domain.rules.date_policy import not_before
 from domain.rules.dates import decision_date
 
 
@@ -181,6 +182,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
             ]
         case RecordMilestoneAgreement():
             milestone = _require_unmet(state, command.milestone_id)
+            not_before("an agreement", command.agreed_on, state.started_on, "the formation started")
             if command.agreed_by not in milestone.needs_agreement_of:
                 raise DomainError(
                     f"milestone {milestone.milestone_id!r} does not need the agreement of "
@@ -199,6 +201,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
             ]
         case MeetMilestone():
             milestone = _require_unmet(state, command.milestone_id)
+            not_before("a milestone", command.met_on, state.started_on, "the formation started")
             for dependency in milestone.depends_on:
                 before = state.milestone(dependency)
                 if before.met_on is None or before.met_on > command.met_on:

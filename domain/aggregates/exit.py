@@ -40,6 +40,7 @@ from domain.events import (
 from domain.letters.exit import ExitParticulars, exit_notice, exit_reminder
 from domain.notices import issue
 from domain.partnership import Partnership
+from domain.rules.date_policy import not_after_today, not_before_the_record, within
 from domain.rules.exits import ExitEffect, exit_effect, without_organisations
 
 
@@ -171,6 +172,7 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
                 )
             if command.acknowledged_on < notice.issued_on:
                 raise DomainError("a notice cannot be acknowledged before it was issued")
+            not_after_today("an acknowledgement", command.acknowledged_on, command.today)
             return [
                 NoticeAcknowledged(
                     partnership=state.partnership,
@@ -196,6 +198,13 @@ def decide(state: ExitState, command: ExitCommand) -> list[DomainEvent]:
                     f"{state.effective_on.isoformat()}, before the withdrawal date "
                     f"{command.withdrawn_on.isoformat()}; it can no longer be withdrawn"
                 )
+            within(
+                "a withdrawal",
+                command.withdrawn_on,
+                command.today,
+                state.notified_on,
+                "the notice was given",
+            )
             return [
                 ExitWithdrawn(
                     partnership=state.partnership,
@@ -249,6 +258,7 @@ def _notify(state: ExitState, command: NotifyExit) -> list[DomainEvent]:
             f"{command.organisation} is not a signatory of {state.partnership}; "
             f"the signatories are: {', '.join(state.signatories)}"
         )
+    not_before_the_record("a notice of leaving", command.notified_on)
     if command.effective_on < command.notified_on:
         raise DomainError(
             f"the exit cannot take effect on {command.effective_on.isoformat()}, before the "

@@ -45,6 +45,7 @@ class AcknowledgeNotice(BaseModel):
     recipient: Name
     acknowledged_on: date
     acknowledged_by: Name = Field(min_length=1)
+    today: date | None = None
 
 
 class SendExitReminder(BaseModel):
@@ -65,6 +66,7 @@ class WithdrawExit(BaseModel):
     type: Literal["WithdrawExit"] = "WithdrawExit"
     withdrawn_on: date
     reason: Text = ""
+    today: date | None = None
 
 
 class CompleteExit(BaseModel):

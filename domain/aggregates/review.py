@@ -28,6 +28,7 @@ from domain.events import (
     VariationProposed,
     VariationRefused,
 )
+from domain.rules.date_policy import not_after_today
 from domain.rules.dates import next_review_due
 from domain.rules.thresholds import unanimity
 from domain.text import Name, Text
@@ -136,6 +137,7 @@ class RecordResponse(BaseModel):
     received_on: date
     confirms_unchanged: bool
     comment: Text = ""
+    today: date | None = None
 
 
 class ProposeVariation(BaseModel):
@@ -148,6 +150,7 @@ class ProposeVariation(BaseModel):
     proposed_by: Name
     summary: Text = Field(min_length=1)
     proposed_on: date
+    today: date | None = None
 
 
 class AgreeVariation(BaseModel):
@@ -159,6 +162,7 @@ class AgreeVariation(BaseModel):
     variation_id: Name
     organisation: Name
     agreed_on: date
+    today: date | None = None
 
 
 class RefuseVariation(BaseModel):
@@ -170,6 +174,7 @@ class RefuseVariation(BaseModel):
     variation_id: Name
     organisation: Name
     refused_on: date
+    today: date | None = None
     reason: Text = ""
 
 
@@ -222,7 +227,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
     match command:
         case RecordResponse():
             _require_signatory(state, command.organisation)
-            _require_in_time(state, command.received_on, "a response")
+            _require_in_time(state, command.received_on, "a response", command.today)
             if previous := state.response(command.organisation):
                 raise DomainError(
                     f"{command.organisation} has already responded to review {review_id} "
@@ -240,7 +245,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case ProposeVariation():
             _require_signatory(state, command.proposed_by)
-            _require_in_time(state, command.proposed_on, "a variation")
+            _require_in_time(state, command.proposed_on, "a variation", command.today)
             if state.variation_id is not None:
                 raise DomainError(
                     f"variation {state.variation_id} is already before the signatories of "
@@ -260,7 +265,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             _require_decision_on_variation(state, command.variation_id, command.organisation)
             # CDCP MoU §25, MSE MoU 2020 §10.1: agreement must be given before the response
             # deadline.
-            _require_in_time(state, command.agreed_on, "an agreement")
+            _require_in_time(state, command.agreed_on, "an agreement", command.today)
             return [
                 VariationAgreed(
                     partnership=state.partnership,
@@ -272,7 +277,7 @@ def decide(state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:
             ]
         case RefuseVariation():
             _require_decision_on_variation(state, command.variation_id, command.organisation)
-            _require_in_time(state, command.refused_on, "a refusal")
+            _require_in_time(state, command.refused_on, "a refusal", command.today)
             return [
                 VariationRefused(
                     partnership=state.partnership,
@@ -372,7 +377,7 @@ def _require_not_before_opening(state: ReviewState, on: date, what: str) -> None
         )
 
 
-def _require_in_time(state: ReviewState, on: date, what: str) -> None:
+def _require_in_time(state: ReviewState, on: date, what: str, today: date | None) -> None:
     _require_not_before_opening(state, on, what)
     assert state.response_deadline is not None
     if on > state.response_deadline:
@@ -380,6 +385,7 @@ def _require_in_time(state: ReviewState, on: date, what: str) -> None:
             f"{what} dated {on.isoformat()} is after the response deadline "
             f"{state.response_deadline.isoformat()} of review {state.review_id}"
         )
+    not_after_today(what, on, today)
 
 
 def _require_decision_on_variation(state: ReviewState, variation_id: str, org: str) -> None:

@@ -329,7 +329,8 @@ async def test_withdrawal_before_the_effective_date_ends_the_process_policy(
     notified_on = await today(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
     await wait_for_notices(handle)
-    withdrawn_on = notified_on + timedelta(days=3)
+    # The day notice was given: a withdrawal is not dated ahead of the workflow's today (R9).
+    withdrawn_on = notified_on
     progress = await handle.execute_update(
         ExitWorkflow.execute,
         Command(

@@ -186,3 +186,33 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     assert {e.metadata["attempt"] for e in recorded} == {1}
     await assert_state_is_fold_of_stream(store, final, county_durham)
     assert (await store.verify()).intact
+
+
+async def test_a_signature_dated_2999_is_refused_and_the_mou_is_not_made_effective(
+    temporal: Client,
+    worker: Worker,
+    store: EventStore,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """R9: nine NENC partners sign today; the tenth's 2999-12-31 (or 0001-01-01) is refused
+    naming the date, nothing is written, and its signature today makes the MoU effective."""
+    config = load_partnership("nenc-ics")
+    config = config.model_copy(update={"slug": f"nenc-ics-{uuid.uuid4().hex[:6]}"})
+    today = (await time_skipping_env.get_current_time()).date()
+    handle = await start(temporal, config, worker.task_queue)
+    *first, last = config.signatories
+    for organisation in first:
+        await handle.execute_update(PartnershipWorkflow.execute, signature(organisation, today))
+    for wrong, rule in [
+        (date(2999, 12, 31), f"that is after today ({today.isoformat()})"),
+        (date(1, 1, 1), "that is before the earliest governance date"),
+    ]:
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await handle.execute_update(PartnershipWorkflow.execute, signature(last, wrong))
+        assert f"signature cannot be dated {wrong.isoformat()}: {rule}" in str(caught.value.cause)
+    events = await stream_events(store, partnership_stream(config.slug))
+    assert [type(e) for e in events] == [MouSigned] * len(first)
+    assert not (await handle.query(PartnershipWorkflow.state)).is_effective
+    state = await handle.execute_update(PartnershipWorkflow.execute, signature(last, today))
+    assert state.effective_on == today
+    await handle.terminate("test over")

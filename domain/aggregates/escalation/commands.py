@@ -26,6 +26,7 @@ class RaiseEscalation(BaseModel):
     reason: EscalationReason
     summary: Text = Field(min_length=1)
     raised_on: date
+    today: date | None = None
     respond_by: date | None = None
     affected: tuple[Name, ...] = ()
 
@@ -38,6 +39,7 @@ class ConsiderEscalation(BaseModel):
     type: Literal["ConsiderEscalation"] = "ConsiderEscalation"
     body: Name = Field(min_length=1)
     considered_on: date
+    today: date | None = None
     notes: Text = ""
 
 
@@ -54,6 +56,7 @@ class ReferUp(BaseModel):
     level: int
     body: Name = Field(min_length=1)
     referred_on: date
+    today: date | None = None
     notes: Text = Field(min_length=1)
 
 
@@ -74,6 +77,7 @@ class DecideEscalation(BaseModel):
     type: Literal["DecideEscalation"] = "DecideEscalation"
     body: Name
     decided_on: date
+    today: date | None = None
     present: tuple[Attendance, ...]
     in_favour: tuple[Name, ...]
     against: tuple[Name, ...] = ()
@@ -129,6 +133,7 @@ class AgreeAction(BaseModel):
     owner: Name = Field(min_length=1)
     due_on: date
     agreed_on: date
+    today: date | None = None
 
 
 class CompleteAction(BaseModel):
@@ -167,6 +172,7 @@ class CloseEscalation(BaseModel):
 
     type: Literal["CloseEscalation"] = "CloseEscalation"
     closed_on: date
+    today: date | None = None
     reason: Text = Field(min_length=1)
 
 

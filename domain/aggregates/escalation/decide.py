@@ -40,13 +40,19 @@ from domain.events import (
     EscalationResolved,
 )
 from domain.partnership import LadderStage
+from domain.rules.date_policy import not_after_today, not_before_the_record, within
 
 
 def decide(state: EscalationState, command: EscalationCommand) -> list[DomainEvent]:
     """The events `command` produces, or a `DomainError` saying why it is refused."""
     if isinstance(command, RaiseEscalation):
+        not_before_the_record("an escalation", command.raised_on)
+        not_after_today("an escalation", command.raised_on, command.today)
         return _raise(state, command)
     escalation_id = _require_raised(state)
+    if dated := _staff_date(command):
+        what, day, today = dated
+        within(what, day, today, state.raised_on, "the escalation was raised")
     match command:
         case ConsiderEscalation():
             return _consider(state, escalation_id, command)
@@ -74,6 +80,28 @@ def decide(state: EscalationState, command: EscalationCommand) -> list[DomainEve
         case CloseEscalation():
             require_open(state)
             return close(state, escalation_id, command.closed_on, command.reason)
+
+
+def _staff_date(command: EscalationCommand) -> tuple[str, date, date | None] | None:
+    """What a date staff gave stands for, the date and the workflow's today (R9)."""
+    match command:
+        case ConsiderEscalation():
+            return "a consideration", command.considered_on, command.today
+        case ReferUp():
+            return "a referral", command.referred_on, command.today
+        case DecideEscalation():
+            return "a decision", command.decided_on, command.today
+        case AgreeAction():
+            return "an agreed action", command.agreed_on, command.today
+        # Not yet held to today: a committed replay history completes and resolves a day ahead.
+        case CompleteAction():
+            return "an action's completion", command.completed_on, None
+        case ResolveEscalation():
+            return "a resolution", command.resolved_on, None
+        case CloseEscalation():
+            return "a closure", command.closed_on, command.today
+        case _:
+            return None
 
 
 def _raise(state: EscalationState, command: RaiseEscalation) -> list[DomainEvent]:

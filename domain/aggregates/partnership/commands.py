@@ -22,6 +22,7 @@ class SignMou(BaseModel):
     signatory_name: Name = Field(min_length=1)
     signatory_role: Name = Field(min_length=1)
     signed_on: date
+    today: date | None = None
 
 
 class EndMembership(BaseModel):

@@ -25,6 +25,7 @@ from domain.events import (
     ReviewDateRevised,
     ReviewOutcome,
 )
+from domain.rules.date_policy import not_after_today, not_before_the_record
 from domain.rules.dates import first_review_due, next_review_due, review_due_after_exit
 from domain.rules.thresholds import unanimity
 
@@ -52,6 +53,9 @@ def _sign(state: PartnershipState, command: SignMou) -> list[DomainEvent]:
     require_signatory(state, command.organisation)
     if not command.signatory_name.strip() or not command.signatory_role.strip():
         raise DomainError("the signatory's name and role are both needed")
+    signature = f"{command.organisation}'s signature"
+    not_before_the_record(signature, command.signed_on)
+    not_after_today(signature, command.signed_on, command.today)
     if previous := state.signature(command.organisation):
         raise DomainError(
             f"{command.organisation} has already signed the MoU "
