@@ -20,14 +20,13 @@ from temporalio import workflow
 
 from domain.aggregates.committee import (
     CommitteeState,
-    check_organisations,
-    committee_body,
     decide,
     fold,
     initial_state,
     meet,
     start_with_plan,
 )
+from domain.aggregates.committee_body import check_organisations, committee_body
 from domain.aggregates.committee_commands import (
     CommitteeCommand,
     ConfirmMembership,

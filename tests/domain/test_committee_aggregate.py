@@ -6,6 +6,7 @@ from itertools import pairwise
 import pytest
 
 from domain.aggregates import committee
+from domain.aggregates.committee_body import committee_body
 from domain.aggregates.committee_slippage import record_slippages
 from domain.aggregates.committee_status import milestone_statuses
 from domain.committee_plans import PlanMilestone, shift_plan
@@ -182,5 +183,5 @@ def test_meeting_the_last_milestone_establishes_the_committee_002_s6c() -> None:
     assert [e.type for e in events] == ["MilestoneMet", "CommitteeEstablished"]
     state = committee.fold(state, events)
     assert state.status == "established" and state.next_target_on is None
-    body = committee.committee_body(state)
+    body = committee_body(state)
     assert (body.slug, body.chair, body.answers_to) == ("jc", "chair", ("icb", "hwbb", "cabinet"))

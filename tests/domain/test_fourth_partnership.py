@@ -9,6 +9,7 @@ import pytest
 
 from domain import declarations
 from domain.aggregates import committee, escalation, exit, partnership, review
+from domain.aggregates.committee_body import committee_body
 from domain.aggregates.committee_slippage import slippage_recipients
 from domain.errors import DomainError
 from domain.events import ClimbReason, EscalationDecided, EscalationReason, MembershipEnded
@@ -131,7 +132,7 @@ def test_the_committee_is_formed_to_the_file_s_plan(west_wessex: Partnership) ->
     for milestone_id, on in (("terms-agreed", 21), ("shadow", 22), ("live", 23)):
         met = committee.MeetMilestone(milestone_id=milestone_id, met_on=D(2030, 1, on))
         state = committee.fold(state, committee.meet(state, met, plan.reports_to))
-    body = committee.committee_body(state)
+    body = committee_body(state)
     assert (body.slug, body.name) == ("ww-joint-committee", "West Wessex Joint Committee")
     assert body.answers_to == ("ww-icb", "ww-hwb")
 
