@@ -78,14 +78,13 @@ from domain.streams import escalation_stream, partnership_stream
 from eventstore.store import EventStore
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
-from tests.workflows.escalation_parent import EscalationParent
 from tests.workflows.through_partnership import (
     STAFF,
     effective_partnership,
     own_slug,
     start_process,
 )
-from worker import WORKFLOW_RUNNER, build_worker
+from worker import build_worker
 from workflows import search_attributes
 from workflows.escalation import (
     EscalationInput,
@@ -1025,38 +1024,19 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
     county_durham: Partnership,
 ) -> None:
     """The state carried across continue-as-new; commands sent around the boundary all land.
-    The partnership gives its children no history limit, so a stand-in parent starts it."""
+    The partnership passes its history limit to the escalation it starts."""
     temporal = dev_env.client
     county_durham = own_slug(county_durham)
     on = await server_today(dev_env)
     raised = raise_request(county_durham, on)
-    stream = escalation_stream(county_durham.slug, raised.escalation_id)
-    async with Worker(
-        temporal,
-        task_queue=task_queue,
-        workflows=[EscalationParent, EscalationWorkflow],
-        activities=[
-            StoreActivities(store).append_events,
-            StoreActivities(store).read_stream,
-            delivery.deliver_notice,
-        ],
-        workflow_runner=WORKFLOW_RUNNER,
-    ):
-        parent = await temporal.start_workflow(
-            EscalationParent.run,
-            EscalationInput(
-                config=county_durham,
-                process_id=stream,
-                raised=raised,
-                actor=STAFF,
-                continue_as_new_after_events=25,
-            ),
-            id=partnership_stream(county_durham.slug),
-            task_queue=task_queue,
+    async with build_worker(temporal, store, task_queue, delivery):
+        partnership = await effective_partnership(
+            temporal, county_durham, task_queue, on, continue_as_new_after_events=25
         )
-        handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, stream)
+        started = await start_process(partnership, raised, STAFF)
+        handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
+        first_run = (await handle.describe()).run_id
         await settled(handle)
-        first_run = await first_run_of_child(parent)
         await send(handle, ReferUp(level=1, body="acute-care-board", referred_on=on, notes="up"))
         owners = ("cddft", "tewv", "hdft", "dcc", "icb", "pcns")
 
@@ -1086,14 +1066,6 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
         events = await stream_events(store, stream_of(handle))
         assert sum(isinstance(e, ActionAgreed) for e in events) == 6
         assert result.state == fold(initial_state(county_durham), events)
-
-
-async def first_run_of_child(parent: WorkflowHandle[Any, Any]) -> str:
-    async for event in parent.fetch_history_events():
-        if event.HasField("child_workflow_execution_started_event_attributes"):
-            started = event.child_workflow_execution_started_event_attributes
-            return started.workflow_execution.run_id
-    raise AssertionError(f"{parent.id} started no child")
 
 
 async def test_recorded_histories_replay(

@@ -36,7 +36,12 @@ from eventstore.store import EventStore
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_committee import ORDER, form, plan_from
-from tests.workflows.through_partnership import result_of, start_process
+from tests.workflows.through_partnership import (
+    effective_partnership as signed_partnership,
+    own_slug,
+    result_of,
+    start_process,
+)
 from worker import build_worker
 from workflows.committee import CommitteeWorkflow
 from workflows.exit import ExitWorkflow
@@ -51,27 +56,8 @@ async def effective_partnership(
     env: WorkflowEnvironment, config: Partnership, task_queue: str
 ) -> tuple[Handle, date]:
     """A partnership whose partners all signed today, with a unique slug for this test."""
-    config = config.model_copy(update={"slug": f"{config.slug}-{uuid.uuid4().hex[:6]}"})
     today = (await env.get_current_time()).date()
-    handle = await env.client.start_workflow(
-        PartnershipWorkflow.run,
-        PartnershipInput(config=config),
-        id=partnership_stream(config.slug),
-        task_queue=task_queue,
-    )
-    for organisation in config.signatories:
-        await handle.execute_update(
-            PartnershipWorkflow.execute,
-            Command(
-                command=SignMou(
-                    organisation=organisation,
-                    signatory_name="Chief Executive",
-                    signatory_role="Chief Executive",
-                    signed_on=today,
-                ),
-                actor="officer",
-            ),
-        )
+    handle = await signed_partnership(env.client, own_slug(config), task_queue, today)
     return handle, today
 
 
