@@ -13,7 +13,6 @@ log and carries on the processes the log says are open.
 
 import asyncio
 import functools
-from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import Any
 
@@ -71,10 +70,9 @@ class PartnershipWorkflow:
             status=_status,
             deadline=_review_opens_at,
         )
-        self._history_limit = input.continue_as_new_after_events
-        self._children: set[asyncio.Task[None]] = set()
-        # The processes whose workflows this run has started and follows to their results.
-        self._running: set[str] = set()
+        # The processes whose workflows this run has started, each followed to its result and
+        # its end recorded; continue-as-new waits until none is left.
+        self._children: dict[str, asyncio.Task[None]] = {}
         self._failures: list[BaseException] = []
         self._review_asked_by: str | None = None
 
@@ -164,7 +162,7 @@ class PartnershipWorkflow:
     def _open_review(self) -> str | None:
         """The open review, once its workflow has started."""
         review = self._p.state.open_process(ProcessKind.REVIEW)
-        return review.process_id if review and review.process_id in self._running else None
+        return review.process_id if review and review.process_id in self._children else None
 
     @start.validator
     def _validate_start(self, command: Command[ProcessStart]) -> None:
@@ -201,7 +199,7 @@ class PartnershipWorkflow:
 
     async def _run_child(self, input: ChildInput) -> None:
         """Starts the process's workflow and follows it to its result."""
-        input = input.model_copy(update={"continue_as_new_after_events": self._history_limit})
+        input = input.model_copy(update={"continue_as_new_after_events": self._p.history_limit})
         run: Any = {
             ExitInput: ExitWorkflow.run,
             ReviewInput: ReviewWorkflow.run,
@@ -209,8 +207,9 @@ class PartnershipWorkflow:
             EscalationInput: EscalationWorkflow.run,
         }[type(input)]
         handle = await workflow.start_child_workflow(run, input, id=input.process_id)
-        self._running.add(input.process_id)
-        self._watch(self._follow(handle))
+        task = asyncio.create_task(self._follow(handle))
+        self._children[input.process_id] = task
+        task.add_done_callback(functools.partial(self._child_done, input.process_id))
 
     async def _follow(self, handle: workflow.ChildWorkflowHandle[Any, ChildResult]) -> None:
         """Records what the process's result means for the partnership, and that it ended."""
@@ -219,7 +218,6 @@ class PartnershipWorkflow:
         except ChildWorkflowError as error:
             workflow.logger.error("%s ended without a result: %s", handle.id, error.cause or error)
             result = None
-        self._running.discard(handle.id)
         match result:
             case ExitResult(outcome="ended") if result.ended_on is not None:
                 left = EndMembership(
@@ -291,14 +289,8 @@ class PartnershipWorkflow:
 
     # ------------------------------------------------------------------------ children
 
-    def _watch(self, child: Coroutine[Any, Any, None]) -> None:
-        """Follows a child workflow to its result; continue-as-new waits until none is left."""
-        task = asyncio.create_task(child)
-        self._children.add(task)
-        task.add_done_callback(self._child_done)
-
-    def _child_done(self, task: "asyncio.Task[None]") -> None:
-        self._children.discard(task)
+    def _child_done(self, process_id: str, task: "asyncio.Task[None]") -> None:
+        del self._children[process_id]
         if not task.cancelled() and (error := task.exception()) is not None:
             # A bug, not a governance outcome: the run loop raises it, so the workflow task
             # fails and is retried (visible to staff) instead of the error passing unseen.

@@ -169,7 +169,7 @@ class Process(Generic[S, C]):
         self._fold = fold
         self._status = status
         self._deadline = deadline
-        self._history_limit = input.continue_as_new_after_events
+        self.history_limit = input.continue_as_new_after_events
         carried = input.carried
         self.state = carried.state if carried else initial
         self.stream = carried.stream if carried else Stream(stream_id=stream_id)
@@ -299,8 +299,8 @@ class Process(Generic[S, C]):
         """Temporal suggests it, or the history reached the limit tests set to cross it."""
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
-            self._history_limit is not None
-            and info.get_current_history_length() >= self._history_limit
+            self.history_limit is not None
+            and info.get_current_history_length() >= self.history_limit
         )
 
     async def continue_as_new(self, input: ProcessInput[S]) -> NoReturn:
