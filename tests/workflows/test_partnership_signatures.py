@@ -57,10 +57,12 @@ async def start(
 
 
 async def assert_state_is_fold_of_stream(
-    store: EventStore, state: PartnershipState, config: Partnership
+    store: EventStore, state: PartnershipState, config: Partnership, recorded: int
 ) -> None:
+    # Only the first `recorded` events: once effective, the overdue review's timer may already
+    # have recorded its start behind the update's answer.
     events = await stream_events(store, partnership_stream(config.slug))
-    assert fold(initial_state(config), events) == state
+    assert fold(initial_state(config), events[:recorded]) == state
 
 
 @pytest.fixture
@@ -80,8 +82,9 @@ async def test_mou_becomes_effective_on_the_last_signature(
             PartnershipWorkflow.execute,
             signature(organisation, SIGNED_ON - timedelta(days=len(signatories) - 1 - offset)),
         )
-        assert state.is_effective == (organisation == signatories[-1])
-        await assert_state_is_fold_of_stream(store, state, county_durham)
+        last = organisation == signatories[-1]
+        assert state.is_effective == last
+        await assert_state_is_fold_of_stream(store, state, county_durham, offset + 1 + last)
 
     final = await handle.query(PartnershipWorkflow.state)
     assert final.effective_on == SIGNED_ON
@@ -184,7 +187,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     assert len(recorded) == len(county_durham.signatories) + 1
     assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
     assert {e.metadata["attempt"] for e in recorded} == {1}
-    await assert_state_is_fold_of_stream(store, final, county_durham)
+    await assert_state_is_fold_of_stream(store, final, county_durham, len(recorded))
     assert (await store.verify()).intact
 
 
