@@ -137,6 +137,12 @@ class CommitteeWorkflow:
             fold=fold,
             status=_status,
             deadline=deadline_of,
+            held_since_patch=(
+                MeetMilestone,
+                RecordMilestoneAgreement,
+                ConfirmMembership,
+                PublishGuidance,
+            ),
         )
 
     @workflow.run

@@ -178,6 +178,7 @@ class EscalationWorkflow:
             fold=fold,
             status=status_of,
             deadline=next_deadline,
+            held_since_patch=(CompleteAction, ResolveEscalation),
         )
 
     @workflow.run

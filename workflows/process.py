@@ -85,6 +85,11 @@ class ChildInput(ProcessInput[S]):
 
 INVALID_COMMAND = "InvalidCommand"
 
+EVERY_DATE_HELD_TO_TODAY = "every-staff-date-held-to-today"
+"""The patch from which every date staff give is held to today (R9); a history recorded
+before it replays with the commands a workflow names as `held_since_patch` unheld, as they
+were decided then."""
+
 COMMAND_MAX_BYTES = 64 * 1024
 """The most a command may weigh, serialised (docs/rules.md R6): far below Temporal's 2 MB
 limit on a payload, so no command, nor the events and state it leads to, can push a workflow
@@ -162,6 +167,7 @@ class Process(Generic[S, C]):
         fold: Callable[[S, Iterable[DomainEvent]], S],
         status: Callable[[S], str],
         deadline: Callable[[S], datetime | None],
+        held_since_patch: tuple[type, ...] = (),
     ) -> None:
         self._kind = kind
         self._partnership = input.config.slug
@@ -169,6 +175,8 @@ class Process(Generic[S, C]):
         self._fold = fold
         self._status = status
         self._deadline = deadline
+        self._held_since_patch = held_since_patch
+        self._holds_every_date = True
         self.history_limit = input.continue_as_new_after_events
         carried = input.carried
         self.state = carried.state if carried else initial
@@ -209,6 +217,8 @@ class Process(Generic[S, C]):
         from the log, and its `start` recorded unless the log has it (None: only resume).
         Commands sent meanwhile (staff act as soon as the partnership answers) are decided once
         the start is recorded."""
+        if self._held_since_patch:
+            self._holds_every_date = workflow.patched(EVERY_DATE_HELD_TO_TODAY)
         require_partnership_parent(input.config.slug)
         await self._read()
         if not started(self.state):
@@ -240,7 +250,11 @@ class Process(Generic[S, C]):
 
     def decide(self, command: C) -> list[DomainEvent]:
         """The aggregate's decision, or the update refused in the domain's own words."""
-        if isinstance(command, BaseModel) and "today" in type(command).model_fields:
+        if (
+            isinstance(command, BaseModel)
+            and "today" in type(command).model_fields
+            and (self._holds_every_date or not isinstance(command, self._held_since_patch))
+        ):
             command = command.model_copy(update={"today": today()})
         try:
             return self._decide(self.state, command)

@@ -48,7 +48,7 @@ from domain.rules.committee_membership import (
     ProposedSeat,
     missing_from_minimum,
 )
-from domain.rules.date_policy import not_before
+from domain.rules.date_policy import not_after_today, not_before, not_before_the_record, within
 from domain.rules.dates import decision_date
 
 
@@ -181,6 +181,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
         case RecordMilestoneAgreement():
             milestone = _require_unmet(state, command.milestone_id)
             not_before("an agreement", command.agreed_on, state.started_on, "the formation started")
+            not_after_today("an agreement", command.agreed_on, command.today)
             if command.agreed_by not in milestone.needs_agreement_of:
                 raise DomainError(
                     f"milestone {milestone.milestone_id!r} does not need the agreement of "
@@ -200,6 +201,7 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
         case MeetMilestone():
             milestone = _require_unmet(state, command.milestone_id)
             not_before("a milestone", command.met_on, state.started_on, "the formation started")
+            not_after_today("a milestone", command.met_on, command.today)
             for dependency in milestone.depends_on:
                 before = state.milestone(dependency)
                 if before.met_on is None or before.met_on > command.met_on:
@@ -265,6 +267,9 @@ def decide(state: CommitteeState, command: CommitteeCommand) -> list[DomainEvent
                 )
             ]
         case PublishGuidance():
+            # Government guidance may predate the formation; it cannot postdate today.
+            not_before_the_record("guidance", command.published_on)
+            not_after_today("guidance", command.published_on, command.today)
             if command.changes_preferred_option and not command.new_preferred_option:
                 raise DomainError(
                     "guidance that changes the preferred option must name the new one"
@@ -310,6 +315,13 @@ def _confirm_membership(
             f"the membership of {state.name} was confirmed on "
             f"{state.membership_confirmed_on.isoformat()}"
         )
+    within(
+        "a membership",
+        command.confirmed_on,
+        command.today,
+        state.started_on,
+        "the formation started",
+    )
     seats = [s.seat for s in command.seats]
     if duplicates := sorted({s for s in seats if seats.count(s) > 1}):
         raise DomainError(f"seats proposed more than once: {', '.join(duplicates)}")

@@ -33,6 +33,7 @@ class RecordMilestoneAgreement(BaseModel):
     milestone_id: Name
     agreed_by: Name
     agreed_on: date
+    today: date | None = None
 
 
 class MeetMilestone(BaseModel):
@@ -44,6 +45,7 @@ class MeetMilestone(BaseModel):
     milestone_id: Name
     met_on: date
     evidence: Text = ""
+    today: date | None = None
 
 
 class RecordSlippage(BaseModel):
@@ -80,6 +82,7 @@ class PublishGuidance(BaseModel):
     published_on: date
     changes_preferred_option: bool = False
     new_preferred_option: Line | None = None
+    today: date | None = None
 
 
 class ConfirmMembership(BaseModel):
@@ -91,6 +94,7 @@ class ConfirmMembership(BaseModel):
     type: Literal["ConfirmMembership"] = "ConfirmMembership"
     seats: tuple[ProposedSeat, ...] = Field(min_length=1)
     confirmed_on: date
+    today: date | None = None
 
 
 class EstablishCommittee(BaseModel):

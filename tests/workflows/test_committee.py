@@ -179,7 +179,25 @@ def command(update: CommitteeUpdate) -> Command[CommitteeUpdate]:
     return Command(command=update, actor=ACTOR)
 
 
+_SERVER: list[WorkflowEnvironment] = []
+
+
+@pytest.fixture(autouse=True)
+def _the_server(time_skipping_env: WorkflowEnvironment) -> None:
+    """The one time-skipping server every formation here runs on, whose clock `execute`
+    moves."""
+    _SERVER[:] = [time_skipping_env]
+
+
 async def execute(handle: Handle, update: CommitteeUpdate) -> CommitteeState:
+    """Sends `update` as staff would: on or after the day it speaks of (R9 refuses a date after
+    today), so the server's clock first reaches that day."""
+    day = next(
+        (getattr(update, f) for f in ("met_on", "agreed_on", "confirmed_on") if hasattr(update, f)),
+        None,
+    )
+    if day is not None and (ahead := day - await server_today(_SERVER[0])) > timedelta(0):
+        await _SERVER[0].sleep(ahead)
     return await handle.execute_update(CommitteeWorkflow.execute, command(update))
 
 
@@ -200,14 +218,18 @@ async def confirm_membership(handle: Handle, on: date) -> CommitteeState:
 
 
 async def form(
-    handle: Handle, plan: tuple[PlanMilestone, ...], milestones: tuple[str, ...]
+    handle: Handle,
+    plan: tuple[PlanMilestone, ...],
+    milestones: tuple[str, ...],
+    day: date | None = None,
 ) -> None:
-    """Meets `milestones` in order on their target dates, confirming the membership on the way."""
+    """Meets `milestones` in order on their target dates (or all on `day`), confirming the
+    membership on the way."""
     on = targets(plan)
     for milestone in milestones:
         if milestone == "membership-confirmed":
-            await confirm_membership(handle, on[milestone])
-        await meet(handle, milestone, on[milestone])
+            await confirm_membership(handle, day or on[milestone])
+        await meet(handle, milestone, day or on[milestone])
 
 
 async def assert_state_is_fold_of_stream(store: EventStore, state: CommitteeState) -> None:
@@ -360,17 +382,15 @@ async def test_milestone_cannot_be_met_before_its_dependencies_p3(
     plan = await plan_from(time_skipping_env)
     formation = await start(time_skipping_env, worker.task_queue, plan)
     handle = formation.handle
-    on = targets(plan)
+    # Ahead of every target, so no slippage is recorded meanwhile.
+    today = await server_today(time_skipping_env)
     await execute(
         handle,
-        RecordMilestoneAgreement(
-            milestone_id="co-production", agreed_by="icb", agreed_on=on["co-production"]
-        ),
+        RecordMilestoneAgreement(milestone_id="co-production", agreed_by="icb", agreed_on=today),
     )
     before = await stream_events(store, formation.stream)
     reason = await refused(
-        handle,
-        MeetMilestone(milestone_id="co-production", met_on=on["co-production"], evidence="ICB"),
+        handle, MeetMilestone(milestone_id="co-production", met_on=today, evidence="ICB")
     )
     assert "cannot be met before 'preferred-option'" in reason
     assert await stream_events(store, formation.stream) == before
@@ -459,22 +479,27 @@ async def test_membership_short_of_the_minimum_list_is_refused_002_s19(
     ("update", "reason"),
     [
         (
-            MeetMilestone(milestone_id="launch", met_on=date(2030, 1, 1), evidence="x"),
+            lambda today: MeetMilestone(milestone_id="launch", met_on=today, evidence="x"),
             "no milestone 'launch'",
         ),
         (
-            RecordMilestoneAgreement(milestone_id="shadow-form", agreed_by="icb",
-                                     agreed_on=date(2030, 1, 1)),
+            lambda today: RecordMilestoneAgreement(milestone_id="shadow-form", agreed_by="icb",
+                                                   agreed_on=today),
             "does not need the agreement of icb",
         ),
         (
-            ReplanMilestone(milestone_id="shadow-form", new_target_on=date(2099, 1, 1),
-                            reason="late"),
+            lambda today: MeetMilestone(milestone_id="preferred-option",
+                                        met_on=today + timedelta(days=1), evidence="x"),
+            "is after today",
+        ),
+        (
+            lambda today: ReplanMilestone(milestone_id="shadow-form",
+                                          new_target_on=date(2099, 1, 1), reason="late"),
             "re-planned only once Government guidance is published (DCC Cabinet 2022 7(c), §29)",
         ),
         (
-            PublishGuidance(title="x", published_on=date(2030, 1, 1),
-                            changes_preferred_option=True, new_preferred_option=""),
+            lambda today: PublishGuidance(title="x", published_on=today,
+                                          changes_preferred_option=True, new_preferred_option=""),
             "must name the new one",
         ),
     ],
@@ -483,13 +508,17 @@ async def test_bad_commands_are_refused_and_write_nothing(
     worker: Worker,
     store: EventStore,
     time_skipping_env: WorkflowEnvironment,
-    update: CommitteeUpdate,
+    update: Callable[[date], CommitteeUpdate],
     reason: str,
 ) -> None:
     plan = await plan_from(time_skipping_env)
     formation = await start(time_skipping_env, worker.task_queue, plan)
     await eventually(lambda: has_events(store, formation.stream, 10))
-    assert reason in await refused(formation.handle, update)
+    today = await server_today(time_skipping_env)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        # Straight to the workflow: a refused command must not wait for its day to come.
+        await formation.handle.execute_update(CommitteeWorkflow.execute, command(update(today)))
+    assert reason in str(caught.value.cause)
     assert len(await stream_events(store, formation.stream)) == 10
     await formation.handle.terminate("test over")
 
@@ -812,8 +841,9 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
     )
     handle: Handle = temporal.get_workflow_handle_for(CommitteeWorkflow.run, stream)
     await eventually(lambda: has_events(store, stream, 10))
-    await form(handle, plan, ORDER[:4])
-    day = targets(plan)["delegation-agreed"]
+    # The dev server's clock is the wall clock: everything is met today, ahead of the targets.
+    day = await server_today(dev_env)
+    await form(handle, plan, ORDER[:4], day)
     await asyncio.gather(
         *(
             execute(
@@ -828,7 +858,7 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
     await execute(
         handle, MeetMilestone(milestone_id="delegation-agreed", met_on=day, evidence="MoU")
     )
-    await form(handle, plan, ORDER[5:])
+    await form(handle, plan, ORDER[5:], day)
     result = await parent.result()
 
     latest = await raw_description(temporal, handle)

@@ -283,11 +283,8 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
         ),
     )
     assert [a.action_id for a in progress.actions] == ["a1"]
-    await send(handle, CompleteAction(action_id="a1", completed_on=on + timedelta(days=1)))
-    await send(
-        handle,
-        ResolveEscalation(resolved_on=on + timedelta(days=1), resolution="recovery plan in place"),
-    )
+    await send(handle, CompleteAction(action_id="a1", completed_on=on))
+    await send(handle, ResolveEscalation(resolved_on=on, resolution="recovery plan in place"))
     result = await handle.result()
     assert (result.status, result.level, result.outcome) == (
         "resolved",
@@ -360,7 +357,8 @@ async def upserted(handle: Handle) -> list[tuple[str | None, date | None]]:
             typed = decode_typed_search_attributes(SearchAttributes(indexed_fields=current))
             deadline = typed.get(search_attributes.NEXT_DEADLINE)
             pair = (typed.get(search_attributes.STATUS), deadline.date() if deadline else None)
-            if not seen or seen[-1] != pair:
+            # A patch marker upserts Temporal's own TemporalChangeVersion, before any of ours.
+            if pair[0] is not None and (not seen or seen[-1] != pair):
                 seen.append(pair)
     return seen
 

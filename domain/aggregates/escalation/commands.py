@@ -144,6 +144,7 @@ class CompleteAction(BaseModel):
     type: Literal["CompleteAction"] = "CompleteAction"
     action_id: Name
     completed_on: date
+    today: date | None = None
 
 
 class NoticeOverdueActions(BaseModel):
@@ -163,6 +164,7 @@ class ResolveEscalation(BaseModel):
     type: Literal["ResolveEscalation"] = "ResolveEscalation"
     resolved_on: date
     resolution: Text = Field(min_length=1)
+    today: date | None = None
 
 
 class CloseEscalation(BaseModel):

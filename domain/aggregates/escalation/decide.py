@@ -93,11 +93,10 @@ def _staff_date(command: EscalationCommand) -> tuple[str, date, date | None] | N
             return "a decision", command.decided_on, command.today
         case AgreeAction():
             return "an agreed action", command.agreed_on, command.today
-        # Not yet held to today: a committed replay history completes and resolves a day ahead.
         case CompleteAction():
-            return "an action's completion", command.completed_on, None
+            return "an action's completion", command.completed_on, command.today
         case ResolveEscalation():
-            return "a resolution", command.resolved_on, None
+            return "a resolution", command.resolved_on, command.today
         case CloseEscalation():
             return "a closure", command.closed_on, command.today
         case _:
