@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.delivery import DeliveryActivities
+from activities.ending import EndingActivities
 from activities.store import StoreActivities
 from concordat.connections import connect_temporal
 from concordat.delivery import delivery_from_settings
@@ -57,6 +58,7 @@ def build_worker(
         store_activities.append_events,
         store_activities.read_stream,
         delivery.deliver_notice,
+        EndingActivities(client).how_it_ended,
     ]
     return Worker(
         client,

@@ -81,3 +81,14 @@ class DeliveryReceipt(BaseModel):
     channel: str
     reference: str = Field(description="where it went: the outbox file or the SMTP Message-ID")
     delivered_at: AwareDatetime
+
+
+HOW_IT_ENDED = "how_it_ended"
+
+
+class HowItEnded(BaseModel):
+    """Which workflow to ask Temporal about: one that ended without its own last word."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workflow_id: str = Field(min_length=1)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from audit.replay import occurred_on
 from domain.events import (
+    Abandonment,
     ActionAgreed,
     ActionCompleted,
     ActionOverdue,
@@ -279,6 +280,12 @@ def sentence(event: DomainEvent, names: Names) -> str:
             )
         case ProcessStarted():
             return f"the partnership started {event.process.value} {event.process_id}"
+        case ProcessEnded(abandoned=Abandonment() as gone):
+            by = f" by {gone.by}" if gone.by else ""
+            return (
+                f"{event.process.value} {event.process_id} was abandoned: its workflow was "
+                f"{gone.how}{by} ({gone.reason})"
+            )
         case ProcessEnded():
             return f"{event.process.value} {event.process_id} ended: {event.outcome}"
         case BodyEstablished():

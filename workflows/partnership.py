@@ -13,12 +13,13 @@ log and carries on the processes the log says are open.
 
 import asyncio
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
+from activities.contracts import HOW_IT_ENDED, HowItEnded
 from domain.aggregates.partnership import (
     EndMembership,
     EndProcess,
@@ -34,7 +35,7 @@ from domain.aggregates.partnership import (
     initial_state,
 )
 from domain.errors import DomainError
-from domain.events import DomainEvent, ProcessKind
+from domain.events import Abandonment, DomainEvent, ProcessKind
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.clock import start_of, today, until
@@ -43,12 +44,15 @@ from workflows.escalation import EscalationInput, EscalationResult, EscalationWo
 from workflows.exit import ExitInput, ExitResult, ExitWorkflow
 from workflows.launches import ChildInput, Launch, ProcessStart, Started, launch, resume
 from workflows.process import Command, Process, ProcessInput
-from workflows.recording import reject
+from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
 
 PROCESS = "partnership"
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = "timer:annual-review"
+ABANDONED_SAY_HOW = "abandoned-processes-say-how"
+"""The patch from which a process ended from outside is recorded as abandoned, with how, by
+whom and why (R11); a history from before replays recording only that it ended."""
 
 
 class PartnershipInput(ProcessInput[PartnershipState]):
@@ -217,6 +221,18 @@ class PartnershipWorkflow:
             result: ChildResult | None = await handle
         except ChildWorkflowError as error:
             workflow.logger.error("%s ended without a result: %s", handle.id, error.cause or error)
+            if workflow.patched(ABANDONED_SAY_HOW):
+                abandoned = await workflow.execute_activity(
+                    HOW_IT_ENDED,
+                    HowItEnded(workflow_id=handle.id),
+                    result_type=Abandonment,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=STORE_RETRY,
+                )
+                await self._record_end(
+                    handle.id, f"abandoned: {abandoned.how}", abandoned=abandoned
+                )
+                return
             result = None
         match result:
             case ExitResult(outcome="ended") if result.ended_on is not None:
@@ -262,7 +278,11 @@ class PartnershipWorkflow:
             )
 
     async def _record_end(
-        self, process_id: str, outcome: str | None, *results: PartnershipCommand
+        self,
+        process_id: str,
+        outcome: str | None,
+        *results: PartnershipCommand,
+        abandoned: Abandonment | None = None,
     ) -> None:
         """Records what a finished process means for the partnership, and that it ended, in
         one append. A result cannot be refused like a staff command: were the domain to refuse
@@ -283,6 +303,7 @@ class PartnershipWorkflow:
                 process_id=process_id,
                 ended_on=today(),
                 outcome=outcome or "ended without a result",
+                abandoned=abandoned,
             )
             events += decide(state, end)
             await self._p.record(events, f"workflow:{process_id}")

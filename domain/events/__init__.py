@@ -71,6 +71,7 @@ from domain.events.meetings import (
     MinutesApproved,
 )
 from domain.events.partnership import (
+    Abandonment,
     BodyEstablished,
     MouAmended,
     MouEffective,
@@ -93,6 +94,7 @@ from domain.events.review import (
 
 __all__ = [
     "EVENT_ADAPTER",
+    "Abandonment",
     "ActionAgreed",
     "ActionCompleted",
     "ActionKind",

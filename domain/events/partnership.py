@@ -3,6 +3,8 @@
 from datetime import date
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from domain.bodies import Body
 from domain.events.base import Event, ProcessKind
 from domain.organisations import Annex1Category, Sector
@@ -89,8 +91,20 @@ class ProcessStarted(Event):
     started_on: date
 
 
+class Abandonment(BaseModel):
+    """How a process's workflow ended without its own last word, as Temporal recorded it: by
+    whom (an operator's identity, when Temporal has one) and why (docs/rules.md R11)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    how: Literal["terminated", "cancelled", "timed out", "failed", "vanished"]
+    by: str | None
+    reason: str
+
+
 class ProcessEnded(Event):
-    """One of the partnership's processes ended: how (`outcome`) and when."""
+    """One of the partnership's processes ended: how (`outcome`) and when; `abandoned` when its
+    workflow was ended from outside or failed, rather than finishing."""
 
     type: Literal["ProcessEnded"] = "ProcessEnded"
     dated_by = "ended_on"
@@ -98,3 +112,4 @@ class ProcessEnded(Event):
     process_id: str
     ended_on: date
     outcome: str
+    abandoned: Abandonment | None = None

@@ -15,12 +15,18 @@ from activities.store import StoreActivities
 from domain.events import DomainEvent
 from eventstore.codec import to_domain_event
 from eventstore.store import EventStore
+from tests.workflows.through_partnership import TIME_SKIPPING
 from worker import build_worker
 
 
 @pytest.fixture
 def temporal(time_skipping_env: WorkflowEnvironment) -> Client:
     return time_skipping_env.client
+
+
+@pytest.fixture(autouse=True)
+def _time_skipping_clock(time_skipping_env: WorkflowEnvironment) -> None:
+    TIME_SKIPPING[:] = [time_skipping_env]
 
 
 @pytest.fixture

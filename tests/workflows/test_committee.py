@@ -79,6 +79,7 @@ from tests.workflows.through_partnership import (
     PartnershipHandle,
     county_durham,
     effective_partnership,
+    on_the_day,
     start_process,
 )
 from worker import build_worker
@@ -179,16 +180,6 @@ def command(update: CommitteeUpdate) -> Command[CommitteeUpdate]:
     return Command(command=update, actor=ACTOR)
 
 
-_SERVER: list[WorkflowEnvironment] = []
-
-
-@pytest.fixture(autouse=True)
-def _the_server(time_skipping_env: WorkflowEnvironment) -> None:
-    """The one time-skipping server every formation here runs on, whose clock `execute`
-    moves."""
-    _SERVER[:] = [time_skipping_env]
-
-
 async def execute(handle: Handle, update: CommitteeUpdate) -> CommitteeState:
     """Sends `update` as staff would: on or after the day it speaks of (R9 refuses a date after
     today), so the server's clock first reaches that day."""
@@ -196,8 +187,8 @@ async def execute(handle: Handle, update: CommitteeUpdate) -> CommitteeState:
         (getattr(update, f) for f in ("met_on", "agreed_on", "confirmed_on") if hasattr(update, f)),
         None,
     )
-    if day is not None and (ahead := day - await server_today(_SERVER[0])) > timedelta(0):
-        await _SERVER[0].sleep(ahead)
+    if day is not None:
+        await on_the_day(day)
     return await handle.execute_update(CommitteeWorkflow.execute, command(update))
 
 

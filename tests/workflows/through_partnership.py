@@ -27,6 +27,19 @@ R = TypeVar("R")
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 
+TIME_SKIPPING: list[WorkflowEnvironment] = []
+"""The session's time-skipping server, set for every workflow test by an autouse fixture in
+conftest.py, so that helpers acting as staff can let its clock reach the day they act on."""
+
+
+async def on_the_day(day: date) -> None:
+    """Staff record what happened on or after its day (R10 refuses a date after today): the
+    time-skipping server's clock is moved on to `day` if it has not reached it."""
+    env = TIME_SKIPPING[0]
+    ahead = day - (await env.get_current_time()).date()
+    if ahead > timedelta(0):
+        await env.sleep(ahead)
+
 
 def own_slug(config: Partnership) -> Partnership:
     """`config` under a slug of its own, so ids never meet on a server shared by many tests."""

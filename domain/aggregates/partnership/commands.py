@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.bodies import Body
 from domain.committee_plans import PlanMilestone
-from domain.events import ProcessKind, ReviewOutcome
+from domain.events import Abandonment, ProcessKind, ReviewOutcome
 from domain.organisations import Organisation
 from domain.text import Line, Name, Text
 
@@ -93,6 +93,7 @@ class EndProcess(BaseModel):
     process_id: Name = Field(min_length=1)
     ended_on: date
     outcome: Line = Field(min_length=1)
+    abandoned: Abandonment | None = None
 
 
 PartnershipCommand = (

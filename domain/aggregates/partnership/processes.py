@@ -80,5 +80,6 @@ def end_process(state: PartnershipState, command: EndProcess) -> list[DomainEven
             process_id=record.process_id,
             ended_on=command.ended_on,
             outcome=command.outcome,
+            abandoned=command.abandoned,
         )
     ]
