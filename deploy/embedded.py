@@ -18,9 +18,9 @@ from temporalio import workflow
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.web.app import WebStartError, create_app, serving
 from deploy.dev_identity import DevUsersError, dev_identity_provider, load_dev_users
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
-from deploy.embedded_web import WebStartError, embedded_web
 from deploy.processes import PortInUse, require_free_port
 from deploy.schedules import sync_schedules
 from deploy.temporal_dev import TemporalDevServer, TemporalStartError
@@ -76,7 +76,7 @@ async def run(settings: Settings) -> None:
         )
         log.info("schedules in step with configuration", schedules=len(synced))
         issuer = provider.enter_context(dev_identity_provider(settings.embedded_oidc_port, users))
-        async with embedded_web(settings, stop) as web:
+        async with serving(create_app(settings), settings, stop) as web:
             print(
                 f"\nConcordat is running.\n"
                 f"  Web         : {web} (sign in at {web}/login, API under {web}/api/v1)\n"

@@ -1,8 +1,9 @@
 """The ASGI application and the `concordat-web` command that serves it alone (production)."""
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import uvicorn
 from fastapi import FastAPI
@@ -55,19 +56,52 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     return app
 
 
-def server(settings: Settings, app: FastAPI | None = None) -> uvicorn.Server:
-    """A uvicorn server for the app on the configured host and port."""
-    config = uvicorn.Config(
-        app or create_app(settings),
-        host=settings.web_host,
-        port=settings.web_port,
-        log_config=None,
-        proxy_headers=True,
+def _config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app, host=settings.web_host, port=settings.web_port, log_config=None, proxy_headers=True
     )
-    return uvicorn.Server(config)
+
+
+class _Hosted(uvicorn.Server):
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # The host (the embedded stack, a test) owns Ctrl-C and SIGTERM and says when to stop.
+        yield
+
+
+class WebStartError(RuntimeError):
+    pass
+
+
+@asynccontextmanager
+async def serving(
+    app: FastAPI, settings: Settings, stop: asyncio.Event | None = None
+) -> AsyncIterator[str]:
+    """Serves `app` on the running event loop until `stop` is set or the block ends; yields
+    the address it is reached at."""
+    server = _Hosted(_config(app, settings))
+    served = asyncio.create_task(server.serve())
+    while not server.started:
+        if served.done():
+            raise WebStartError(f"concordat-web did not start on port {settings.web_port}")
+        await asyncio.sleep(0.05)
+    watcher = asyncio.create_task(_exit_on(stop, server)) if stop is not None else None
+    try:
+        yield settings.web_base_url()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        server.should_exit = True
+        await served
+
+
+async def _exit_on(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
 
 
 def main() -> None:
+    """`concordat-web`: the service alone, as in production."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    server(settings).run()
+    uvicorn.Server(_config(create_app(settings), settings)).run()

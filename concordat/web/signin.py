@@ -107,7 +107,9 @@ async def _bearer_person(request: Request, settings: Settings, token: str) -> Pe
             token={"access_token": token, "token_type": "Bearer"}
         )
     except httpx2.HTTPStatusError as error:
-        if error.response.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN):
+        # RFC 6750 says 401; some providers (the embedded one among them) answer 400. Any
+        # refusal of the request is a refusal of the token; a 5xx is the provider's trouble.
+        if error.response.status_code < status.HTTP_500_INTERNAL_SERVER_ERROR:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "the identity provider refused the bearer token (unknown, expired or revoked)",
