@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -37,6 +37,7 @@ from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipWorkflow
 from workflows.process import Command
 
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 SignedIn = Annotated[Person, Depends(signed_in)]
 Reach = Annotated[Backends, Depends(backends)]
 
@@ -105,7 +106,7 @@ async def _running(client: Client, workflow_id: str) -> bool:
     return found.status == WorkflowExecutionStatus.RUNNING.name
 
 
-async def _partnership(reach: Backends, slug: str) -> Any:
+async def _partnership(reach: Backends, slug: str) -> PartnershipHandle:
     """The running workflow of `slug`: 404 for an unknown partnership, 409 if not running."""
     config = _config(reach.settings, slug)
     client = await reach.temporal()
