@@ -3,7 +3,7 @@
 import asyncio
 
 import asyncpg
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -40,8 +40,10 @@ async def _temporal(reach: Backends) -> str | None:
     try:
         client = await asyncio.wait_for(reach.temporal(), CHECK_SECONDS)
         await asyncio.wait_for(client.service_client.check_health(), CHECK_SECONDS)
+    except HTTPException as error:
+        return str(error.detail)
     except Exception as error:  # any failure to reach it is the answer, not a crash
-        return f"Temporal at {where}: {getattr(error, 'detail', None) or error or 'timed out'}"
+        return f"Temporal at {where}: {error or 'timed out'}"
     return None
 
 
