@@ -79,7 +79,7 @@ async def callback(request: Request) -> RedirectResponse:
 @router.get("/logout")
 async def logout(request: Request) -> RedirectResponse:
     request.session.clear()
-    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse("/api/v1/docs", status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def signed_in(
