@@ -84,6 +84,30 @@ class Settings(BaseSettings):
         description="folder of partnership files, one <slug>.toml each; default the shipped ones",
     )
 
+    web_port: int = Field(default=8000, description="port of concordat-web")
+    web_host: str = Field(default="127.0.0.1", description="interface concordat-web listens on")
+    public_base_url: str | None = Field(
+        default=None,
+        description="the address people reach concordat-web at; unset: http://127.0.0.1:<port>",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None, description="signs the session cookie; unset: a new one at each start"
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="issuer URL of the OpenID provider; unset for the embedded one",
+    )
+    oidc_client_id: str = "concordat"
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr("concordat-dev-secret"),
+        description="the client secret the provider issued (the embedded one accepts any)",
+    )
+    embedded_oidc_port: int = 9400
+    dev_users: Path = Field(
+        default=PROJECT_ROOT / "deploy" / "dev-users.toml",
+        description="the users the embedded OpenID provider signs in",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
@@ -102,6 +126,13 @@ class Settings(BaseSettings):
 
     def temporal_target(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.embedded_temporal_port}"
+
+    def issuer(self) -> str:
+        """The OpenID provider's issuer URL: the embedded provider's unless one is set."""
+        return self.oidc_issuer or f"http://localhost:{self.embedded_oidc_port}"
+
+    def web_base_url(self) -> str:
+        return (self.public_base_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     def database_dsn(self) -> str:
         if self.database_url is not None:

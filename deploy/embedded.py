@@ -1,12 +1,15 @@
 """`concordat-dev`: the whole service on one machine, in the foreground.
 
 Starts PostgreSQL (data in .concordat/postgres), the Temporal dev server (state in
-.concordat/temporal.db, web UI on), applies migrations, and runs the worker. Ctrl-C or SIGTERM
-stops the worker first, so running activities finish, then Temporal, then PostgreSQL.
+.concordat/temporal.db, web UI on), applies migrations, starts the development OpenID provider
+(its users in deploy/dev-users.toml) and concordat-web, and runs the worker. Ctrl-C or SIGTERM
+stops the web service and the worker (letting running activities finish), then the OpenID
+provider, Temporal and PostgreSQL.
 """
 
 import asyncio
 import sys
+from contextlib import ExitStack
 
 import asyncpg
 import structlog
@@ -15,6 +18,8 @@ from temporalio import workflow
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.web.app import WebStartError, create_app, serving
+from deploy.dev_identity import DevUsersError, dev_identity_provider, load_dev_users
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
 from deploy.processes import PortInUse, require_free_port
 from deploy.schedules import sync_schedules
@@ -50,9 +55,13 @@ async def run(settings: Settings) -> None:
     require_free_port("127.0.0.1", postgres.port, "PostgreSQL")
     require_free_port("127.0.0.1", temporal.port, "the Temporal dev server")
     require_free_port("127.0.0.1", temporal.ui_port, "the Temporal web UI")
+    require_free_port("127.0.0.1", settings.embedded_oidc_port, "the OpenID provider")
+    require_free_port(settings.web_host, settings.web_port, "concordat-web")
+    users = load_dev_users(settings.dev_users)
 
     stop = asyncio.Event()
     install_stop_signals(stop)
+    provider = ExitStack()
     try:
         await postgres.start()
         await ensure_database(postgres.url, DATABASE)
@@ -66,19 +75,24 @@ async def run(settings: Settings) -> None:
             folder=settings.partnerships_dir,
         )
         log.info("schedules in step with configuration", schedules=len(synced))
-        print(
-            f"\nConcordat is running.\n"
-            f"  Temporal UI : {temporal.ui_url}\n"
-            f"  Temporal    : {temporal.address} (namespace {settings.temporal_namespace})\n"
-            f"  Database    : {postgres.url_for(DATABASE)}\n"
-            f"  Auditor     : {postgres.url_for(DATABASE, 'concordat_auditor')}\n"
-            f"  Data folder : {data}\n"
-            f"Press Ctrl-C to stop.\n",
-            flush=True,
-        )
-        if not stop.is_set():
-            await run_worker(settings, stop)
+        issuer = provider.enter_context(dev_identity_provider(settings.embedded_oidc_port, users))
+        async with serving(create_app(settings), settings, stop) as web:
+            print(
+                f"\nConcordat is running.\n"
+                f"  Web         : {web} (sign in at {web}/login, API under {web}/api/v1)\n"
+                f"  OpenID      : {issuer} (users in {settings.dev_users})\n"
+                f"  Temporal UI : {temporal.ui_url}\n"
+                f"  Temporal    : {temporal.address} (namespace {settings.temporal_namespace})\n"
+                f"  Database    : {postgres.url_for(DATABASE)}\n"
+                f"  Auditor     : {postgres.url_for(DATABASE, 'concordat_auditor')}\n"
+                f"  Data folder : {data}\n"
+                f"Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+            if not stop.is_set():
+                await run_worker(settings, stop)
     finally:
+        provider.close()
         temporal.stop()
         postgres.stop()
         log.info("embedded stack stopped")
@@ -95,7 +109,13 @@ def main() -> None:
         )
     try:
         asyncio.run(run(settings))
-    except (PortInUse, PostgresStartError, TemporalStartError) as error:
+    except (
+        PortInUse,
+        PostgresStartError,
+        TemporalStartError,
+        DevUsersError,
+        WebStartError,
+    ) as error:
         sys.exit(f"concordat-dev: {error}")
 
 

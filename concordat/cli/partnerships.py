@@ -12,11 +12,6 @@ import asyncpg
 import click
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-)
 from temporalio.service import RPCError
 
 from audit.replay import GovernanceReport, counted, replay
@@ -29,17 +24,16 @@ from concordat.cli.partnership_view import (
     view_text,
 )
 from concordat.cli.processes import (
-    ProcessRow,
     execution_status,
     live_processes,
     partnership_handle,
     partnership_state,
-    running_query,
-    visible,
 )
 from concordat.cli.temporal import client, unreachable
 from concordat.connections import connect_temporal
+from concordat.reach import start_partnership
 from concordat.settings import Settings
+from concordat.visibility import ProcessRow, running_query, visible
 from domain.aggregates import partnership as aggregate
 from domain.errors import ConfigError
 from domain.partnership import Partnership
@@ -49,8 +43,6 @@ from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
-from workflows import search_attributes
-from workflows.partnership import PROCESS, PartnershipInput, PartnershipWorkflow
 
 
 @click.group()
@@ -156,21 +148,7 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
     workflow_id = partnership_stream(partnership.slug)
     was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
     try:
-        await temporal.start_workflow(
-            PartnershipWorkflow.run,
-            PartnershipInput(config=partnership),
-            id=workflow_id,
-            task_queue=Settings().task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            # Listed at once, before the workflow's first task sets the rest.
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(search_attributes.PARTNERSHIP, partnership.slug),
-                    SearchAttributePair(search_attributes.PROCESS, PROCESS),
-                ]
-            ),
-            memo={"started_by": actor},
-        )
+        await start_partnership(temporal, partnership, actor, Settings().task_queue)
     except RPCError as error:
         fail(f"Temporal refused to start {workflow_id}: {error.message}")
     result = Started(workflow_id=workflow_id, started=not was_running)

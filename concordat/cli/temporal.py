@@ -3,11 +3,11 @@
 from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import FailureError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from concordat.cli.output import fail
 from concordat.connections import connect_temporal
+from concordat.reach import refusal, rpc_reason
 from concordat.settings import Settings
 from domain.errors import ConfigError, DomainError
 from domain.partnership import Partnership
@@ -47,23 +47,13 @@ async def call(handle: WorkflowHandle[Any, Any], update: Any, request: Any) -> A
     try:
         return await handle.execute_update(update, request)
     except WorkflowUpdateFailedError as error:
-        # The validator's own words; str() of an ApplicationError would prefix its type.
-        cause = error.cause
-        fail(cause.message if isinstance(cause, FailureError) else str(cause or error))
+        fail(refusal(error))
     except RPCError as error:
-        fail(_rpc_reason(handle.id, error))
+        fail(rpc_reason(handle.id, error))
 
 
 async def query(handle: WorkflowHandle[Any, Any], query_method: Any) -> Any:
     try:
         return await handle.query(query_method)
     except RPCError as error:
-        fail(_rpc_reason(handle.id, error))
-
-
-def _rpc_reason(workflow_id: str, error: RPCError) -> str:
-    if error.status is RPCStatusCode.NOT_FOUND:
-        return f"no process {workflow_id} is running"
-    if error.status is RPCStatusCode.FAILED_PRECONDITION:
-        return f"process {workflow_id} has ended: {error.message}"
-    return f"Temporal refused the request for {workflow_id}: {error.message}"
+        fail(rpc_reason(handle.id, error))

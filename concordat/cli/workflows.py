@@ -18,9 +18,10 @@ from concordat.cli.exits import exit_status, exit_text
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import PARTNERSHIP
 from concordat.cli.partnership_view import partnership_view, view_text
-from concordat.cli.processes import ProcessRow, describe, list_processes, live_processes
+from concordat.cli.processes import list_processes, live_processes
 from concordat.cli.review import review_status, review_text
 from concordat.cli.temporal import client, query
+from concordat.visibility import ProcessRow, describe
 from domain.partnership import Partnership
 from workflows import search_attributes
 from workflows.committee import CommitteeWorkflow

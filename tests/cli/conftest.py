@@ -131,6 +131,8 @@ def running_stack(**settings: str) -> Iterator[Stack]:
         "CONCORDAT_EMBEDDED_POSTGRES_PORT": str(free_port()),
         "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(free_port()),
         "CONCORDAT_EMBEDDED_TEMPORAL_UI_PORT": str(free_port()),
+        "CONCORDAT_EMBEDDED_OIDC_PORT": str(free_port()),
+        "CONCORDAT_WEB_PORT": str(free_port()),
         "CONCORDAT_LOG_FORMAT": "json",
         "USER": "cli-test",
     }

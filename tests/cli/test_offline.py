@@ -22,8 +22,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from concordat.cli.escalation import _rulings
-from concordat.cli.processes import describe, row
 from concordat.cli.what_if import _conflict
+from concordat.visibility import describe, row
 from deploy.processes import free_port
 from domain.events import ConflictRuling
 from workflows import search_attributes

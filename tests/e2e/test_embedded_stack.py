@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -41,6 +42,8 @@ def stack_env() -> Iterator[dict[str, str]]:
         "CONCORDAT_EMBEDDED_POSTGRES_PORT": str(free_port()),
         "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(free_port()),
         "CONCORDAT_EMBEDDED_TEMPORAL_UI_PORT": str(free_port()),
+        "CONCORDAT_EMBEDDED_OIDC_PORT": str(free_port()),
+        "CONCORDAT_WEB_PORT": str(free_port()),
         "CONCORDAT_LOG_FORMAT": "json",
     }
     for name in ("CONCORDAT_TEMPORAL_ADDRESS", "CONCORDAT_DATABASE_URL"):
@@ -49,7 +52,20 @@ def stack_env() -> Iterator[dict[str, str]]:
     shutil.rmtree(data, ignore_errors=True)
 
 
-def start_stack(env: dict[str, str]) -> subprocess.Popen[str]:
+async def web_answers(env: dict[str, str], seen: str) -> None:
+    """The stack printed the web address; there /healthz answers, and a command from no one
+    signed in is refused."""
+    web = f"http://127.0.0.1:{env['CONCORDAT_WEB_PORT']}"
+    assert f"Web         : {web}" in seen
+    async with httpx.AsyncClient(base_url=web) as anyone:
+        assert (await anyone.get("/healthz")).status_code == 200
+        assert (await anyone.get("/readyz")).json()["status"] == "ready"
+        command = await anyone.post("/api/v1/partnerships/nenc-ics/start")
+        assert command.status_code == 401
+
+
+def start_stack(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """The running stack and what it printed up to the web address."""
     process = subprocess.Popen(
         [sys.executable, "-m", "deploy.embedded"],
         env=env,
@@ -62,7 +78,8 @@ def start_stack(env: dict[str, str]) -> subprocess.Popen[str]:
     for line in process.stdout:
         seen.append(line)
         if READY in line:
-            return process
+            seen.append(process.stdout.readline())  # the web address follows the banner
+            return process, "".join(seen)
     process.wait()
     raise AssertionError("the stack stopped before it was ready:\n" + "".join(seen))
 
@@ -110,8 +127,9 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
     stack_env: dict[str, str],
 ) -> None:
     config = load_partnership("nenc-ics")
-    process = start_stack(stack_env)
+    process, banner = start_stack(stack_env)
     try:
+        await web_answers(stack_env, banner)
         client = await Client.connect(
             f"127.0.0.1:{stack_env['CONCORDAT_EMBEDDED_TEMPORAL_PORT']}",
             data_converter=pydantic_data_converter,
@@ -140,10 +158,12 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
         "CONCORDAT_EMBEDDED_POSTGRES_PORT",
         "CONCORDAT_EMBEDDED_TEMPORAL_PORT",
         "CONCORDAT_EMBEDDED_TEMPORAL_UI_PORT",
+        "CONCORDAT_EMBEDDED_OIDC_PORT",
+        "CONCORDAT_WEB_PORT",
     )
     assert all(nothing_listens_on(int(stack_env[p])) for p in ports), "a child outlived the stack"
 
-    process = start_stack(stack_env)
+    process, _ = start_stack(stack_env)
     try:
         expected = ["MouSigned"] * len(config.signatories) + ["MouEffective"]
         assert await events_in(stack_env) == expected

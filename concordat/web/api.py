@@ -1,0 +1,315 @@
+"""The JSON API under /api/v1: every command and query the CLI has, as generic routes.
+
+Requests carry the domain's own commands (their `type` tells them apart) and responses are the
+workflows' own results and states, so the OpenAPI document names every command type. Commands
+go to the workflows' updates in the envelope `acting.envelope` builds; a refusal is a 4xx in the
+validator's words with nothing written.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from audit.replay import GovernanceReport, replay
+from audit.trail import TrailLine, trail
+from concordat.reach import start_partnership
+from concordat.settings import Settings
+from concordat.visibility import ProcessRow, describe, running_query, visible
+from concordat.web.acting import Acting, envelope
+from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
+from concordat.web.kinds import KINDS, ProcessCommand
+from concordat.web.person import Person
+from concordat.web.signin import signed_in
+from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
+from domain.errors import ConfigError, DomainError, UnknownPartnershipError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.streams import partnership_stream
+from domain.what_if import ProposedChange, WhatIfReport, what_if
+from eventstore.models import Digest, Verification
+from workflows import search_attributes
+from workflows.launches import ProcessStart, Started
+from workflows.partnership import PartnershipWorkflow
+from workflows.process import Command
+
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
+SignedIn = Annotated[Person, Depends(signed_in)]
+Reach = Annotated[Backends, Depends(backends)]
+
+router = APIRouter(prefix="/api/v1")
+
+
+class PartnershipSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    name: str
+    workflow_id: str
+    running: bool
+
+
+class PartnershipStarted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workflow_id: str
+    started: bool
+    """False when it was already running (starting is safe to repeat)."""
+
+
+class WhatIfAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    partnership: str
+    source: str
+    report: WhatIfReport
+
+
+class ProcessView(BaseModel):
+    """A process as Temporal lists it, and its state as its workflow folds it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    process: ProcessRow
+    state: dict[str, Any]
+
+
+class CommandResult(BaseModel):
+    """What a process's update answered: its state or progress after the command."""
+
+    model_config = ConfigDict(frozen=True)
+
+    process_id: str
+    result: dict[str, Any]
+
+
+def _config(settings: Settings, slug: str) -> Partnership:
+    try:
+        return load_partnership(slug, settings.partnerships_dir)
+    except UnknownPartnershipError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, error.problem) from error
+    except ConfigError as error:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
+
+
+async def _running(client: Client, workflow_id: str) -> bool:
+    try:
+        found = await describe(client, workflow_id)
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise rpc_failure(workflow_id, error) from error
+    return found.status == WorkflowExecutionStatus.RUNNING.name
+
+
+async def _partnership(reach: Backends, slug: str) -> PartnershipHandle:
+    """The running workflow of `slug`: 404 for an unknown partnership, 409 if not running."""
+    config = _config(reach.settings, slug)
+    client = await reach.temporal()
+    workflow_id = partnership_stream(config.slug)
+    if not await _running(client, workflow_id):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"the {config.slug} partnership's workflow is not running; start it with "
+            f"POST /api/v1/partnerships/{config.slug}/start",
+        )
+    return client.get_workflow_handle_for(PartnershipWorkflow.run, workflow_id)
+
+
+def _sealed(person: Person, command: Any) -> Command[Any]:
+    try:
+        return envelope(person, command)
+    except ApplicationError as error:
+        raise refused(error.message) from error
+
+
+# ------------------------------------------------------------------------------ who
+
+
+@router.get("/me", summary="The signed-in person")
+async def me(person: SignedIn) -> Person:
+    return person
+
+
+# ----------------------------------------------------------------------- partnerships
+
+
+@router.get("/partnerships", summary="The configured partnerships")
+async def list_partnerships(person: SignedIn, reach: Reach) -> list[PartnershipSummary]:
+    settings = reach.settings
+    client = await reach.temporal()
+    try:
+        rows = await visible(client, running_query(workflow_type="Partnership"))
+    except RPCError as error:
+        raise rpc_failure("the partnerships", error) from error
+    running = {r.workflow_id for r in rows}
+    summaries = []
+    for slug in partnership_slugs(settings.partnerships_dir):
+        config = _config(settings, slug)
+        workflow_id = partnership_stream(slug)
+        summaries.append(
+            PartnershipSummary(
+                slug=slug, name=config.name, workflow_id=workflow_id, running=workflow_id in running
+            )
+        )
+    return summaries
+
+
+@router.post("/partnerships/{slug}/start", summary="Start a partnership's workflow")
+async def start(slug: str, person: Acting, reach: Reach) -> PartnershipStarted:
+    config = _config(reach.settings, slug)
+    client = await reach.temporal()
+    workflow_id = partnership_stream(config.slug)
+    was_running = await _running(client, workflow_id)
+    try:
+        await start_partnership(client, config, person.email, reach.settings.task_queue)
+    except RPCError as error:
+        raise rpc_failure(workflow_id, error) from error
+    return PartnershipStarted(workflow_id=workflow_id, started=not was_running)
+
+
+@router.get("/partnerships/{slug}", summary="A partnership's current state")
+async def partnership_state(slug: str, person: SignedIn, reach: Reach) -> PartnershipState:
+    state: PartnershipState = await query(
+        await _partnership(reach, slug), PartnershipWorkflow.state
+    )
+    return state
+
+
+@router.post("/partnerships/{slug}/signatures", summary="Record a signature of the MoU")
+async def sign(slug: str, signature: SignMou, person: Acting, reach: Reach) -> PartnershipState:
+    handle = await _partnership(reach, slug)
+    state: PartnershipState = await update(
+        handle, PartnershipWorkflow.execute, _sealed(person, signature)
+    )
+    return state
+
+
+@router.post(
+    "/partnerships/{slug}/processes",
+    summary="Start a process: an exit, the review, a committee's formation, an escalation",
+)
+async def start_process(slug: str, command: ProcessStart, person: Acting, reach: Reach) -> Started:
+    handle = await _partnership(reach, slug)
+    started: Started = await update(handle, PartnershipWorkflow.start, _sealed(person, command))
+    return started
+
+
+@router.post("/partnerships/{slug}/what-if", summary="Quorum and voting after a change")
+async def ask_what_if(
+    slug: str, change: ProposedChange, person: SignedIn, reach: Reach
+) -> WhatIfAnswer:
+    """Nothing is recorded. The running workflow's state is used if there is one (after exits),
+    else the configuration, and the answer says which."""
+    config = _config(reach.settings, slug)
+    client = await reach.temporal()
+    workflow_id = partnership_stream(config.slug)
+    if await _running(client, workflow_id):
+        handle = client.get_workflow_handle_for(PartnershipWorkflow.run, workflow_id)
+        state: PartnershipState = await query(handle, PartnershipWorkflow.state)
+        source = f"the current state of {workflow_id}"
+    else:
+        state, source = initial_state(config), "the configuration (its workflow is not running)"
+    try:
+        report = what_if(state, change)
+    except DomainError as error:
+        raise refused(str(error)) from error
+    return WhatIfAnswer(partnership=config.slug, source=source, report=report)
+
+
+# -------------------------------------------------------------------------- processes
+
+
+@router.get("/processes", summary="Workflows as Temporal's visibility lists them")
+async def list_processes(
+    person: SignedIn,
+    reach: Reach,
+    partnership: str | None = None,
+    open_only: Annotated[bool, Query(alias="open")] = False,
+) -> list[ProcessRow]:
+    """Every workflow, or those of one partnership, or only those running, oldest first."""
+    clauses = ["ExecutionStatus = 'Running'"] if open_only else []
+    if partnership is not None:
+        slug = _config(reach.settings, partnership).slug  # a known slug is safe to quote
+        clauses.append(f"{search_attributes.PARTNERSHIP.name} = '{slug}'")
+    visibility = " AND ".join(clauses)
+    try:
+        return await visible(await reach.temporal(), visibility)
+    except RPCError as error:
+        raise rpc_failure("the workflows", error) from error
+
+
+async def _process(reach: Backends, process_id: str) -> tuple[Client, ProcessRow]:
+    client = await reach.temporal()
+    try:
+        return client, await describe(client, process_id)
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no process {process_id}") from error
+        raise rpc_failure(process_id, error) from error
+
+
+@router.get("/processes/{process_id}", summary="A process and its state")
+async def process_state(process_id: str, person: SignedIn, reach: Reach) -> ProcessView:
+    client, row = await _process(reach, process_id)
+    kind = KINDS.get(row.workflow_type)
+    if kind is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{process_id} is not a Concordat process")
+    state = await query(client.get_workflow_handle(process_id), kind.state)
+    return ProcessView(process=row, state=state.model_dump(mode="json"))
+
+
+@router.post("/processes/{process_id}/commands", summary="Send a command to a running process")
+async def command_process(
+    process_id: str, command: ProcessCommand, person: Acting, reach: Reach
+) -> CommandResult:
+    client, row = await _process(reach, process_id)
+    kind = KINDS.get(row.workflow_type)
+    if kind is None or type(command) not in kind.commands:
+        raise refused(f"{process_id} ({row.workflow_type}) does not take {type(command).__name__}")
+    result = await update(
+        client.get_workflow_handle(process_id), kind.execute, _sealed(person, command)
+    )
+    return CommandResult(process_id=process_id, result=result.model_dump(mode="json"))
+
+
+# ------------------------------------------------------------------------------ audit
+
+
+@router.get("/audit/verify", summary="Recompute the log's hash chain")
+async def verify(person: SignedIn, reach: Reach) -> Verification:
+    store = await reach.auditor_store()
+    return await store.verify()
+
+
+@router.get("/audit/digest", summary="The log's current position and hash, to minute")
+async def digest(person: SignedIn, reach: Reach) -> Digest:
+    store = await reach.auditor_store()
+    return await store.digest()
+
+
+@router.get("/audit/partnerships/{slug}/replay", summary="A partnership's state on a date")
+async def replay_partnership(
+    slug: str,
+    person: SignedIn,
+    reach: Reach,
+    as_of: date | None = None,
+    as_known_on: date | None = None,
+) -> GovernanceReport:
+    """Folded from the log alone: events dated on or before `as_of` (default today), as the
+    log stood at the end of `as_known_on` (default: as it stands)."""
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = await store.read_partnership(config.slug)
+    return replay(config, events, as_of or datetime.now(UTC).date(), as_known_on)
+
+
+@router.get("/audit/partnerships/{slug}/trail", summary="A partnership's history in English")
+async def trail_of(slug: str, person: SignedIn, reach: Reach) -> list[TrailLine]:
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    return trail(config, await store.read_partnership(config.slug))

@@ -1,0 +1,59 @@
+"""The processes the API can command, by the workflow type Temporal reports: each one's update,
+state query and the commands its update takes."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args
+
+from pydantic import Field
+
+from workflows.committee import CommitteeUpdate, CommitteeWorkflow
+from workflows.declarations import DeclarationsUpdate, DeclarationsWorkflow
+from workflows.escalation import EscalationUpdate, EscalationWorkflow
+from workflows.exit import ExitUpdate, ExitWorkflow
+from workflows.meeting_cycle import MeetingCycleWorkflow, MeetingUpdate
+from workflows.partnership import PartnershipWorkflow
+from workflows.review import ReviewUpdate, ReviewWorkflow
+
+ProcessCommand = Annotated[
+    ReviewUpdate
+    | ExitUpdate
+    | CommitteeUpdate
+    | EscalationUpdate
+    | MeetingUpdate
+    | DeclarationsUpdate,
+    Field(discriminator="type"),
+]
+"""Every command staff send to a running process, told apart by its `type`."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    execute: Any
+    state: Any
+    commands: frozenset[type]
+
+
+def _members(update: Any) -> frozenset[type]:
+    """The command classes of an `Annotated[A | B, Field(discriminator=...)]` union."""
+    union = get_args(update)[0]
+    return frozenset(get_args(union))
+
+
+KINDS: dict[str, Kind] = {
+    "Review": Kind(ReviewWorkflow.execute, ReviewWorkflow.state, _members(ReviewUpdate)),
+    "Exit": Kind(ExitWorkflow.execute, ExitWorkflow.state, _members(ExitUpdate)),
+    "Committee": Kind(
+        CommitteeWorkflow.execute, CommitteeWorkflow.state, _members(CommitteeUpdate)
+    ),
+    "Escalation": Kind(
+        EscalationWorkflow.execute, EscalationWorkflow.state, _members(EscalationUpdate)
+    ),
+    "MeetingCycle": Kind(
+        MeetingCycleWorkflow.execute, MeetingCycleWorkflow.state, _members(MeetingUpdate)
+    ),
+    "Declarations": Kind(
+        DeclarationsWorkflow.execute, DeclarationsWorkflow.state, _members(DeclarationsUpdate)
+    ),
+    "Partnership": Kind(PartnershipWorkflow.execute, PartnershipWorkflow.state, frozenset()),
+}
+"""A partnership takes its signatures and starts through routes of its own."""
