@@ -136,9 +136,11 @@ def _reachable_data(folder: Path, user: str | None) -> Path:
 
 def _read_passwords(file: Path) -> dict[str, str]:
     passwords = {}
-    for line in file.read_text().splitlines():
-        *_, role, password = line.split(":")
-        passwords[role] = password
+    for number, line in enumerate(file.read_text().splitlines(), start=1):
+        fields = line.split(":")
+        if len(fields) != 5 or not fields[4]:
+            raise PostgresStartError(f"{file}, line {number}: not *:*:*:role:password")
+        passwords[fields[3]] = fields[4]
     missing = set(ROLES) - set(passwords)
     if missing:
         raise PostgresStartError(f"{file} lacks a password for {', '.join(sorted(missing))}")
@@ -159,13 +161,14 @@ def _passwords(file: Path) -> dict[str, str]:
 
 def _roles_sql(passwords: dict[str, str]) -> str:
     """Statements for single-user mode, one a line: each role logs in with its password."""
-    lines = [f"ALTER ROLE {SUPERUSER} PASSWORD '{passwords[SUPERUSER]}';"]
+    quoted = {role: password.replace("'", "''") for role, password in passwords.items()}
+    lines = [f"ALTER ROLE {SUPERUSER} PASSWORD '{quoted[SUPERUSER]}';"]
     for role in (APP_ROLE, AUDITOR_ROLE):
         lines.append(
             f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
             f"CREATE ROLE {role}; END IF; END$$;"
         )
-        lines.append(f"ALTER ROLE {role} LOGIN PASSWORD '{passwords[role]}';")
+        lines.append(f"ALTER ROLE {role} LOGIN PASSWORD '{quoted[role]}';")
     return "\n".join(lines) + "\n"
 
 
