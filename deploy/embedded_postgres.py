@@ -246,8 +246,11 @@ class EmbeddedPostgres:
         )
         # Single-user mode carries on past a failed statement: its errors are only in stderr.
         if result.returncode != 0 or "ERROR:" in result.stderr:
+            errors = result.stderr
+            for password in passwords.values():  # a failed statement is echoed with its text
+                errors = errors.replace(password, "********")
             raise PostgresStartError(
-                f"setting the roles' passwords failed in {self.data_dir}:\n{result.stderr}"
+                f"setting the roles' passwords failed in {self.data_dir}:\n{errors}"
             )
 
     async def start(self, startup_seconds: float = 30.0) -> None:
