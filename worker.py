@@ -6,6 +6,7 @@
 
 import asyncio
 import signal
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from concordat.delivery import delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
-from eventstore.migrate import migrate_database
+from eventstore.migrate import MigrationsPending, migrate_database, require_migrated
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from workflows import ALL_WORKFLOWS
@@ -75,7 +76,7 @@ def build_worker(
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Runs until `stop` is set, then lets running activities finish before returning."""
     client = await connect_temporal(settings)
-    await migrate_database(settings.database_dsn())
+    await prepare_schema(settings)
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
         delivery = delivery_from_settings(settings)
@@ -94,6 +95,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     log.info("worker stopped")
 
 
+async def prepare_schema(settings: Settings) -> None:
+    """Applies pending migrations as the owner, when given the owner's URL; otherwise the
+    application role, which may not, checks that someone has."""
+    owner = settings.migration_database_dsn()
+    if owner is not None:
+        await migrate_database(owner)
+    else:
+        await require_migrated(settings.database_dsn())
+
+
 def install_stop_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -110,7 +121,10 @@ async def _main() -> None:
 
 
 def main() -> None:
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except MigrationsPending as error:
+        sys.exit(f"concordat-worker: {error}")
 
 
 if __name__ == "__main__":

@@ -312,7 +312,7 @@ class Peer(Contender):
     def __init__(self, streams: int, server: EmbeddedPostgres, database: str) -> None:
         super().__init__(streams)
         self.datastore = PostgresDatastore(
-            database, "127.0.0.1", server.port, SUPERUSER, "", pool_size=1
+            database, "127.0.0.1", server.port, SUPERUSER, server.password(SUPERUSER), pool_size=1
         )
         self.recorder = PostgresApplicationRecorder(self.datastore)
         self.recorder.create_table()

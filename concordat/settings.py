@@ -6,7 +6,7 @@ default: the stack in deploy/embedded.py starts its own PostgreSQL and Temporal 
 
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +15,14 @@ from domain.partnerships_config import SHIPPED
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AUDITOR_ROLE = "concordat_auditor"
-"""May only read the event log (eventstore/migrations/0001_events.sql)."""
+"""May only read the event log (eventstore/migrations/0001_events.sql, 0003_roles.sql)."""
+APP_ROLE = "concordat_app"
+"""The worker's and web service's: reads, and appends only through append_events (0003)."""
+EMBEDDED_OWNER_ROLE = "postgres"
+"""Owns the embedded database's schema; only migrations use it."""
+PASSWORDS_FILE = "postgres-passwords"
+"""In the data folder: the embedded roles' passwords, generated at first start (pgpass format)."""
+EMBEDDED_DATABASE = "concordat"
 
 
 class LogFormat(StrEnum):
@@ -45,7 +52,13 @@ class Settings(BaseSettings):
     )
 
     database_url: SecretStr | None = Field(
-        default=None, description="postgresql:// URL; unset for the embedded PostgreSQL"
+        default=None,
+        description=f"postgresql:// URL as {APP_ROLE}; unset for the embedded PostgreSQL",
+    )
+    migration_database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql:// URL as the schema's owner, used only to apply migrations; "
+        "unset: the embedded owner, or none (the worker then only checks the schema is current)",
     )
     database_pool_size: int = Field(default=10, ge=1)
     auditor_database_url: SecretStr | None = Field(
@@ -134,16 +147,37 @@ class Settings(BaseSettings):
     def web_base_url(self) -> str:
         return (self.public_base_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
+    def passwords_file(self) -> Path:
+        return self.data_dir.absolute() / PASSWORDS_FILE
+
+    def _embedded_dsn(self, role: str) -> str:
+        # The password stays in its file: the URL names the file, so it can be printed.
+        passfile = quote(str(self.passwords_file()))
+        return (
+            f"postgresql://{role}@127.0.0.1:{self.embedded_postgres_port}/{EMBEDDED_DATABASE}"
+            f"?passfile={passfile}"
+        )
+
     def database_dsn(self) -> str:
+        """The application's: it reads the log and appends through append_events only."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
-        return f"postgresql://postgres@127.0.0.1:{self.embedded_postgres_port}/concordat"
+        return self._embedded_dsn(APP_ROLE)
+
+    def migration_database_dsn(self) -> str | None:
+        """The schema owner's, for migrations; None where only an operator migrates."""
+        if self.migration_database_url is not None:
+            return self.migration_database_url.get_secret_value()
+        if self.database_url is None:
+            return self._embedded_dsn(EMBEDDED_OWNER_ROLE)
+        return None
 
     def auditor_database_dsn(self) -> str:
         """Where `concordat audit` reads, as a role that cannot change the log."""
         if self.auditor_database_url is not None:
             return self.auditor_database_url.get_secret_value()
-        # Not the owner's password: the auditor's comes from PGPASSWORD or ~/.pgpass, if any.
+        # Not the application's password: the auditor's comes from the URL's passfile (embedded),
+        # PGPASSWORD or ~/.pgpass, if any.
         parts = urlsplit(self.database_dsn())
         server = parts.netloc.rpartition("@")[2]
         return parts._replace(netloc=f"{AUDITOR_ROLE}@{server}").geturl()

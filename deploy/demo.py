@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from audit.trail import trail
 from concordat.logging import configure_logging
-from concordat.settings import LogFormat, Settings
+from concordat.settings import APP_ROLE, LogFormat, Settings
 from deploy.demo_story import STORY_START, Story
 from deploy.embedded import DATABASE, ensure_database
 from deploy.embedded_postgres import EmbeddedPostgres
@@ -61,9 +61,9 @@ async def _database(folder: Path) -> AsyncIterator[EventStore]:
     await postgres.start()
     try:
         await ensure_database(postgres.url, DATABASE)
-        dsn = postgres.url_for(DATABASE)
-        await migrate_database(dsn)
-        pool = await open_pool(dsn, max_size=10)
+        await migrate_database(postgres.url_for(DATABASE))
+        # The worker's role, as in production: it appends and reads, and can change nothing.
+        pool = await open_pool(postgres.url_for(DATABASE, APP_ROLE), max_size=10)
         try:
             yield EventStore(pool)
         finally:

@@ -17,7 +17,7 @@ from temporalio import workflow
 
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
-from concordat.settings import Settings
+from concordat.settings import EMBEDDED_DATABASE, Settings
 from concordat.web.app import WebStartError, create_app, serving
 from deploy.dev_identity import DevUsersError, dev_identity_provider, load_dev_users
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
@@ -29,7 +29,7 @@ from worker import install_stop_signals, run_worker
 
 log = structlog.get_logger(__name__)
 
-DATABASE = "concordat"
+DATABASE = EMBEDDED_DATABASE
 
 
 async def ensure_database(server_url: str, name: str) -> None:
@@ -65,8 +65,9 @@ async def run(settings: Settings) -> None:
     try:
         await postgres.start()
         await ensure_database(postgres.url, DATABASE)
-        applied = await migrate_database(settings.database_dsn())
-        log.info("database ready", url=postgres.url_for(DATABASE), migrations_applied=applied)
+        # As the owner; the worker below runs as the application role.
+        applied = await migrate_database(postgres.url_for(DATABASE))
+        log.info("database ready", url=settings.database_dsn(), migrations_applied=applied)
         await temporal.start()
         # Fixed cadences (meetings, declarations) run on Temporal Schedules from configuration.
         synced = await sync_schedules(
@@ -83,8 +84,10 @@ async def run(settings: Settings) -> None:
                 f"  OpenID      : {issuer} (users in {settings.dev_users})\n"
                 f"  Temporal UI : {temporal.ui_url}\n"
                 f"  Temporal    : {temporal.address} (namespace {settings.temporal_namespace})\n"
-                f"  Database    : {postgres.url_for(DATABASE)}\n"
-                f"  Auditor     : {postgres.url_for(DATABASE, 'concordat_auditor')}\n"
+                f"  Database    : {settings.database_dsn()}\n"
+                f"  Auditor     : {settings.auditor_database_dsn()}\n"
+                f"  Owner       : {postgres.url_for(DATABASE)} (migrations only)\n"
+                f"  Passwords   : {postgres.passwords_file}\n"
                 f"  Data folder : {data}\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,

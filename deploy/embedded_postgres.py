@@ -3,6 +3,10 @@
 The wheel's binaries are used directly rather than its server wrapper: the wrapper listens on a
 Unix socket only and detaches the server, while the embedded stack wants a TCP port it can check
 and a child it can stop in order.
+
+Every connection needs a password (scram-sha-256). The passwords of the owner, the application
+role and the auditor are generated at first start into a pgpass file beside the data folder,
+readable by its owner only; the URLs name that file rather than carry the passwords.
 """
 
 import asyncio
@@ -11,15 +15,18 @@ import importlib.metadata
 import importlib.util
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import stat
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import asyncpg
 
+from concordat.settings import APP_ROLE, AUDITOR_ROLE, EMBEDDED_OWNER_ROLE, PASSWORDS_FILE
 from deploy.processes import require_free_port, spawn, stop
 
 
@@ -35,7 +42,16 @@ POSTGRES_BIN_PATH = _binaries()
 
 # PostgreSQL refuses to run as root; when we are root it runs as this system user instead.
 SERVICE_USER = "concordat-postgres"
-SUPERUSER = "postgres"
+SUPERUSER = EMBEDDED_OWNER_ROLE
+ROLES = (SUPERUSER, APP_ROLE, AUDITOR_ROLE)
+
+# Written at every start, so a folder made before passwords existed gets them too. No line for
+# replication: nobody may stream the log out from under its triggers.
+PG_HBA = """\
+# Written by Concordat at every start (deploy/embedded_postgres.py): a password for everyone.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+"""
 
 
 class PostgresStartError(RuntimeError):
@@ -118,6 +134,44 @@ def _reachable_data(folder: Path, user: str | None) -> Path:
     return home
 
 
+def _read_passwords(file: Path) -> dict[str, str]:
+    passwords = {}
+    for number, line in enumerate(file.read_text().splitlines(), start=1):
+        fields = line.split(":")
+        if len(fields) != 5 or not fields[4]:
+            raise PostgresStartError(f"{file}, line {number}: not *:*:*:role:password")
+        passwords[fields[3]] = fields[4]
+    missing = set(ROLES) - set(passwords)
+    if missing:
+        raise PostgresStartError(f"{file} lacks a password for {', '.join(sorted(missing))}")
+    return passwords
+
+
+def _passwords(file: Path) -> dict[str, str]:
+    """Each role's password, generated into `file` (mode 0600) the first time."""
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        # URL-safe passwords need no escaping in the pgpass format (':' and '\\' would).
+        lines = "".join(f"*:*:*:{role}:{secrets.token_urlsafe(24)}\n" for role in ROLES)
+        with os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(lines)
+    file.chmod(0o600)  # clients ignore a pgpass file others can read
+    return _read_passwords(file)
+
+
+def _roles_sql(passwords: dict[str, str]) -> str:
+    """Statements for single-user mode, one a line: each role logs in with its password."""
+    quoted = {role: password.replace("'", "''") for role, password in passwords.items()}
+    lines = [f"ALTER ROLE {SUPERUSER} PASSWORD '{quoted[SUPERUSER]}';"]
+    for role in (APP_ROLE, AUDITOR_ROLE):
+        lines.append(
+            f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+            f"CREATE ROLE {role}; END IF; END$$;"
+        )
+        lines.append(f"ALTER ROLE {role} LOGIN PASSWORD '{quoted[role]}';")
+    return "\n".join(lines) + "\n"
+
+
 def _hand_over(folder: Path, user: str | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if user is not None:
@@ -137,10 +191,19 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
+        return self.url_for("postgres")
+
+    @property
+    def passwords_file(self) -> Path:
+        return self.data_dir.parent / PASSWORDS_FILE
 
     def url_for(self, database: str, user: str = SUPERUSER) -> str:
-        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+        passfile = quote(str(self.passwords_file))
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}?passfile={passfile}"
+
+    def password(self, role: str) -> str:
+        """For clients that cannot read a pgpass file."""
+        return _read_passwords(self.passwords_file)[role]
 
     @property
     def log_file(self) -> Path:
@@ -157,7 +220,7 @@ class EmbeddedPostgres:
                 str(data),
                 "-U",
                 SUPERUSER,
-                "--auth=trust",
+                "--auth=trust",  # replaced by PG_HBA before the server first starts
                 "--encoding=UTF8",
                 "--locale=C",
                 "--no-instructions",
@@ -169,13 +232,36 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             raise PostgresStartError(f"initdb failed in {self.data_dir}:\n{result.stderr}")
 
+    def _set_passwords(
+        self, binaries: Path, data: Path, user: str | None, passwords: dict[str, str]
+    ) -> None:
+        """Single-user mode needs no login, so passwords are set before anyone can connect;
+        at every start, so the file and the roles never disagree."""
+        result = subprocess.run(
+            [str(binaries / "postgres"), "--single", "-D", str(data), "postgres"],
+            input=_roles_sql(passwords),
+            capture_output=True,
+            text=True,
+            user=user,
+        )
+        # Single-user mode carries on past a failed statement: its errors are only in stderr.
+        if result.returncode != 0 or "ERROR:" in result.stderr:
+            errors = result.stderr
+            for password in passwords.values():  # a failed statement is echoed with its text
+                errors = errors.replace(password, "********")
+            raise PostgresStartError(
+                f"setting the roles' passwords failed in {self.data_dir}:\n{errors}"
+            )
+
     async def start(self, startup_seconds: float = 30.0) -> None:
         require_free_port("127.0.0.1", self.port, "PostgreSQL")
         user = _service_user()
         binaries = _binaries_for(user)
         data = _reachable_data(self.data_dir, user)
         self._initdb(binaries, data, user)
+        (data / "pg_hba.conf").write_text(PG_HBA)
         _hand_over(data, user)
+        self._set_passwords(binaries, data, user, _passwords(self.passwords_file))
         options = [f"-c{key}={value}" for key, value in self.settings.items()]
         self._process = spawn(
             [

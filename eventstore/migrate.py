@@ -38,6 +38,32 @@ async def apply_migrations(conn: asyncpg.Connection) -> list[str]:
     return applied_now
 
 
+class MigrationsPending(RuntimeError):
+    pass
+
+
+async def pending_migrations(conn: asyncpg.Connection) -> list[str]:
+    """The migrations not yet applied, read by a role that may not apply them."""
+    done: set[str] = set()
+    if await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+    return [name for name, _ in migration_files() if name not in done]
+
+
+async def require_migrated(url: str) -> None:
+    """Refuses, naming what is missing, a database the owner has not brought up to date."""
+    conn = await asyncpg.connect(url)
+    try:
+        pending = await pending_migrations(conn)
+    finally:
+        await conn.close()
+    if pending:
+        raise MigrationsPending(
+            f"the database lacks migrations {', '.join(pending)}: apply them as the schema's "
+            "owner (CONCORDAT_MIGRATION_DATABASE_URL)"
+        )
+
+
 async def migrate_database(url: str) -> list[str]:
     conn = await asyncpg.connect(url)
     try:

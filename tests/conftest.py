@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from concordat.settings import APP_ROLE
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
 from deploy.temporal_admin import register_search_attributes
@@ -47,7 +48,7 @@ async def postgres(postgres_dir: Path) -> AsyncIterator[EmbeddedPostgres]:
         await conn.execute(f"CREATE DATABASE {TEMPLATE}")
     finally:
         await conn.close()
-    conn = await asyncpg.connect(server.url_for(TEMPLATE))
+    conn = await asyncpg.connect(server.url_for(TEMPLATE))  # as the owner, as in production
     try:
         await apply_migrations(conn)
     finally:
@@ -57,20 +58,34 @@ async def postgres(postgres_dir: Path) -> AsyncIterator[EmbeddedPostgres]:
 
 
 @pytest.fixture
-async def database_url(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
-    """A migrated database of its own for each test, copied from the migrated template."""
+async def database(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
+    """A migrated database of its own for each test (its name), copied from the migrated
+    template."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(postgres.url)
     try:
         await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
     finally:
         await admin.close()
-    yield postgres.url_for(name)
+    yield name
     admin = await asyncpg.connect(postgres.url)
     try:
         await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
     finally:
         await admin.close()
+
+
+@pytest.fixture
+def database_url(postgres: EmbeddedPostgres, database: str) -> str:
+    """The test's database as the application role, as the worker and web service connect."""
+    return postgres.url_for(database, APP_ROLE)
+
+
+@pytest.fixture
+def owner_url(postgres: EmbeddedPostgres, database: str) -> str:
+    """The test's database as its owner, the embedded superuser that migrations use: for tests
+    that change the database behind the service's back."""
+    return postgres.url_for(database)
 
 
 @pytest.fixture

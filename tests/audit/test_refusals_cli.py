@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from concordat.settings import APP_ROLE
 from deploy.processes import free_port
 from tests.audit.cli import Ran, concordat
 
@@ -86,7 +87,7 @@ async def test_no_database_is_refused_without_writing_anything(tmp_path: Path) -
 
 async def test_an_unknown_role_is_refused(database_url: str) -> None:
     ran = await concordat(
-        "audit", "digest", "--database-url", database_url.replace("postgres@", "nobody@")
+        "audit", "digest", "--database-url", database_url.replace(f"{APP_ROLE}@", "nobody@")
     )
     refused(ran, "cannot connect to", "nobody")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from concordat.settings import Settings
 from deploy.processes import free_port
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
@@ -76,8 +77,12 @@ class Stack:
 
     @property
     def database_url(self) -> str:
-        port = self.env["CONCORDAT_EMBEDDED_POSTGRES_PORT"]
-        return f"postgresql://postgres@127.0.0.1:{port}/concordat"
+        """As the application role, with the stack's generated password."""
+        return Settings(
+            database_url=None,
+            data_dir=Path(self.env["CONCORDAT_DATA_DIR"]),
+            embedded_postgres_port=int(self.env["CONCORDAT_EMBEDDED_POSTGRES_PORT"]),
+        ).database_dsn()
 
     def digest(self) -> str:
         """The log's POSITION:HASH, as `concordat audit digest` prints it; read in this process

@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from concordat.settings import Settings
+from concordat.settings import APP_ROLE, EMBEDDED_OWNER_ROLE, Settings
 from deploy.processes import free_port
 from domain.aggregates.partnership import SignMou
 from domain.partnerships_config import load_partnership
@@ -96,14 +97,49 @@ def nothing_listens_on(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def stack_settings(env: dict[str, str]) -> Settings:
+    """The settings a `concordat` command run beside the stack derives its URLs from."""
+    return Settings(
+        database_url=None,
+        auditor_database_url=None,
+        data_dir=Path(env["CONCORDAT_DATA_DIR"]),
+        embedded_postgres_port=int(env["CONCORDAT_EMBEDDED_POSTGRES_PORT"]),
+    )
+
+
 async def events_in(env: dict[str, str]) -> list[str]:
-    url = f"postgresql://postgres@127.0.0.1:{env['CONCORDAT_EMBEDDED_POSTGRES_PORT']}/concordat"
-    conn = await asyncpg.connect(url)
+    conn = await asyncpg.connect(stack_settings(env).database_dsn())
     try:
         rows = await conn.fetch("SELECT event_type FROM events ORDER BY position")
     finally:
         await conn.close()
     return [r["event_type"] for r in rows]
+
+
+async def runs_least_privileged(env: dict[str, str]) -> None:
+    """The worker is connected as the application role; nobody gets in without a password,
+    which lives in a file only its owner can read."""
+    settings = stack_settings(env)
+    owner_url = settings.migration_database_dsn()
+    assert owner_url is not None
+    owner = await asyncpg.connect(owner_url)
+    try:
+        sessions = await owner.fetch(
+            "SELECT DISTINCT usename FROM pg_stat_activity "
+            "WHERE datname = 'concordat' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await owner.close()
+    assert [r["usename"] for r in sessions] == [APP_ROLE]
+    assert stat.S_IMODE(settings.passwords_file().stat().st_mode) == 0o600
+    with pytest.raises(asyncpg.InvalidPasswordError):
+        await asyncpg.connect(
+            host="127.0.0.1",
+            port=settings.embedded_postgres_port,
+            user=EMBEDDED_OWNER_ROLE,
+            database="concordat",
+            passfile=str(settings.data_dir / "no-such-file"),
+        )
 
 
 async def audit_as_the_auditor(env: dict[str, str], events: int) -> None:
@@ -113,9 +149,7 @@ async def audit_as_the_auditor(env: dict[str, str], events: int) -> None:
     )
     assert ran.code == 0, ran.stderr
     assert ran.stdout.startswith(f"intact: {events} events verified")
-    port = int(env["CONCORDAT_EMBEDDED_POSTGRES_PORT"])
-    settings = Settings(database_url=None, auditor_database_url=None, embedded_postgres_port=port)
-    conn = await asyncpg.connect(settings.auditor_database_dsn())
+    conn = await asyncpg.connect(stack_settings(env).auditor_database_dsn())
     try:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute("INSERT INTO events SELECT * FROM events WHERE position = 1")
@@ -168,6 +202,7 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
         expected = ["MouSigned"] * len(config.signatories) + ["MouEffective"]
         assert await events_in(stack_env) == expected
         await audit_as_the_auditor(stack_env, len(expected))
+        await runs_least_privileged(stack_env)
         client = await Client.connect(
             f"127.0.0.1:{stack_env['CONCORDAT_EMBEDDED_TEMPORAL_PORT']}",
             data_converter=pydantic_data_converter,

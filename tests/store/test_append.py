@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
-from eventstore.migrate import apply_migrations, migration_files
+from eventstore.migrate import apply_migrations, migration_files, pending_migrations
 from eventstore.models import NewEvent
 from eventstore.store import EventStore
 from tests.store.events import batch, new_event
@@ -120,8 +120,13 @@ async def test_bad_input_is_refused_and_writes_nothing(
     assert await count_events(pool) == 0
 
 
-async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        assert await apply_migrations(conn) == []
+async def test_migrations_apply_once_and_are_recorded(pool: asyncpg.Pool, owner_url: str) -> None:
+    owner = await asyncpg.connect(owner_url)
+    try:
+        assert await apply_migrations(owner) == []
+    finally:
+        await owner.close()
+    async with pool.acquire() as conn:  # the application role sees nothing pending
+        assert await pending_migrations(conn) == []
         names = [r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")]
     assert names == [name for name, _ in migration_files()]

@@ -1,34 +1,73 @@
-"""The database itself keeps the log append-only, and the auditor role can only read."""
+"""Least privilege in the database itself: the log is append-only for everyone, the application
+role appends only through append_events and can alter nothing, the auditor can only read, and
+nobody but the owner can take the append lock."""
 
 import asyncpg
 import pytest
 
+from concordat.settings import AUDITOR_ROLE
 from eventstore.store import EventStore
 from tests.audit.cli import auditor_url
 from tests.store.events import batch
 
+APPEND_LOCK = 7310598520342133105  # 'concordat.events', taken by append_events
+
+CHANGES = [
+    "UPDATE events SET event_type = 'Changed' WHERE position = 2",
+    "DELETE FROM events WHERE position = 2",
+    "TRUNCATE events",
+]
+
 
 @pytest.fixture
 async def with_events(store: EventStore) -> EventStore:
+    """Three events appended by the application role (the `store` fixture's pool)."""
     await store.append("s", 0, batch(3))
     return store
+
+
+@pytest.mark.parametrize("replica", [False, True], ids=["origin", "replica"])
+@pytest.mark.parametrize("statement", CHANGES)
+async def test_update_delete_truncate_are_refused_even_for_the_owner(
+    with_events: EventStore, owner_url: str, statement: str, replica: bool
+) -> None:
+    owner = await asyncpg.connect(owner_url)
+    try:
+        if replica:  # as logical replication applies changes: ordinary triggers do not fire
+            await owner.execute("SET session_replication_role = replica")
+        with pytest.raises(asyncpg.PostgresError, match="append-only") as caught:
+            await owner.execute(statement)
+        assert caught.value.sqlstate == "CC003"
+    finally:
+        await owner.close()
+    assert len(await with_events.read_all()) == 3
+    assert (await with_events.verify()).intact
 
 
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE events SET event_type = 'Changed' WHERE position = 2",
-        "DELETE FROM events WHERE position = 2",
-        "TRUNCATE events",
+        *CHANGES,
+        "INSERT INTO events SELECT * FROM events WHERE position = 1",
+        "ALTER TABLE events DISABLE TRIGGER USER",
+        "ALTER TABLE events DISABLE TRIGGER events_refuse_update_delete",
+        "ALTER TABLE events ENABLE REPLICA TRIGGER events_refuse_truncate",
+        "DROP TABLE events",
+        "CREATE TABLE shadow (x int)",
+        "ALTER FUNCTION append_events(text, bigint, uuid[], text[], integer[], jsonb[], jsonb[], "
+        "timestamptz[], bytea[], bytea[]) SECURITY INVOKER",
+        "SET session_replication_role = replica",
+        f"SELECT pg_advisory_lock({APPEND_LOCK})",
+        f"SELECT pg_try_advisory_xact_lock({APPEND_LOCK})",
     ],
 )
-async def test_update_delete_truncate_are_refused_even_for_the_owner(
+async def test_the_application_role_appends_but_alters_nothing(
     with_events: EventStore, pool: asyncpg.Pool, statement: str
 ) -> None:
-    with pytest.raises(asyncpg.PostgresError, match="append-only") as caught:
+    assert await pool.fetchval("SELECT current_user") == "concordat_app"
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await pool.execute(statement)
-    assert caught.value.sqlstate == "CC003"
-    assert await pool.fetchval("SELECT count(*) FROM events") == 3
+    assert len(await with_events.read_all()) == 3
     assert (await with_events.verify()).intact
 
 
@@ -47,12 +86,15 @@ async def test_auditor_reads_and_verifies(with_events: EventStore, database_url:
     "statement",
     [
         "INSERT INTO events SELECT * FROM events WHERE position = 1",
-        "UPDATE events SET event_type = 'Changed'",
-        "DELETE FROM events",
-        "TRUNCATE events",
+        *CHANGES,
         "SELECT * FROM append_events('s', 3, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
         "CREATE TABLE shadow (x int)",
         "ALTER TABLE events DISABLE TRIGGER ALL",
+        # Held, the append lock would stall every write (issue 10).
+        f"SELECT pg_advisory_lock({APPEND_LOCK})",
+        f"SELECT pg_advisory_xact_lock({APPEND_LOCK})",
+        f"SELECT pg_try_advisory_lock({APPEND_LOCK})",
+        f"SELECT pg_advisory_lock_shared({APPEND_LOCK})",
     ],
 )
 async def test_auditor_can_change_nothing(
@@ -65,3 +107,16 @@ async def test_auditor_can_change_nothing(
     finally:
         await conn.close()
     assert len(await with_events.read_all()) == 3
+
+
+async def test_auditor_has_a_statement_timeout_and_a_connection_limit(database_url: str) -> None:
+    url = auditor_url(database_url)
+    limit = 5
+    held = [await asyncpg.connect(url) for _ in range(limit)]
+    try:
+        assert await held[0].fetchval("SHOW statement_timeout") == "5min"
+        with pytest.raises(asyncpg.TooManyConnectionsError, match=AUDITOR_ROLE):
+            await asyncpg.connect(url)
+    finally:
+        for conn in held:
+            await conn.close()
