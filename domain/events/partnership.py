@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.bodies import Body
 from domain.events.base import Event, ProcessKind
 from domain.organisations import Annex1Category, Sector
+from domain.text import Line, Name
 
 
 class MouSigned(Event):
@@ -98,8 +99,10 @@ class Abandonment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     how: Literal["terminated", "cancelled", "timed out", "failed", "vanished"]
-    by: str | None
-    reason: str
+    # Typed like a person's text, as it is carried in a command: what Temporal holds is made
+    # printable and cut to these bounds before it gets here.
+    by: Name | None
+    reason: Line
 
 
 class ProcessEnded(Event):

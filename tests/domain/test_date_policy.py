@@ -110,3 +110,37 @@ def test_a_review_response_after_today_is_refused() -> None:
         DomainError, match=f"a response cannot be dated {tomorrow.isoformat()}: that is after today"
     ):
         review.decide(state, response.model_copy(update={"received_on": tomorrow}))
+
+
+def test_a_decision_entered_late_but_dated_before_its_level_was_reached_is_refused(
+    county_durham: Partnership,
+) -> None:
+    """Raised 5 Jan 2023 at the Acute Care Partnership Board, referred to the Executive on
+    20 Jan: a vote of the Executive dated 10 Jan contradicts the record, which has the issue
+    still with the board that day."""
+    state = raised(county_durham)
+    referral = escalation.ReferUp(
+        level=1,
+        body="acute-care-board",
+        referred_on=date(2023, 1, 20),
+        notes="needs the Executive",
+        today=TODAY,
+    )
+    state = escalation.fold(state, escalation.decide(state, referral))
+    assert (state.level, state.level_since) == (2, date(2023, 1, 20))
+    vote = escalation.DecideEscalation(
+        body="cdcpe",
+        decided_on=date(2023, 1, 10),
+        present=CDCPE_PRESENT,
+        in_favour=tuple(a.seat for a in CDCPE_PRESENT),
+        summary="recovery plan",
+        today=TODAY,
+    )
+    with pytest.raises(
+        DomainError,
+        match="a decision cannot be dated 2023-01-10: that is before it reached level 2 "
+        "\\(2023-01-20\\)",
+    ):
+        escalation.decide(state, vote)
+    on_the_day = vote.model_copy(update={"decided_on": date(2023, 1, 20)})
+    assert escalation.decide(state, on_the_day)

@@ -40,7 +40,7 @@ from domain.events import (
     EscalationResolved,
 )
 from domain.partnership import LadderStage
-from domain.rules.date_policy import not_after_today, not_before_the_record, within
+from domain.rules.date_policy import not_after_today, not_before, not_before_the_record, within
 
 
 def decide(state: EscalationState, command: EscalationCommand) -> list[DomainEvent]:
@@ -53,6 +53,11 @@ def decide(state: EscalationState, command: EscalationCommand) -> list[DomainEve
     if dated := _staff_date(command):
         what, day, today = dated
         within(what, day, today, state.raised_on, "the escalation was raised")
+        if not isinstance(command, CompleteAction):
+            # Entered late, it would contradict the record: on `day` the escalation was at an
+            # earlier level, with other bodies to act (an action agreed then may be completed
+            # any time after).
+            not_before(what, day, state.level_since, f"it reached level {state.level}")
     match command:
         case ConsiderEscalation():
             return _consider(state, escalation_id, command)

@@ -64,6 +64,7 @@ def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
                     "raised_on": event.raised_on,
                     "affected": event.affected,
                     "level": event.level,
+                    "level_since": event.raised_on,
                     "respond_by": event.respond_by,
                 }
             )
@@ -71,7 +72,11 @@ def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
             return state.model_copy(update={"decisions": (*state.decisions, event)})
         case EscalationClimbed():
             return state.model_copy(
-                update={"level": event.to_level, "respond_by": event.respond_by}
+                update={
+                    "level": event.to_level,
+                    "level_since": event.climbed_on,
+                    "respond_by": event.respond_by,
+                }
             )
         case ActionAgreed():
             action = Action(

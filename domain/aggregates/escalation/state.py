@@ -54,6 +54,8 @@ class EscalationState(BaseModel):
     raised_on: date | None = None
     affected: tuple[str, ...] = ()
     level: int = 0
+    level_since: date | None = None
+    """The date the escalation reached its current level (raised, or climbed)."""
     respond_by: date | None = None
     decisions: tuple[EscalationDecided, ...] = ()
     actions: tuple[Action, ...] = ()
