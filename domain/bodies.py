@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.organisations import Sector, Slug
 from domain.rules.eligibility import Annex1Element
+from domain.text import Line, Name
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -46,7 +47,7 @@ class Member(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seat: Slug = Field(pattern=_SLUG)
-    role: str = Field(min_length=1)
+    role: Name = Field(min_length=1)
     organisation: Slug | None = None
     sector: Sector
     voting: bool = True
@@ -66,7 +67,7 @@ class QuorumRule(BaseModel):
     minimum_present: int = Field(ge=1)
     required_sectors: tuple[Sector, ...] = ()
     mix_where_possible: bool = True
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
 
 class DecisionRule(BaseModel):
@@ -75,9 +76,9 @@ class DecisionRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: DecisionRuleKind
-    matter: str = Field(min_length=1)
+    matter: Line = Field(min_length=1)
     annex1_element: Annex1Element | None = None
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
 
 class Cadence(BaseModel):
@@ -87,8 +88,8 @@ class Cadence(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     meetings_per_year: int = Field(ge=1, le=52)
-    description: str = Field(min_length=1)
-    clause: str = Field(min_length=1)
+    description: Line = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
 
 class InterestRegister(BaseModel):
@@ -96,7 +97,7 @@ class InterestRegister(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
 
 class Body(BaseModel):
@@ -105,7 +106,7 @@ class Body(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     slug: Slug = Field(pattern=_SLUG)
-    name: str = Field(min_length=1)
+    name: Name = Field(min_length=1)
     kind: BodyKind
     members: tuple[Member, ...] = ()
     deputies_allowed: bool = False
@@ -116,7 +117,7 @@ class Body(BaseModel):
     cadence: Cadence | None = None
     answers_to: tuple[Slug, ...] = ()
     register_of_interests: InterestRegister | None = None
-    clause: str = Field(min_length=1)
+    clause: Line = Field(min_length=1)
 
     @property
     def voting_members(self) -> tuple[Member, ...]:
