@@ -35,6 +35,12 @@ def _example(annotation: Any) -> Any:
         return ("tewv", "dcc")
     if args:  # X | None
         return _example(args[0])
+    if (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and annotation is not Body
+    ):
+        return example_model(annotation)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return next(iter(annotation))
     plain = {str: "tewv", date: date(2022, 8, 23), int: 2, bool: True, Body: CONFIG.bodies[0]}

@@ -7,7 +7,6 @@ never stops answering, and takes a clean command afterwards. The figures (tried,
 effect) are printed for the issue's note.
 """
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,12 +15,7 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, Phase, given, settings
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
-from temporalio.api.workflowservice.v1 import (
-    DescribeWorkflowExecutionRequest,
-    DescribeWorkflowExecutionResponse,
-)
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -38,6 +32,8 @@ from tests.workflows.through_partnership import (
     STAFF,
     county_durham,
     effective_partnership,
+    raw_description,
+    settled,
     start_process,
 )
 from workflows.escalation import EscalationUpdate
@@ -120,32 +116,6 @@ async def targets(client: Client, task_queue: str, today: date) -> list[Target]:
             ConsiderEscalation(body="acute-care-board", considered_on=today, notes="seen"),
         ),
     ]
-
-
-async def raw_description(
-    client: Client, handle: WorkflowHandle[Any, Any]
-) -> DescribeWorkflowExecutionResponse:
-    """The unparsed description: the test server keeps an unset datetime search attribute in a
-    form `describe()` cannot parse."""
-    return await client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
-        )
-    )
-
-
-async def settled(store: EventStore, client: Client, handle: WorkflowHandle[Any, Any]) -> int:
-    """The stream's length once the workflow has nothing in flight (the notices a start or a
-    command issued are delivered and their receipts recorded in the background)."""
-    length = -1
-    for _ in range(200):
-        pending = (await raw_description(client, handle)).pending_activities
-        now = len(await store.read_stream(handle.id))
-        if not pending and now == length:
-            return now
-        length = now
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{handle.id} did not settle")
 
 
 async def test_hostile_updates_take_effect_or_are_refused_and_never_wedge_a_workflow(

@@ -24,7 +24,7 @@ from domain.text import NAME_MAX
 from eventstore.store import EventStore
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_review import start as start_review
-from tests.workflows.through_partnership import STAFF, county_durham
+from tests.workflows.through_partnership import STAFF, county_durham, settled
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.process import COMMAND_MAX_BYTES, Command
 from workflows.review import ReviewWorkflow
@@ -72,6 +72,7 @@ async def test_a_nul_in_a_review_comment_is_refused_and_the_next_response_is_rec
     temporal: Client, time_skipping_env: WorkflowEnvironment, worker: Worker, store: EventStore
 ) -> None:
     review = await start_review(temporal, time_skipping_env, worker.task_queue)
+    await settled(store, temporal, review.latest)
     before = await review.events(store)
     response = RecordResponse.model_construct(
         organisation="icb",

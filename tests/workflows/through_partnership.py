@@ -5,11 +5,17 @@ A review, an exit, a committee's formation or an escalation runs only as its par
 sign on the server's date, and ask the partnership to start the process.
 """
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    DescribeWorkflowExecutionResponse,
+)
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
@@ -18,6 +24,7 @@ from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.streams import partnership_stream
+from eventstore.store import EventStore
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.process import Command
@@ -117,3 +124,29 @@ async def result_of(env: WorkflowEnvironment, handle: WorkflowHandle[Any, R], da
             return await handle.result()
         await env.sleep(timedelta(days=1))
     raise AssertionError(f"{handle.id} did not close within {days} days")
+
+
+async def raw_description(
+    client: Client, handle: WorkflowHandle[Any, Any]
+) -> DescribeWorkflowExecutionResponse:
+    """The unparsed description: the test server keeps an unset datetime search attribute in a
+    form `describe()` cannot parse."""
+    return await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+        )
+    )
+
+
+async def settled(store: EventStore, client: Client, handle: WorkflowHandle[Any, Any]) -> int:
+    """The stream's length once the workflow has nothing in flight (the notices a start or a
+    command issued are delivered and their receipts recorded in the background)."""
+    length = -1
+    for _ in range(200):
+        pending = (await raw_description(client, handle)).pending_activities
+        now = len(await store.read_stream(handle.id))
+        if not pending and now == length:
+            return now
+        length = now
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} did not settle")
