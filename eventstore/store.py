@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from eventstore.checkpoint import Checkpoint
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
 from eventstore.hashing import (
     GENESIS_HASH,
@@ -14,6 +15,7 @@ from eventstore.hashing import (
     event_hash,
     metadata_hash,
 )
+from eventstore.merkle import EMPTY_ROOT, CompactRange, leaf_hash
 from eventstore.models import AppendResult, Digest, NewEvent, RecordedEvent, Verification
 
 _APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -217,12 +219,19 @@ class EventStore:
             return Digest(position=0, chain_hash=GENESIS_HASH.hex())
         return Digest(position=row["position"], chain_hash=row["chain_hash"].hex())
 
-    async def verify(self, digest: Digest | None = None) -> Verification:
-        """Recomputes every hash from the rows themselves and, given an earlier digest, checks
-        that the log still passes through it. Needs nothing but SELECT on events."""
+    async def verify(
+        self, digest: Digest | None = None, checkpoints: Sequence[Checkpoint] = ()
+    ) -> Verification:
+        """Recomputes every hash from the rows themselves and, given an earlier digest or signed
+        checkpoints (their signatures already checked), checks that the log still passes through
+        each: the Merkle root of its first `tree_size` rows is the one signed. Needs nothing but
+        SELECT on events."""
         previous = GENESIS_HASH
         expected_position = 1
         head = Digest(position=0, chain_hash=GENESIS_HASH.hex())
+        due = {c.tree_size: c for c in checkpoints}
+        tree = CompactRange() if due else None
+        checkpointed = 0
 
         def broken(position: int, problem: str) -> Verification:
             return Verification(
@@ -250,6 +259,17 @@ class EventStore:
                 if row_problem is not None:
                     return broken(position, row_problem)
                 head = Digest(position=position, chain_hash=previous.hex())
+                if tree is not None:
+                    tree.append(leaf_hash(previous))
+                    signed = due.pop(position, None)
+                    if signed is not None:
+                        if tree.root() != signed.root_hash:
+                            return broken(
+                                position,
+                                f"the log no longer matches {_named(signed)}: the first "
+                                f"{position} events are not the ones it signed",
+                            )
+                        checkpointed = position
                 if (
                     digest is not None
                     and position == digest.position
@@ -268,4 +288,23 @@ class EventStore:
             )
         if digest is not None and digest.position == 0 and digest.chain_hash != GENESIS_HASH.hex():
             return broken(0, f"digest {digest} is not a point of any log")
-        return Verification(intact=True, checked=head.position, head=head)
+        if due:
+            beyond = due[max(due)]
+            if beyond.tree_size == 0:
+                if beyond.root_hash != EMPTY_ROOT:
+                    return broken(0, f"{_named(beyond)} is not of any log")
+            else:
+                return broken(
+                    head.position + 1,
+                    f"the log ends at position {head.position}, but {_named(beyond)} covers "
+                    f"{beyond.tree_size}: positions {head.position + 1} to {beyond.tree_size} "
+                    "are missing",
+                )
+        return Verification(
+            intact=True, checked=head.position, head=head, checkpointed=checkpointed
+        )
+
+
+def _named(checkpoint: Checkpoint) -> str:
+    when = checkpoint.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"the checkpoint of size {checkpoint.tree_size} signed {when}"

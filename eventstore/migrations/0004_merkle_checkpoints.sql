@@ -1,0 +1,37 @@
+-- The Merkle tree over the log (RFC 9162) and the signed checkpoints of it (eventstore/merkle.py,
+-- eventstore/checkpoint.py). Both are written only when a checkpoint is minted, from the rows
+-- since the last one, so append_events() is unchanged and appends pay nothing for the tree.
+--
+-- merkle_nodes holds every perfect subtree: (level, index) is the root of leaves
+-- [index * 2^level, (index + 1) * 2^level), leaf i being the row at position i + 1. About two
+-- rows per event; any proof reads O(log n) of them. Nothing trusts them: proofs check against a
+-- signed root, and verification recomputes roots from the events themselves.
+
+CREATE TABLE merkle_nodes (
+    level  smallint NOT NULL CHECK (level >= 0 AND level < 64),
+    index  bigint   NOT NULL CHECK (index >= 0),
+    hash   bytea    NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (level, index)
+);
+
+CREATE TABLE checkpoints (
+    tree_size  bigint      PRIMARY KEY CHECK (tree_size >= 0),
+    root_hash  bytea       NOT NULL CHECK (length(root_hash) = 32),
+    minted_at  timestamptz NOT NULL,
+    note       text        NOT NULL
+);
+
+CREATE TRIGGER merkle_nodes_refuse_update_delete
+    BEFORE UPDATE OR DELETE ON merkle_nodes
+    FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
+CREATE TRIGGER merkle_nodes_refuse_truncate
+    BEFORE TRUNCATE ON merkle_nodes
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_event_change();
+CREATE TRIGGER checkpoints_refuse_update_delete
+    BEFORE UPDATE OR DELETE ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
+CREATE TRIGGER checkpoints_refuse_truncate
+    BEFORE TRUNCATE ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_event_change();
+
+GRANT SELECT ON merkle_nodes, checkpoints TO concordat_auditor;
