@@ -84,6 +84,22 @@ class Settings(BaseSettings):
         description="folder of partnership files, one <slug>.toml each; default the shipped ones",
     )
 
+    checkpoint_origin: str = Field(
+        default="concordat.invalid/log",
+        pattern=r"^[^\s+]+$",
+        description="the log's name in its signed checkpoints and public key (no spaces or +)",
+    )
+    checkpoint_key: SecretStr | None = Field(
+        default=None,
+        description="the Ed25519 checkpoint signing key, base64 of its 32-byte seed; unset for "
+        "<data_dir>/checkpoint.key, made at the embedded stack's first start",
+    )
+    checkpoint_public_key: str | None = Field(
+        default=None,
+        description="the public key `concordat audit` checks checkpoints with (NAME+ID+KEY); "
+        "unset for the signing key's own",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
@@ -92,6 +108,9 @@ class Settings(BaseSettings):
         if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
             raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
         return self
+
+    def checkpoint_key_file(self) -> Path:
+        return self.data_dir / "checkpoint.key"
 
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"

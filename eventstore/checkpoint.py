@@ -47,8 +47,9 @@ class VerifierKey:
 
     @classmethod
     def parse(cls, text: str) -> "VerifierKey":
-        name, _, rest = text.strip().rpartition("+")
-        name, _, hex_id = name.rpartition("+")
+        # The name holds no "+"; the base64 key may.
+        name, _, rest = text.strip().partition("+")
+        hex_id, _, rest = rest.partition("+")
         try:
             raw = base64.b64decode(rest, validate=True)
             expected_id = bytes.fromhex(hex_id)

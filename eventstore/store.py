@@ -120,6 +120,10 @@ class EventStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
     async def append(
         self,
         stream_id: str,
@@ -193,23 +197,38 @@ class EventStore:
         return [_recorded(r) for r in rows]
 
     async def export_rows(
-        self, partnership: str | None = None, prefetch: int = 500
+        self, partnership: str | None = None, prefetch: int = 500, up_to: int | None = None
     ) -> AsyncIterator[dict[str, Any]]:
         """Every row with every column as stored (data and metadata as their JSON text, hashes
-        as bytes), in global order, optionally of one partnership only.
+        as bytes), in global order, optionally of one partnership only or up to a position (a
+        checkpoint's size).
 
         Read through a server-side cursor inside one read-only snapshot, so a large log never
         sits in memory and the export is one consistent moment of the log.
         """
-        where = "WHERE data ->> 'partnership' = $1" if partnership is not None else ""
+        conditions: list[str] = []
+        arguments: list[Any] = []
+        if partnership is not None:
+            arguments.append(partnership)
+            conditions.append(f"data ->> 'partnership' = ${len(arguments)}")
+        if up_to is not None:
+            arguments.append(up_to)
+            conditions.append(f"position <= ${len(arguments)}::bigint")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         query = f"SELECT {_COLUMNS} FROM events {where} ORDER BY position"
-        arguments = [partnership] if partnership is not None else []
         async with (
             self._pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             async for row in conn.cursor(query, *arguments, prefetch=prefetch):
                 yield dict(row)
+
+    async def row(self, position: int) -> dict[str, Any] | None:
+        """One row as export_rows gives it."""
+        found = await self._pool.fetchrow(
+            f"SELECT {_COLUMNS} FROM events WHERE position = $1", position
+        )
+        return None if found is None else dict(found)
 
     async def digest(self) -> Digest:
         row = await self._pool.fetchrow(
