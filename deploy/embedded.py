@@ -12,6 +12,7 @@ import asyncpg
 import structlog
 from temporalio import workflow
 
+from concordat.checkpoint_key import create_key_file, signer_from_settings
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import Settings
@@ -58,6 +59,9 @@ async def run(settings: Settings) -> None:
         await ensure_database(postgres.url, DATABASE)
         applied = await migrate_database(settings.database_dsn())
         log.info("database ready", url=postgres.url_for(DATABASE), migrations_applied=applied)
+        if create_key_file(settings):
+            log.info("checkpoint signing key made", path=str(settings.checkpoint_key_file()))
+        checkpoint_key = signer_from_settings(settings).verifier
         await temporal.start()
         # Fixed cadences (meetings, declarations) run on Temporal Schedules from configuration.
         synced = await sync_schedules(
@@ -73,6 +77,7 @@ async def run(settings: Settings) -> None:
             f"  Database    : {postgres.url_for(DATABASE)}\n"
             f"  Auditor     : {postgres.url_for(DATABASE, 'concordat_auditor')}\n"
             f"  Data folder : {data}\n"
+            f"  Checkpoints : signed by {checkpoint_key} (give auditors this public key)\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )
