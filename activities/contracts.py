@@ -81,3 +81,22 @@ class DeliveryReceipt(BaseModel):
     channel: str
     reference: str = Field(description="where it went: the outbox file or the SMTP Message-ID")
     delivered_at: AwareDatetime
+
+
+MINT_CHECKPOINT = "mint_checkpoint"
+
+CHECKPOINTED_EVENTS = frozenset({"MouEffective", "MouAmended", "MembershipEnded"})
+"""An MoU becoming effective, amended, a partner's exit: a checkpoint is minted as soon as one is
+appended, not at the next hour."""
+
+
+class MintCheckpoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reason: str = Field(min_length=1, description="what asked for it: the schedule, or an event")
+
+
+class CheckpointMinted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tree_size: int = Field(ge=0)

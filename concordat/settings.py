@@ -100,6 +100,14 @@ class Settings(BaseSettings):
         "unset for the signing key's own",
     )
 
+    checkpoint_every_minutes: int = Field(
+        default=60, ge=1, description="how often the schedule mints a signed checkpoint"
+    )
+    checkpoint_witnesses: Path | None = Field(
+        default=None,
+        description="TOML file: [partnership] directory and auditors that receive checkpoints",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
