@@ -3,18 +3,15 @@ log's Merkle tree and proofs against them, each checked before it is printed."""
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import click
 from pydantic import ValidationError
 
-from audit.export import export_record
+from audit.proofs import ProofUnavailable, consistency_bundle, inclusion_bundle
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.cli.audit import _store, audit, database_option, verifier
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.settings import Settings
-from eventstore.checkpoint import CheckpointError, open_checkpoint
-from eventstore.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
 from eventstore.tree import TreeError, TreeStore
 
 
@@ -57,10 +54,6 @@ async def checkpoint(database_url: str | None, as_json: bool) -> None:
         click.echo(signed.note, nl=False)
 
 
-def _size(note: str) -> int:
-    return int(note.split("\n")[1])
-
-
 @audit.command(name="prove")
 @click.argument("position", type=click.IntRange(min=1))
 @click.option(
@@ -77,29 +70,10 @@ async def prove(position: int, tree_size: int | None, database_url: str | None) 
     checkpoint and the O(log n) hashes between them as JSON, for verify_offline.py."""
     key = verifier()
     async with _store(database_url) as store:
-        tree = TreeStore(store.pool)
         try:
-            proof = await tree.inclusion(position, tree_size)
-        except TreeError as error:
+            bundle = await inclusion_bundle(store, position, tree_size, key)
+        except ProofUnavailable as error:
             fail(str(error))
-        row = await store.row(position)
-    try:
-        signed = open_checkpoint(proof.note, key)
-        if row is None:
-            raise ProofError(f"position {position} is missing from the log")
-        record = export_record(row)
-        if bytes.fromhex(record["chain_hash"]) != proof.chain_hash:
-            raise ProofError(f"position {position} changed while it was read")
-        leaf = leaf_hash(proof.chain_hash)
-        verify_inclusion(position - 1, signed.tree_size, leaf, proof.proof, signed.root_hash)
-    except (CheckpointError, ProofError) as error:
-        fail(f"the proof of position {position} does not verify: {error}")
-    bundle: dict[str, Any] = {
-        "checkpoint": proof.note,
-        "event": record,
-        "previous_chain_hash": proof.previous_chain_hash.hex(),
-        "proof": [h.hex() for h in proof.proof],
-    }
     click.echo(json.dumps(bundle, indent=2, ensure_ascii=False))
 
 
@@ -116,13 +90,7 @@ async def consistency(old: int, new: int, database_url: str | None) -> None:
     key = verifier()
     async with _store(database_url) as store:
         try:
-            old_note, new_note, proof = await TreeStore(store.pool).consistency(old, new)
-        except TreeError as error:
+            bundle = await consistency_bundle(store, old, new, key)
+        except ProofUnavailable as error:
             fail(str(error))
-    try:
-        a, b = open_checkpoint(old_note, key), open_checkpoint(new_note, key)
-        verify_consistency(a.tree_size, b.tree_size, a.root_hash, b.root_hash, proof)
-    except (CheckpointError, ProofError) as error:
-        fail(f"the checkpoints of {old} and {new} are not consistent: {error}")
-    bundle = {"old": old_note, "new": new_note, "proof": [h.hex() for h in proof]}
-    emit(bundle, as_json=True)
+    click.echo(json.dumps(bundle, indent=2, ensure_ascii=False))

@@ -121,6 +121,15 @@ async def test_checkpoint_verify_prove_consistency_and_the_offline_verifier(
     ran = await concordat("audit", "public-key", env=key_env(private))
     assert ran.stdout.strip() == public
 
+    ran = await concordat(
+        "audit", "prove", str(story + 6), "--database-url", auditor, env=auditor_env
+    )
+    assert ran.code == 1 and ran.stdout == ""
+    assert ran.stderr == (
+        f"concordat: no proof of position {story + 6}: position {story + 6} is not in the "
+        f"checkpoint of size {story + 5}\n"
+    )
+
     ran = await concordat("audit", "prove", "3", "--database-url", auditor, env=auditor_env)
     assert ran.code == 0, ran.stderr
     bundle = ran.json()
