@@ -36,8 +36,24 @@ class Refused(ValueError):
 # 1. Hashes of one event (eventstore/hashing.py) ------------------------------------------------
 
 
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical(value: Any, scheme: int = 2) -> str:
+    """Scheme 1 (rows before RFC 8785 was adopted): keys sorted by code point. Scheme 2: RFC 8785,
+    which for values without floats (Concordat records none) is this: keys sorted by their UTF-16
+    code units, strings as JSON escapes them minimally, integers as exact doubles."""
+    if scheme == 1:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if scheme != 2:
+        raise Refused(f"hash scheme {scheme} is not known")
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(f"{canonical(k)}:{canonical(value[k])}" for k in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53 - 1:
+        raise Refused(f"the integer {value} is outside what RFC 8785 can represent exactly")
+    if isinstance(value, float):
+        raise Refused("a float: Concordat records none")
+    return json.dumps(value, ensure_ascii=False)
 
 
 def micros(text: str) -> int:
@@ -57,10 +73,12 @@ def chain_hash(record: dict[str, Any], previous: bytes) -> bytes:
             micros(record["occurred_at"]),
         ]
     )
-    content = hashlib.sha256(f"{header}\n{canonical(record['data'])}".encode()).digest()
+    scheme = record["hash_scheme"]
+    data = canonical(record["data"], scheme)
+    content = hashlib.sha256(f"{header}\n{data}".encode()).digest()
     if content.hex() != record["event_hash"]:
         raise Refused(f"position {record['position']}: the content does not match its hash")
-    metadata = hashlib.sha256(canonical(record["metadata"]).encode()).digest()
+    metadata = hashlib.sha256(canonical(record["metadata"], scheme).encode()).digest()
     if metadata.hex() != record["metadata_hash"]:
         raise Refused(f"position {record['position']}: the metadata does not match its hash")
     packed = struct.pack(">qq", record["position"], micros(record["recorded_at"]))

@@ -21,7 +21,7 @@ from eventstore.models import AppendResult, Digest, NewEvent, RecordedEvent, Ver
 _APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 _COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, metadata,"
-    " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash"
+    " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash, hash_scheme"
 )
 # SQLSTATEs raised by append_events() (migrations/0001_events.sql).
 _VERSION_CONFLICT = "CC001"
@@ -99,11 +99,13 @@ def _check_row(row: asyncpg.Record, previous: bytes) -> tuple[bytes, str | None]
         event_type=row["event_type"],
         schema_version=row["schema_version"],
         occurred_at=row["occurred_at"],
-        data_json=canonical_json(json.loads(row["data"])),
+        data_json=canonical_json(json.loads(row["data"]), row["hash_scheme"]),
     )
     if recomputed_event != row["event_hash"]:
         return row["chain_hash"], "the event's content does not match its hash"
-    recomputed_metadata = metadata_hash(canonical_json(json.loads(row["metadata"])))
+    recomputed_metadata = metadata_hash(
+        canonical_json(json.loads(row["metadata"]), row["hash_scheme"])
+    )
     if recomputed_metadata != row["metadata_hash"]:
         return row["chain_hash"], "the event's metadata does not match its hash"
     link = chain_link(

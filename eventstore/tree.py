@@ -87,9 +87,9 @@ def _check_rows(rows: Sequence[asyncpg.Record], previous: bytes) -> list[bytes]:
             event_type=row["event_type"],
             schema_version=row["schema_version"],
             occurred_at=row["occurred_at"],
-            data_json=canonical_json(json.loads(row["data"])),
+            data_json=canonical_json(json.loads(row["data"]), row["hash_scheme"]),
         )
-        meta = metadata_hash(canonical_json(json.loads(row["metadata"])))
+        meta = metadata_hash(canonical_json(json.loads(row["metadata"]), row["hash_scheme"]))
         previous = chain_link(previous, row["position"], row["recorded_at"], content, meta)
         if previous != row["chain_hash"] or content != row["event_hash"]:
             raise TreeError(
@@ -114,8 +114,8 @@ class TreeStore:
             old_size = 0 if last is None else int(last["tree_size"])
             rows = await conn.fetch(
                 "SELECT position, stream_id, version, event_id, event_type, schema_version, data,"
-                " metadata, occurred_at, recorded_at, event_hash, metadata_hash, chain_hash"
-                " FROM events WHERE position > $1 ORDER BY position",
+                " metadata, occurred_at, recorded_at, event_hash, metadata_hash, chain_hash,"
+                " hash_scheme FROM events WHERE position > $1 ORDER BY position",
                 old_size,
             )
             if not rows and last is not None:

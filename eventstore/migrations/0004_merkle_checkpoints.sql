@@ -35,3 +35,12 @@ CREATE TRIGGER checkpoints_refuse_truncate
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_event_change();
 
 GRANT SELECT ON merkle_nodes, checkpoints TO concordat_auditor;
+
+-- Each row names the canonical JSON its hashes were computed over (eventstore/hashing.py): 1 for
+-- rows recorded before this migration, 2 (RFC 8785) for every row after. Adding the column with
+-- default 1 rewrites no row (the append-only triggers see no UPDATE); the new default then
+-- applies to every insert append_events() makes, which needs no change. Not part of the chain:
+-- naming the other scheme for a row either changes nothing or breaks its event hash.
+ALTER TABLE events ADD COLUMN hash_scheme smallint NOT NULL DEFAULT 1
+    CHECK (hash_scheme IN (1, 2));
+ALTER TABLE events ALTER COLUMN hash_scheme SET DEFAULT 2;

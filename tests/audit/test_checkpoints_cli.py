@@ -198,8 +198,9 @@ def rehash(records: list[dict[str, Any]], start: int) -> None:
                 offline.micros(record["occurred_at"]),
             ]
         )
-        content = hashlib.sha256(f"{header}\n{offline.canonical(record['data'])}".encode())
-        metadata = hashlib.sha256(offline.canonical(record["metadata"]).encode()).digest()
+        scheme = record["hash_scheme"]
+        content = hashlib.sha256(f"{header}\n{offline.canonical(record['data'], scheme)}".encode())
+        metadata = hashlib.sha256(offline.canonical(record["metadata"], scheme).encode()).digest()
         packed = struct.pack(">qq", record["position"], offline.micros(record["recorded_at"]))
         link = hashlib.sha256(previous + packed + content.digest() + metadata).digest()
         record.update(
