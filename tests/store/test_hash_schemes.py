@@ -1,7 +1,9 @@
 """Content hashes over RFC 8785 for rows recorded since migration 0004, over the earlier canonical
 JSON for rows recorded before it: each row names its scheme, and both kinds verify in one log."""
 
+import json
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -13,9 +15,11 @@ from deploy.embedded_postgres import EmbeddedPostgres
 from eventstore.hashing import (
     LEGACY_SCHEME,
     RFC8785_SCHEME,
+    _fast,
     canonical_json,
     event_hash,
     metadata_hash,
+    recompute,
 )
 from eventstore.migrate import migration_files
 from eventstore.pool import open_pool
@@ -26,8 +30,9 @@ from tests.store.events import new_event
 # U+D83D first): where the two schemes disagree.
 SPLIT = {"\uff00": 1, "\U0001f600": 2}
 
+SAFE_INTEGERS = st.integers(-(2**53) + 1, 2**53 - 1)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    st.none() | st.booleans() | SAFE_INTEGERS | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
@@ -108,3 +113,52 @@ async def test_a_log_from_before_0004_still_verifies_and_grows_in_rfc8785(
         await conn.close()
         await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
         await admin.close()
+
+
+ANY_INTEGERS = st.recursive(
+    st.none() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(JSON | ANY_INTEGERS, st.sampled_from([LEGACY_SCHEME, RFC8785_SCHEME]))
+def test_verification_hashes_exactly_what_the_writer_hashed(value: object, scheme: int) -> None:
+    """recompute()'s fast path gives, for each scheme, the very text canonical_json gives, and
+    refuses what it refuses (an integer RFC 8785 cannot hold exactly)."""
+    text = json.dumps({"v": value})
+    row = {
+        "data": text,
+        "metadata": text,
+        "hash_scheme": scheme,
+        "event_id": uuid.UUID(int=7),
+        "stream_id": "s",
+        "version": 1,
+        "event_type": "T",
+        "schema_version": 1,
+        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "event_hash": b"",
+        "metadata_hash": b"",
+    }
+    try:
+        data_json = canonical_json({"v": value}, scheme)
+    except ValueError:
+        with pytest.raises(ValueError):
+            recompute(row)
+        return
+    fast = _fast({"v": value}, scheme)
+    assert fast is None or fast == data_json.encode(), "the fast path is exact or stands aside"
+    row["metadata_hash"] = metadata_hash(data_json)
+    row["event_hash"] = event_hash(
+        event_id=uuid.UUID(int=7),
+        stream_id="s",
+        version=1,
+        event_type="T",
+        schema_version=1,
+        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+        data_json=data_json,
+    )
+    assert recompute(row) == (row["event_hash"], row["metadata_hash"])
+    # and a row whose text was changed gets other hashes, the exact path's
+    row["data"] = json.dumps({"v": value, "w": 1})
+    assert recompute(row)[0] != row["event_hash"]
