@@ -18,6 +18,7 @@ from eventstore.checkpoint import (
     VerifierKey,
     open_checkpoint,
 )
+from tests.merkle.memory_tree import MemoryTree
 
 Inclusion = Callable[[int, int, bytes, Sequence[bytes], bytes], None]
 Consistency = Callable[[int, int, bytes, bytes, Sequence[bytes]], None]
@@ -25,7 +26,7 @@ Consistency = Callable[[int, int, bytes, bytes, Sequence[bytes]], None]
 INCLUSION: list[Inclusion] = [merkle.verify_inclusion, verify_offline.verify_inclusion]
 CONSISTENCY: list[Consistency] = [merkle.verify_consistency, verify_offline.verify_consistency]
 N = 21
-TREE = merkle.MemoryTree()
+TREE = MemoryTree()
 TREE.extend(hashlib.sha256(bytes([i])).digest() for i in range(N))
 ROOT = TREE.root()
 

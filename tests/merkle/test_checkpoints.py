@@ -17,13 +17,13 @@ from eventstore.checkpoint import (
     open_checkpoints,
 )
 from eventstore.merkle import (
-    MemoryTree,
     leaf_hash,
     verify_consistency,
     verify_inclusion,
 )
 from eventstore.store import EventStore
 from eventstore.tree import TreeError, TreeStore
+from tests.merkle.memory_tree import MemoryTree
 from tests.store.events import batch
 from tests.store.test_tamper import rewrite_chain_from
 

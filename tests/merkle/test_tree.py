@@ -8,7 +8,6 @@ from hypothesis import given, settings, strategies as st
 from eventstore.merkle import (
     EMPTY_ROOT,
     CompactRange,
-    MemoryTree,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -16,6 +15,7 @@ from eventstore.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.merkle.memory_tree import MemoryTree
 
 
 def entry(i: int) -> bytes:
