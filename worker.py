@@ -7,27 +7,32 @@
 import asyncio
 import signal
 import sys
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import structlog
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.checkpoints import CheckpointActivities
 from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
 from activities.store import StoreActivities
+from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.connections import connect_temporal
-from concordat.delivery import delivery_from_settings
+from concordat.delivery import channel_from_settings, delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.witnesses import Witnesses, load_witnesses
+from deploy.checkpoint_schedule import ensure_checkpoint_schedule
 from eventstore.migrate import MigrationsPending, migrate_database, require_migrated
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from eventstore.tree import TreeStore
 from workflows import ALL_WORKFLOWS
 
 log = structlog.get_logger(__name__)
@@ -51,16 +56,20 @@ def build_worker(
     store: EventStore,
     task_queue: str,
     delivery: DeliveryActivities,
+    checkpoints: CheckpointActivities | None = None,
     **options: Any,
 ) -> Worker:
-    """Every workflow and activity on one task queue; tests build theirs here too."""
-    store_activities = StoreActivities(store)
-    activities: Sequence[Any] = [
+    """Every workflow and activity on one task queue; tests build theirs here too. Without
+    `checkpoints` no checkpoint is minted, on the schedule or after a milestone."""
+    store_activities = StoreActivities(store, checkpoints.mint if checkpoints else None)
+    activities: list[Any] = [
         store_activities.append_events,
         store_activities.read_stream,
         delivery.deliver_notice,
         EndingActivities(client).how_it_ended,
     ]
+    if checkpoints is not None:
+        activities.append(checkpoints.mint_checkpoint)
     return Worker(
         client,
         task_queue=task_queue,
@@ -80,7 +89,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
         delivery = delivery_from_settings(settings)
-        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
+        checkpoints = _checkpoints(settings, pool)
+        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery, checkpoints)
+        if checkpoints is not None:
+            every = timedelta(minutes=settings.checkpoint_every_minutes)
+            await ensure_checkpoint_schedule(client, settings.task_queue, every)
         log.info(
             "worker started",
             task_queue=settings.task_queue,
@@ -103,6 +116,18 @@ async def prepare_schema(settings: Settings) -> None:
         await migrate_database(owner)
     else:
         await require_migrated(settings.database_dsn())
+
+
+def _checkpoints(settings: Settings, pool: asyncpg.Pool) -> CheckpointActivities | None:
+    try:
+        signer = signer_from_settings(settings)
+    except SigningKeyError as error:
+        log.warning("no signed checkpoints will be minted", reason=str(error))
+        return None
+    witnesses = Witnesses(
+        load_witnesses(settings.checkpoint_witnesses), channel_from_settings(settings)
+    )
+    return CheckpointActivities(TreeStore(pool), signer, witnesses.publish)
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:

@@ -92,3 +92,22 @@ class HowItEnded(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     workflow_id: str = Field(min_length=1)
+
+
+MINT_CHECKPOINT = "mint_checkpoint"
+
+CHECKPOINTED_EVENTS = frozenset({"MouEffective", "MouAmended", "MembershipEnded"})
+"""An MoU becoming effective, amended, a partner's exit: a checkpoint is minted as soon as one is
+appended, not at the next hour."""
+
+
+class MintCheckpoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reason: str = Field(min_length=1, description="what asked for it: the schedule, or an event")
+
+
+class CheckpointMinted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tree_size: int = Field(ge=0)

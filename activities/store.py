@@ -4,12 +4,15 @@ Event ids come from the workflow, so when an attempt fails after its insert comm
 recognised by the store and writes nothing (issue 2, "Nothing lost").
 """
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import (
     APPEND_EVENTS,
+    CHECKPOINTED_EVENTS,
     READ_STREAM,
     Appended,
     AppendRequest,
@@ -20,10 +23,13 @@ from eventstore.codec import to_domain_event, to_new_event
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
 from eventstore.store import EventStore
 
+Checkpoint = Callable[[str], Awaitable[object]]
+
 
 class StoreActivities:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, checkpoint: Checkpoint | None = None) -> None:
         self._store = store
+        self._checkpoint = checkpoint
 
     @activity.defn(name=APPEND_EVENTS)
     async def append_events(self, request: AppendRequest) -> Appended:
@@ -63,11 +69,24 @@ class StoreActivities:
                 "already_recorded": result.already_recorded,
             },
         )
+        await self._checkpoint_after(request)
         return Appended(
             positions=result.positions,
             last_version=result.last_version,
             already_recorded=result.already_recorded,
         )
+
+    async def _checkpoint_after(self, request: AppendRequest) -> None:
+        """A checkpoint right after a milestone (CHECKPOINTED_EVENTS), also when a retry finds
+        the events recorded, since the attempt that recorded them may have stopped short of it.
+        A failure is logged, never the append's: the hourly checkpoint covers the events."""
+        milestones = sorted({e.event.type for e in request.events} & CHECKPOINTED_EVENTS)
+        if self._checkpoint is None or not milestones:
+            return
+        try:
+            await self._checkpoint(", ".join(milestones))
+        except Exception:
+            activity.logger.exception("checkpoint after %s failed", milestones)
 
     @activity.defn(name=READ_STREAM)
     async def read_stream(self, request: ReadStream) -> StreamRead:

@@ -1,8 +1,9 @@
 """Every event, every column, for an auditor's own tools: JSON Lines or CSV.
 
 The export carries what an auditor needs to check the log without Concordat: data and metadata in
-the canonical JSON that was hashed (eventstore/hashing.py), the three hashes in hex, and times in
-ISO 8601 with microseconds, so each event hash and chain link can be recomputed from the file.
+the canonical JSON that was hashed (eventstore/hashing.py; `hash_scheme` names which), the three
+hashes in hex, and times in ISO 8601 with microseconds, so each event hash and chain link can be
+recomputed from the file (docs/audit.md).
 Rows are written as they arrive from the store's cursor, so a large log never sits in memory.
 """
 
@@ -29,6 +30,7 @@ COLUMNS = (
     "event_hash",
     "metadata_hash",
     "chain_hash",
+    "hash_scheme",
 )
 """Every column of the events table (migrations/0001_events.sql), in its order."""
 
@@ -59,6 +61,7 @@ def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "event_hash": bytes(row["event_hash"]).hex(),
         "metadata_hash": bytes(row["metadata_hash"]).hex(),
         "chain_hash": bytes(row["chain_hash"]).hex(),
+        "hash_scheme": row["hash_scheme"],
     }
 
 
@@ -77,8 +80,8 @@ async def write_export(
         writer.writeheader()
         async for row in rows:
             record = export_record(row)
-            record["data"] = canonical_json(record["data"])
-            record["metadata"] = canonical_json(record["metadata"])
+            record["data"] = canonical_json(record["data"], record["hash_scheme"])
+            record["metadata"] = canonical_json(record["metadata"], record["hash_scheme"])
             writer.writerow(record)
             count += 1
         return count

@@ -120,6 +120,29 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "deploy" / "dev-users.toml",
         description="the users the embedded OpenID provider signs in",
     )
+    checkpoint_origin: str = Field(
+        default="concordat.invalid/log",
+        pattern=r"^[^\s+]+$",
+        description="the log's name in its signed checkpoints and public key (no spaces or +)",
+    )
+    checkpoint_key: SecretStr | None = Field(
+        default=None,
+        description="the Ed25519 checkpoint signing key, base64 of its 32-byte seed; unset for "
+        "<data_dir>/checkpoint.key, made at the embedded stack's first start",
+    )
+    checkpoint_public_key: str | None = Field(
+        default=None,
+        description="the public key `concordat audit` checks checkpoints with (NAME+ID+KEY); "
+        "unset for the signing key's own",
+    )
+
+    checkpoint_every_minutes: int = Field(
+        default=60, ge=1, description="how often the schedule mints a signed checkpoint"
+    )
+    checkpoint_witnesses: Path | None = Field(
+        default=None,
+        description="TOML file: [partnership] directory and auditors that receive checkpoints",
+    )
 
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
@@ -129,6 +152,9 @@ class Settings(BaseSettings):
         if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
             raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
         return self
+
+    def checkpoint_key_file(self) -> Path:
+        return self.data_dir / "checkpoint.key"
 
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"

@@ -15,6 +15,7 @@ import asyncpg
 import structlog
 from temporalio import workflow
 
+from concordat.checkpoint_key import create_key_file, signer_from_settings
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import EMBEDDED_DATABASE, Settings
@@ -68,6 +69,9 @@ async def run(settings: Settings) -> None:
         # As the owner; the worker below runs as the application role.
         applied = await migrate_database(postgres.url_for(DATABASE))
         log.info("database ready", url=settings.database_dsn(), migrations_applied=applied)
+        if create_key_file(settings):
+            log.info("checkpoint signing key made", path=str(settings.checkpoint_key_file()))
+        checkpoint_key = signer_from_settings(settings).verifier
         await temporal.start()
         # Fixed cadences (meetings, declarations) run on Temporal Schedules from configuration.
         synced = await sync_schedules(
@@ -89,6 +93,7 @@ async def run(settings: Settings) -> None:
                 f"  Owner       : {postgres.url_for(DATABASE)} (migrations only)\n"
                 f"  Passwords   : {postgres.passwords_file}\n"
                 f"  Data folder : {data}\n"
+                f"  Checkpoints : signed by {checkpoint_key} (give auditors this public key)\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,
             )

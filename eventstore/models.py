@@ -79,3 +79,6 @@ class Verification(BaseModel):
     head: Digest
     first_bad_position: int | None = None
     problem: str | None = None
+    checkpointed: int = Field(
+        default=0, description="events covered by the largest signed checkpoint checked"
+    )

@@ -1,5 +1,6 @@
 """Temporal workflows: deterministic, deciding with domain/, recording through activities."""
 
+from workflows.checkpoint import CheckpointWorkflow
 from workflows.committee import CommitteeWorkflow
 from workflows.declarations import DeclarationsWorkflow
 from workflows.escalation import EscalationWorkflow
@@ -16,4 +17,5 @@ ALL_WORKFLOWS = (
     EscalationWorkflow,
     MeetingCycleWorkflow,
     DeclarationsWorkflow,
+    CheckpointWorkflow,
 )

@@ -24,14 +24,17 @@ from pydantic import ValidationError
 from audit.export import ExportFormat, write_export
 from audit.replay import GovernanceReport, replay
 from audit.trail import TrailLine, trail
+from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.settings import Settings
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from eventstore.checkpoint import Checkpoint, CheckpointError, VerifierKey, open_checkpoints
 from eventstore.models import Digest, Verification
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from eventstore.tree import TreeStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,11 +131,46 @@ def _refuse_empty(result: Verification, digest: Digest | None, allow_empty: bool
         fail("the log is empty: there are no events to verify (--allow-empty if none are expected)")
 
 
-def _verified_text(result: Verification, digest: Digest | None) -> str:
+def _verified_text(
+    result: Verification, digest: Digest | None, checkpoints: list[Checkpoint]
+) -> str:
     lines = [f"intact: {result.checked} events verified; head {result.head}"]
     if digest is not None:
         lines.append(f"the log still extends digest {digest}")
+    if checkpoints:
+        last = max(checkpoints, key=lambda c: c.tree_size)
+        when = last.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(
+            f"matches {len(checkpoints)} signed checkpoints, the last of size "
+            f"{last.tree_size} signed {when}"
+        )
+        if result.checked > last.tree_size:
+            lines.append(
+                f"positions {last.tree_size + 1} to {result.checked} are in no checkpoint yet"
+            )
     return "\n".join(lines)
+
+
+def verifier() -> VerifierKey:
+    """The public key checkpoints are checked with, or a one-line refusal saying how to set it."""
+    try:
+        return verifier_from_settings(Settings())
+    except ValidationError as error:
+        fail(f"cannot read the settings: {error.errors()[0]['msg']}")
+    except SigningKeyError as error:
+        fail(
+            "no public key to check checkpoints with: set CONCORDAT_CHECKPOINT_PUBLIC_KEY to the "
+            f"key `concordat audit public-key` prints ({error})"
+        )
+
+
+def _checkpoints(notes: list[str]) -> list[Checkpoint]:
+    if not notes:
+        return []
+    try:
+        return open_checkpoints(notes, verifier())
+    except CheckpointError as error:
+        fail(f"a checkpoint is refused: {error}")
 
 
 @audit.command()
@@ -144,6 +182,14 @@ def _verified_text(result: Verification, digest: Digest | None) -> str:
     "never does).",
 )
 @click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed checkpoint kept outside the database (a witness's copy): the log must match "
+    "it as well as every checkpoint the database holds. Repeatable.",
+)
+@click.option(
     "--allow-empty",
     is_flag=True,
     help="An empty log is expected (a new installation): pass it. Without this flag an empty log "
@@ -153,13 +199,19 @@ def _verified_text(result: Verification, digest: Digest | None) -> str:
 @json_option
 @run_async
 async def verify(
-    digest_text: str | None, allow_empty: bool, database_url: str | None, as_json: bool
+    digest_text: str | None,
+    checkpoint_files: tuple[Path, ...],
+    allow_empty: bool,
+    database_url: str | None,
+    as_json: bool,
 ) -> None:
-    """Recompute the hash chain over the whole log; exit 0 only if it is intact and, unless
-    --allow-empty, holds at least one event."""
+    """Recompute the hash chain over the whole log and the Merkle root under every signed
+    checkpoint; exit 0 only if all match and, unless --allow-empty, the log holds an event."""
     digest = _digest(digest_text) if digest_text is not None else None
+    kept = [f.read_text(encoding="utf-8") for f in checkpoint_files]
     async with _store(database_url) as store:
-        result = await store.verify(digest)
+        checkpoints = _checkpoints([*await TreeStore(store.pool).notes(), *kept])
+        result = await store.verify(digest, checkpoints)
     if as_json:
         emit(result, as_json=True)
     if not result.intact:
@@ -169,7 +221,10 @@ async def verify(
         )
     _refuse_empty(result, digest, allow_empty)
     if not as_json:
-        emit(result, as_json=False, text=lambda r: _verified_text(r, digest))
+        emit(result, as_json=False, text=lambda r: _verified_text(r, digest, checkpoints))
+    if not checkpoints:
+        # Without one, a truncated or re-chained log verifies: say so, off the result itself.
+        click.echo("no signed checkpoint to verify against (concordat audit checkpoint)", err=True)
 
 
 @audit.command()
@@ -315,17 +370,29 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file (replaced only once the export is complete) [default: stdout].",
 )
+@click.option(
+    "--up-to",
+    type=click.IntRange(min=0),
+    metavar="SIZE",
+    help="Only positions 1 to SIZE: the events a checkpoint of that size signed.",
+)
 @database_option
 @run_async
 async def export(
-    partnership: str | None, export_format: str, out: Path | None, database_url: str | None
+    partnership: str | None,
+    export_format: str,
+    out: Path | None,
+    up_to: int | None,
+    database_url: str | None,
 ) -> None:
     """Every event with every column, for an auditor's own tools."""
     slug = _partnership(partnership).slug if partnership is not None else None
+    if slug is not None and up_to is not None:
+        fail("--up-to checks against a checkpoint of the whole log: leave out --partnership")
     if out is not None:
         _writable(out)
     async with _store(database_url) as store:
-        rows = store.export_rows(slug)
+        rows = store.export_rows(slug, up_to=up_to)
         if out is None:
             count = await write_export(rows, ExportFormat(export_format), sys.stdout)
         else:
@@ -358,3 +425,7 @@ def _replacing(out: Path) -> Iterator[TextIO]:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+# Registered on the group above; kept in a module of their own.
+from concordat.cli import checkpoints as _checkpoint_commands  # noqa: E402, F401

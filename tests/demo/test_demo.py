@@ -1,6 +1,7 @@
 """`make demo` as a user runs it: the story played end to end by a separate process, then its
 database replayed "as of" dates of the story, as an auditor would, from the events alone."""
 
+import asyncio
 import re
 import shutil
 import subprocess
@@ -8,19 +9,24 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from audit import verify_offline
+from audit.export import ExportFormat, write_export
 from audit.replay import GovernanceReport, replay
 from deploy.embedded import DATABASE
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
 from domain.partnerships_config import load_partnership
+from eventstore.checkpoint import Signer
 from eventstore.models import RecordedEvent
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from eventstore.tree import TreeStore
 
 STORY_LINES = (
     "The story is shifted to start today (server clock)",
@@ -77,18 +83,56 @@ def played() -> Iterator[Played]:
 
 
 @pytest.fixture(scope="module")
-async def events(played: Played) -> AsyncIterator[list[RecordedEvent]]:
-    """The demo's log, read from its kept database by a server started on it afresh."""
+async def demo_store(played: Played) -> AsyncIterator[EventStore]:
+    """The demo's log in its kept database, on a server started on it afresh."""
     postgres = EmbeddedPostgres(played.folder / "postgres", free_port())
     await postgres.start()
     try:
         pool = await open_pool(postgres.url_for(DATABASE), max_size=2)
         try:
-            yield await EventStore(pool).read_partnership("county-durham")
+            yield EventStore(pool)
         finally:
             await pool.close()
     finally:
         postgres.stop()
+
+
+@pytest.fixture(scope="module")
+async def events(demo_store: EventStore) -> list[RecordedEvent]:
+    return await demo_store.read_partnership("county-durham")
+
+
+async def test_the_standalone_verifier_checks_an_export_of_the_demo(
+    demo_store: EventStore, tmp_path: Path
+) -> None:
+    """docs/audit.md's steps: a checkpoint, an export up to it, verify_offline.py run from a copy
+    of itself alone with the public key."""
+    signer = Signer("concordat.demo/log", Ed25519PrivateKey.generate())
+    signed = await TreeStore(demo_store.pool).mint(signer, datetime.now(UTC))
+    (tmp_path / "checkpoint.txt").write_text(signed.note)
+    with (tmp_path / "export.jsonl").open("w", encoding="utf-8") as out:
+        rows = demo_store.export_rows(up_to=signed.checkpoint.tree_size)
+        count = await write_export(rows, ExportFormat.JSONL, out)
+    assert count == signed.checkpoint.tree_size > 50
+    shutil.copy(verify_offline.__file__, tmp_path / "verify_offline.py")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-I",
+        "verify_offline.py",
+        "export",
+        "export.jsonl",
+        "checkpoint.txt",
+        "--key",
+        str(signer.verifier),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode() == (
+        f"verified: {count} events, as the checkpoint of size {count} signed\n"
+    )
 
 
 def test_the_story_is_told_and_ends_with_an_intact_log(played: Played) -> None:
