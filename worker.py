@@ -23,10 +23,11 @@ from concordat.delivery import delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.signing import trusted_keys
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
-from workflows import ALL_WORKFLOWS
+from workflows import ALL_WORKFLOWS, signatures
 
 log = structlog.get_logger(__name__)
 
@@ -72,6 +73,7 @@ def build_worker(
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Runs until `stop` is set, then lets running activities finish before returning."""
+    signatures.trust(trusted_keys(settings))
     client = await connect_temporal(settings)
     await migrate_database(settings.database_dsn())
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)

@@ -84,6 +84,18 @@ class Settings(BaseSettings):
         description="folder of partnership files, one <slug>.toml each; default the shipped ones",
     )
 
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="the service's Ed25519 private key (PEM, mode 0600) that the CLI and the "
+        "web service sign envelopes with; default <data_dir>/signing-key.pem, created by the "
+        "embedded stack at first start",
+    )
+    trusted_keys: list[str] = Field(
+        default=[],
+        description="hex Ed25519 public keys whose envelopes the worker accepts (a JSON list); "
+        "unset on the embedded stack for the public half of the signing key",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
@@ -92,6 +104,9 @@ class Settings(BaseSettings):
         if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
             raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
         return self
+
+    def signing_key(self) -> Path:
+        return self.signing_key_file or self.data_dir / "signing-key.pem"
 
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"

@@ -15,6 +15,7 @@ from temporalio import workflow
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.signing import service_signer
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
 from deploy.processes import PortInUse, require_free_port
 from deploy.schedules import sync_schedules
@@ -66,6 +67,8 @@ async def run(settings: Settings) -> None:
             folder=settings.partnerships_dir,
         )
         log.info("schedules in step with configuration", schedules=len(synced))
+        # Made before the CLI is told the stack runs: it signs every command with this key.
+        signer = service_signer(settings, create=True)
         print(
             f"\nConcordat is running.\n"
             f"  Temporal UI : {temporal.ui_url}\n"
@@ -73,6 +76,7 @@ async def run(settings: Settings) -> None:
             f"  Database    : {postgres.url_for(DATABASE)}\n"
             f"  Auditor     : {postgres.url_for(DATABASE, 'concordat_auditor')}\n"
             f"  Data folder : {data}\n"
+            f"  Signing key : {settings.signing_key()} (public {signer.public_key[:16]}...)\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -1,4 +1,4 @@
-"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A6).
+"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A7).
 
 The edge (the CLI, the web service) calls `provenance_for` to fill in the role a verified person
 acts in; every workflow's update validator calls `check` on the signed provenance again, so a
@@ -60,6 +60,13 @@ class NotAuthorisedError(DomainError):
 
 def command_type(command: Any) -> str:
     return str(getattr(command, "type", type(command).__name__))
+
+
+def party_of(command: Any) -> str | None:
+    """The organisation or seat `command` is issued for; None for the secretariat's own."""
+    kind = command_type(command)
+    field = FOR_ORGANISATION.get(kind) or FOR_SEAT.get(kind)
+    return None if field is None else str(getattr(command, field))
 
 
 def provenance_for(

@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 
 from audit.replay import GovernanceReport, counted, replay
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import ISO_DATE, actor_option, partnership_argument
+from concordat.cli.params import ISO_DATE, Operator, actor_option, partnership_argument
 from concordat.cli.partnership_view import (
     PartnershipView,
     ProcessLine,
@@ -149,7 +149,7 @@ class Started(BaseModel):
 @actor_option
 @json_option
 @run_async
-async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
+async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
     temporal = await client()
@@ -169,7 +169,7 @@ async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
                     SearchAttributePair(search_attributes.PROCESS, PROCESS),
                 ]
             ),
-            memo={"started_by": actor},
+            memo={"started_by": f"{actor.person.issuer}:{actor.person.subject}"},
         )
     except RPCError as error:
         fail(f"Temporal refused to start {workflow_id}: {error.message}")

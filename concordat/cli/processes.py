@@ -22,6 +22,7 @@ from temporalio.converter import decode_typed_search_attributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.output import fail
+from concordat.cli.params import Operator, signed
 from concordat.cli.partnership_view import ProcessLine
 from concordat.cli.temporal import call, query
 from domain.aggregates.partnership import PartnershipState
@@ -33,7 +34,6 @@ from workflows import search_attributes
 from workflows.exit import ExitResult, ExitWorkflow
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import ReviewResult, ReviewWorkflow
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
@@ -166,13 +166,11 @@ async def execution_status(client: Client, workflow_id: str) -> WorkflowExecutio
 
 
 async def start_process(
-    client: Client, config: Partnership, command: ProcessStart, actor: str
+    client: Client, config: Partnership, command: ProcessStart, actor: Operator
 ) -> Started:
     """Asks the partnership to start a process; a refusal is one line, and nothing is written."""
     handle = await partnership_handle(client, config)
-    started: Started = await call(
-        handle, PartnershipWorkflow.start, Command(command=command, actor=actor)
-    )
+    started: Started = await call(handle, PartnershipWorkflow.start, signed(command, actor))
     return started
 
 

@@ -122,7 +122,7 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
 
 def test_a_formation_is_driven_forward(effective: Stack, planned: str) -> None:
     def run(*args: str) -> str:
-        return assert_ok(effective.run("committee", *args, "--actor", "j.clerk"))
+        return assert_ok(effective.run("committee", *args))
 
     agreed = run("agree", CD, JC, "preferred-option", "cabinet", "--date", DAY)
     assert agreed.strip() == f"cabinet agreed preferred-option on {DAY}; none outstanding"

@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from domain.access import names
+from domain.aggregates.partnership.commands import SignMou
 from domain.authority import (
     FOR_ORGANISATION,
     FOR_SEAT,
@@ -18,7 +19,6 @@ from domain.authority import (
     check,
     provenance_for,
 )
-from domain.aggregates.partnership.commands import SignMou
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import SHIPPED, parse_partnership, partnership_slugs
