@@ -1,4 +1,4 @@
-"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A7).
+"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A8).
 
 The edge (the CLI, the web service) calls `provenance_for` to fill in the role a verified person
 acts in; every workflow's update validator calls `check` on the signed provenance again, so a
@@ -149,6 +149,24 @@ def _for_someone(
     raise NotAuthorisedError(
         f"{who} may not {kind} for {party}: a person acts only for what they {holds} (rule {rule})"
     )
+
+
+def require_administrator(access: Access, person: Person, partnership: str) -> None:
+    """Refuses anyone but an administrator managing `partnership`'s schedules (A8)."""
+    if not access.is_administrator(person):
+        raise NotAuthorisedError(
+            f"{person.name} ({person.issuer}:{person.subject}) may not manage {partnership}'s "
+            "schedules: only its administrators do (rule A8)"
+        )
+
+
+def require_secretariat(access: Access, person: Person, partnership: str) -> None:
+    """Refuses anyone but the secretariat starting `partnership`'s own workflow (A1)."""
+    if not access.is_secretariat(person):
+        raise NotAuthorisedError(
+            f"{person.name} ({person.issuer}:{person.subject}) may not start {partnership}'s "
+            "workflow: only its secretariat starts processes (rule A1)"
+        )
 
 
 def check(access: Access, provenance: Provenance, command: Any) -> None:

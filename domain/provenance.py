@@ -41,7 +41,7 @@ SYSTEM_CHANNELS = frozenset({Channel.TIMER, Channel.SCHEDULE, Channel.PROCESS})
 
 
 class Role(StrEnum):
-    """What the access data lets a person do (docs/rules.md A1-A7)."""
+    """What the access data lets a person do (docs/rules.md A1-A8)."""
 
     SECRETARIAT = "secretariat"
     REPRESENTATIVE = "representative"

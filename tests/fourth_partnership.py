@@ -201,6 +201,7 @@ clause = "WW MoU §10.3"
 # Whoever runs the stack is the secretariat (the command line's operator).
 [access]
 secretariat = ["local:*"]
+administrators = ["local:*"]
 """
 
 

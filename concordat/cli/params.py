@@ -22,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 from concordat.cli.output import fail
 from concordat.settings import Settings
 from concordat.signing import SigningKeyError, service_signer
-from domain.authority import NotAuthorisedError, party_of, provenance_for
+from domain.authority import NotAuthorisedError, command_type, party_of, provenance_for
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
@@ -155,6 +155,11 @@ def signed(command: C, actor: Operator) -> Command[C]:
     the data folder (readable only by the operator who runs the stack)."""
     partnership: Partnership = click.get_current_context().params["partnership"]
     party = party_of(command) if actor.on_behalf_reason is not None else None
+    if actor.on_behalf_reason is not None and party is None:
+        fail(
+            f"--on-behalf-of is for what the secretariat records for a partner or a seat's "
+            f"holder; {command_type(command)} is the secretariat's own business"
+        )
     try:
         provenance = provenance_for(
             partnership.access,

@@ -41,6 +41,7 @@ from concordat.cli.temporal import client, unreachable
 from concordat.connections import connect_temporal
 from concordat.settings import Settings
 from domain.aggregates import partnership as aggregate
+from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
@@ -152,6 +153,10 @@ class Started(BaseModel):
 async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
+    try:
+        require_secretariat(partnership.access, actor.person, partnership.slug)
+    except NotAuthorisedError as error:
+        fail(str(error))
     temporal = await client()
     workflow_id = partnership_stream(partnership.slug)
     was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING

@@ -18,6 +18,8 @@ from domain.authority import (
     NotAuthorisedError,
     check,
     provenance_for,
+    require_administrator,
+    require_secretariat,
 )
 from domain.errors import ConfigError
 from domain.partnership import Partnership
@@ -245,3 +247,18 @@ def test_a_partnership_without_access_lets_nobody_act(county_durham: Partnership
     bare = parse_partnership(text, "county-durham.toml")
     with pytest.raises(NotAuthorisedError):
         provenance_for(bare.access, PEOPLE["secretary"], sample(SignMou), Channel.WEB)
+
+
+def test_only_administrators_manage_schedules_and_only_the_secretariat_starts(
+    county_durham: Partnership,
+) -> None:
+    access = county_durham.access
+    require_administrator(access, PEOPLE["administrator"], "county-durham")
+    require_administrator(access, PEOPLE["local operator"], "county-durham")
+    require_secretariat(access, PEOPLE["secretary"], "county-durham")
+    for person in ("secretary", "auditor", "representative", "stranger"):
+        with pytest.raises(NotAuthorisedError, match=r"schedules: only its administrators .*A8"):
+            require_administrator(access, PEOPLE[person], "county-durham")
+    for person in ("administrator", "auditor", "representative", "stranger"):
+        with pytest.raises(NotAuthorisedError, match=r"only its secretariat starts .*A1"):
+            require_secretariat(access, PEOPLE[person], "county-durham")
