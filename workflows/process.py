@@ -37,7 +37,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import READ_STREAM, ReadStream, StreamRead
-from domain.authority import check
+from domain.authority import NotAuthorisedError, check
 from domain.errors import DomainError
 from domain.events import DomainEvent, NoticeIssued
 from domain.partnership import Partnership
@@ -263,9 +263,11 @@ class Process(Generic[S, C]):
         worker does not trust, one claiming a system actor, and a person the partnership's
         access data does not allow to issue its command (docs/rules.md A1-A8). Called only from
         update validators, which are not replayed, so a rotated key never breaks a replay."""
+        provenance = envelope.actor.provenance
+        refused = signatures.verify(envelope.command, provenance, envelope.actor.signature)
         try:
-            provenance = envelope.actor.provenance
-            signatures.verify(envelope.command, provenance, envelope.actor.signature)
+            if refused is not None:
+                raise NotAuthorisedError(refused)
             check(self._access, provenance, envelope.command)
         except DomainError as error:
             reject(error)

@@ -12,7 +12,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from temporalio import workflow
 
-from domain.authority import NotAuthorisedError
 from domain.provenance import Provenance, Signature, signed_text
 
 _trusted: dict[str, Ed25519PublicKey] = {}
@@ -30,14 +29,16 @@ def trust(keys: Iterable[str]) -> None:
     _trusted.update(loaded)
 
 
-def verify(command: Any, provenance: Provenance, signature: Signature | None) -> None:
-    """Refuses an envelope that is unsigned, signed by a key this worker does not trust, or
-    whose signature does not cover exactly this command, person and time."""
+def verify(command: Any, provenance: Provenance, signature: Signature | None) -> str | None:
+    """Why an envelope is refused: unsigned, signed by a key this worker does not trust, or
+    its signature not over exactly this command, person and time; None when it holds. (A
+    reason, not an exception: this module is the worker's own, outside the sandbox, and its
+    exception classes would not be the sandboxed workflow's.)"""
     if signature is None:
-        raise NotAuthorisedError("the envelope is not signed; only a signed envelope may act")
+        return "the envelope is not signed; only a signed envelope may act"
     key = _trusted.get(signature.key)
     if key is None:
-        raise NotAuthorisedError(
+        return (
             f"the envelope is signed by key {signature.key[:16]}..., which this worker does "
             "not trust"
         )
@@ -48,6 +49,5 @@ def verify(command: Any, provenance: Provenance, signature: Signature | None) ->
         with workflow.unsafe.imports_passed_through():
             key.verify(bytes.fromhex(signature.value), text.encode())
     except InvalidSignature:
-        raise NotAuthorisedError(
-            "the envelope's signature does not match its command, person and time"
-        ) from None
+        return "the envelope's signature does not match its command, person and time"
+    return None
