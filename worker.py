@@ -27,13 +27,14 @@ from concordat.delivery import channel_from_settings, delivery_from_settings
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.signing import trusted_keys
 from concordat.witnesses import Witnesses, load_witnesses
 from deploy.checkpoint_schedule import ensure_checkpoint_schedule
 from eventstore.migrate import MigrationsPending, migrate_database, require_migrated
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from eventstore.tree import TreeStore
-from workflows import ALL_WORKFLOWS
+from workflows import ALL_WORKFLOWS, signatures
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +85,7 @@ def build_worker(
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Runs until `stop` is set, then lets running activities finish before returning."""
+    signatures.trust(trusted_keys(settings))
     client = await connect_temporal(settings)
     await prepare_schema(settings)
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)

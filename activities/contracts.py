@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.events import DomainEvent
+from domain.provenance import Actor
 
 APPEND_EVENTS = "append_events"
 
@@ -18,7 +19,7 @@ class EventToRecord(BaseModel):
 
     event_id: UUID
     occurred_at: AwareDatetime
-    actor: str = Field(min_length=1)
+    actor: Actor
     event: DomainEvent
 
 

@@ -21,10 +21,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from audit.signatures import seal_of
 from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.aggregates.registry import AGGREGATES, PARTNERSHIP, ProcessContext
-from domain.events import ProcessKind
+from domain.events import MouSigned, ProcessKind
 from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
 from eventstore.codec import to_domain_event
@@ -41,6 +42,9 @@ class SignatoryView(_Frozen):
     signed_on: date | None
     signatory_name: str | None
     signatory_role: str | None
+    recorded_by: str | None = None
+    """Who recorded the signature, as its event's metadata says (docs/architecture.md "Who
+    acts"), with whether the signature over it verifies."""
 
 
 class DepartureView(_Frozen):
@@ -187,6 +191,7 @@ class _Fold:
         self.streams: dict[str, Any] = {self.stream: partnership.initial_state(config)}
         self.applied = 0
         self.last_position = 0
+        self.signed_by: dict[str, str] = {}
 
     @property
     def partnership(self) -> partnership.PartnershipState:
@@ -206,6 +211,8 @@ class _Fold:
         event = to_domain_event(recorded)
         state = self.streams.get(sid) or aggregate.initial_state(self._context(sid))
         self.streams[sid] = aggregate.evolve(state, event)
+        if isinstance(event, MouSigned):
+            self.signed_by[event.organisation] = acted(recorded)
         self.applied += 1
         self.last_position = recorded.position
 
@@ -218,6 +225,13 @@ class _Fold:
             bodies=state.bodies,
             stream_id=stream_id,
         )
+
+
+def acted(recorded: RecordedEvent) -> str:
+    """Who acted on `recorded`, and whether the signature over it verifies."""
+    actor = recorded.metadata.get("actor")
+    seal, _ = seal_of(recorded.metadata)
+    return f"{actor or 'an unrecorded actor'} ({seal})"
 
 
 def replay(
@@ -247,7 +261,9 @@ def _report(fold: _Fold, as_of: date, known_on: date | None) -> GovernanceReport
         mou_version=state.mou_version,
         effective_on=state.effective_on,
         review_due_on=state.review_due_on,
-        signatories=tuple(_signatory(state, slug) for slug in state.signatories),
+        signatories=tuple(
+            _signatory(state, slug, fold.signed_by.get(slug)) for slug in state.signatories
+        ),
         outstanding_signatures=state.outstanding_signatures,
         departures=tuple(
             DepartureView(organisation=d.organisation, ended_on=d.ended_on, exit_id=d.exit_id)
@@ -290,9 +306,12 @@ def _report(fold: _Fold, as_of: date, known_on: date | None) -> GovernanceReport
     )
 
 
-def _signatory(state: partnership.PartnershipState, slug: str) -> SignatoryView:
+def _signatory(
+    state: partnership.PartnershipState, slug: str, recorded_by: str | None
+) -> SignatoryView:
     signature = state.signature(slug)
     return SignatoryView(
+        recorded_by=recorded_by,
         organisation=slug,
         name=state.organisation(slug).name,
         signed_on=signature.signed_on if signature else None,

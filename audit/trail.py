@@ -13,6 +13,7 @@ from typing import Any, assert_never
 from pydantic import BaseModel, ConfigDict
 
 from audit.replay import occurred_on
+from audit.signatures import Seal, seal_of
 from domain.events import (
     Abandonment,
     ActionAgreed,
@@ -447,6 +448,8 @@ class TrailLine(BaseModel):
     type: str
     sentence: str
     actor: str | None
+    seal: str | None = None
+    """Whether the signature over who acted verifies (`signed by key ...`), or why not."""
     workflow_id: str | None
     run_id: str | None
     activity_id: str | None
@@ -465,13 +468,21 @@ class TrailLine(BaseModel):
             )
         # Recorded values are printed escaped: a newline or a right-to-left override in a name
         # or a comment must not start or reorder a line of the trail (issue 9).
-        line = f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}; {wrote})"
+        sealed = f"; {self.seal}" if self.seal else ""
+        line = f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}{sealed}; {wrote})"
         return printable(line)
 
 
 def _text(metadata: Mapping[str, Any], key: str) -> str | None:
     value = metadata.get(key)
     return None if value is None else str(value)
+
+
+def _seal(metadata: dict[str, Any]) -> str | None:
+    seal, key = seal_of(metadata)
+    if seal is Seal.VERIFIED:
+        return f"signed by key {key[:16] if key else '?'}"
+    return None if seal is Seal.SYSTEM or "actor" not in metadata else str(seal)
 
 
 def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLine]:
@@ -491,6 +502,7 @@ def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLin
                 type=recorded.type,
                 sentence=sentence(event, names),
                 actor=_text(meta, "actor"),
+                seal=_seal(meta),
                 workflow_id=_text(meta, "workflow_id"),
                 run_id=_text(meta, "run_id"),
                 activity_id=_text(meta, "activity_id"),

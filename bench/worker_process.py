@@ -27,9 +27,11 @@ from concordat.connections import connect_temporal
 from concordat.delivery import delivery_from_settings
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.signing import trusted_keys
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from worker import build_worker, install_stop_signals
+from workflows import signatures
 
 log = structlog.get_logger(__name__)
 
@@ -37,6 +39,7 @@ log = structlog.get_logger(__name__)
 async def serve(settings: Settings, hello_task_queue: str, ready_file: Path) -> None:
     stop = asyncio.Event()
     install_stop_signals(stop)
+    signatures.trust(trusted_keys(settings))
     client = await connect_temporal(settings)
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:

@@ -58,6 +58,7 @@ import argparse
 import asyncio
 import functools
 import itertools
+import json
 import logging
 import os
 import platform
@@ -74,7 +75,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import structlog
@@ -87,6 +88,8 @@ from bench import procstats
 from bench.hello import HelloWorkflow
 from concordat.connections import connect_temporal
 from concordat.settings import PROJECT_ROOT, Settings
+from concordat.signing import Signer, service_signer
+from deploy.dev_users import entitled
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port, spawn, stop
 from deploy.temporal_dev import TemporalDevServer, temporal_cli
@@ -111,6 +114,7 @@ from domain.events import (
 )
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.provenance import Channel
 from domain.streams import partnership_stream
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
@@ -124,10 +128,10 @@ from workflows.review import ReviewResult, ReviewWorkflow
 PARTNERSHIP = "county-durham"
 DATABASE = "concordat"
 NAMESPACE = "default"
-STAFF = "bench@concordat.test"
 HELLO, REVIEW, EXIT = "hello", "review", "exit"
 KINDS = (HELLO, REVIEW, EXIT)
 # The partnerships set up for the reviews and exits: they run on, as in production.
+C = TypeVar("C")
 PARTNERSHIP_KIND = "partnership"
 # What the client polls for, and the polls not answered.
 OPEN_POLLS, ENDED_POLLS, NOT_ANSWERED = "review open", "end recorded", "not answered"
@@ -281,6 +285,7 @@ class Run:
     hello_task_queue: str
     config: Partnership
     today: date
+    signer: Signer
     started: Counter[str] = field(default_factory=Counter)
     review_streams: list[str] = field(default_factory=list)
     exit_streams: list[str] = field(default_factory=list)
@@ -324,14 +329,14 @@ async def effective_partnership(run: Run, kind: str, label: str) -> PartnershipH
     for organisation in config.signatories:
         state = await handle.execute_update(
             PartnershipWorkflow.execute,
-            Command(
-                command=SignMou(
+            signed(
+                run,
+                SignMou(
                     organisation=organisation,
                     signatory_name=f"Chief Executive of {organisation}",
                     signatory_role="Chief Executive",
                     signed_on=run.today,
                 ),
-                actor=STAFF,
             ),
         )
     if not state.is_effective:
@@ -391,11 +396,16 @@ async def _wait_until_ended(run: Run, partnership: PartnershipHandle) -> None:
     await _poll(run, ENDED_POLLS, has_ended)
 
 
-async def _start(partnership: PartnershipHandle, command: ProcessStart) -> Started:
-    """Asks the partnership to start a process, as staff do."""
-    return await partnership.execute_update(
-        PartnershipWorkflow.start, Command(command=command, actor=STAFF)
-    )
+def signed(run: Run, command: C) -> Command[C]:
+    """`command` signed for the development person entitled to it (deploy/dev-users.toml)."""
+    person, _ = entitled(run.config, command)
+    return run.signer.envelope(run.config.access, person, command, Channel.WEB)
+
+
+async def _start(run: Run, partnership: PartnershipHandle, command: ProcessStart) -> Started:
+    """Asks the partnership to start a process, as the secretariat (or a leaving partner's
+    representative) does."""
+    return await partnership.execute_update(PartnershipWorkflow.start, signed(run, command))
 
 
 async def prepare_review(run: Run, label: str) -> Timed:
@@ -408,18 +418,18 @@ async def run_review(run: Run, label: str, partnership: PartnershipHandle) -> No
     unopened review and be refused) every signatory confirms the MoU unchanged, one after the
     other, and the review concludes with the last response."""
     run.started[REVIEW] += 1
-    started = await _start(partnership, RequestReview())
+    started = await _start(run, partnership, RequestReview())
     run.review_streams.append(started.process_id)
     handle = run.client.get_workflow_handle_for(ReviewWorkflow.run, started.process_id)
     await _wait_until_open(run, handle)
     for organisation in run.config.signatories:
         await handle.execute_update(
             ReviewWorkflow.execute,
-            Command(
-                command=RecordResponse(
+            signed(
+                run,
+                RecordResponse(
                     organisation=organisation, received_on=run.today, confirms_unchanged=True
                 ),
-                actor=STAFF,
             ),
         )
     result = await handle.result()
@@ -440,6 +450,7 @@ async def run_exit(run: Run, label: str, partnership: PartnershipHandle) -> None
     run.started[EXIT] += 1
     leaver = run.config.signatories[sequence % len(run.config.signatories)]
     started = await _start(
+        run,
         partnership,
         NotifyExit(
             organisation=leaver,
@@ -804,9 +815,11 @@ async def run(options: Options) -> None:
             data_dir=folder,
             outbox_dir=folder / "outbox",
         )
+        signer = service_signer(settings, create=True)
         worker = await WorkerProcess.start(
             folder,
             {
+                "CONCORDAT_TRUSTED_KEYS": json.dumps([signer.public_key]),
                 "CONCORDAT_TEMPORAL_ADDRESS": temporal.address,
                 "CONCORDAT_TEMPORAL_NAMESPACE": NAMESPACE,
                 "CONCORDAT_TASK_QUEUE": task_queue,
@@ -840,7 +853,13 @@ async def run(options: Options) -> None:
         client = await connect_temporal(settings)
         admin = await asyncpg.connect(database_url)
         current = Run(
-            client, tag, task_queue, hello_task_queue, load_partnership(PARTNERSHIP), date.min
+            client,
+            tag,
+            task_queue,
+            hello_task_queue,
+            load_partnership(PARTNERSHIP),
+            date.min,
+            signer,
         )
         # The server's date: the dev server runs on this machine's clock, read from the start
         # time Temporal itself records for a first workflow.

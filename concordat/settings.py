@@ -143,6 +143,17 @@ class Settings(BaseSettings):
         default=None,
         description="TOML file: [partnership] directory and auditors that receive checkpoints",
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="the service's Ed25519 private key (PEM, mode 0600) that the CLI and the "
+        "web service sign envelopes with; default <data_dir>/signing-key.pem, created by the "
+        "embedded stack at first start",
+    )
+    trusted_keys: list[str] = Field(
+        default=[],
+        description="hex Ed25519 public keys whose envelopes the worker accepts (a JSON list); "
+        "unset on the embedded stack for the public half of the signing key",
+    )
 
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
@@ -155,6 +166,9 @@ class Settings(BaseSettings):
 
     def checkpoint_key_file(self) -> Path:
         return self.data_dir / "checkpoint.key"
+
+    def signing_key(self) -> Path:
+        return self.signing_key_file or self.data_dir / "signing-key.pem"
 
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"

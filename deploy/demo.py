@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
@@ -25,6 +26,7 @@ from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
 from audit.trail import trail
 from concordat.logging import configure_logging
 from concordat.settings import APP_ROLE, LogFormat, Settings
+from concordat.signing import Signer
 from deploy.demo_story import STORY_START, Story
 from deploy.embedded import DATABASE, ensure_database
 from deploy.embedded_postgres import EmbeddedPostgres
@@ -36,6 +38,7 @@ from eventstore.models import Verification
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from worker import build_worker
+from workflows import signatures
 
 TASK_QUEUE = "concordat"
 PARTNERSHIP = "county-durham"
@@ -93,9 +96,12 @@ async def run(folder: Path) -> Verification:
                 OutboxChannel(folder / "outbox", "concordat@demo.invalid"),
                 AddressBook({}, "partners.invalid"),
             )
+            # A key of the demo's own, trusted by its worker alone.
+            signer = Signer(Ed25519PrivateKey.generate())
+            signatures.trust([signer.public_key])
             async with build_worker(env.client, store, TASK_QUEUE, delivery):
                 today = (await env.get_current_time()).date()
-                story = Story(env, config, TASK_QUEUE, today, say)
+                story = Story(env, config, TASK_QUEUE, today, say, signer)
                 say(
                     f"County Durham Care Partnership, 2022-23, on Temporal's time-skipping "
                     f"server.\nThe story is shifted to start today (server clock): shifted by "

@@ -17,6 +17,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from concordat.settings import PROJECT_ROOT
+from concordat.signing import Signer
+from deploy.dev_users import entitled
 from domain.aggregates.committee_commands import (
     ConfirmMembership,
     MeetMilestone,
@@ -36,6 +38,7 @@ from domain.aggregates.partnership import PartnershipState, SignMou, StartCommit
 from domain.committee_plans import shift_plan
 from domain.events import ActionKind, ConflictRuling, EscalationReason, ProcessKind
 from domain.partnership import Partnership
+from domain.provenance import Channel
 from domain.rules.committee_membership import ProposedSeat
 from domain.rules.quorum import Attendance
 from domain.streams import committee_stream, escalation_stream, partnership_stream
@@ -49,7 +52,6 @@ from workflows.process import Command
 STORY_START = date(2022, 8, 16)
 """The first signature; the story is played from the server's today, shifted by whole days."""
 
-STAFF = "demo-officer"
 C = TypeVar("C")
 COMMITTEE = "joint-committee"
 ESCALATION = "acute-discharge"
@@ -98,7 +100,9 @@ class Story:
         task_queue: str,
         today: date,
         say: Callable[[str], None],
+        signer: Signer,
     ) -> None:
+        self._signer = signer
         self._env = env
         self._client = env.client
         self._config = config
@@ -142,10 +146,11 @@ class Story:
 
     # ------------------------------------------------------------------------------ commands
 
-    @staticmethod
-    def staff(command: C) -> Command[C]:
-        """`command` as the governance office gives it."""
-        return Command(command=command, actor=STAFF)
+    def staff(self, command: C) -> Command[C]:
+        """`command` signed for the development person the partnership's access data
+        entitles to it: the secretary, or the representative of the partner it is for."""
+        person, _ = entitled(self._config, command)
+        return self._signer.envelope(self._config.access, person, command, Channel.WEB)
 
     async def start(self, command: ProcessStart) -> Started:
         """Asks the partnership to start a process, as staff do."""

@@ -19,6 +19,7 @@ from concordat.checkpoint_key import create_key_file, signer_from_settings
 from concordat.connections import connect_temporal
 from concordat.logging import configure_logging
 from concordat.settings import EMBEDDED_DATABASE, Settings
+from concordat.signing import service_signer
 from concordat.web.app import WebStartError, create_app, serving
 from deploy.dev_identity import DevUsersError, dev_identity_provider, load_dev_users
 from deploy.embedded_postgres import EmbeddedPostgres, PostgresStartError
@@ -80,6 +81,8 @@ async def run(settings: Settings) -> None:
             folder=settings.partnerships_dir,
         )
         log.info("schedules in step with configuration", schedules=len(synced))
+        # Made before the CLI is told the stack runs: it signs every command with this key.
+        signer = service_signer(settings, create=True)
         issuer = provider.enter_context(dev_identity_provider(settings.embedded_oidc_port, users))
         async with serving(create_app(settings), settings, stop) as web:
             print(
@@ -94,6 +97,7 @@ async def run(settings: Settings) -> None:
                 f"  Passwords   : {postgres.passwords_file}\n"
                 f"  Data folder : {data}\n"
                 f"  Checkpoints : signed by {checkpoint_key} (give auditors this public key)\n"
+                f"  Signing key : {settings.signing_key()} (public {signer.public_key[:16]}...)\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,
             )

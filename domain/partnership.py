@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import Access
 from domain.bodies import Body, DecisionRuleKind
 from domain.committee_plans import CommitteePlan
 from domain.errors import DomainError, UnknownBodyError
@@ -104,6 +105,7 @@ class Partnership(BaseModel):
     exit_policy: ExitPolicy = ExitPolicy()
     ladder: tuple[LadderStage, ...] = ()
     committees: tuple[CommitteePlan, ...] = ()
+    access: Access = Access()
 
     def organisation(self, slug: Slug) -> Organisation:
         """The organisation called `slug`; refuses an unknown one, listing the known ones."""

@@ -159,6 +159,7 @@ def _check_consistency(p: Partnership, file: str) -> None:
         if stage.kind in (StageKind.CONSIDERATION, StageKind.DECISION) and not stage.bodies:
             raise ConfigError(file, f"{where}.bodies", f"a {stage.kind} stage needs a body")
     _check_committees(p, file)
+    _check_access(p, file)
 
 
 def _check_committees(p: Partnership, file: str) -> None:
@@ -200,3 +201,21 @@ def _check_committees(p: Partnership, file: str) -> None:
                         f"{dependency!r} is not a milestone planned before this one",
                     )
             planned.add(milestone.milestone_id)
+
+
+def _check_access(p: Partnership, file: str) -> None:
+    """The access section names only the partnership's organisations, bodies and seats."""
+    org_slugs = {o.slug for o in p.organisations}
+    for r in p.access.representatives:
+        if r.organisation not in org_slugs:
+            raise ConfigError(
+                file,
+                "access.representatives.organisation",
+                f"unknown organisation {r.organisation!r}",
+            )
+    for s in p.access.members:
+        body = next((b for b in p.bodies if b.slug == s.body), None)
+        if body is None:
+            raise ConfigError(file, "access.members.body", f"unknown body {s.body!r}")
+        if body.member(s.seat) is None:
+            raise ConfigError(file, "access.members.seat", f"{s.seat!r} is not a seat of {s.body}")

@@ -8,13 +8,14 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.events import DomainEvent, event_from_dict, event_to_json_dict
+from domain.provenance import Actor
 from eventstore.models import NewEvent, RecordedEvent
 
 _HEADER = ("type", "schema_version")
 
 
 def to_new_event(
-    event: DomainEvent, *, event_id: UUID, occurred_at: datetime, actor: str
+    event: DomainEvent, *, event_id: UUID, occurred_at: datetime, actor: Actor
 ) -> NewEvent:
     data = event_to_json_dict(event)
     return NewEvent(
@@ -23,7 +24,7 @@ def to_new_event(
         schema_version=data.pop("schema_version"),
         data=data,
         occurred_at=occurred_at,
-        metadata={"actor": actor},
+        metadata=actor.metadata(),
     )
 
 

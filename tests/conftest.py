@@ -24,6 +24,8 @@ from deploy.temporal_dev import TemporalDevServer
 from eventstore.migrate import apply_migrations
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from tests.people import SIGNER
+from workflows import signatures
 
 TEMPLATE = "concordat_template"
 
@@ -156,3 +158,10 @@ def dev_env(dev_client: Client) -> WorkflowEnvironment:
 @pytest.fixture
 def task_queue() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trusted_test_key() -> None:
+    """Workers started in this process trust the tests' own signing key (tests/people.py), and
+    only it, as a deployment's workers trust its web service's key."""
+    signatures.trust([SIGNER.public_key])

@@ -197,6 +197,11 @@ owner = "ww-executive"
 target_on = 2030-06-30
 depends_on = ["shadow"]
 clause = "WW MoU §10.3"
+
+# Whoever runs the stack is the secretariat (the command line's operator).
+[access]
+secretariat = ["local:*"]
+administrators = ["local:*"]
 """
 
 

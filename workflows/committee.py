@@ -42,6 +42,7 @@ from domain.bodies import Body
 from domain.committee_plans import CommitteePlan
 from domain.events import DomainEvent
 from domain.partnership import Partnership
+from domain.provenance import system_actor
 from workflows.clock import end_of, today
 from workflows.process import (
     ChildInput,
@@ -50,7 +51,7 @@ from workflows.process import (
 )
 
 PROCESS = "committee"
-SLIPPAGE_ACTOR = "timer:slippage"
+SLIPPAGE_ACTOR = system_actor("timer:slippage")
 
 
 CommitteeUpdate = Annotated[

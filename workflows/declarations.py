@@ -30,13 +30,15 @@ from domain.declarations import (
     round_id,
 )
 from domain.errors import DomainError
+from domain.provenance import Channel, system_actor
 from workflows.clock import end_of, today
 from workflows.meeting_cycle import fired_on
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import reject
 
 PROCESS = "declarations"
-TIMER = "timer:declarations"
+TIMER = system_actor("timer:declarations")
+SCHEDULE = system_actor("schedule:declarations", Channel.SCHEDULE)
 
 
 DeclarationsUpdate = Annotated[ReturnDeclaration | RecordReview, Field(discriminator="type")]
@@ -114,7 +116,7 @@ class DeclarationsWorkflow:
     async def run(self, input: DeclarationsInput) -> DeclarationsResult:
         await self._p.load()
         if self._p.state.status == "new":
-            await self._p.step(RequestDeclarations(on=self._requested_on), TIMER)
+            await self._p.step(RequestDeclarations(on=self._requested_on), SCHEDULE)
         # A run after continue-as-new is not started by the schedule: it is told its date.
         dated = input.model_copy(update={"requested_on": self._requested_on})
         await self._p.run_until(

@@ -42,6 +42,7 @@ from domain.aggregates.escalation import (
 from domain.bodies import Body
 from domain.events import EscalationDecided
 from domain.partnership import StageKind
+from domain.provenance import system_actor
 from workflows.clock import end_of, today
 from workflows.process import (
     ChildInput,
@@ -50,8 +51,8 @@ from workflows.process import (
 )
 
 PROCESS = "escalation"
-LEVEL_DEADLINE_TIMER = "timer:escalation-level-deadline"
-ACTION_DUE_TIMER = "timer:escalation-action-due"
+LEVEL_DEADLINE_TIMER = system_actor("timer:escalation-level-deadline")
+ACTION_DUE_TIMER = system_actor("timer:escalation-action-due")
 RAISING = "raising"
 """The STATUS published while the raise is being recorded."""
 

@@ -33,13 +33,14 @@ from domain.aggregates.exit import (
     reminders_due,
 )
 from domain.events import DomainEvent
+from domain.provenance import system_actor
 from domain.rules.exits import BodyExitEffect
 from workflows.clock import start_of, today
 from workflows.process import ChildInput, Command, Process
 
 PROCESS = "exit"
-REMINDER_TIMER = "timer:exit-reminder"
-EFFECTIVE_DATE_TIMER = "timer:exit-effective-date"
+REMINDER_TIMER = system_actor("timer:exit-reminder")
+EFFECTIVE_DATE_TIMER = system_actor("timer:exit-effective-date")
 
 
 ExitUpdate = Annotated[AcknowledgeNotice | WithdrawExit, Field(discriminator="type")]

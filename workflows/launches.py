@@ -30,6 +30,7 @@ from domain.aggregates.partnership import (
 from domain.errors import DomainError
 from domain.events import ProcessKind
 from domain.partnership import Partnership
+from domain.provenance import Actor, Channel, system_actor
 from domain.rules.exits import ExitEffect
 from domain.streams import (
     committee_stream,
@@ -84,7 +85,7 @@ def current_config(state: PartnershipState) -> Partnership:
 
 
 def launch(
-    state: PartnershipState, command: ProcessStart, actor: str, on: date, review_id: str
+    state: PartnershipState, command: ProcessStart, actor: Actor, on: date, review_id: str
 ) -> Launch:
     """Starting `command` on `on`; a `DomainError` says why it cannot start. A review's id is
     made by the caller (`review_id`), so two reviews opened on one day differ."""
@@ -104,7 +105,7 @@ def resume(state: PartnershipState, record: ProcessRecord) -> ChildInput:
     """The input that carries on a process the log says is open: with nothing to start, its
     workflow rebuilds itself from its own stream."""
     config, process_id = current_config(state), record.process_id
-    actor = f"workflow:{partnership_stream(state.slug)}"
+    actor = system_actor(f"workflow:{partnership_stream(state.slug)}", Channel.PROCESS)
     match record.process:
         case ProcessKind.EXIT:
             return ExitInput(
@@ -131,7 +132,7 @@ def _exit(
     state: PartnershipState,
     config: Partnership,
     notice: exits.NotifyExit,
-    actor: str,
+    actor: Actor,
     on: date,
 ) -> Launch:
     process_id = unused_process_id(
@@ -161,7 +162,7 @@ def _exit(
 
 
 def _review(
-    state: PartnershipState, config: Partnership, review_id: str, actor: str, on: date
+    state: PartnershipState, config: Partnership, review_id: str, actor: Actor, on: date
 ) -> Launch:
     if state.review_due_on is None:
         raise DomainError(f"the {state.slug} MoU is not yet effective; there is nothing to review")
@@ -186,7 +187,7 @@ def _committee(
     state: PartnershipState,
     config: Partnership,
     command: StartCommittee,
-    actor: str,
+    actor: Actor,
     on: date,
 ) -> Launch:
     process_id = unused_process_id(state, committee_stream(state.slug, command.committee))
@@ -213,7 +214,7 @@ def _escalation(
     state: PartnershipState,
     config: Partnership,
     raised: escalations.RaiseEscalation,
-    actor: str,
+    actor: Actor,
     on: date,
 ) -> Launch:
     process_id = escalation_stream(state.slug, raised.escalation_id)

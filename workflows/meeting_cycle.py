@@ -34,13 +34,15 @@ from domain.meetings import (
     initial_state,
     meeting_date_for,
 )
+from domain.provenance import Channel, system_actor
 from domain.streams import meeting_stream
 from workflows.clock import end_of, start_of, today
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import reject
 
 PROCESS = "meeting"
-TIMER = "timer:meeting-cycle"
+TIMER = system_actor("timer:meeting-cycle")
+SCHEDULE = system_actor("schedule:meeting-cycle", Channel.SCHEDULE)
 
 SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 """Set by Temporal on a workflow a schedule starts: the nominal fire time, even on catch-up."""
@@ -185,7 +187,7 @@ class MeetingCycleWorkflow:
             except DomainError as error:
                 workflow.logger.warning("meeting cycle not started: %s", error)
                 return False
-            await self._p.record(events, TIMER)
+            await self._p.record(events, SCHEDULE)
         return True
 
     async def _act_on_due_date(self) -> None:

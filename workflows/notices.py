@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 from activities.contracts import DELIVER_NOTICE, DeliveryReceipt, DeliveryRequest
 from domain.events import NoticeDelivered, NoticeIssued
 from domain.notices import delivered
+from domain.provenance import Actor
 from workflows.recording import Stream, record
 
 DELIVERY_RETRY = RetryPolicy(
@@ -43,7 +44,7 @@ async def _deliver_one(notice: NoticeIssued) -> DeliveryReceipt:
 
 
 async def deliver(
-    stream: Stream, notices: Sequence[NoticeIssued], actor: str
+    stream: Stream, notices: Sequence[NoticeIssued], actor: Actor
 ) -> tuple[Stream, list[NoticeDelivered]]:
     """Delivers `notices` side by side and records their receipts in one append."""
     receipts = await asyncio.gather(*(_deliver_one(n) for n in notices))

@@ -36,6 +36,7 @@ from domain.aggregates.partnership import (
 )
 from domain.errors import DomainError
 from domain.events import Abandonment, DomainEvent, ProcessKind
+from domain.provenance import Actor, Channel, system_actor
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.clock import start_of, today, until
@@ -49,7 +50,7 @@ from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, Signator
 
 PROCESS = "partnership"
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
-REVIEW_TIMER = "timer:annual-review"
+REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
 """The patch from which a process ended from outside is recorded as abandoned, with how, by
 whom and why (R11); a history from before replays recording only that it ended."""
@@ -78,7 +79,7 @@ class PartnershipWorkflow:
         # its end recorded; continue-as-new waits until none is left.
         self._children: dict[str, asyncio.Task[None]] = {}
         self._failures: list[BaseException] = []
-        self._review_asked_by: str | None = None
+        self._review_asked_by: Actor | None = None
 
     @workflow.run
     async def run(self, input: PartnershipInput) -> PartnershipState:
@@ -155,13 +156,13 @@ class PartnershipWorkflow:
         """Starts one of the partnership's processes; the review is opened by the run loop."""
         await workflow.wait_condition(lambda: self._p.ready)
         if isinstance(command.command, RequestReview):
-            self._validate_start(command)
-            self._review_asked_by = command.actor
+            self._check_start(command)
+            self._review_asked_by = command.actor.signed_by_command(command.command)
             await workflow.wait_condition(lambda: self._open_review() is not None)
             review = self._open_review()
             assert review is not None
             return Started(process=ProcessKind.REVIEW, process_id=review)
-        return await self._start(command.command, command.actor)
+        return await self._start(command.command, command.actor.signed_by_command(command.command))
 
     def _open_review(self) -> str | None:
         """The open review, once its workflow has started."""
@@ -170,6 +171,10 @@ class PartnershipWorkflow:
 
     @start.validator
     def _validate_start(self, command: Command[ProcessStart]) -> None:
+        self._p.authorise(command)
+        self._check_start(command)
+
+    def _check_start(self, command: Command[ProcessStart]) -> None:
         """The partnership's rules for a start and the process's own first decision, both
         taken before anything is written (a notice not in writing, a committee not planned)."""
         if self._p.ready:
@@ -177,7 +182,7 @@ class PartnershipWorkflow:
 
     # ------------------------------------------------------------------------ processes
 
-    async def _start(self, command: ProcessStart, actor: str) -> Started:
+    async def _start(self, command: ProcessStart, actor: Actor) -> Started:
         async with self._p.lock:
             review_id = f"{today().isoformat()}-{workflow.uuid4().hex[:6]}"
             started = self._launch(command, actor, review_id)
@@ -185,7 +190,7 @@ class PartnershipWorkflow:
             await self._run_child(started.input)
         return started.started
 
-    def _launch(self, command: ProcessStart, actor: str, review_id: str) -> Launch:
+    def _launch(self, command: ProcessStart, actor: Actor, review_id: str) -> Launch:
         try:
             return launch(self._p.state, command, actor, today(), review_id)
         except DomainError as error:
@@ -273,7 +278,9 @@ class PartnershipWorkflow:
             ).signal(
                 ReviewWorkflow.signatory_left,
                 SignatoryLeft(
-                    organisation=organisation, left_on=left_on, actor=f"workflow:{exit_id}"
+                    organisation=organisation,
+                    left_on=left_on,
+                    actor=system_actor(f"workflow:{exit_id}", Channel.PROCESS),
                 ),
             )
 
@@ -306,7 +313,7 @@ class PartnershipWorkflow:
                 abandoned=abandoned,
             )
             events += decide(state, end)
-            await self._p.record(events, f"workflow:{process_id}")
+            await self._p.record(events, system_actor(f"workflow:{process_id}", Channel.PROCESS))
 
     # ------------------------------------------------------------------------ children
 

@@ -5,8 +5,9 @@ every such workflow does the same way, once:
 - its state is the fold of its stream: read from the log when the workflow starts (so a workflow
   started again after a termination, a reset or a lost Temporal database carries on where the log
   says it is), or carried across continue-as-new;
-- a command comes in one envelope, `Command[C]`, holding the domain's own command and who acts;
-  the update validator runs the aggregate's `decide` on it, and the handler decides again under
+- a command comes in one envelope, `Command[C]`, holding the domain's own command and who acts,
+  signed; the update validator checks the signature and the person's authority, then runs the
+  aggregate's `decide` on it, and the handler decides again under
   the one lock (the state may have moved since), records the events, folds them, and delivers the
   written notices they issued, recording each receipt. A command's `today`, where it has one, is
   the workflow's date, whatever the caller sent;
@@ -36,15 +37,23 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import READ_STREAM, ReadStream, StreamRead
+from domain.authority import NotAuthorisedError, check
 from domain.errors import DomainError
 from domain.events import DomainEvent, NoticeIssued
 from domain.partnership import Partnership
+from domain.provenance import Actor
 from domain.streams import partnership_stream
-from domain.text import Name, refusal
+from domain.text import refusal
 from workflows import search_attributes
 from workflows.clock import today, until
 from workflows.notices import deliver
 from workflows.recording import STORE_RETRY, Stream, record, reject
+
+# The module holding the keys the worker trusts is shared with the worker, never re-imported
+# per run: a sandboxed copy would trust nothing, and cryptography's native code cannot be
+# imported twice.
+with workflow.unsafe.imports_passed_through():
+    import workflows.signatures as signatures
 
 S = TypeVar("S", bound=BaseModel)
 C = TypeVar("C")
@@ -80,7 +89,7 @@ class ChildInput(ProcessInput[S]):
     """A process a partnership starts: on its own stream, for the person who asked."""
 
     process_id: str = Field(min_length=1, description="its workflow and stream id")
-    actor: str = Field(min_length=1, description="who started it")
+    actor: Actor = Field(description="who started it, as their signed envelope said")
 
 
 INVALID_COMMAND = "InvalidCommand"
@@ -97,12 +106,13 @@ past it."""
 
 
 class Command(BaseModel, Generic[C_co]):
-    """One command from the edge to the aggregate: the domain's command and who is acting."""
+    """One command from the edge to the aggregate: the domain's command, and who is acting
+    with the signature over both that the edge made (`concordat.signing`)."""
 
     model_config = ConfigDict(frozen=True)
 
     command: C_co
-    actor: Name = Field(min_length=1, description="who acts: a signed-in person or a timer")
+    actor: Actor
 
     @model_validator(mode="wrap")
     @classmethod
@@ -171,6 +181,7 @@ class Process(Generic[S, C]):
     ) -> None:
         self._kind = kind
         self._partnership = input.config.slug
+        self._access = input.config.access
         self._decide = decide
         self._fold = fold
         self._status = status
@@ -261,9 +272,25 @@ class Process(Generic[S, C]):
         except DomainError as error:
             reject(error)
 
+    def authorise(self, envelope: Command[Any]) -> None:
+        """Refuses, before anything is written, an envelope unsigned or signed by a key this
+        worker does not trust, one claiming a system actor, and a person the partnership's
+        access data does not allow to issue its command (docs/rules.md A1-A8). Called only from
+        update validators, which are not replayed, so a rotated key never breaks a replay."""
+        provenance = envelope.actor.provenance
+        refused = signatures.verify(envelope.command, provenance, envelope.actor.signature)
+        try:
+            if refused is not None:
+                raise NotAuthorisedError(refused)
+            check(self._access, provenance, envelope.command)
+        except DomainError as error:
+            reject(error)
+
     def validate(self, envelope: Command[C]) -> None:
-        """An update validator: refuses a bad command before anything is written. Before the
-        process is ready there is nothing to judge against; the handler decides then."""
+        """An update validator: refuses a bad or unauthorised command before anything is
+        written. Before the process is ready there is no state to judge the command against;
+        the handler decides then."""
+        self.authorise(envelope)
         if self.ready:
             self.decide(envelope.command)
 
@@ -271,16 +298,16 @@ class Process(Generic[S, C]):
         """An update handler: once the process is ready, decides again under the lock (the
         state may have moved since validation), records, folds and delivers."""
         await workflow.wait_condition(lambda: self.ready)
-        return await self.step(envelope.command, envelope.actor)
+        return await self.step(envelope.command, envelope.actor.signed_by_command(envelope.command))
 
-    async def step(self, command: C, actor: str) -> list[DomainEvent]:
+    async def step(self, command: C, actor: Actor) -> list[DomainEvent]:
         """A command from a handler, a timer or the workflow's own start."""
         async with self.lock:
             events = self.decide(command)
             await self.record(events, actor)
         return events
 
-    async def record(self, events: list[DomainEvent], actor: str) -> None:
+    async def record(self, events: list[DomainEvent], actor: Actor) -> None:
         """Appends `events`, folds them, then delivers the notices among them and records
         their receipts. Called with the lock held."""
         if not events:

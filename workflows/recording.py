@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from activities.contracts import APPEND_EVENTS, Appended, AppendRequest, EventToRecord
 from domain.errors import DomainError
 from domain.events import DomainEvent
+from domain.provenance import Actor
 
 DOMAIN_REJECTED = "DomainRejected"
 INVALID_EVENT = "InvalidEvent"
@@ -41,7 +42,7 @@ class Stream(BaseModel):
     version: int = 0
 
 
-async def record(stream: Stream, events: list[DomainEvent], actor: str) -> Stream:
+async def record(stream: Stream, events: list[DomainEvent], actor: Actor) -> Stream:
     """Appends `events` at the stream's version and returns the stream after them."""
     if not events:
         return stream

@@ -38,6 +38,7 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, ReviewOutcome
 from domain.letters.review import notices_for
 from domain.partnership import Partnership
+from domain.provenance import Actor, Channel, system_actor
 from workflows.clock import end_of, start_of, today
 from workflows.process import (
     ChildInput,
@@ -46,8 +47,8 @@ from workflows.process import (
 )
 
 PROCESS = "review"
-REMINDER_ACTOR = "timer:review-reminder"
-DEADLINE_ACTOR = "timer:review-deadline"
+REMINDER_ACTOR = system_actor("timer:review-reminder")
+DEADLINE_ACTOR = system_actor("timer:review-deadline")
 
 
 ReviewUpdate = Annotated[
@@ -72,7 +73,7 @@ class SignatoryLeft(BaseModel):
 
     organisation: str
     left_on: date
-    actor: str = Field(default="process:exit", min_length=1)
+    actor: Actor = system_actor("process:exit", Channel.PROCESS)
 
 
 class ReviewResult(BaseModel):

@@ -30,6 +30,7 @@ from concordat.settings import Settings
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.text import printable
 from eventstore.checkpoint import Checkpoint, CheckpointError, VerifierKey, open_checkpoints
 from eventstore.models import Digest, Verification
 from eventstore.pool import open_pool
@@ -257,6 +258,8 @@ def _report_text(report: GovernanceReport) -> str:
             else "not signed"
         )
         lines.append(f"  {s.organisation}: {s.name}; {signed}")
+        if s.recorded_by:
+            lines.append(f"    recorded by {printable(s.recorded_by)}")
     for d in report.departures:
         lines.append(f"  left: {d.organisation} on {d.ended_on} ({d.exit_id})")
     lines.append("Bodies:")

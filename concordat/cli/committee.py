@@ -20,11 +20,13 @@ from temporalio.client import WorkflowHandle
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import (
     ISO_DATE,
+    Operator,
     actor_option,
     date_option,
     envelope,
     partnership_argument,
     request,
+    signed,
 )
 from concordat.cli.recorded import until_recorded
 from concordat.cli.temporal import call, client, query
@@ -46,7 +48,6 @@ from domain.streams import committee_stream, partnership_stream
 from workflows.committee import CommitteeWorkflow
 from workflows.launches import Started
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 
 Handle = WorkflowHandle[CommitteeWorkflow, Any]
 
@@ -100,7 +101,7 @@ async def start(
     committee: str,
     name: str | None,
     shift_to: date | None,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Start forming COMMITTEE with the plan the partnership's configuration file gives it
@@ -116,9 +117,7 @@ async def start(
     lead = temporal.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_stream(partnership.slug)
     )
-    started: Started = await call(
-        lead, PartnershipWorkflow.start, Command(command=starting, actor=actor)
-    )
+    started: Started = await call(lead, PartnershipWorkflow.start, signed(starting, actor))
     formation = temporal.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
     await until_recorded(formation, unrecorded="not-started")
     state: CommitteeState = await query(formation, CommitteeWorkflow.state)
@@ -152,7 +151,7 @@ async def meet(
     milestone: str,
     met_on: date,
     evidence: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record MILESTONE as met: refused before the milestones it depends on, or while an
@@ -178,7 +177,7 @@ async def agree(
     milestone: str,
     body_or_org: str,
     agreed_on: date,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record that BODY_OR_ORG (for example cabinet, icb, dcc) gave the agreement MILESTONE
@@ -218,7 +217,7 @@ async def replan(
     milestone: str,
     target: date,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Give MILESTONE a new target date: allowed once Government guidance is published
@@ -249,7 +248,7 @@ async def guidance(
     published_on: date,
     summary: str,
     new_preferred_option: str | None,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record that Government guidance was published (DCC Cabinet 2022 7(c), §29); the owner may
@@ -318,7 +317,7 @@ async def membership(
     committee: str,
     seats_file: Path,
     confirmed_on: date,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Confirm the committee's membership against the minimum list of DCC Cabinet 2022 §19 (a)-(g);

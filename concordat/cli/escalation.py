@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from temporalio.client import WorkflowHandle
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
+from concordat.cli.params import Operator, actor_option, date_option, envelope, partnership_argument
 from concordat.cli.recorded import until_recorded
 from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
 from concordat.cli.temporal import call, client, query
@@ -132,7 +132,7 @@ async def raise_(
     summary: str,
     raised_on: date,
     affected: tuple[str, ...],
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Raise ESCALATION_ID: it starts at the first level of the partnership's ladder."""
@@ -181,7 +181,7 @@ async def refer_up(
     body: str,
     referred_on: date,
     notes: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """The body at --level could not settle it and refers it up (CDCPE ToR §1.2, §2; MSE MoU 2020
@@ -280,7 +280,7 @@ async def decide(
     rule: str | None,
     affected: tuple[str, ...],
     summary: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record a level's vote: attendance, declared interests, the Chair's rulings and the votes;
@@ -324,7 +324,7 @@ async def not_accepted(
     by: str,
     on: date,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """A party does not accept the decision taken at --level: it goes up (MSE MoU 2020 §8.10(3))."""
@@ -346,7 +346,7 @@ async def resolve(
     escalation_id: str,
     resolved_on: date,
     summary: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Resolve the escalation at its level; refused while an agreed action is open (MSE MoU 2020
@@ -369,7 +369,7 @@ async def close(
     escalation_id: str,
     closed_on: date,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Close the escalation unresolved, saying why; the raising body is told in writing."""
@@ -410,7 +410,7 @@ async def agree(
     due_on: date,
     agreed_on: date,
     description: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Agree an action at the escalation's current level."""
@@ -445,7 +445,7 @@ async def complete(
     escalation_id: str,
     action_id: str,
     completed_on: date,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record ACTION_ID (a1, a2, ...) as completed."""

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowHandle
 
 from concordat.cli.output import emit, json_option, run_async
 from concordat.cli.params import (
+    Operator,
     actor_option,
     date_option,
     envelope,
@@ -142,7 +143,7 @@ async def notify(
     effective_on: date,
     signatory_name: str,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record ORGANISATION's written notice of leaving; every other signatory is written to and
@@ -202,7 +203,7 @@ async def acknowledge(
     recipient: str,
     acknowledged_on: date,
     acknowledged_by: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record that RECIPIENT acknowledged LEAVER's notice of leaving."""
@@ -231,7 +232,7 @@ async def withdraw(
     organisation: str,
     withdrawn_on: date,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Withdraw ORGANISATION's notice of leaving; allowed only before its effective date."""

@@ -11,7 +11,13 @@ import click
 from pydantic import BaseModel, ConfigDict
 
 from concordat.cli.output import emit, json_option, run_async
-from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
+from concordat.cli.params import (
+    Operator,
+    actor_option,
+    date_option,
+    envelope,
+    partnership_argument,
+)
 from concordat.cli.processes import known_organisation, partnership_handle
 from concordat.cli.temporal import call, client
 from domain.aggregates.partnership import PartnershipState, SignMou
@@ -39,7 +45,7 @@ async def sign(
     signatory_name: str,
     signatory_role: str,
     signed_on: date,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record that ORGANISATION executed its counterpart of PARTNERSHIP's MoU; the MoU takes

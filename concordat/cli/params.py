@@ -5,9 +5,13 @@ read, as one line (`concordat: ...`) rather than click's usage block, so a scrip
 kind of failure whether the shell, the configuration or a workflow refused it.
 """
 
+import contextlib
+import grp
 import os
+import pwd
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -17,14 +21,18 @@ from temporalio.exceptions import ApplicationError
 
 from concordat.cli.output import fail
 from concordat.settings import Settings
+from concordat.signing import SigningKeyError, service_signer
+from domain.authority import NotAuthorisedError, command_type, party_of, provenance_for
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.provenance import Channel, Person
 from domain.text import refusal
 from workflows.process import Command
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
+C = TypeVar("C")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -88,14 +96,41 @@ def date_option(flag: str, dest: str, help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+@dataclass(frozen=True)
+class Operator:
+    """Who runs the command: the local account, never a name typed in, and the reason given
+    when recording for a partner (`--on-behalf-of`)."""
+
+    person: Person
+    on_behalf_reason: str | None
+
+
+def local_person() -> Person:
+    """The operating system's account running this process (issuer `local`), named as the
+    partnerships' access data names local accounts (`local:NAME`)."""
+    account = pwd.getpwuid(os.geteuid())
+    groups = []
+    for gid in os.getgroups():
+        with contextlib.suppress(KeyError):
+            groups.append(grp.getgrgid(gid).gr_name)
+    return Person(
+        issuer="local",
+        subject=account.pw_name,
+        name=account.pw_gecos.split(",")[0] or account.pw_name,
+        groups=tuple(groups),
+    )
+
+
 def actor_option(command: F) -> F:
-    """Who recorded the command: it goes into every event the command causes, for the trail."""
+    """The operator (the local account) acting, and `--on-behalf-of REASON` for the secretariat
+    recording what a partner or a seat's holder did: the reason goes into every event."""
     return click.option(
-        "--actor",
-        default=lambda: os.environ.get("USER") or "staff",
-        show_default="$USER, else staff",
-        metavar="NAME",
-        help="The member of staff recording this, as the audit trail will show it.",
+        "--on-behalf-of",
+        "actor",
+        metavar="REASON",
+        callback=lambda _ctx, _param, reason: Operator(local_person(), reason),
+        help="As the secretariat, record this for the organisation or seat it names, saying "
+        "why (for example: signed counterpart received by post).",
     )(command)
 
 
@@ -108,11 +143,39 @@ def request(model: type[M], **fields: Any) -> M:
         fail(refusal(error))
 
 
-def envelope(model: type[M], actor: str, **fields: Any) -> Command[M]:
-    """A domain command from the command line in the envelope that says who acts; an actor or
-    a size the envelope refuses is a one-line refusal too."""
-    command = request(model, **fields)
+def envelope(model: type[M], actor: Operator, **fields: Any) -> Command[M]:
+    """A domain command from the command line, signed for the operator in the role the
+    partnership's access data gives them; a person it does not allow, a missing key or a size
+    the envelope refuses is a one-line refusal, and nothing is sent."""
+    return signed(request(model, **fields), actor)
+
+
+def signed(command: C, actor: Operator) -> Command[C]:
+    """`command`, for the command line's PARTNERSHIP, in an envelope signed with the key in
+    the data folder (readable only by the operator who runs the stack)."""
+    partnership: Partnership = click.get_current_context().params["partnership"]
+    party = party_of(command) if actor.on_behalf_reason is not None else None
+    if actor.on_behalf_reason is not None and party is None:
+        fail(
+            f"--on-behalf-of is for what the secretariat records for a partner or a seat's "
+            f"holder; {command_type(command)} is the secretariat's own business"
+        )
     try:
-        return Command(command=command, actor=actor)
+        provenance = provenance_for(
+            partnership.access,
+            actor.person,
+            command,
+            Channel.CLI,
+            on_behalf_of=party,
+            reason=actor.on_behalf_reason,
+        )
+    except ValidationError as error:
+        fail(refusal(error))
+    except NotAuthorisedError as error:
+        fail(str(error))
+    try:
+        return service_signer(Settings()).sign(command, provenance)
+    except SigningKeyError as error:
+        fail(str(error))
     except ApplicationError as error:
         fail(error.message)

@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from audit.replay import GovernanceReport, counted, replay
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import ISO_DATE, actor_option, partnership_argument
+from concordat.cli.params import ISO_DATE, Operator, actor_option, partnership_argument
 from concordat.cli.partnership_view import (
     PartnershipView,
     ProcessLine,
@@ -35,6 +35,7 @@ from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, running_query, visible
 from domain.aggregates import partnership as aggregate
+from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
@@ -141,14 +142,19 @@ class Started(BaseModel):
 @actor_option
 @json_option
 @run_async
-async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
+async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
+    try:
+        require_secretariat(partnership.access, actor.person, partnership.slug)
+    except NotAuthorisedError as error:
+        fail(str(error))
     temporal = await client()
     workflow_id = partnership_stream(partnership.slug)
     was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
     try:
-        await start_partnership(temporal, partnership, actor, Settings().task_queue)
+        started_by = f"{actor.person.issuer}:{actor.person.subject}"
+        await start_partnership(temporal, partnership, started_by, Settings().task_queue)
     except RPCError as error:
         fail(f"Temporal refused to start {workflow_id}: {error.message}")
     result = Started(workflow_id=workflow_id, started=not was_running)

@@ -10,6 +10,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.output import fail
+from concordat.cli.params import Operator, signed
 from concordat.cli.partnership_view import ProcessLine
 from concordat.cli.temporal import call, query
 from concordat.visibility import ProcessRow, describe, running_query, visible
@@ -21,7 +22,6 @@ from domain.streams import partnership_stream
 from workflows.exit import ExitResult, ExitWorkflow
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import ReviewResult, ReviewWorkflow
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
@@ -65,13 +65,11 @@ async def execution_status(client: Client, workflow_id: str) -> WorkflowExecutio
 
 
 async def start_process(
-    client: Client, config: Partnership, command: ProcessStart, actor: str
+    client: Client, config: Partnership, command: ProcessStart, actor: Operator
 ) -> Started:
     """Asks the partnership to start a process; a refusal is one line, and nothing is written."""
     handle = await partnership_handle(client, config)
-    started: Started = await call(
-        handle, PartnershipWorkflow.start, Command(command=command, actor=actor)
-    )
+    started: Started = await call(handle, PartnershipWorkflow.start, signed(command, actor))
     return started
 
 

@@ -16,7 +16,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import actor_option, date_option, envelope, partnership_argument
+from concordat.cli.params import Operator, actor_option, date_option, envelope, partnership_argument
 from concordat.cli.processes import known_organisation, open_review, partnership_handle
 from concordat.cli.temporal import call, client, query
 from domain.aggregates.partnership import RequestReview
@@ -129,7 +129,7 @@ async def _review(config: Partnership, organisation: str) -> ReviewHandle:
 @actor_option
 @json_option
 @run_async
-async def start(partnership: Partnership, actor: str, as_json: bool) -> None:
+async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
     """Open PARTNERSHIP's review now, before its timer would (CDCP MoU §24: at least
     annually); refused while a review is open or before the MoU is effective."""
     temporal = await client()
@@ -171,7 +171,7 @@ async def respond(
     received_on: date,
     confirm: bool,
     comment: str | None,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record ORGANISATION's one response to the open review: --confirm or --comment TEXT."""
@@ -202,7 +202,7 @@ async def propose(
     organisation: str,
     summary: str,
     proposed_on: date,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Put ORGANISATION's proposed variation to every signatory; it is adopted only if all of
@@ -231,7 +231,7 @@ def _variation_id(partnership: Partnership, handle: ReviewHandle) -> str:
 @json_option
 @run_async
 async def agree(
-    partnership: Partnership, organisation: str, agreed_on: date, actor: str, as_json: bool
+    partnership: Partnership, organisation: str, agreed_on: date, actor: Operator, as_json: bool
 ) -> None:
     """Record ORGANISATION's written agreement to the variation before the signatories."""
     handle = await _review(partnership, organisation)
@@ -258,7 +258,7 @@ async def refuse(
     organisation: str,
     refused_on: date,
     reason: str,
-    actor: str,
+    actor: Operator,
     as_json: bool,
 ) -> None:
     """Record ORGANISATION's refusal of the variation: one refusal and the MoU stands

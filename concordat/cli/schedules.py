@@ -3,11 +3,13 @@
 import click
 
 from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.params import local_person
 from concordat.cli.temporal import client
 from concordat.settings import Settings
 from deploy.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules
+from domain.authority import NotAuthorisedError, require_administrator
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
-from domain.partnerships_config import load_partnership
+from domain.partnerships_config import load_partnership, partnership_slugs
 
 
 @click.group()
@@ -28,11 +30,15 @@ async def sync(partnership: str | None, as_json: bool) -> None:
     """Create or update the schedules from the partnerships' configuration (idempotent)."""
     settings = Settings()
     folder = settings.partnerships_dir
+    operator = local_person()
     try:
-        if partnership is not None:
-            load_partnership(partnership, folder)
+        slugs = [partnership] if partnership is not None else partnership_slugs(folder)
+        for slug in slugs:
+            require_administrator(load_partnership(slug, folder).access, operator, slug)
     except ConfigError as error:
         fail(error.problem if isinstance(error, UnknownPartnershipError) else str(error))
+    except NotAuthorisedError as error:
+        fail(str(error))
     temporal = await client()
     try:
         results = await sync_schedules(

@@ -9,7 +9,7 @@ validator's words with nothing written.
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
@@ -20,15 +20,16 @@ from audit.trail import TrailLine, trail
 from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, describe, running_query, visible
-from concordat.web.acting import Acting, envelope
+from concordat.web.acting import Acting, Caller, envelope
 from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
 from concordat.web.kinds import KINDS, ProcessCommand
-from concordat.web.person import Person
 from concordat.web.signin import signed_in
 from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
+from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.provenance import Person
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
 from eventstore.models import Digest, Verification
@@ -120,9 +121,36 @@ async def _partnership(reach: Backends, slug: str) -> PartnershipHandle:
     return client.get_workflow_handle_for(PartnershipWorkflow.run, workflow_id)
 
 
-def _sealed(person: Person, command: Any) -> Command[Any]:
+async def _config_of(handle: PartnershipHandle) -> Partnership:
+    """The partnership as its running workflow holds it: whose access data decides."""
+    state: PartnershipState = await query(handle, PartnershipWorkflow.state)
+    return state.config
+
+
+class OnBehalfOf(BaseModel):
+    """When the secretariat records for a partner: for whom, and why (both recorded)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on_behalf_of: str | None = None
+    reason: str | None = None
+
+
+Behalf = Annotated[OnBehalfOf, Query()]
+
+
+def _sealed(
+    request: Request, caller: Caller, config: Partnership, command: Any, behalf: OnBehalfOf
+) -> Command[Any]:
     try:
-        return envelope(person, command)
+        return envelope(
+            request,
+            caller,
+            config,
+            command,
+            on_behalf_of=behalf.on_behalf_of,
+            reason=behalf.reason,
+        )
     except ApplicationError as error:
         raise refused(error.message) from error
 
@@ -160,13 +188,20 @@ async def list_partnerships(person: SignedIn, reach: Reach) -> list[PartnershipS
 
 
 @router.post("/partnerships/{slug}/start", summary="Start a partnership's workflow")
-async def start(slug: str, person: Acting, reach: Reach) -> PartnershipStarted:
+async def start(slug: str, caller: Acting, reach: Reach) -> PartnershipStarted:
     config = _config(reach.settings, slug)
+    try:
+        require_secretariat(config.access, caller.person, config.slug)
+    except NotAuthorisedError as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
     client = await reach.temporal()
     workflow_id = partnership_stream(config.slug)
     was_running = await _running(client, workflow_id)
+    person = caller.person
     try:
-        await start_partnership(client, config, person.email, reach.settings.task_queue)
+        await start_partnership(
+            client, config, f"{person.issuer}:{person.subject}", reach.settings.task_queue
+        )
     except RPCError as error:
         raise rpc_failure(workflow_id, error) from error
     return PartnershipStarted(workflow_id=workflow_id, started=not was_running)
@@ -181,11 +216,12 @@ async def partnership_state(slug: str, person: SignedIn, reach: Reach) -> Partne
 
 
 @router.post("/partnerships/{slug}/signatures", summary="Record a signature of the MoU")
-async def sign(slug: str, signature: SignMou, person: Acting, reach: Reach) -> PartnershipState:
+async def sign(
+    slug: str, signature: SignMou, caller: Acting, behalf: Behalf, request: Request, reach: Reach
+) -> PartnershipState:
     handle = await _partnership(reach, slug)
-    state: PartnershipState = await update(
-        handle, PartnershipWorkflow.execute, _sealed(person, signature)
-    )
+    sealed = _sealed(request, caller, await _config_of(handle), signature, behalf)
+    state: PartnershipState = await update(handle, PartnershipWorkflow.execute, sealed)
     return state
 
 
@@ -193,9 +229,12 @@ async def sign(slug: str, signature: SignMou, person: Acting, reach: Reach) -> P
     "/partnerships/{slug}/processes",
     summary="Start a process: an exit, the review, a committee's formation, an escalation",
 )
-async def start_process(slug: str, command: ProcessStart, person: Acting, reach: Reach) -> Started:
+async def start_process(
+    slug: str, command: ProcessStart, caller: Acting, behalf: Behalf, request: Request, reach: Reach
+) -> Started:
     handle = await _partnership(reach, slug)
-    started: Started = await update(handle, PartnershipWorkflow.start, _sealed(person, command))
+    sealed = _sealed(request, caller, await _config_of(handle), command, behalf)
+    started: Started = await update(handle, PartnershipWorkflow.start, sealed)
     return started
 
 
@@ -265,14 +304,22 @@ async def process_state(process_id: str, person: SignedIn, reach: Reach) -> Proc
 
 @router.post("/processes/{process_id}/commands", summary="Send a command to a running process")
 async def command_process(
-    process_id: str, command: ProcessCommand, person: Acting, reach: Reach
+    process_id: str,
+    command: ProcessCommand,
+    caller: Acting,
+    behalf: Behalf,
+    request: Request,
+    reach: Reach,
 ) -> CommandResult:
     client, row = await _process(reach, process_id)
     kind = KINDS.get(row.workflow_type)
-    if kind is None or type(command) not in kind.commands:
+    if kind is None or type(command) not in kind.commands or row.partnership is None:
         raise refused(f"{process_id} ({row.workflow_type}) does not take {type(command).__name__}")
+    config = await _config_of(await _partnership(reach, row.partnership))
     result = await update(
-        client.get_workflow_handle(process_id), kind.execute, _sealed(person, command)
+        client.get_workflow_handle(process_id),
+        kind.execute,
+        _sealed(request, caller, config, command, behalf),
     )
     return CommandResult(process_id=process_id, result=result.model_dump(mode="json"))
 

@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from concordat.logging import configure_logging
 from concordat.settings import Settings
+from concordat.signing import Signer, service_signer
 from concordat.web import api, health, signin
 from concordat.web.backends import Backends
 
@@ -19,8 +20,11 @@ SESSION_COOKIE = "concordat_session"
 SESSION_HOURS = 8
 
 
-def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
-    """The service for `settings`; `temporal`, if given, is used instead of connecting."""
+def create_app(
+    settings: Settings, temporal: Client | None = None, signer: Signer | None = None
+) -> FastAPI:
+    """The service for `settings`; `temporal`, if given, is used instead of connecting, and
+    `signer` instead of the key file `settings` name."""
     reach = Backends(settings, temporal)
 
     @asynccontextmanager
@@ -39,6 +43,7 @@ def create_app(settings: Settings, temporal: Client | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.backends = reach
+    app.state.signer = signer or service_signer(settings)
     app.state.oidc = signin.provider(settings)
     secret = settings.session_secret
     app.add_middleware(

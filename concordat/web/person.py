@@ -3,25 +3,14 @@
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError
 
-from domain.text import Name
+from domain.provenance import Person
+from domain.text import refusal
 
 
 class NotAPerson(ValueError):
     """The provider's claims lack what Concordat needs to name who acts."""
-
-
-class Person(BaseModel):
-    """Who is signed in: the provider and its subject identify them; the rest is for people."""
-
-    model_config = ConfigDict(frozen=True)
-
-    issuer: str
-    subject: str
-    name: Name | None
-    email: Name
-    groups: tuple[Name, ...] = ()
 
 
 def person_from_claims(issuer: str, claims: Mapping[str, Any]) -> Person:
@@ -39,10 +28,14 @@ def person_from_claims(issuer: str, claims: Mapping[str, Any]) -> Person:
         )
     groups = claims.get("groups") or ()
     name = claims.get("name")
-    return Person(
-        issuer=issuer,
-        subject=subject,
-        name=name if isinstance(name, str) else None,
-        email=email,
-        groups=tuple(str(g) for g in groups) if isinstance(groups, list | tuple) else (),
-    )
+    try:
+        return Person(
+            issuer=issuer,
+            subject=subject,
+            name=name if isinstance(name, str) and name else email,
+            email=email,
+            groups=tuple(str(g) for g in groups) if isinstance(groups, list | tuple) else (),
+        )
+    except ValidationError as error:
+        reason = refusal(error)
+        raise NotAPerson(f"the identity provider's claims cannot name a person: {reason}") from None

@@ -17,7 +17,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from concordat.settings import Settings
-from concordat.web.person import NotAPerson, Person, person_from_claims
+from concordat.web.person import NotAPerson, person_from_claims
+from domain.provenance import Person
 
 SESSION_KEY = "person"
 

@@ -11,6 +11,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.contracts import AppendRequest, EventToRecord
 from activities.store import StoreActivities
 from domain.events import MouSigned
+from domain.provenance import system_actor
 from eventstore.store import EventStore
 
 
@@ -27,7 +28,10 @@ def signature(name: str) -> AppendRequest:
         expected_version=0,
         events=[
             EventToRecord(
-                event_id=uuid4(), occurred_at=datetime.now(UTC), actor="tests", event=event
+                event_id=uuid4(),
+                occurred_at=datetime.now(UTC),
+                actor=system_actor("timer:tests"),
+                event=event,
             )
         ],
     )

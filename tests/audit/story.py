@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime
 from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.events import ActionKind, DomainEvent, EscalationReason
 from domain.partnerships_config import load_partnership
+from domain.provenance import Actor, Channel, system_actor
 from eventstore.codec import to_new_event
 from eventstore.models import NewEvent, RecordedEvent
 from eventstore.store import EventStore
+from tests.people import entitled_actor
 
 SLUG = "county-durham"
 CONFIG = load_partnership(SLUG)
@@ -25,6 +27,12 @@ COMMITTEE_STREAM = f"committee:{SLUG}:joint-committee"
 ESCALATION_STREAM = f"escalation:{SLUG}:acute-outcome"
 EXIT_STREAM = f"exit:{SLUG}:hdft:2023-01-09"
 REVIEW_STREAM = f"review:{SLUG}:2023"
+
+
+def acting(command: object) -> Actor:
+    """The development person entitled to `command`, as their signed envelope recorded them."""
+    return entitled_actor(CONFIG, command)
+
 
 SIGNED = {
     "icb": date(2022, 8, 1),
@@ -44,7 +52,7 @@ class Step:
 
     stream_id: str
     on: date
-    actor: str
+    actor: Actor
     events: tuple[DomainEvent, ...]
 
     @property
@@ -65,7 +73,7 @@ class _Story:
         self.exit = exit_process.initial_state(CONFIG, CONFIG.signatories)
         self.review = review.initial_state(SLUG)
 
-    def record(self, stream_id: str, on: date, actor: str, events: list[DomainEvent]) -> None:
+    def record(self, stream_id: str, on: date, actor: Actor, events: list[DomainEvent]) -> None:
         self.steps.append(Step(stream_id, on, actor, tuple(events)))
 
     def sign(self, organisation: str, on: date) -> None:
@@ -77,31 +85,35 @@ class _Story:
         )
         events = partnership.decide(self.partnership, command)
         self.partnership = partnership.fold(self.partnership, events)
-        self.record(PARTNERSHIP_STREAM, on, f"staff:{organisation}-secretary", events)
+        self.record(PARTNERSHIP_STREAM, on, acting(command), events)
 
-    def on_partnership(self, on: date, actor: str, command: partnership.PartnershipCommand) -> None:
+    def on_partnership(
+        self, on: date, actor: Actor | None, command: partnership.PartnershipCommand
+    ) -> None:
         events = partnership.decide(self.partnership, command)
         self.partnership = partnership.fold(self.partnership, events)
-        self.record(PARTNERSHIP_STREAM, on, actor, events)
+        self.record(PARTNERSHIP_STREAM, on, actor or acting(command), events)
 
-    def on_committee(self, on: date, actor: str, events: list[DomainEvent]) -> None:
+    def on_committee(self, on: date, actor: Actor, events: list[DomainEvent]) -> None:
         self.committee = committee.fold(self.committee, events)
         self.record(COMMITTEE_STREAM, on, actor, events)
 
-    def on_escalation(self, on: date, actor: str, command: escalation.EscalationCommand) -> None:
+    def on_escalation(
+        self, on: date, actor: Actor | None, command: escalation.EscalationCommand
+    ) -> None:
         events = escalation.decide(self.escalation, command)
         self.escalation = escalation.fold(self.escalation, events)
-        self.record(ESCALATION_STREAM, on, actor, events)
+        self.record(ESCALATION_STREAM, on, actor or acting(command), events)
 
-    def on_exit(self, on: date, actor: str, command: exit_process.ExitCommand) -> None:
+    def on_exit(self, on: date, actor: Actor | None, command: exit_process.ExitCommand) -> None:
         events = exit_process.decide(self.exit, command)
         self.exit = exit_process.fold(self.exit, events)
-        self.record(EXIT_STREAM, on, actor, events)
+        self.record(EXIT_STREAM, on, actor or acting(command), events)
 
-    def on_review(self, on: date, actor: str, command: review.ReviewCommand) -> None:
+    def on_review(self, on: date, actor: Actor | None, command: review.ReviewCommand) -> None:
         events = review.decide(self.review, command)
         self.review = review.fold(self.review, events)
-        self.record(REVIEW_STREAM, on, actor, events)
+        self.record(REVIEW_STREAM, on, actor or acting(command), events)
 
 
 def county_durham_story() -> list[Step]:
@@ -121,47 +133,27 @@ def county_durham_story() -> list[Step]:
     )
     plan = CONFIG.committee_plan("joint-committee").milestones
     s.on_committee(
-        cabinet, "staff:cdcp-officer", committee.start_with_plan(s.committee, start, plan)
+        cabinet,
+        acting(partnership.StartCommittee(committee="joint-committee")),
+        committee.start_with_plan(s.committee, start, plan),
     )
     agree = committee.RecordMilestoneAgreement
-    s.on_committee(
-        cabinet,
-        "staff:cdcp-officer",
-        committee.decide(
-            s.committee,
-            agree(milestone_id="preferred-option", agreed_by="cabinet", agreed_on=cabinet),
-        ),
-    )
+    agreed = agree(milestone_id="preferred-option", agreed_by="cabinet", agreed_on=cabinet)
+    s.on_committee(cabinet, acting(agreed), committee.decide(s.committee, agreed))
     meet = committee.MeetMilestone
-    s.on_committee(
-        cabinet,
-        "staff:cdcp-officer",
-        committee.meet(
-            s.committee, meet(milestone_id="preferred-option", met_on=cabinet), REPORTS_TO
-        ),
-    )
+    met = meet(milestone_id="preferred-option", met_on=cabinet)
+    s.on_committee(cabinet, acting(met), committee.meet(s.committee, met, REPORTS_TO))
 
     co_production = date(2022, 9, 28)
-    s.on_committee(
-        co_production,
-        "staff:cdcp-officer",
-        committee.decide(
-            s.committee,
-            agree(milestone_id="co-production", agreed_by="icb", agreed_on=co_production),
-        ),
-    )
-    s.on_committee(
-        date(2022, 9, 30),
-        "staff:cdcp-officer",
-        committee.meet(
-            s.committee, meet(milestone_id="co-production", met_on=date(2022, 9, 30)), REPORTS_TO
-        ),
-    )
+    agreed = agree(milestone_id="co-production", agreed_by="icb", agreed_on=co_production)
+    s.on_committee(co_production, acting(agreed), committee.decide(s.committee, agreed))
+    met = meet(milestone_id="co-production", met_on=date(2022, 9, 30))
+    s.on_committee(date(2022, 9, 30), acting(met), committee.meet(s.committee, met, REPORTS_TO))
 
     raised = date(2022, 10, 3)
     s.on_escalation(
         raised,
-        "staff:acute-board-secretary",
+        None,
         escalation.RaiseEscalation(
             escalation_id="acute-outcome",
             raised_by="acute-care-board",
@@ -173,7 +165,7 @@ def county_durham_story() -> list[Step]:
 
     s.on_escalation(
         date(2022, 10, 17),
-        "staff:acute-board-secretary",
+        None,
         escalation.ReferUp(
             level=1,
             body="acute-care-board",
@@ -183,7 +175,7 @@ def county_durham_story() -> list[Step]:
     )
     s.on_escalation(
         date(2022, 10, 24),
-        "staff:cdcpe-secretary",
+        None,
         escalation.AgreeAction(
             kind=ActionKind.RECOVERY_PLAN,
             description="Recovery plan for discharge to assess",
@@ -192,21 +184,16 @@ def county_durham_story() -> list[Step]:
             agreed_on=date(2022, 10, 24),
         ),
     )
-    s.on_committee(
-        date(2022, 10, 28),
-        "staff:cdcp-officer",
-        committee.meet(
-            s.committee, meet(milestone_id="shadow-form", met_on=date(2022, 10, 28)), REPORTS_TO
-        ),
-    )
+    met = meet(milestone_id="shadow-form", met_on=date(2022, 10, 28))
+    s.on_committee(date(2022, 10, 28), acting(met), committee.meet(s.committee, met, REPORTS_TO))
     s.on_escalation(
         date(2022, 11, 28),
-        "staff:cdcpe-secretary",
+        None,
         escalation.CompleteAction(action_id="a1", completed_on=date(2022, 11, 28)),
     )
     s.on_escalation(
         date(2022, 12, 5),
-        "staff:cdcpe-secretary",
+        None,
         escalation.ResolveEscalation(
             resolved_on=date(2022, 12, 5), resolution="recovery plan delivered"
         ),
@@ -214,7 +201,7 @@ def county_durham_story() -> list[Step]:
 
     s.on_committee(
         date(2023, 1, 3),
-        "timer:slippage",
+        system_actor("timer:slippage"),
         committee.decide(
             s.committee,
             committee.RecordSlippage(
@@ -224,48 +211,42 @@ def county_durham_story() -> list[Step]:
     )
     s.exit = exit_process.initial_state(CONFIG, s.partnership.signatories)
     notified = date(2023, 1, 9)
-    s.on_exit(
-        notified,
-        "staff:hdft-company-secretary",
-        exit_process.NotifyExit(
-            exit_id=EXIT_STREAM,
-            organisation="hdft",
-            notified_on=notified,
-            effective_on=date(2023, 3, 31),
-            signatory_name="A. Signer of hdft",
-        ),
+    notice = exit_process.NotifyExit(
+        exit_id=EXIT_STREAM,
+        organisation="hdft",
+        notified_on=notified,
+        effective_on=date(2023, 3, 31),
+        signatory_name="A. Signer of hdft",
     )
+    # The exit's workflow issues the notices as part of the partner's notice, as its sender.
+    s.on_exit(notified, acting(notice), notice)
     s.on_exit(
         notified,
-        "staff:hdft-company-secretary",
+        acting(notice),
         exit_process.IssueNotices(issued_on=notified, acknowledge_by=date(2023, 2, 6)),
     )
-    s.on_committee(
-        date(2023, 1, 10),
-        "staff:dcc-legal",
-        committee.decide(
-            s.committee,
-            committee.ReplanMilestone(
-                milestone_id="functions-identified",
-                new_target_on=date(2023, 2, 15),
-                today=date(2023, 1, 10),
-                reason="legal advice awaited",
-            ),
-        ),
+    replan = committee.ReplanMilestone(
+        milestone_id="functions-identified",
+        new_target_on=date(2023, 2, 15),
+        today=date(2023, 1, 10),
+        reason="legal advice awaited",
     )
+    s.on_committee(date(2023, 1, 10), acting(replan), committee.decide(s.committee, replan))
 
     ended = date(2023, 3, 31)
-    s.on_exit(ended, "timer:exit-effective", exit_process.CompleteExit(ended_on=ended))
+    s.on_exit(
+        ended, system_actor("timer:exit-effective"), exit_process.CompleteExit(ended_on=ended)
+    )
     s.on_partnership(
         ended,
-        "timer:exit-effective",
+        system_actor(f"workflow:{EXIT_STREAM}", Channel.PROCESS),
         partnership.EndMembership(exit_id=EXIT_STREAM, organisation="hdft", ended_on=ended),
     )
 
     opened = date(2023, 6, 28)
     s.on_review(
         opened,
-        "timer:review-due",
+        system_actor("timer:review-due"),
         review.OpenReview(
             review_id="2023",
             opened_on=opened,
@@ -278,17 +259,21 @@ def county_durham_story() -> list[Step]:
     for organisation in s.partnership.signatories:
         s.on_review(
             date(2023, 7, 10),
-            f"staff:{organisation}-secretary",
+            None,
             review.RecordResponse(
                 organisation=organisation, received_on=date(2023, 7, 10), confirms_unchanged=True
             ),
         )
     concluded = date(2023, 7, 12)
-    s.on_review(concluded, "staff:cdcp-officer", review.ConcludeReview(concluded_on=concluded))
+    s.on_review(
+        concluded,
+        system_actor("timer:review-deadline"),
+        review.ConcludeReview(concluded_on=concluded),
+    )
     assert s.review.outcome is not None
     s.on_partnership(
         concluded,
-        "staff:cdcp-officer",
+        system_actor("workflow:review:county-durham:2023", Channel.PROCESS),
         partnership.RecordReviewOutcome(
             review_id="2023", outcome=s.review.outcome, concluded_on=concluded
         ),

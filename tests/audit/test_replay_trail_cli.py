@@ -5,6 +5,7 @@ from typing import Any
 
 from tests.audit.cli import concordat
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
+from tests.people import SIGNER
 
 
 async def replay_json(auditor: str, as_of: str, *known_on: str) -> Any:
@@ -115,7 +116,9 @@ async def test_trail_has_a_line_an_event_with_actor_and_run(story: int, auditor:
     assert len(lines) == story == len(events)
     assert lines[3].startswith(
         "2022-08-10 [4] tewv (Tees, Esk and Wear Valleys NHS Foundation Trust) signed the MoU "
-        "(Chief Executive, A. Signer of tewv) (by staff:tewv-secretary; "
+        "(Chief Executive, A. Signer of tewv) (by Dev Representative of Tees, Esk and Wear "
+        "Valleys NHS Foundation Trust <dev.rep.tewv@county-durham.example> (representative of "
+        f"tewv; web); signed by key {SIGNER.public_key[:16]}; "
         "workflow partnership:county-durham run "
     )
     for line, event in zip(lines, events, strict=True):

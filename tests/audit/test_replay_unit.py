@@ -40,6 +40,16 @@ def test_signatures_count_on_the_day_they_were_signed() -> None:
     assert at("2022-08-11").signatories[4].signed_on is None
 
 
+def test_each_signature_says_who_recorded_it_and_that_its_signature_verifies() -> None:
+    report = at("2022-08-12")
+    tewv = next(s for s in report.signatories if s.organisation == "tewv")
+    assert tewv.recorded_by == (
+        "Dev Representative of Tees, Esk and Wear Valleys NHS Foundation Trust "
+        "<dev.rep.tewv@county-durham.example> (representative of tewv; web) (signed)"
+    )
+    assert next(s for s in report.signatories if s.organisation == "pcns").recorded_by is None
+
+
 def test_the_mou_takes_effect_with_the_last_signature() -> None:
     report = at("2022-08-23")
     assert report.outstanding_signatures == ()

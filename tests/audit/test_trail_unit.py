@@ -13,10 +13,12 @@ from audit.trail import Names, sentence, trail
 from domain.bodies import Body
 from domain.events import DomainEvent, EscalationDecided, MouSigned, PartnerAdmitted
 from domain.organisations import Sector
+from domain.provenance import system_actor
 from domain.rules.voting import UncountedVote
 from eventstore.codec import to_new_event
 from eventstore.store import EventStore
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
+from tests.people import SIGNER
 
 EVENT_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(DomainEvent)[0])
 NAMES = Names.of(CONFIG)
@@ -135,7 +137,24 @@ def test_every_line_says_who_acted_and_which_run_and_attempt_wrote_it() -> None:
         assert f"by {line.actor}" in text
         assert f"run {line.run_id}, activity {line.activity_id} attempt 1" in text
     slipped = next(line for line in lines if line.type == "MilestoneSlipped")
-    assert slipped.actor == "timer:slippage"
+    assert slipped.actor == "timer:slippage" and slipped.seal is None
+    signature = next(line for line in lines if line.type == "MouSigned")
+    assert signature.seal == f"signed by key {SIGNER.public_key[:16]}"
+    assert signature.actor is not None
+    assert "<dev.rep.icb@county-durham.example> (representative of icb; web)" in signature.actor
+    assert f"(by {signature.actor}; signed by key {SIGNER.public_key[:16]}; workflow" in (
+        signature.text()
+    )
+
+
+def test_a_signature_that_does_not_cover_the_recorded_person_is_shown_broken() -> None:
+    event = next(e for e in recorded_story(county_durham_story()) if e.type == "MouSigned")
+    forged = {**event.metadata["provenance"], "on_behalf_of": "dcc", "reason": "forged"}
+    (line,) = trail(
+        CONFIG, [event.model_copy(update={"metadata": {**event.metadata, "provenance": forged}})]
+    )
+    assert line.seal == "SIGNATURE DOES NOT VERIFY"
+    assert "; SIGNATURE DOES NOT VERIFY; workflow" in line.text()
 
 
 def test_a_line_without_workflow_metadata_says_so() -> None:
@@ -161,12 +180,13 @@ async def test_a_recorded_newline_or_override_cannot_forge_a_line(store: EventSt
         "partnership:county-durham",
         0,
         [
+            # As an older version recorded who acted: a bare, typed-in name.
             to_new_event(
                 signed,
                 event_id=uuid4(),
                 occurred_at=datetime(2022, 8, 10, 9, tzinfo=UTC),
-                actor="officer\n2022-08-24",
-            )
+                actor=system_actor("timer:unused"),
+            ).model_copy(update={"metadata": {"actor": "officer\n2022-08-24"}})
         ],
     )
     (line,) = trail(CONFIG, await store.read_all())
@@ -175,4 +195,4 @@ async def test_a_recorded_newline_or_override_cannot_forge_a_line(store: EventSt
     assert printed.splitlines() == [printed]
     assert "\u202e" not in printed
     assert "Chief \\u202eevitucexE, A. Name)\\n2022-08-24 [2] dcc" in printed
-    assert "(by officer\\n2022-08-24;" in printed
+    assert "(by officer\\n2022-08-24; unsigned;" in printed

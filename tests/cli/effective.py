@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from domain.partnerships_config import load_partnership
 from tests.cli.conftest import Stack
+from tests.cli.operator import FOR
 from tests.cli.refusals import assert_ok
 
 TODAY = datetime.now(UTC).date()
@@ -14,7 +15,7 @@ def make_effective(stack: Stack, slug: str) -> None:
     assert_ok(stack.run("partnerships", "start", slug))
     signed = stack.run_all(
         *(
-            ("mou", "sign", slug, organisation, "--name", "Chief Executive", "--role", "CEO",
+            ("mou", "sign", *FOR, slug, organisation, "--name", "Chief Executive", "--role", "CEO",
              "--date", TODAY.isoformat())
             for organisation in load_partnership(slug).signatories
         )

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
+from concordat.cli.params import local_person
 from concordat.settings import PROJECT_ROOT
 from tests.cli.conftest import Stack
 from tests.cli.effective import TODAY, make_effective
@@ -122,7 +123,7 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
 
 def test_a_formation_is_driven_forward(effective: Stack, planned: str) -> None:
     def run(*args: str) -> str:
-        return assert_ok(effective.run("committee", *args, "--actor", "j.clerk"))
+        return assert_ok(effective.run("committee", *args))
 
     agreed = run("agree", CD, JC, "preferred-option", "cabinet", "--date", DAY)
     assert agreed.strip() == f"cabinet agreed preferred-option on {DAY}; none outstanding"
@@ -150,7 +151,10 @@ def test_a_formation_is_driven_forward(effective: Stack, planned: str) -> None:
     assert milestones["co-production"]["status"] == "replanned"
     assert milestones["co-production"]["target_on"] == new_target.isoformat()
     trail = assert_ok(effective.run("audit", "trail", CD))
-    assert "milestone preferred-option met: Cabinet minute (by j.clerk;" in trail
+    operator = local_person().name
+    assert f"milestone preferred-option met: Cabinet minute (by {operator} (secretariat; cli);" in (
+        trail
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
+from concordat.cli.params import local_person
 from tests.cli.conftest import Stack
 from tests.cli.effective import TODAY, make_effective
 from tests.cli.refusals import assert_ok, assert_refused
@@ -128,7 +129,8 @@ def test_the_executive_decides_and_its_recovery_plan_is_delivered(effective: Sta
     assert f"decided at level 2 by cdcpe on {DAY}: carried" in text
     assert f"a1 recovery-plan (cddft), completed {DAY}: Discharge recovery plan" in text
     trail = assert_ok(effective.run("audit", "trail", CD))
-    assert "cddft-chief-executive" in trail and "(by cli-test;" in trail
+    assert "cddft-chief-executive" in trail
+    assert f"(by {local_person().name} (secretariat; cli); signed by key" in trail
 
 
 def test_a_decision_not_accepted_climbs_and_the_top_level_may_close(effective: Stack) -> None:

@@ -17,6 +17,7 @@ import pytest
 from domain.partnerships_config import load_partnership
 from tests.cli.conftest import Stack, running_stack
 from tests.cli.effective import TODAY
+from tests.cli.operator import FOR
 from tests.cli.refusals import assert_ok, assert_refused
 from tests.fourth_partnership import SLUG, write_west_wessex
 
@@ -54,7 +55,7 @@ def test_west_wessex_runs_every_process_from_its_file_alone(stack: Stack, folder
     assert_ok(stack.run("partnerships", "start", SLUG))
     for organisation in config.signatories:
         signed = run_json(
-            stack, "mou", "sign", SLUG, organisation, "--name", "Chief Executive",
+            stack, "mou", "sign", *FOR, SLUG, organisation, "--name", "Chief Executive",
             "--role", "CEO", "--date", DAY,
         )  # fmt: skip
     assert signed["outstanding_signatures"] == [] and signed["effective_on"] == DAY
@@ -67,14 +68,14 @@ def test_west_wessex_runs_every_process_from_its_file_alone(stack: Stack, folder
     assert opened["response_deadline"] == (TODAY + timedelta(days=21)).isoformat()
     for organisation in config.signatories:
         answered = run_json(
-            stack, "review", "respond", SLUG, organisation, "--date", DAY, "--confirm"
+            stack, "review", "respond", *FOR, SLUG, organisation, "--date", DAY, "--confirm"
         )
     assert (answered["status"], answered["outcome"]) == ("concluded", "confirmed_unchanged")
 
     # An exit: the others are written to; the trust's seats leave two bodies.
     leaving = (TODAY + timedelta(days=90)).isoformat()
     given = run_json(
-        stack, "exit", "notify", SLUG, "ww-trust", "--notified", DAY, "--effective", leaving,
+        stack, "exit", "notify", *FOR, SLUG, "ww-trust", "--notified", DAY, "--effective", leaving,
         "--signatory", "Chief Executive",
     )  # fmt: skip
     assert given["recipients"] == ["ww-icb", "ww-council", "ww-vcse", "ww-healthwatch"]

@@ -17,9 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
+from concordat.cli.params import local_person
 from domain.partnerships_config import load_partnership
 from domain.rules.dates import first_review_due
 from tests.cli.conftest import Stack
+from tests.cli.operator import FOR, LETTER
 from tests.cli.refusals import assert_ok, assert_refused
 
 CD = "county-durham"
@@ -70,8 +72,8 @@ def cd(stack: Stack) -> Stack:
 
 
 def sign(organisation: str, *extra: str) -> tuple[str, ...]:
-    return ("mou", "sign", CD, organisation, "--name", "A. Signatory", "--role", "Chief Executive",
-            "--date", T, *extra)  # fmt: skip
+    return ("mou", "sign", *FOR, CD, organisation, "--name", "A. Signatory",
+            "--role", "Chief Executive", "--date", T, *extra)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------- mou
@@ -80,7 +82,11 @@ def sign(organisation: str, *extra: str) -> tuple[str, ...]:
 def test_sign_collects_counterparts_until_the_mou_takes_effect(cd: Stack) -> None:
     """MSE MoU 2020 §15.3: effective once every partner has executed a counterpart; CDCP MoU §24:
     reviewed at least annually, so the first review is due a year on."""
-    first = assert_ok(cd.run(*sign("icb", "--actor", "alice")))
+    digest = cd.digest()
+    unstated = cd.run("mou", "sign", CD, "icb", "--name", "A", "--role", "B", "--date", T)
+    assert_refused(unstated, "without recording it on behalf of icb with a reason (rule A4)")
+    assert cd.digest() == digest
+    first = assert_ok(cd.run(*sign("icb")))
     assert first.startswith(f"icb signed the county-durham MoU on {T}; awaiting: dcc, cddft,")
     others = [o for o in load_partnership(CD).signatories if o != "icb"]
     signed = [as_json(r) for r in cd.run_all(*(sign(o, "--json") for o in others))]
@@ -92,8 +98,12 @@ def test_sign_collects_counterparts_until_the_mou_takes_effect(cd: Stack) -> Non
 
     trail = assert_ok(cd.run("audit", "trail", CD))
     assert "icb (North East and North Cumbria Integrated Care Board) signed the MoU" in trail
-    assert "(by alice;" in trail  # --actor is recorded with the event
-    assert "(by cli-test;" in trail  # and defaults to $USER
+    # Who acted is the account running the command, never a name typed in or $USER.
+    operator = local_person()
+    assert operator.subject != "cli-test"
+    assert f"(by {operator.name} (secretariat; cli; on behalf of icb: {LETTER}); signed by " in (
+        trail
+    )
 
 
 def test_sign_refusals_write_nothing(cd: Stack) -> None:
@@ -101,10 +111,10 @@ def test_sign_refusals_write_nothing(cd: Stack) -> None:
     again, unknown_org, bad_date, blank, not_running, unknown = cd.run_all(
         sign("icb"),
         sign("nhs-england"),
-        ("mou", "sign", CD, "dcc", "--name", "A", "--role", "B", "--date", "2022-02-30"),
-        ("mou", "sign", CD, "dcc", "--name", " ", "--role", "B", "--date", T),
-        ("mou", "sign", "mid-south-essex", "eput", "--name", "A", "--role", "B", "--date", T),
-        ("mou", "sign", "durham", "dcc", "--name", "A", "--role", "B", "--date", T),
+        ("mou", "sign", *FOR, CD, "dcc", "--name", "A", "--role", "B", "--date", "2022-02-30"),
+        ("mou", "sign", *FOR, CD, "dcc", "--name", " ", "--role", "B", "--date", T),
+        ("mou", "sign", *FOR, "mid-south-essex", "eput", "--name", "A", "--role", "B", "--date", T),
+        ("mou", "sign", *FOR, "durham", "dcc", "--name", "A", "--role", "B", "--date", T),
     )
     assert_refused(again, f"icb has already signed the MoU (on {T})")
     assert_refused(unknown_org, "'nhs-england' is not an organisation of county-durham")
@@ -142,11 +152,11 @@ def test_review_refusals_write_nothing(cd: Stack) -> None:
     _, workflow_id = open_review(cd)
     again, neither, both, early, late, stranger = cd.run_all(
         ("review", "start", CD),
-        ("review", "respond", CD, "icb", "--date", T),
-        ("review", "respond", CD, "icb", "--date", T, "--confirm", "--comment", "x"),
-        ("review", "respond", CD, "icb", "--date", YESTERDAY, "--confirm"),
-        ("review", "respond", CD, "icb", "--date", "2099-01-01", "--confirm"),
-        ("review", "propose", CD, "nhs-england", "--summary", "x", "--date", T),
+        ("review", "respond", *FOR, CD, "icb", "--date", T),
+        ("review", "respond", *FOR, CD, "icb", "--date", T, "--confirm", "--comment", "x"),
+        ("review", "respond", *FOR, CD, "icb", "--date", YESTERDAY, "--confirm"),
+        ("review", "respond", *FOR, CD, "icb", "--date", "2099-01-01", "--confirm"),
+        ("review", "propose", *FOR, CD, "nhs-england", "--summary", "x", "--date", T),
     )
     assert_refused(again, f"a review is already open ({workflow_id})")
     assert_refused(neither, "give either --confirm or --comment TEXT")
@@ -161,32 +171,41 @@ def test_review_responses_and_a_refused_variation(cd: Stack) -> None:
     """CDCP MoU §25, MSE MoU 2020 §10.1: varied only by written agreement of all signatories; one
     refusal and the MoU stands unchanged."""
     review_id, _ = open_review(cd)
-    confirmed = assert_ok(cd.run("review", "respond", CD, "icb", "--date", T, "--confirm"))
+    confirmed = assert_ok(cd.run("review", "respond", *FOR, CD, "icb", "--date", T, "--confirm"))
     assert "confirmed unchanged: icb" in confirmed
 
     digest = cd.digest()
     assert_refused(
-        cd.run("review", "respond", CD, "icb", "--date", T, "--comment", "second thoughts"),
+        cd.run("review", "respond", *FOR, CD, "icb", "--date", T, "--comment", "second thoughts"),
         f"icb has already responded to review {review_id} (on {T})",
     )
     assert cd.digest() == digest
 
     commented = as_json(
         cd.run(
-            "review", "respond", CD, "dcc", "--date", T, "--comment", "Add the hospice", "--json"
+            "review",
+            "respond",
+            *FOR,
+            CD,
+            "dcc",
+            "--date",
+            T,
+            "--comment",
+            "Add the hospice",
+            "--json",
         )
     )
     assert commented["commented"] == ["dcc"]
     assert "icb" not in commented["awaiting"] and "dcc" not in commented["awaiting"]
 
     proposed = assert_ok(
-        cd.run("review", "propose", CD, "dcc", "--summary", "Admit the hospice", "--date", T)
+        cd.run("review", "propose", *FOR, CD, "dcc", "--summary", "Admit the hospice", "--date", T)
     )
     assert f"variation {review_id}-variation: Admit the hospice" in proposed
-    agreed = as_json(cd.run("review", "agree", CD, "dcc", "--date", T, "--json"))
+    agreed = as_json(cd.run("review", "agree", *FOR, CD, "dcc", "--date", T, "--json"))
     assert agreed["agreed"] == ["dcc"] and agreed["status"] == "open"
     refused = as_json(
-        cd.run("review", "refuse", CD, "tewv", "--date", T, "--reason", "Not yet", "--json")
+        cd.run("review", "refuse", *FOR, CD, "tewv", "--date", T, "--reason", "Not yet", "--json")
     )
     assert refused["refused"] == ["tewv"]
     assert (refused["status"], refused["outcome"]) == ("concluded", "lapsed")
@@ -198,11 +217,11 @@ def test_review_responses_and_a_refused_variation(cd: Stack) -> None:
 def test_exit_refusals_before_any_notice_write_nothing(cd: Stack) -> None:
     digest = cd.settled_digest()
     backwards, future, stranger, no_exit, no_ack, bad_date = cd.run_all(
-        ("exit", "notify", CD, "tewv", "--notified", T, "--effective", YESTERDAY,
+        ("exit", "notify", *FOR, CD, "tewv", "--notified", T, "--effective", YESTERDAY,
          "--signatory", "B. K."),
-        ("exit", "notify", CD, "tewv", "--notified", TOMORROW, "--effective", LEAVING_ON,
+        ("exit", "notify", *FOR, CD, "tewv", "--notified", TOMORROW, "--effective", LEAVING_ON,
          "--signatory", "B. K."),
-        ("exit", "notify", CD, "nhs-england", "--notified", T, "--effective", LEAVING_ON,
+        ("exit", "notify", *FOR, CD, "nhs-england", "--notified", T, "--effective", LEAVING_ON,
          "--signatory", "B. K."),
         ("exit", "status", CD, "hdft"),
         ("exit", "acknowledge", CD, "hdft", "icb", "--date", T, "--by", "S. A."),
@@ -228,7 +247,7 @@ def test_exit_notice_says_what_it_does_to_each_body(cd: Stack) -> None:
     """CDCP MoU §27: written notice to the other signatories; P2: the effect on quorum."""
     given = as_json(
         cd.run(
-            "exit", "notify", CD, "tewv", "--notified", T, "--effective", LEAVING_ON,
+            "exit", "notify", *FOR, CD, "tewv", "--notified", T, "--effective", LEAVING_ON,
             "--signatory", "Brent Kilmurray", "--reason", "Merger", "--json",
         )
     )  # fmt: skip
@@ -241,7 +260,7 @@ def test_exit_notice_says_what_it_does_to_each_body(cd: Stack) -> None:
 
     digest = cd.settled_digest()  # the exit process writes the notices after it starts
     assert_refused(
-        cd.run("exit", "notify", CD, "tewv", "--notified", T, "--effective", LEAVING_ON,
+        cd.run("exit", "notify", *FOR, CD, "tewv", "--notified", T, "--effective", LEAVING_ON,
                "--signatory", "Brent Kilmurray"),
         f"tewv has already given notice (process {EXIT_ID})",
     )  # fmt: skip
@@ -349,18 +368,22 @@ def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
             "signatory_role: holds a bidirectional control (U+202E) at position 7, which a name "
             "(one line) may not hold",
         ),
-        ("--actor", "officer\n2022-08-24", "actor: holds a control character (U+000A)"),
+        (
+            "--on-behalf-of",
+            "letter\x1b[2K",
+            "reason: holds a control character (U+001B) at position 7, which a text",
+        ),
     ],
 )
 def test_a_value_no_workflow_may_hold_is_refused_before_anything_is_sent(
     option: str, value: str, refusal: str
 ) -> None:
     """In process and with no stack: the refusal comes from the command line, as one line."""
-    arguments = {"--name": "Jane Robinson", "--role": "Chief Executive", "--actor": "officer"}
+    arguments = {"--name": "Jane Robinson", "--role": "Chief Executive", "--on-behalf-of": LETTER}
     arguments[option] = value
     result = CliRunner().invoke(
         cli,
-        ["mou", "sign", "county-durham", "tewv", "--date", "2022-08-23"]
+        ["mou", "sign", *FOR, "county-durham", "tewv", "--date", "2022-08-23"]
         + [part for pair in arguments.items() for part in pair],
     )
     assert result.exit_code == 1

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from concordat.cli import cli
 from deploy.processes import free_port
 from tests.cli.conftest import Stack
+from tests.cli.operator import FOR
 from tests.cli.refusals import assert_ok, assert_refused
 
 TODAY = datetime.now(UTC).date()
@@ -30,8 +31,8 @@ def nenc(stack: Stack) -> str:
     assert_ok(stack.run("partnerships", "start", "nenc-ics"))
     assert_ok(
         stack.run(
-            "mou", "sign", "nenc-ics", "neas", "--name", "Helen Ray", "--role", "Chief Executive",
-            "--date", TODAY.isoformat(),
+            "mou", "sign", *FOR, "nenc-ics", "neas", "--name", "Helen Ray",
+            "--role", "Chief Executive", "--date", TODAY.isoformat(),
         )
     )  # fmt: skip
     return "nenc-ics"

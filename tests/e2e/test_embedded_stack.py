@@ -21,14 +21,17 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from concordat.settings import APP_ROLE, EMBEDDED_OWNER_ROLE, Settings
+from concordat.signing import service_signer
+from deploy.dev_users import representative
 from deploy.processes import free_port
 from domain.aggregates.partnership import SignMou
+from domain.authority import provenance_for
 from domain.partnerships_config import load_partnership
+from domain.provenance import Channel, Provenance
 from domain.streams import partnership_stream
 from tests.audit.cli import concordat
 from workflows import search_attributes
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 
 READY = "Concordat is running."
 
@@ -168,6 +171,13 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
             f"127.0.0.1:{stack_env['CONCORDAT_EMBEDDED_TEMPORAL_PORT']}",
             data_converter=pydantic_data_converter,
         )
+        # The key the stack created in its data folder at start, as the CLI signs with it.
+        stack_signer = service_signer(Settings(data_dir=Path(stack_env["CONCORDAT_DATA_DIR"])))
+
+        def representative_of(signature: SignMou) -> Provenance:
+            person = representative(config, signature.organisation)
+            return provenance_for(config.access, person, signature, Channel.API)
+
         handle = await client.start_workflow(
             PartnershipWorkflow.run,
             PartnershipInput(config=config),
@@ -182,7 +192,8 @@ async def test_stack_runs_workflows_stops_cleanly_and_keeps_its_data(
                 signed_on=date.today(),
             )
             await handle.execute_update(
-                PartnershipWorkflow.execute, Command(command=signature, actor="e2e")
+                PartnershipWorkflow.execute,
+                stack_signer.sign(signature, representative_of(signature)),
             )
         assert (await handle.query(PartnershipWorkflow.state)).is_effective
     finally:

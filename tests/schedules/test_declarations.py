@@ -39,6 +39,7 @@ from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from eventstore.store import EventStore
+from tests.people import shipped, signed
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from workflows.declarations import (
@@ -50,7 +51,6 @@ from workflows.declarations import (
 from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
-ACTOR = "secretary@concordat.test"
 BODY = "cdcpe"
 Handle = WorkflowHandle[DeclarationsWorkflow, DeclarationsResult]
 
@@ -94,11 +94,11 @@ async def start(
 
 
 def returned(seat: str, on: date) -> Command[DeclarationsUpdate]:
-    return Command(command=ReturnDeclaration(seat=seat, returned_on=on), actor=ACTOR)
+    return signed(shipped("county-durham"), ReturnDeclaration(seat=seat, returned_on=on))
 
 
 def review(on: date) -> Command[DeclarationsUpdate]:
-    return Command(command=RecordReview(reviewed_on=on), actor=ACTOR)
+    return signed(shipped("county-durham"), RecordReview(reviewed_on=on))
 
 
 async def opened(handle: Handle) -> DeclarationsState:

@@ -45,6 +45,7 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.streams import meeting_stream
 from eventstore.store import EventStore
+from tests.people import email_of, secretary, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from workflows.meeting_cycle import (
@@ -56,7 +57,6 @@ from workflows.meeting_cycle import (
 from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
-ACTOR = "clerk@concordat.test"
 BODY = "cdcpe"
 Handle = WorkflowHandle[MeetingCycleWorkflow, MeetingCycleResult]
 
@@ -135,11 +135,13 @@ async def assert_state_is_fold(
 
 
 def item(name: str, on: date, by: str = "dcc") -> Command[MeetingUpdate]:
-    return Command(command=RequestItem(item=name, requested_by=by, requested_on=on), actor=ACTOR)
+    return signed(
+        shipped("county-durham"), RequestItem(item=name, requested_by=by, requested_on=on)
+    )
 
 
 def approval(on: date, reference: str) -> Command[MeetingUpdate]:
-    return Command(command=ApproveMinutes(approved_on=on, reference=reference), actor=ACTOR)
+    return signed(shipped("county-durham"), ApproveMinutes(approved_on=on, reference=reference))
 
 
 async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
@@ -207,9 +209,9 @@ async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
     assert issued_at["AgendaIssued"].items == ("Winter plan",)
     assert issued_at["AgendaIssued"].any_other_business == ("Urgent care",)
     recorded = await store.read_stream(result.stream_id)
-    actors = {type(e).__name__: r.metadata["actor"] for e, r in zip(events, recorded, strict=True)}
+    actors = {type(e).__name__: who(r.metadata) for e, r in zip(events, recorded, strict=True)}
     assert actors["AgendaRequestsClosed"] == actors["AgendaIssued"] == "timer:meeting-cycle"
-    assert actors["MinutesApproved"] == ACTOR
+    assert actors["MinutesApproved"] == email_of(secretary(durham))
     await assert_state_is_fold(store, handle, durham, meeting_on)
 
     notices = [e for e in events if isinstance(e, NoticeIssued)]

@@ -18,6 +18,7 @@ from concordat.web.app import create_app, serving
 from deploy.dev_identity import dev_identity_provider, load_dev_users
 from deploy.processes import free_port
 from eventstore.store import EventStore
+from tests.people import SIGNER
 from tests.web.signing_in import CLIENT_ID, CLIENT_SECRET
 from worker import build_worker
 
@@ -53,7 +54,7 @@ def serve(issuer: str) -> Serve:
     @asynccontextmanager
     async def served(temporal: Client | None = None, **overrides: Any) -> AsyncIterator[str]:
         settings = web_settings(issuer, **overrides)
-        async with serving(create_app(settings, temporal), settings) as web:
+        async with serving(create_app(settings, temporal, SIGNER), settings) as web:
             yield web
 
     return served

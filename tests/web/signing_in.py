@@ -10,8 +10,8 @@ import httpx
 
 CLIENT_ID = "concordat"
 CLIENT_SECRET = "test-secret"
-SECRETARY = "dev-secretary"
-SECRETARY_EMAIL = "dev.secretary@concordat.test"
+SECRETARY = "dev-secretary-county-durham"
+SECRETARY_EMAIL = "dev.secretary@county-durham.example"
 
 
 async def browser_sign_in(browser: httpx.AsyncClient, web: str, sub: str) -> httpx.Response:

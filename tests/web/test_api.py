@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from domain.partnerships_config import SHIPPED
 from domain.streams import partnership_stream
 from eventstore.store import EventStore
+from tests.people import who
 from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, SECRETARY_EMAIL, program_token
 
@@ -52,6 +53,15 @@ async def delivered(api: httpx.AsyncClient, exit_id: str) -> dict[str, Any]:
             return found
         await asyncio.sleep(0.05)
     raise AssertionError("the exit notices were never delivered")
+
+
+def representative(organisation: str) -> str:
+    """The development user who represents `organisation` of County Durham."""
+    return f"dev-rep-{organisation}-county-durham"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def recorded(store: EventStore) -> list[str]:
@@ -94,36 +104,63 @@ async def test_staff_run_a_partnership_through_the_api(
         again = await api.post(f"/partnerships/{SLUG}/start")
         assert again.json()["started"] is False
 
+        # Each partner's representative signs for their own organisation (rule A2).
+        tokens = {o: await program_token(issuer, representative(o)) for o in (*SIGNATORIES, LAST)}
         for organisation in SIGNATORIES:
             signed = await api.post(
-                f"/partnerships/{SLUG}/signatures", json=signature(organisation, str(today))
+                f"/partnerships/{SLUG}/signatures",
+                json=signature(organisation, str(today)),
+                headers=bearer(tokens[organisation]),
             )
             assert signed.status_code == 200, signed.text
         before = await recorded(store)
         assert before == ["MouSigned"] * len(SIGNATORIES)
 
-        # Refusals: the validator's sentence, a 4xx, and nothing written.
+        # Refusals: 403 for who may not, the validator's sentence for what may not be; a 4xx,
+        # and nothing written.
+        for_another = await api.post(
+            f"/partnerships/{SLUG}/signatures",
+            json=signature(LAST, str(today)),
+            headers=bearer(tokens["icb"]),
+        )
+        assert for_another.status_code == 403
+        assert "may not SignMou for healthwatch" in for_another.json()["detail"], for_another.text
+        without_reason = await api.post(
+            f"/partnerships/{SLUG}/signatures", json=signature(LAST, str(today))
+        )
+        assert without_reason.status_code == 403, without_reason.text
         twice = await api.post(
-            f"/partnerships/{SLUG}/signatures", json=signature("icb", str(today))
+            f"/partnerships/{SLUG}/signatures",
+            json=signature("icb", str(today)),
+            headers=bearer(tokens["icb"]),
         )
         assert twice.status_code == 422
         assert "icb" in twice.json()["detail"] and "already signed" in twice.json()["detail"]
-        stranger = await api.post(
-            f"/partnerships/{SLUG}/signatures", json=signature("nope", str(today))
-        )
-        assert stranger.status_code == 422
-        assert stranger.json()["detail"].startswith(f"'nope' is not an organisation of {SLUG}")
         assert await recorded(store) == before
 
-        last = await api.post(f"/partnerships/{SLUG}/signatures", json=signature(LAST, str(today)))
-        assert last.status_code == 200
+        # The secretariat records the last counterpart for its partner, saying why.
+        behalf = {"on_behalf_of": LAST, "reason": "counterpart received by post"}
+        last = await api.post(
+            f"/partnerships/{SLUG}/signatures", json=signature(LAST, str(today)), params=behalf
+        )
+        assert last.status_code == 200, last.text
         assert last.json()["effective_on"] == today.isoformat()
         state = (await api.get(f"/partnerships/{SLUG}")).json()
         assert state["effective_on"] == today.isoformat() and state["mou_version"] == 1
 
         events = await store.read_stream(partnership_stream(SLUG))
         assert [e.type for e in events][-1] == "MouEffective"
-        assert {e.metadata["actor"] for e in events if e.type == "MouSigned"} == {SECRETARY_EMAIL}
+        signers = [who(e.metadata) for e in events if e.type == "MouSigned"]
+        assert signers[:-1] == [f"dev.rep.{o}@county-durham.example" for o in SIGNATORIES]
+        assert signers[-1] == SECRETARY_EMAIL
+        provenance = next(
+            e for e in events if e.type == "MouSigned" and who(e.metadata) == SECRETARY_EMAIL
+        ).metadata["provenance"]
+        assert (provenance["on_behalf_of"], provenance["reason"], provenance["channel"]) == (
+            LAST,
+            "counterpart received by post",
+            "api",
+        )
 
         notice = {
             "type": "NotifyExit",
@@ -132,7 +169,9 @@ async def test_staff_run_a_partnership_through_the_api(
             "effective_on": str(today + timedelta(days=60)),
             "signatory_name": "A. Name",
         }
-        exit_started = await api.post(f"/partnerships/{SLUG}/processes", json=notice)
+        exit_started = await api.post(
+            f"/partnerships/{SLUG}/processes", json=notice, headers=bearer(tokens["tewv"])
+        )
         assert exit_started.status_code == 200, exit_started.text
         exit_id = exit_started.json()["process_id"]
         assert exit_started.json()["process"] == "exit"
@@ -164,7 +203,8 @@ async def test_staff_run_a_partnership_through_the_api(
         acknowledged_events = [
             e for e in await store.read_stream(exit_id) if e.type == "NoticeAcknowledged"
         ]
-        assert [e.metadata["actor"] for e in acknowledged_events] == [SECRETARY_EMAIL]
+        # The secretariat records the letter of acknowledgement it received (rule A1).
+        assert [who(e.metadata) for e in acknowledged_events] == [SECRETARY_EMAIL]
 
         assert (await api.get("/processes/exit:nowhere:x:2020-01-01")).status_code == 404
         unknown = await api.post(
@@ -180,7 +220,9 @@ async def test_staff_run_a_partnership_through_the_api(
         verified = (await api.get("/audit/verify")).json()
         assert verified["intact"] is True and verified["checked"] == len(await recorded(store))
         trail = (await api.get(f"/audit/partnerships/{SLUG}/trail")).json()
-        assert {line["actor"] for line in trail if line["type"] == "MouSigned"} == {SECRETARY_EMAIL}
+        signed_lines = [line["actor"] for line in trail if line["type"] == "MouSigned"]
+        assert len(signed_lines) == len(SIGNATORIES) + 1
+        assert "dev.rep.icb@county-durham.example" in signed_lines[0]
 
 
 async def test_visibility_lists_the_partnerships_and_their_processes(

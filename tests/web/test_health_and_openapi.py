@@ -55,6 +55,8 @@ def _commands(annotation: Any) -> set[str]:
 async def test_the_openapi_document_names_every_command_of_every_process(serve: Serve) -> None:
     expected: set[str] = _commands(Command[ProcessStart])
     for workflow in ALL_WORKFLOWS:
+        if not hasattr(workflow, "execute"):
+            continue  # the checkpoint minter takes no commands
         parameter = list(inspect.signature(workflow.execute).parameters.values())[1]
         expected |= _commands(parameter.annotation)
     assert {"SignMou", "NotifyExit", "RecordResponse", "ReferUp", "ApproveMinutes"} <= expected

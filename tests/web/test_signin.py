@@ -7,6 +7,7 @@ import httpx
 from pydantic import SecretStr
 
 from concordat.web.app import SESSION_COOKIE, create_app
+from tests.people import SIGNER
 from tests.web.conftest import Serve, web_settings
 from tests.web.signing_in import SECRETARY, SECRETARY_EMAIL, browser_sign_in, program_token
 
@@ -33,9 +34,9 @@ async def test_a_person_signs_in_through_the_provider_and_out_again(
         assert me.json() == {
             "issuer": issuer,
             "subject": SECRETARY,
-            "name": "Dev Secretary",
+            "name": "Dev Secretary (County Durham Care Partnership)",
             "email": SECRETARY_EMAIL,
-            "groups": ["secretariat"],
+            "groups": ["county-durham-secretariat"],
         }
 
         await browser.get(f"{web}/logout")
@@ -57,8 +58,8 @@ async def test_a_program_acts_with_a_bearer_token_from_the_same_provider(
     async with serve() as web, httpx.AsyncClient() as program:
         me = await program.get(f"{web}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200
-        assert me.json()["email"] == "dev.auditor@concordat.test"
-        assert me.json()["groups"] == ["auditors"]
+        assert me.json()["email"] == "dev.auditor@concordat.example"
+        assert me.json()["groups"] == ["concordat-auditors"]
 
         forged = await program.get(
             f"{web}/api/v1/me", headers={"Authorization": "Bearer not-a-token-it-issued"}
@@ -94,7 +95,7 @@ async def test_the_session_cookie_is_secure_behind_https(issuer: str) -> None:
         public_base_url="https://concordat.example.nhs.uk",
         session_secret=SecretStr("fixed"),
     )
-    app = create_app(settings)
+    app = create_app(settings, signer=SIGNER)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as browser:
         to_provider = await browser.get("/login")

@@ -72,10 +72,10 @@ from domain.partnerships_config import load_partnership
 from domain.rules.committee_membership import MinimumCategory as C, ProposedSeat
 from domain.streams import committee_stream, partnership_stream
 from eventstore.store import EventStore
+from tests.people import email_of, entitled_actor, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
-    STAFF,
     PartnershipHandle,
     county_durham,
     effective_partnership,
@@ -95,7 +95,6 @@ from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
 Handle = WorkflowHandle[CommitteeWorkflow, CommitteeResult]
-ACTOR = STAFF
 JC = "joint-committee"
 PARTNERS = ("icb", "dcc", "cddft", "tewv", "hdft", "pcns", "durham-community-action", "healthwatch")
 
@@ -177,7 +176,7 @@ def targets(plan: tuple[PlanMilestone, ...]) -> dict[str, date]:
 
 
 def command(update: CommitteeUpdate) -> Command[CommitteeUpdate]:
-    return Command(command=update, actor=ACTOR)
+    return signed(shipped("county-durham"), update)
 
 
 async def execute(handle: Handle, update: CommitteeUpdate) -> CommitteeState:
@@ -315,7 +314,7 @@ async def test_committee_is_established_when_the_last_milestone_is_met_002(
     assert final.status == "established"
     await assert_state_is_fold_of_stream(store, final)
     recorded = await store.read_stream(formation.stream)
-    assert {e.metadata["actor"] for e in recorded} == {ACTOR}
+    assert {who(e.metadata) for e in recorded} == {email_of(secretary(shipped("county-durham")))}
     assert (await store.verify()).intact
     attributes = await raw_search_attributes(temporal, handle)
     assert attributes[search_attributes.PARTNERSHIP.name] == formation.config.slug
@@ -351,7 +350,7 @@ async def test_started_other_than_by_its_partnership_fails_having_written_nothin
                 preferred_option=PLAN.preferred_option,
                 started_on=await server_today(time_skipping_env),
             ),
-            actor=ACTOR,
+            actor=entitled_actor(config, StartCommittee(committee=JC)),
         ),
         id=stream,
         task_queue=worker.task_queue,
@@ -821,7 +820,7 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
             preferred_option=PLAN.preferred_option,
             started_on=await server_today(dev_env),
         ),
-        actor=ACTOR,
+        actor=entitled_actor(config, StartCommittee(committee=JC)),
         continue_as_new_after_events=40,
     )
     parent = await temporal.start_workflow(

@@ -76,10 +76,10 @@ from domain.partnerships_config import load_partnership
 from domain.rules.quorum import Attendance
 from domain.streams import escalation_stream, partnership_stream
 from eventstore.store import EventStore
+from tests.people import email_of, entitled_actor, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
-    STAFF,
     effective_partnership,
     own_slug,
     start_process,
@@ -93,7 +93,6 @@ from workflows.escalation import (
     EscalationWorkflow,
 )
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]
 
@@ -155,7 +154,7 @@ async def start(
 async def send(handle: Handle, command: Any) -> EscalationProgress:
     """A command from staff, in the envelope that says who acts."""
     progress: EscalationProgress = await handle.execute_update(
-        EscalationWorkflow.execute, Command(command=command, actor=STAFF)
+        EscalationWorkflow.execute, signed(handle.id, command)
     )
     return progress
 
@@ -325,7 +324,7 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
     ]
     await assert_notices_delivered(store, handle, outbox)
     recorded = await store.read_stream(stream_of(handle))
-    assert {e.metadata["actor"] for e in recorded} == {STAFF}
+    assert {who(e.metadata) for e in recorded} == {email_of(secretary(shipped("county-durham")))}
     assert await outcome_recorded(temporal, county_durham, handle) == "resolved"
     assert (await store.verify()).intact
     await save_history(handle, "escalation-county-durham-resolved")
@@ -439,7 +438,7 @@ async def test_automatic_climb_through_every_level_by_deadline_then_closed_at_th
         }
         assert sent == recipients, level
     recorded = await store.read_stream(stream_of(handle))
-    timer_actors = {e.metadata["actor"] for e in recorded} - {STAFF}
+    timer_actors = {who(e.metadata) for e in recorded} - {email_of(secretary(config))}
     assert timer_actors == {"timer:escalation-level-deadline"}
     await assert_state_is_fold_of_stream(store, handle, config)
     assert await outcome_recorded(temporal, config, handle) == "closed"
@@ -850,7 +849,12 @@ async def test_started_on_its_own_fails_and_writes_nothing(
     stream = escalation_stream(county_durham.slug, raised.escalation_id)
     handle = await temporal.start_workflow(
         EscalationWorkflow.run,
-        EscalationInput(config=county_durham, process_id=stream, raised=raised, actor=STAFF),
+        EscalationInput(
+            config=county_durham,
+            process_id=stream,
+            raised=raised,
+            actor=entitled_actor(county_durham, raised),
+        ),
         id=stream,
         task_queue=escalation_worker.task_queue,
     )
@@ -1031,7 +1035,7 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
         partnership = await effective_partnership(
             temporal, county_durham, task_queue, on, continue_as_new_after_events=25
         )
-        started = await start_process(partnership, raised, STAFF)
+        started = await start_process(partnership, raised)
         handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
         first_run = (await handle.describe()).run_id
         await settled(handle)

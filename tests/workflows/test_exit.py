@@ -51,6 +51,7 @@ from domain.partnerships_config import load_partnership
 from domain.rules.exits import without_organisations
 from domain.streams import exit_stream, partnership_stream
 from eventstore.store import EventStore
+from tests.people import email_of, entitled_actor, representative, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
@@ -65,7 +66,6 @@ from workflows.partnership import PartnershipWorkflow
 from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
-ACTOR = "officer@concordat.test"
 LEAVER = "tewv"
 
 
@@ -121,16 +121,16 @@ async def start(
         exit_notice.notified_on,
         continue_as_new_after_events=continue_as_new_after_events,
     )
-    started = await start_process(partnership, exit_notice, ACTOR)
+    started = await start_process(partnership, exit_notice)
     return client.get_workflow_handle_for(ExitWorkflow.run, started.process_id)
 
 
 def ack(recipient: str, on: date) -> Command[AcknowledgeNotice]:
-    return Command(
-        command=AcknowledgeNotice(
+    return signed(
+        shipped("county-durham"),
+        AcknowledgeNotice(
             recipient=recipient, acknowledged_on=on, acknowledged_by=f"Clerk of {recipient}"
         ),
-        actor=ACTOR,
     )
 
 
@@ -211,7 +211,11 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
     await assert_state_is_fold_of_stream(store, final)
     recorded = await store.read_stream(stream(county_durham, notified_on))
     assert recorded[-1].metadata["actor"] == "timer:exit-effective-date"
-    assert {e.metadata["actor"] for e in recorded[:-1]} == {ACTOR}
+    leaver = representative(shipped("county-durham"), notice(notified_on).organisation)
+    assert {who(e.metadata) for e in recorded[:-1]} == {
+        email_of(leaver),
+        email_of(secretary(shipped("county-durham"))),
+    }
     assert (await store.verify()).intact
     attributes = await search_attributes_of(handle)
     assert attributes[search_attributes.STATUS.name] == "ended"
@@ -333,8 +337,9 @@ async def test_withdrawal_before_the_effective_date_ends_the_process_policy(
     withdrawn_on = notified_on
     progress = await handle.execute_update(
         ExitWorkflow.execute,
-        Command(
-            command=WithdrawExit(withdrawn_on=withdrawn_on, reason="services stay"), actor=ACTOR
+        signed(
+            shipped("county-durham"),
+            WithdrawExit(withdrawn_on=withdrawn_on, reason="services stay"),
         ),
     )
     assert progress.status == "withdrawn"
@@ -396,7 +401,7 @@ async def test_bad_commands_are_refused_and_write_nothing(
             handle,
             store,
             ExitWorkflow.execute,
-            Command(command=WithdrawExit(withdrawn_on=on), actor=ACTOR),
+            signed(shipped("county-durham"), WithdrawExit(withdrawn_on=on)),
             "before the withdrawal date",
         )
     state = await handle.query(ExitWorkflow.state)
@@ -417,7 +422,7 @@ async def test_notice_from_a_non_signatory_is_refused_having_written_nothing(
     config = county_durham.model_copy(update={"signatories": ("icb", "dcc")})
     partnership = await effective_partnership(temporal, config, worker.task_queue, notified_on)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(partnership, notice(notified_on), ACTOR)
+        await start_process(partnership, notice(notified_on))
     assert "tewv is not a signatory" in str(caught.value.cause)
     assert await store.read_stream(stream(county_durham, notified_on)) == []
     state = await partnership.query(PartnershipWorkflow.state)
@@ -442,10 +447,10 @@ async def test_one_notice_open_at_a_time_and_a_new_notice_after_withdrawal_has_i
         PartnershipWorkflow.run, partnership_stream(county_durham.slug)
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
+        await start_process(partnership, notice(notified_on, effective_in_days=90))
     assert "tewv has already given notice" in str(caught.value.cause)
-    withdrawn: Command[WithdrawExit] = Command(
-        command=WithdrawExit(withdrawn_on=notified_on), actor=ACTOR
+    withdrawn: Command[WithdrawExit] = signed(
+        shipped("county-durham"), WithdrawExit(withdrawn_on=notified_on)
     )
     await handle.execute_update(ExitWorkflow.execute, withdrawn)
     await result_of(time_skipping_env, handle)
@@ -456,7 +461,7 @@ async def test_one_notice_open_at_a_time_and_a_new_notice_after_withdrawal_has_i
         await asyncio.sleep(0.05)
     assert state.processes[0].outcome == "withdrawn"
 
-    again = await start_process(partnership, notice(notified_on, effective_in_days=90), ACTOR)
+    again = await start_process(partnership, notice(notified_on, effective_in_days=90))
     assert again.process_id == f"{stream(county_durham, notified_on)}-2"
     second = temporal.get_workflow_handle_for(ExitWorkflow.run, again.process_id)
     renewed = await wait_for_notices(second)
@@ -487,7 +492,7 @@ async def test_an_exit_started_other_than_by_its_partnership_fails_having_writte
             process_id=process_id,
             signatories=county_durham.signatories,
             notice=notice(notified_on).model_copy(update={"exit_id": process_id}),
-            actor=ACTOR,
+            actor=entitled_actor(county_durham, notice(notified_on)),
         ),
         id=process_id,
         task_queue=worker.task_queue,

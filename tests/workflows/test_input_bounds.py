@@ -14,17 +14,21 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from deploy.dev_users import entitled
 from domain.aggregates.escalation import DecideEscalation
 from domain.aggregates.partnership import SignMou
 from domain.aggregates.review import RecordResponse
+from domain.authority import provenance_for
 from domain.events import MouSigned
+from domain.provenance import Channel
 from domain.rules.quorum import Attendance
 from domain.streams import partnership_stream
 from domain.text import NAME_MAX
 from eventstore.store import EventStore
+from tests.people import SIGNER, shipped, signed
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_review import start as start_review
-from tests.workflows.through_partnership import STAFF, county_durham, settled
+from tests.workflows.through_partnership import county_durham, settled
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.process import COMMAND_MAX_BYTES, Command
 from workflows.review import ReviewWorkflow
@@ -32,7 +36,10 @@ from workflows.review import ReviewWorkflow
 
 def unchecked(command: object) -> Command[object]:
     """`command` in the envelope without validation, as pydantic would never build it."""
-    return Command.model_construct(command=command, actor=STAFF)
+    config = shipped("county-durham")
+    person, _ = entitled(config, command)
+    provenance = provenance_for(config.access, person, command, Channel.WEB)
+    return Command.model_construct(command=command, actor=SIGNER.actor(command, provenance))
 
 
 async def test_an_oversized_signatory_name_is_refused_and_the_partnership_carries_on(
@@ -104,6 +111,6 @@ def test_a_command_heavier_than_the_limit_is_refused_naming_size_and_limit() -> 
         summary="Agreed",
     )
     with pytest.raises(ApplicationError) as caught:
-        Command(command=heavy, actor=STAFF)
+        signed(shipped("county-durham"), heavy)
     assert caught.value.non_retryable
     assert f"a command may be at most {COMMAND_MAX_BYTES:,} bytes" in caught.value.message

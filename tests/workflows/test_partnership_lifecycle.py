@@ -33,6 +33,7 @@ from domain.partnerships_config import load_partnership
 from domain.rules.dates import add_months, review_opens_on
 from domain.streams import exit_stream, partnership_stream, review_stream
 from eventstore.store import EventStore
+from tests.people import signed
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_committee import ORDER, form, plan_from
@@ -46,7 +47,6 @@ from worker import build_worker
 from workflows.committee import CommitteeWorkflow
 from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import ReviewWorkflow
 
 Handle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
@@ -122,9 +122,7 @@ async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
         response = RecordResponse(
             organisation=organisation, received_on=opened_on, confirms_unchanged=True
         )
-        await review.execute_update(
-            ReviewWorkflow.execute, Command(command=response, actor="officer")
-        )
+        await review.execute_update(ReviewWorkflow.execute, signed(review.id, response))
     result = await result_of(time_skipping_env, review)
 
     async def outcome_recorded() -> bool:
@@ -156,14 +154,14 @@ async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revis
         signatory_name="Chief Executive",
         reason="merger",
     )
-    started = await start_process(handle, notice, "officer")
+    started = await start_process(handle, notice)
     exit_id = started.process_id
     assert exit_id == exit_stream(slug, "tewv", today)
     assert "tewv" not in started.recipients and len(started.recipients) == 7
     assert started.effect is not None and started.effect.organisations == ("tewv",)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(handle, notice, "officer")
+        await start_process(handle, notice)
     assert "tewv has already given notice" in str(caught.value.cause)
 
     async def membership_ended() -> bool:
@@ -217,7 +215,6 @@ async def test_exit_notice_refused_with_nothing_written(
                     effective_on=effective_on,
                     signatory_name="CEO",
                 ),
-                "officer",
             )
         assert reason in str(caught.value.cause)
     assert await stream_events(store, partnership_stream(slug)) == before
@@ -233,9 +230,9 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
 ) -> None:
     """P1: a signatory who leaves during a review is no longer asked (CDCP MoU §27)."""
     handle, today = await effective_partnership(time_skipping_env, county_durham, worker.task_queue)
-    review_id = (await start_process(handle, RequestReview(), "officer")).process_id
+    review_id = (await start_process(handle, RequestReview())).process_id
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(handle, RequestReview(), "x")
+        await start_process(handle, RequestReview())
     assert "a review is already open" in str(caught.value.cause)
     review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
     # The review writes its requests a moment after the update that started it returns.
@@ -254,7 +251,6 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
             effective_on=today + timedelta(days=1),
             signatory_name="CEO",
         ),
-        "officer",
     )
 
     async def hdft_not_asked() -> bool:
@@ -287,9 +283,7 @@ async def test_continue_as_new_with_signatures_arriving_around_it(
             signatory_role="Chief Executive",
             signed_on=today,
         )
-        await handle.execute_update(
-            PartnershipWorkflow.execute, Command(command=signature, actor="officer")
-        )
+        await handle.execute_update(PartnershipWorkflow.execute, signed(config, signature))
 
     await sign(config.signatories[0])
     await asyncio.gather(*(sign(o) for o in config.signatories[1:]))
@@ -331,7 +325,6 @@ async def test_worker_restarted_mid_exit_and_the_partnership_completes_it(
                 effective_on=today + timedelta(days=30),
                 signatory_name="Clinical Director",
             ),
-            "officer",
         )
     async with new_worker():
 
@@ -359,11 +352,9 @@ async def test_established_joint_committee_becomes_a_body_of_the_partnership(
     start = StartCommittee(
         committee="joint-committee", name="County Durham Joint Committee", plan=plan
     )
-    committee_id = (await start_process(handle, start, "officer")).process_id
+    committee_id = (await start_process(handle, start)).process_id
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await start_process(
-            handle, StartCommittee(committee="joint-committee", name="Again"), "officer"
-        )
+        await start_process(handle, StartCommittee(committee="joint-committee", name="Again"))
     assert "already under way" in str(caught.value.cause)
 
     committee = time_skipping_env.client.get_workflow_handle_for(

@@ -22,10 +22,10 @@ from domain.partnership import Partnership
 from domain.rules.dates import add_months
 from domain.streams import partnership_stream
 from eventstore.store import EventStore
+from tests.people import shipped, signed
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
 from tests.workflows.through_partnership import (
-    STAFF,
     county_durham,
     effective_partnership,
     start_process,
@@ -88,9 +88,9 @@ async def test_terminated_partnership_is_rebuilt_from_the_log_and_resumes_its_pr
     )
     await review_handle.execute_update(
         ReviewWorkflow.execute,
-        Command(
-            command=RecordResponse(organisation="icb", received_on=today, confirms_unchanged=True),
-            actor=STAFF,
+        signed(
+            shipped("county-durham"),
+            RecordResponse(organisation="icb", received_on=today, confirms_unchanged=True),
         ),
     )
     notice = NotifyExit(
@@ -127,18 +127,18 @@ async def test_terminated_partnership_is_rebuilt_from_the_log_and_resumes_its_pr
     for organisation in resumed_review.awaiting:
         await review_handle.execute_update(
             ReviewWorkflow.execute,
-            Command(
-                command=RecordResponse(
+            signed(
+                shipped("county-durham"),
+                RecordResponse(
                     organisation=organisation, received_on=today, confirms_unchanged=True
                 ),
-                actor=STAFF,
             ),
         )
     await exit_handle.execute_update(ExitWorkflow.execute, _acknowledged("icb", today))
     # The effective date is weeks away on the wall clock: the partner withdraws instead.
     await exit_handle.execute_update(
         ExitWorkflow.execute,
-        Command(command=WithdrawExit(withdrawn_on=today, reason="merger off"), actor=STAFF),
+        signed(shipped("county-durham"), WithdrawExit(withdrawn_on=today, reason="merger off")),
     )
     assert (await review_handle.result()).outcome is ReviewOutcome.CONFIRMED_UNCHANGED
     assert (await exit_handle.result()).outcome == "withdrawn"
@@ -166,9 +166,9 @@ async def test_terminated_partnership_is_rebuilt_from_the_log_and_resumes_its_pr
 
 
 def _acknowledged(recipient: str, on: date) -> Command[AcknowledgeNotice]:
-    return Command(
-        command=AcknowledgeNotice(recipient=recipient, acknowledged_on=on, acknowledged_by="Clerk"),
-        actor=STAFF,
+    return signed(
+        shipped("county-durham"),
+        AcknowledgeNotice(recipient=recipient, acknowledged_on=on, acknowledged_by="Clerk"),
     )
 
 

@@ -22,6 +22,7 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.streams import partnership_stream
 from eventstore.store import EventStore
+from tests.people import email_of, representative, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from workflows import ALL_WORKFLOWS
@@ -31,15 +32,17 @@ from workflows.process import Command
 SIGNED_ON = date(2022, 8, 23)
 
 
-def signature(organisation: str, signed_on: date = SIGNED_ON) -> Command[SignMou]:
-    return Command(
-        command=SignMou(
+def signature(
+    organisation: str, signed_on: date = SIGNED_ON, partnership: str = "county-durham"
+) -> Command[SignMou]:
+    return signed(
+        shipped(partnership),
+        SignMou(
             organisation=organisation,
             signatory_name=f"Chief Executive of {organisation}",
             signatory_role="Chief Executive",
             signed_on=signed_on,
         ),
-        actor="officer@concordat.test",
     )
 
 
@@ -100,7 +103,9 @@ async def test_mou_becomes_effective_on_the_last_signature(
     )
     assert [e.organisation for e in events if isinstance(e, MouSigned)] == list(signatories)
     recorded = await store.read_stream(partnership_stream(county_durham.slug))
-    assert {e.metadata["actor"] for e in recorded[:-1]} == {"officer@concordat.test"}
+    assert {who(e.metadata) for e in recorded[:-1]} == {
+        email_of(representative(shipped("county-durham"), o)) for o in signatories
+    }
     assert recorded[-1].metadata["actor"] == "timer:annual-review"
     assert {e.metadata["workflow_id"] for e in recorded} == {handle.id}
     assert (await store.verify()).intact
@@ -205,17 +210,23 @@ async def test_a_signature_dated_2999_is_refused_and_the_mou_is_not_made_effecti
     handle = await start(temporal, config, worker.task_queue)
     *first, last = config.signatories
     for organisation in first:
-        await handle.execute_update(PartnershipWorkflow.execute, signature(organisation, today))
+        await handle.execute_update(
+            PartnershipWorkflow.execute, signature(organisation, today, "nenc-ics")
+        )
     for wrong, rule in [
         (date(2999, 12, 31), f"that is after today ({today.isoformat()})"),
         (date(1, 1, 1), "that is before the earliest governance date"),
     ]:
         with pytest.raises(WorkflowUpdateFailedError) as caught:
-            await handle.execute_update(PartnershipWorkflow.execute, signature(last, wrong))
+            await handle.execute_update(
+                PartnershipWorkflow.execute, signature(last, wrong, "nenc-ics")
+            )
         assert f"signature cannot be dated {wrong.isoformat()}: {rule}" in str(caught.value.cause)
     events = await stream_events(store, partnership_stream(config.slug))
     assert [type(e) for e in events] == [MouSigned] * len(first)
     assert not (await handle.query(PartnershipWorkflow.state)).is_effective
-    state = await handle.execute_update(PartnershipWorkflow.execute, signature(last, today))
+    state = await handle.execute_update(
+        PartnershipWorkflow.execute, signature(last, today, "nenc-ics")
+    )
     assert state.effective_on == today
     await handle.terminate("test over")

@@ -67,10 +67,10 @@ from domain.partnership import Partnership
 from domain.rules.dates import add_months, first_review_due
 from domain.streams import partnership_stream, review_stream
 from eventstore.store import EventStore
+from tests.people import email_of, entitled_actor, representative, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
-    STAFF,
     county_durham,
     effective_partnership,
     start_process,
@@ -78,7 +78,6 @@ from tests.workflows.through_partnership import (
 from worker import WORKFLOW_RUNNER, build_worker
 from workflows import ALL_WORKFLOWS, search_attributes
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import (
     ReviewInput,
     ReviewResult,
@@ -136,9 +135,7 @@ class Review:
         raise AssertionError("the review never opened")
 
     def send(self, command: ReviewUpdate) -> Coroutine[Any, Any, ReviewState]:
-        return self.latest.execute_update(
-            ReviewWorkflow.execute, Command(command=command, actor=STAFF)
-        )
+        return self.latest.execute_update(ReviewWorkflow.execute, signed(self.latest.id, command))
 
     def respond(
         self, organisation: str, confirms: bool = True, on: date | None = None
@@ -279,9 +276,12 @@ async def test_happy_path_every_signatory_confirms_unchanged_000_s24(
     assert_notices_delivered(events, outbox)
     await review.assert_state_is_fold_of_stream(store)
     recorded = await store.read_stream(review.stream_id)
-    actors = {e.type: e.metadata["actor"] for e in recorded}
-    assert actors["ReviewOpened"] == STAFF
-    assert actors["ResponseReceived"] == actors["ReviewConcluded"] == STAFF
+    actors = {e.type: who(e.metadata) for e in recorded}
+    secretariat = email_of(secretary(shipped("county-durham")))
+    assert actors["ReviewOpened"] == secretariat
+    # The last response concludes the review: both recorded as its sender.
+    last = email_of(representative(shipped("county-durham"), ASKED[-1]))
+    assert actors["ResponseReceived"] == actors["ReviewConcluded"] == last
     assert {e.metadata["workflow_id"] for e in recorded} == {review.handle.id}
     await assert_status(temporal, review.handle, "concluded")
     assert (await store.verify()).intact
@@ -546,7 +546,12 @@ async def test_a_review_started_on_its_own_fails_having_written_nothing_p1(
     )
     handle = await temporal.start_workflow(
         ReviewWorkflow.run,
-        ReviewInput(config=config, process_id=process_id, opening=opening, actor=STAFF),
+        ReviewInput(
+            config=config,
+            process_id=process_id,
+            opening=opening,
+            actor=entitled_actor(config, RequestReview()),
+        ),
         id=process_id,
         task_queue=worker.task_queue,
     )
@@ -644,7 +649,7 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
         config=config,
         process_id=process_id,
         opening=opening,
-        actor=STAFF,
+        actor=entitled_actor(config, RequestReview()),
         continue_as_new_after_events=25,
     )
     stores = StoreActivities(store)

@@ -25,11 +25,10 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.streams import partnership_stream
 from eventstore.store import EventStore
+from tests.people import signed
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 
-STAFF = "officer@concordat.test"
 R = TypeVar("R")
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
@@ -80,26 +79,24 @@ async def effective_partnership(
     for organisation in config.signatories:
         await handle.execute_update(
             PartnershipWorkflow.execute,
-            Command(
-                command=SignMou(
+            signed(
+                config,
+                SignMou(
                     organisation=organisation,
                     signatory_name=f"Chief Executive of {organisation}",
                     signatory_role="Chief Executive",
                     signed_on=signed_on,
                 ),
-                actor=STAFF,
             ),
         )
     return handle
 
 
-async def start_process(
-    partnership: PartnershipHandle, command: ProcessStart, actor: str = STAFF
-) -> Started:
-    """Asks the partnership to start a process, as staff do."""
-    return await partnership.execute_update(
-        PartnershipWorkflow.start, Command(command=command, actor=actor)
-    )
+async def start_process(partnership: PartnershipHandle, command: ProcessStart) -> Started:
+    """Asks the partnership to start a process, as the secretariat (or, for an exit, the
+    leaving partner's representative) does under the partnership's access data."""
+    config = (await partnership.query(PartnershipWorkflow.state)).config
+    return await partnership.execute_update(PartnershipWorkflow.start, signed(config, command))
 
 
 _CLOSED = {

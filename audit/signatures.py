@@ -1,0 +1,48 @@
+"""An auditor's check of who acted on an event: the Ed25519 signature kept in its metadata.
+
+The service signs each command's envelope (the verified person, the command, the time); every
+event the command led to keeps that signature, the public key and the command, so anyone with
+the log can confirm, without the service, that the key's holder vouched for this person doing
+this. Whether the key is the service's own is for the auditor to compare with its published key.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
+
+from domain.provenance import Actor, signed_text
+
+
+class Seal(StrEnum):
+    VERIFIED = "signed"
+    SYSTEM = "system actor"
+    UNSIGNED = "unsigned"
+    BROKEN = "SIGNATURE DOES NOT VERIFY"
+
+
+def seal_of(metadata: dict[str, Any]) -> tuple[Seal, str | None]:
+    """Whether the metadata's signature covers its provenance and command, and by which key."""
+    if "provenance" not in metadata:
+        # Recorded before provenance was kept: a bare name, which nothing vouched for.
+        return Seal.UNSIGNED, None
+    try:
+        actor = Actor.from_metadata(metadata)
+    except ValidationError:
+        return Seal.BROKEN, None
+    if actor is None:
+        return Seal.UNSIGNED, None
+    if actor.provenance.is_system:
+        return Seal.SYSTEM, None
+    signature = actor.signature
+    if signature is None or actor.command is None:
+        return Seal.UNSIGNED, None
+    text = signed_text(actor.command, actor.provenance, signature.issued_at)
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signature.key))
+        key.verify(bytes.fromhex(signature.value), text.encode())
+    except (InvalidSignature, ValueError):
+        return Seal.BROKEN, signature.key
+    return Seal.VERIFIED, signature.key
