@@ -6,9 +6,11 @@ nothing of Concordat, so an auditor can read all of it. docs/audit.md explains e
     python verify_offline.py export EXPORT.jsonl CHECKPOINT.txt --key KEY
     python verify_offline.py prove PROOF.json --key KEY
     python verify_offline.py consistency PROOF.json --key KEY
+    python verify_offline.py signatures EXPORT.jsonl --service-key HEX [--service-key HEX ...]
 
-KEY is the public key Concordat printed for auditors (NAME+ID+BASE64). Exit 0 means verified; any
-refusal is one line on stderr, naming what is wrong, and exit 1.
+KEY is the public key Concordat printed for auditors (NAME+ID+BASE64); HEX a public key of the
+web service that signs people's commands. Exit 0 means verified; any refusal is one line on
+stderr, naming what is wrong, and exit 1.
 """
 
 import argparse
@@ -264,13 +266,71 @@ def check_consistency(bundle: dict[str, Any], key: tuple[str, bytes]) -> str:
     return f"verified: the log of {old} events is a prefix of the log of {new}"
 
 
+SYSTEM_ISSUER = "concordat"
+"""Timers and schedules act as named actors of this issuer, from inside the workflows: their
+events carry no signature (no command was sent)."""
+
+
+def signed_text(signature: dict[str, Any], provenance: dict[str, Any]) -> str:
+    """The text the service signed for the command behind an event (domain/provenance.py
+    `signed_text`): the command, who, and when, as JSON with sorted keys and no spaces."""
+    issued_at = datetime.fromisoformat(signature["issued_at"]).isoformat()
+    return json.dumps(
+        {"command": signature["command"], "issued_at": issued_at, "provenance": provenance},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def check_signatures(lines: Iterable[str], service_keys: Sequence[str]) -> str:
+    """Every event a person caused is signed, by one of `service_keys`, over exactly the
+    person, role, command and time its metadata records; system actors sign nothing."""
+    signed = system = 0
+    for line in lines:
+        record = json.loads(line)
+        metadata, position = record["metadata"], record["position"]
+        provenance = metadata.get("provenance")
+        if provenance is None:
+            raise Refused(f"position {position} records no provenance: nobody vouched for it")
+        if provenance["person"]["issuer"] == SYSTEM_ISSUER:
+            system += 1
+            continue
+        signature = metadata.get("signature")
+        if signature is None:
+            raise Refused(f"position {position} was caused by a person but carries no signature")
+        if signature["key"] not in service_keys:
+            raise Refused(f"position {position} is signed by {signature['key']}, not a key given")
+        text = signed_text(signature, provenance)
+        try:
+            key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signature["key"]))
+            key.verify(bytes.fromhex(signature["value"]), text.encode())
+        except InvalidSignature as error:
+            person = provenance["person"]
+            raise Refused(
+                f"position {position}: the signature does not cover what the event says "
+                f"{person.get('email') or person['subject']} did"
+            ) from error
+        signed += 1
+    return f"verified: {signed} events signed for the people who acted, {system} by system actors"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("check", choices=["export", "prove", "consistency"])
+    parser.add_argument("check", choices=["export", "prove", "consistency", "signatures"])
     parser.add_argument("files", nargs="+", help="export and checkpoint, or a proof's JSON")
-    parser.add_argument("--key", required=True, help="the log's public key, NAME+ID+BASE64")
+    parser.add_argument("--key", help="the log's public key, NAME+ID+BASE64")
+    parser.add_argument(
+        "--service-key", action="append", default=[], help="a web service's public key, hex"
+    )
     args = parser.parse_args(argv)
     try:
+        if args.check == "signatures":
+            with open(args.files[0], encoding="utf-8") as rows:
+                print(check_signatures(rows, args.service_key))
+            return 0
+        if args.key is None:
+            raise Refused("--key (the log's public key) is needed for this check")
         key = parse_key(args.key)
         if args.check == "export":
             export, checkpoint = args.files

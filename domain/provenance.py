@@ -189,7 +189,9 @@ def signed_text(command: Any, provenance: Provenance, issued_at: datetime) -> st
         {
             "command": to_jsonable_python(command),
             "issued_at": issued_at.isoformat(),
-            "provenance": provenance.model_dump(mode="json"),
+            # As the metadata records it (no empty fields), so an auditor can rebuild this
+            # text from an event alone (audit/verify_offline.py).
+            "provenance": provenance.model_dump(mode="json", exclude_none=True),
         },
         sort_keys=True,
         separators=(",", ":"),

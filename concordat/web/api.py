@@ -10,13 +10,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from audit.proofs import ProofUnavailable, checkpoint_file, consistency_bundle, inclusion_bundle
 from audit.replay import GovernanceReport, replay
 from audit.trail import TrailLine, trail
+from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, describe, running_query, visible
@@ -32,6 +35,7 @@ from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Person
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
+from eventstore.checkpoint import VerifierKey
 from eventstore.models import Digest, Verification
 from workflows import search_attributes
 from workflows.launches import ProcessStart, Started
@@ -331,6 +335,51 @@ async def command_process(
 async def verify(person: SignedIn, reach: Reach) -> Verification:
     store = await reach.auditor_store()
     return await store.verify()
+
+
+def _checkpoint_key(settings: Settings) -> VerifierKey:
+    try:
+        return verifier_from_settings(settings)
+    except SigningKeyError as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+
+
+@router.get(
+    "/audit/checkpoint",
+    summary="A signed checkpoint of the log (default: the latest), as a witness keeps it",
+    response_class=PlainTextResponse,
+)
+async def checkpoint(person: SignedIn, reach: Reach, size: int | None = None) -> str:
+    try:
+        return await checkpoint_file(await reach.auditor_store(), size)
+    except ProofUnavailable as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+
+
+@router.get(
+    "/audit/proofs/inclusion/{position}",
+    summary="The event at a position, a checkpoint and the hashes proving it is in the log",
+)
+async def inclusion_proof(
+    position: int, person: SignedIn, reach: Reach, size: int | None = None
+) -> dict[str, Any]:
+    key = _checkpoint_key(reach.settings)
+    try:
+        return await inclusion_bundle(await reach.auditor_store(), position, size, key)
+    except ProofUnavailable as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+
+
+@router.get(
+    "/audit/proofs/consistency",
+    summary="Two checkpoints and the hashes proving the older log a prefix of the newer",
+)
+async def consistency_proof(old: int, new: int, person: SignedIn, reach: Reach) -> dict[str, Any]:
+    key = _checkpoint_key(reach.settings)
+    try:
+        return await consistency_bundle(await reach.auditor_store(), old, new, key)
+    except ProofUnavailable as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
 
 
 @router.get("/audit/digest", summary="The log's current position and hash, to minute")

@@ -2,6 +2,7 @@
 database replayed "as of" dates of the story, as an auditor would, from the events alone."""
 
 import asyncio
+import json
 import re
 import shutil
 import subprocess
@@ -133,6 +134,31 @@ async def test_the_standalone_verifier_checks_an_export_of_the_demo(
     assert stdout.decode() == (
         f"verified: {count} events, as the checkpoint of size {count} signed\n"
     )
+
+
+async def test_the_standalone_verifier_checks_who_acted_on_every_event_of_the_demo(
+    demo_store: EventStore, tmp_path: Path
+) -> None:
+    """Issue 16: every event a person caused carries the service's signature over that person,
+    role, command and time; the verifier checks it from the export alone, and refuses an event
+    whose metadata was changed to name someone else."""
+    with (tmp_path / "export.jsonl").open("w", encoding="utf-8") as out:
+        await write_export(demo_store.export_rows(), ExportFormat.JSONL, out)
+    lines = (tmp_path / "export.jsonl").read_text(encoding="utf-8").splitlines()
+    keys = {json.loads(line)["metadata"].get("signature", {}).get("key") for line in lines} - {None}
+    assert len(keys) == 1  # the demo's one web-service key
+    verdict = verify_offline.check_signatures(lines, list(keys))
+    signed, system = map(int, re.findall(r"\d+", verdict))
+    assert signed > 20 and system > 0 and signed + system == len(lines)
+
+    at = next(i for i, line in enumerate(lines) if '"signature"' in line)
+    record = json.loads(lines[at])
+    record["metadata"]["provenance"]["person"]["email"] = "someone.else@example.org"
+    forged = [*lines[:at], json.dumps(record), *lines[at + 1 :]]
+    with pytest.raises(verify_offline.Refused, match=f"position {record['position']}: the "):
+        verify_offline.check_signatures(forged, list(keys))
+    with pytest.raises(verify_offline.Refused, match="not a key given"):
+        verify_offline.check_signatures(lines, ["00" * 32])
 
 
 def test_the_story_is_told_and_ends_with_an_intact_log(played: Played) -> None:
