@@ -22,6 +22,7 @@ from activities.ending import EndingActivities
 from activities.store import StoreActivities
 from concordat.connections import connect_temporal
 from concordat.delivery import delivery_from_settings
+from concordat.dev_extra import embedded_refusal
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.settings import Settings
@@ -121,6 +122,9 @@ async def _main() -> None:
 
 
 def main() -> None:
+    refusal = embedded_refusal(Settings())
+    if refusal is not None:
+        sys.exit(f"concordat-worker: {refusal}")
     try:
         asyncio.run(_main())
     except MigrationsPending as error:

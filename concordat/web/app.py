@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
+from concordat.dev_extra import embedded_refusal
 from concordat.logging import configure_logging
 from concordat.settings import Settings
 from concordat.web import api, health, signin
@@ -103,5 +105,8 @@ async def _exit_on(stop: asyncio.Event, server: uvicorn.Server) -> None:
 def main() -> None:
     """`concordat-web`: the service alone, as in production."""
     settings = Settings()
+    refusal = embedded_refusal(settings)
+    if refusal is not None:
+        sys.exit(f"concordat-web: {refusal}")
     configure_logging(settings.log_format, settings.log_level)
     uvicorn.Server(_config(create_app(settings), settings)).run()
