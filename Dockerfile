@@ -24,7 +24,8 @@ RUN /opt/concordat/bin/pip install --no-cache-dir .
 FROM python:3.11-slim-bookworm
 RUN groupadd --system --gid 10001 concordat \
     && useradd --system --uid 10001 --gid concordat --home-dir /var/lib/concordat \
-       --create-home --shell /usr/sbin/nologin concordat
+       --create-home --shell /usr/sbin/nologin concordat \
+    && install --directory --owner concordat --group concordat /var/lib/concordat/outbox
 COPY --from=build /opt/concordat /opt/concordat
 ENV PATH=/opt/concordat/bin:$PATH \
     PYTHONUNBUFFERED=1 \
