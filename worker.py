@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import structlog
 from temporalio import workflow
 from temporalio.client import Client
@@ -21,10 +22,12 @@ from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
 from activities.store import StoreActivities
 from concordat.connections import connect_temporal
+from concordat.deadlines import watch_deadlines
 from concordat.delivery import delivery_from_settings
 from concordat.dev_extra import embedded_refusal
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
+from concordat.ops import Check, serving_ops
 from concordat.settings import Settings
 from eventstore.migrate import MigrationsPending, migrate_database, require_migrated
 from eventstore.pool import open_pool
@@ -32,6 +35,8 @@ from eventstore.store import EventStore
 from workflows import ALL_WORKFLOWS
 
 log = structlog.get_logger(__name__)
+
+READY_SECONDS = 5.0
 
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
@@ -88,12 +93,38 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             temporal=settings.temporal_target(),
             namespace=settings.temporal_namespace,
         )
-        async with worker:
+        async with worker, serving_ops(settings, _alive(worker), _ready(worker, client, pool)):
+            deadlines = asyncio.create_task(watch_deadlines(client, stop))
             await stop.wait()
             log.info("worker stopping: waiting for running activities")
+            await deadlines
     finally:
         await pool.close()
     log.info("worker stopped")
+
+
+def _alive(worker: Worker) -> Check:
+    async def check() -> list[str]:
+        # A worker whose polling failed for good stays stopped: only a restart brings it back.
+        return [] if worker.is_running else ["the worker has stopped polling Temporal"]
+
+    return check
+
+
+def _ready(worker: Worker, client: Client, pool: asyncpg.Pool) -> Check:
+    async def check() -> list[str]:
+        problems = await _alive(worker)()
+        try:
+            await asyncio.wait_for(client.service_client.check_health(), READY_SECONDS)
+        except Exception as error:  # any failure to reach it is the answer, not a crash
+            problems.append(f"Temporal: {error or 'timed out'}")
+        try:
+            await asyncio.wait_for(pool.fetchval("SELECT 1"), READY_SECONDS)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            problems.append(f"PostgreSQL: {error or 'timed out'}")
+        return problems
+
+    return check
 
 
 async def prepare_schema(settings: Settings) -> None:

@@ -121,6 +121,18 @@ class Settings(BaseSettings):
         description="the users the embedded OpenID provider signs in",
     )
 
+    metrics_port: int | None = Field(
+        default=None,
+        description="port of /metrics, /healthz and /readyz of the worker or web service; unset: "
+        "none served",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="interface of the metrics port")
+    sdk_metrics_port: int | None = Field(
+        default=None,
+        description="port of the Temporal SDK's own Prometheus metrics (workflow and activity "
+        "tasks, polls, latencies), on the metrics interface; unset: none served",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
