@@ -67,6 +67,7 @@ def build_worker(
         delivery.deliver_notice,
         EndingActivities(client).how_it_ended,
     ]
+    options.setdefault("graceful_shutdown_timeout", timedelta(seconds=20))
     return Worker(
         client,
         task_queue=task_queue,
@@ -74,7 +75,6 @@ def build_worker(
         activities=activities,
         interceptors=[LogContextInterceptor()],
         workflow_runner=WORKFLOW_RUNNER,
-        graceful_shutdown_timeout=timedelta(seconds=20),
         **options,
     )
 
@@ -86,7 +86,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
         delivery = delivery_from_settings(settings)
-        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
+        worker = build_worker(
+            client,
+            EventStore(pool),
+            settings.task_queue,
+            delivery,
+            graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
+        )
         log.info(
             "worker started",
             task_queue=settings.task_queue,

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         default=None, description="Temporal Cloud API key (implies TLS)"
     )
 
+    worker_shutdown_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="how long a stopping worker lets running activities finish before it "
+        "cancels them; in production longer than the longest activity (2 minutes, a notice's "
+        "delivery) and shorter than the orchestrator's grace period",
+    )
+
     database_url: SecretStr | None = Field(
         default=None,
         description=f"postgresql:// URL as {APP_ROLE}; unset for the embedded PostgreSQL",
