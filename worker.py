@@ -15,7 +15,11 @@ import asyncpg
 import structlog
 from temporalio import workflow
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import (
+    VersioningBehavior as SdkVersioningBehavior,
+    WorkerDeploymentVersion,
+)
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.delivery import DeliveryActivities
@@ -28,7 +32,7 @@ from concordat.dev_extra import embedded_refusal
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
 from concordat.ops import Check, serving_ops
-from concordat.settings import Settings
+from concordat.settings import Settings, VersioningBehavior
 from eventstore.migrate import MigrationsPending, migrate_database, require_migrated
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
@@ -92,6 +96,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             settings.task_queue,
             delivery,
             graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
+            deployment_config=deployment_config(settings),
         )
         log.info(
             "worker started",
@@ -107,6 +112,21 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     finally:
         await pool.close()
     log.info("worker stopped")
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Versioning where a deployment and build are named (docs/upgrades.md)."""
+    if settings.worker_deployment is None or settings.build_id is None:
+        return None
+    behaviors = {
+        VersioningBehavior.AUTO_UPGRADE: SdkVersioningBehavior.AUTO_UPGRADE,
+        VersioningBehavior.PINNED: SdkVersioningBehavior.PINNED,
+    }
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(settings.worker_deployment, settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=behaviors[settings.versioning_behavior],
+    )
 
 
 def _alive(worker: Worker) -> Check:

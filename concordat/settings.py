@@ -31,6 +31,11 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class VersioningBehavior(StrEnum):
+    AUTO_UPGRADE = "auto-upgrade"
+    PINNED = "pinned"
+
+
 class DeliveryChannel(StrEnum):
     OUTBOX = "outbox"
     SMTP = "smtp"
@@ -51,6 +56,19 @@ class Settings(BaseSettings):
         default=None, description="Temporal Cloud API key (implies TLS)"
     )
 
+    worker_deployment: str | None = Field(
+        default=None,
+        description="Worker Versioning: the worker deployment's name (set with build_id); unset: "
+        "the worker runs unversioned",
+    )
+    build_id: str | None = Field(
+        default=None, description="Worker Versioning: this image's build (set with the name)"
+    )
+    versioning_behavior: VersioningBehavior = Field(
+        default=VersioningBehavior.AUTO_UPGRADE,
+        description="what a running workflow does when another build becomes current: moves "
+        "to it at its next task (auto-upgrade) or stays on its own (pinned)",
+    )
     worker_shutdown_seconds: float = Field(
         default=20.0,
         gt=0,
@@ -148,6 +166,12 @@ class Settings(BaseSettings):
     def _tls_pair(self) -> "Settings":
         if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
             raise ValueError("CONCORDAT_TEMPORAL_TLS_CERT and _KEY must be set together")
+        return self
+
+    @model_validator(mode="after")
+    def _versioned_pair(self) -> "Settings":
+        if (self.worker_deployment is None) != (self.build_id is None):
+            raise ValueError("CONCORDAT_WORKER_DEPLOYMENT and CONCORDAT_BUILD_ID go together")
         return self
 
     def outbox(self) -> Path:

@@ -20,6 +20,7 @@ from concordat.logging import configure_logging
 from concordat.settings import Settings
 from deploy.temporal_admin import register_search_attributes
 from deploy.temporal_namespace import ensure_namespace
+from deploy.versioning import promote as promote_build
 from eventstore.migrate import migrate_database
 
 NEW_NAMESPACE_SECONDS = 60
@@ -96,6 +97,38 @@ async def temporal(retention_days: int, wait: int, as_json: bool) -> None:
             + (" registered" if r["namespace_registered"] else " exists")
             + f"; search attributes added: {', '.join(r['search_attributes_added']) or 'none'}"
         ),
+    )
+
+
+@setup.command()
+@click.option(
+    "--wait",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Seconds to keep retrying while the build's workers have not yet polled.",
+)
+@json_option
+@run_async
+async def promote(wait: int, as_json: bool) -> None:
+    """Make this build (CONCORDAT_BUILD_ID) current in the worker deployment (Worker
+    Versioning): new workflows start on it."""
+    settings = Settings()
+    refusal = embedded_refusal(settings)
+    if refusal is not None:
+        fail(refusal)
+    deployment, build_id = settings.worker_deployment, settings.build_id
+    if deployment is None or build_id is None:
+        fail("CONCORDAT_WORKER_DEPLOYMENT and CONCORDAT_BUILD_ID are unset: name the build")
+    temporal_client = await _connect(settings, 0)
+    try:
+        await promote_build(temporal_client, deployment, build_id, wait)
+    except RPCError as error:
+        fail(f"Temporal refused to make {build_id} current in {deployment}: {error.message}")
+    emit(
+        {"deployment": deployment, "current_build_id": build_id},
+        as_json,
+        lambda r: f"{r['deployment']}: {r['current_build_id']} is current",
     )
 
 

@@ -135,3 +135,14 @@ def test_every_required_secret_and_budget_is_there(rendered: list[dict[str, Any]
     for name, deployment in by_kind(rendered, "Deployment").items():
         assert budgets[name]["spec"]["selector"] == deployment["spec"]["selector"]
         assert deployment["spec"]["replicas"] > budgets[name]["spec"]["minAvailable"]
+
+
+def test_the_build_is_the_image_tag(rendered: list[dict[str, Any]]) -> None:
+    settings = by_kind(rendered, "ConfigMap")["concordat-settings"]["data"]
+    images = {
+        container["image"]
+        for kind in ("Deployment", "Job")
+        for workload in by_kind(rendered, kind).values()
+        for container in workload["spec"]["template"]["spec"]["containers"]
+    }
+    assert {image.rpartition(":")[2] for image in images} == {settings["CONCORDAT_BUILD_ID"]}
