@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows demo
+.PHONY: run test lint bench bench-workflows demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -35,3 +35,7 @@ bench: $(INSTALLED)
 
 bench-workflows: $(INSTALLED)
 	$(BIN)/python -m bench.workflows
+
+# The production shape on this machine under faults (bench/drill.py): a benchmark, not a test.
+drill: $(INSTALLED)
+	$(BIN)/python -m bench.drill
