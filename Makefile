@@ -5,13 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify demo
+.PHONY: run test lint bench bench-workflows bench-verify demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[dev,test]"
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
@@ -30,7 +30,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(INSTALLED)
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[dev,test,bench]"
 	$(BIN)/python -m bench.event_store
 
 bench-workflows: $(INSTALLED)
@@ -38,3 +38,7 @@ bench-workflows: $(INSTALLED)
 
 bench-verify: $(INSTALLED)
 	$(BIN)/python -m bench.verify
+
+# The production shape on this machine under faults (bench/drill.py): a benchmark, not a test.
+drill: $(INSTALLED)
+	$(BIN)/python -m bench.drill

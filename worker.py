@@ -14,7 +14,11 @@ import asyncpg
 import structlog
 from temporalio import workflow
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import (
+    VersioningBehavior as SdkVersioningBehavior,
+    WorkerDeploymentVersion,
+)
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.checkpoints import CheckpointActivities
@@ -23,10 +27,13 @@ from activities.ending import EndingActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.connections import connect_temporal
+from concordat.deadlines import watch_deadlines
 from concordat.delivery import channel_from_settings, delivery_from_settings
+from concordat.dev_extra import embedded_refusal
 from concordat.log_context import LogContextInterceptor
 from concordat.logging import configure_logging
-from concordat.settings import Settings
+from concordat.ops import Check, serving_ops
+from concordat.settings import Settings, VersioningBehavior
 from concordat.signing import trusted_keys
 from concordat.witnesses import Witnesses, load_witnesses
 from deploy.checkpoint_schedule import ensure_checkpoint_schedule
@@ -37,6 +44,8 @@ from eventstore.tree import TreeStore
 from workflows import ALL_WORKFLOWS, signatures
 
 log = structlog.get_logger(__name__)
+
+READY_SECONDS = 5.0
 
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
@@ -71,6 +80,7 @@ def build_worker(
     ]
     if checkpoints is not None:
         activities.append(checkpoints.mint_checkpoint)
+    options.setdefault("graceful_shutdown_timeout", timedelta(seconds=20))
     return Worker(
         client,
         task_queue=task_queue,
@@ -78,7 +88,6 @@ def build_worker(
         activities=activities,
         interceptors=[LogContextInterceptor()],
         workflow_runner=WORKFLOW_RUNNER,
-        graceful_shutdown_timeout=timedelta(seconds=20),
         **options,
     )
 
@@ -92,7 +101,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         delivery = delivery_from_settings(settings)
         checkpoints = _checkpoints(settings, pool)
-        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery, checkpoints)
+        worker = build_worker(
+            client,
+            EventStore(pool),
+            settings.task_queue,
+            delivery,
+            checkpoints,
+            graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
+            deployment_config=deployment_config(settings),
+        )
         if checkpoints is not None:
             every = timedelta(minutes=settings.checkpoint_every_minutes)
             await ensure_checkpoint_schedule(client, settings.task_queue, every)
@@ -102,12 +119,53 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             temporal=settings.temporal_target(),
             namespace=settings.temporal_namespace,
         )
-        async with worker:
+        async with worker, serving_ops(settings, _alive(worker), _ready(worker, client, pool)):
+            deadlines = asyncio.create_task(watch_deadlines(client, stop))
             await stop.wait()
             log.info("worker stopping: waiting for running activities")
+            await deadlines
     finally:
         await pool.close()
     log.info("worker stopped")
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Versioning where a deployment and build are named (docs/upgrades.md)."""
+    if settings.worker_deployment is None or settings.build_id is None:
+        return None
+    behaviors = {
+        VersioningBehavior.AUTO_UPGRADE: SdkVersioningBehavior.AUTO_UPGRADE,
+        VersioningBehavior.PINNED: SdkVersioningBehavior.PINNED,
+    }
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(settings.worker_deployment, settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=behaviors[settings.versioning_behavior],
+    )
+
+
+def _alive(worker: Worker) -> Check:
+    async def check() -> list[str]:
+        # A worker whose polling failed for good stays stopped: only a restart brings it back.
+        return [] if worker.is_running else ["the worker has stopped polling Temporal"]
+
+    return check
+
+
+def _ready(worker: Worker, client: Client, pool: asyncpg.Pool) -> Check:
+    async def check() -> list[str]:
+        problems = await _alive(worker)()
+        try:
+            await asyncio.wait_for(client.service_client.check_health(), READY_SECONDS)
+        except Exception as error:  # any failure to reach it is the answer, not a crash
+            problems.append(f"Temporal: {error or 'timed out'}")
+        try:
+            await asyncio.wait_for(pool.fetchval("SELECT 1"), READY_SECONDS)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            problems.append(f"PostgreSQL: {error or 'timed out'}")
+        return problems
+
+    return check
 
 
 async def prepare_schema(settings: Settings) -> None:
@@ -148,6 +206,9 @@ async def _main() -> None:
 
 
 def main() -> None:
+    refusal = embedded_refusal(Settings())
+    if refusal is not None:
+        sys.exit(f"concordat-worker: {refusal}")
     try:
         asyncio.run(_main())
     except MigrationsPending as error:

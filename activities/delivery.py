@@ -22,6 +22,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import DELIVER_NOTICE, DeliveryReceipt, DeliveryRequest
+from activities.metrics import NOTICES
 
 log = structlog.get_logger(__name__)
 
@@ -146,7 +147,12 @@ class DeliveryActivities:
     @activity.defn(name=DELIVER_NOTICE)
     async def deliver_notice(self, request: DeliveryRequest) -> DeliveryReceipt:
         to = self._addresses.address(request.recipient)
-        reference = await self._channel.send(request, to)
+        try:
+            reference = await self._channel.send(request, to)
+        except Exception:
+            NOTICES.labels("failed", self._channel.name).inc()
+            raise
+        NOTICES.labels("delivered", self._channel.name).inc()
         log.info("notice delivered", notice_id=request.notice_id, to=to, reference=reference)
         return DeliveryReceipt(
             notice_id=request.notice_id,

@@ -4,6 +4,7 @@ Event ids come from the workflow, so when an attempt fails after its insert comm
 recognised by the store and writes nothing (issue 2, "Nothing lost").
 """
 
+import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -19,6 +20,7 @@ from activities.contracts import (
     ReadStream,
     StreamRead,
 )
+from activities.metrics import APPEND_SECONDS, EVENTS_APPENDED, process_of
 from eventstore.codec import to_domain_event, to_new_event
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
 from eventstore.store import EventStore
@@ -40,6 +42,7 @@ class StoreActivities:
             "activity_id": info.activity_id,
             "attempt": info.attempt,
         }
+        started = time.perf_counter()
         try:
             events = [
                 to_new_event(
@@ -61,6 +64,10 @@ class StoreActivities:
                 type=InvalidEvent.__name__,
                 non_retryable=True,
             ) from error
+        finally:
+            APPEND_SECONDS.observe(time.perf_counter() - started)
+        if not result.already_recorded:
+            EVENTS_APPENDED.labels(process_of(request.stream_id)).inc(len(result.positions))
         activity.logger.info(
             "events appended",
             extra={

@@ -2,8 +2,24 @@
 
 from temporalio.client import Client, TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from concordat.settings import Settings
+
+# One runtime a process: each serves its metrics on its own port, which only one can bind.
+_runtimes: dict[str, Runtime] = {}
+
+
+def _runtime(settings: Settings) -> Runtime | None:
+    """The SDK's runtime serving its Prometheus metrics, where CONCORDAT_SDK_METRICS_PORT is set."""
+    if settings.sdk_metrics_port is None:
+        return None
+    address = f"{settings.metrics_host}:{settings.sdk_metrics_port}"
+    if address not in _runtimes:
+        _runtimes[address] = Runtime(
+            telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address))
+        )
+    return _runtimes[address]
 
 
 def _tls(settings: Settings) -> TLSConfig | bool:
@@ -23,4 +39,5 @@ async def connect_temporal(settings: Settings) -> Client:
         data_converter=pydantic_data_converter,
         tls=_tls(settings),
         api_key=api_key.get_secret_value() if api_key is not None else None,
+        runtime=_runtime(settings),
     )

@@ -31,6 +31,11 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class VersioningBehavior(StrEnum):
+    AUTO_UPGRADE = "auto-upgrade"
+    PINNED = "pinned"
+
+
 class DeliveryChannel(StrEnum):
     OUTBOX = "outbox"
     SMTP = "smtp"
@@ -49,6 +54,27 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = Field(default=None, description="client private key (mTLS)")
     temporal_api_key: SecretStr | None = Field(
         default=None, description="Temporal Cloud API key (implies TLS)"
+    )
+
+    worker_deployment: str | None = Field(
+        default=None,
+        description="Worker Versioning: the worker deployment's name (set with build_id); unset: "
+        "the worker runs unversioned",
+    )
+    build_id: str | None = Field(
+        default=None, description="Worker Versioning: this image's build (set with the name)"
+    )
+    versioning_behavior: VersioningBehavior = Field(
+        default=VersioningBehavior.AUTO_UPGRADE,
+        description="what a running workflow does when another build becomes current: moves "
+        "to it at its next task (auto-upgrade) or stays on its own (pinned)",
+    )
+    worker_shutdown_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="how long a stopping worker lets running activities finish before it "
+        "cancels them; in production longer than the longest activity (2 minutes, a notice's "
+        "delivery) and shorter than the orchestrator's grace period",
     )
 
     database_url: SecretStr | None = Field(
@@ -155,6 +181,18 @@ class Settings(BaseSettings):
         "unset on the embedded stack for the public half of the signing key",
     )
 
+    metrics_port: int | None = Field(
+        default=None,
+        description="port of /metrics, /healthz and /readyz of the worker or web service; unset: "
+        "none served",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="interface of the metrics port")
+    sdk_metrics_port: int | None = Field(
+        default=None,
+        description="port of the Temporal SDK's own Prometheus metrics (workflow and activity "
+        "tasks, polls, latencies), on the metrics interface; unset: none served",
+    )
+
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
 
@@ -169,6 +207,12 @@ class Settings(BaseSettings):
 
     def signing_key(self) -> Path:
         return self.signing_key_file or self.data_dir / "signing-key.pem"
+
+    @model_validator(mode="after")
+    def _versioned_pair(self) -> "Settings":
+        if (self.worker_deployment is None) != (self.build_id is None):
+            raise ValueError("CONCORDAT_WORKER_DEPLOYMENT and CONCORDAT_BUILD_ID go together")
+        return self
 
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"

@@ -310,6 +310,14 @@ class EmbeddedPostgres:
         except OSError:
             return ""
 
+    def kill(self) -> None:
+        """SIGKILL to the server and its backends, as a crash of the host would (`make drill`);
+        `start` recovers from the write-ahead log."""
+        if self._process is not None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+            self._process = None
+
     def stop(self) -> None:
         """Fast shutdown: open transactions roll back, everything committed is on disk."""
         if self._process is not None:

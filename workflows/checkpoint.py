@@ -16,7 +16,10 @@ class CheckpointWorkflow:
             MINT_CHECKPOINT,
             request,
             result_type=CheckpointMinted,
-            start_to_close_timeout=timedelta(minutes=10),
+            # Within a stopping worker's grace (deploy/kubernetes): a mint extends the tree only
+            # by the rows since the last checkpoint, seconds even for a busy hour; the first
+            # checkpoint of a large existing log is minted once by `concordat audit checkpoint`.
+            start_to_close_timeout=timedelta(minutes=2),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
         )
         return minted

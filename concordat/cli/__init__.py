@@ -20,6 +20,7 @@ _COMMANDS = {
     "partnerships": ("concordat.cli.partnerships", "partnerships"),
     "review": ("concordat.cli.review", "review"),
     "schedules": ("concordat.cli.schedules", "schedules"),
+    "setup": ("concordat.cli.setup", "setup"),
     "status": ("concordat.cli.workflows", "status"),
     "what-if": ("concordat.cli.what_if", "what_if_command"),
     "workflows": ("concordat.cli.workflows", "workflows_group"),

@@ -26,6 +26,7 @@ from audit.replay import GovernanceReport, replay
 from audit.trail import TrailLine, trail
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.dev_extra import embedded_refusal
 from concordat.settings import Settings
 from domain.errors import ConfigError
 from domain.partnership import Partnership
@@ -74,9 +75,14 @@ async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
     """The event store at `database_url` (default: the auditor's URL from settings); any failure
     to reach or read it becomes a one-line refusal naming where it looked."""
     try:
-        dsn = database_url or Settings().auditor_database_dsn()
+        settings = Settings()
     except ValidationError as error:
         fail(f"cannot read the settings: {error.errors()[0]['msg']}")
+    explicit = database_url or settings.auditor_database_url
+    refusal = None if explicit else embedded_refusal(settings)
+    if refusal is not None:
+        fail(refusal)
+    dsn = database_url or settings.auditor_database_dsn()
     try:
         pool = await open_pool(dsn, max_size=1)
     except OSError:

@@ -7,6 +7,7 @@ from temporalio.service import RPCError
 
 from concordat.cli.output import fail
 from concordat.connections import connect_temporal
+from concordat.dev_extra import embedded_refusal
 from concordat.reach import refusal, rpc_reason
 from concordat.settings import Settings
 from domain.errors import ConfigError, DomainError
@@ -18,6 +19,9 @@ T = TypeVar("T")
 
 async def client() -> Client:
     settings = Settings()
+    refusal = embedded_refusal(settings)
+    if refusal is not None:
+        fail(refusal)
     try:
         return await connect_temporal(settings)
     except RuntimeError as error:

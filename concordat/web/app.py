@@ -2,6 +2,8 @@
 
 import asyncio
 import secrets
+import signal
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -10,7 +12,9 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
+from concordat.dev_extra import embedded_refusal
 from concordat.logging import configure_logging
+from concordat.ops import serving_ops
 from concordat.settings import Settings
 from concordat.signing import Signer, service_signer
 from concordat.web import api, health, signin
@@ -108,5 +112,28 @@ async def _exit_on(stop: asyncio.Event, server: uvicorn.Server) -> None:
 def main() -> None:
     """`concordat-web`: the service alone, as in production."""
     settings = Settings()
+    refusal = embedded_refusal(settings)
+    if refusal is not None:
+        sys.exit(f"concordat-web: {refusal}")
     configure_logging(settings.log_format, settings.log_level)
-    uvicorn.Server(_config(create_app(settings), settings)).run()
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    """The service and its metrics port, until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = create_app(settings)
+    reach: Backends = app.state.backends
+
+    async def alive() -> list[str]:
+        return []
+
+    async def ready() -> list[str]:
+        return await health.readiness_problems(reach)
+
+    # The metrics port opens last: once it answers, so does the service.
+    async with serving(app, settings, stop), serving_ops(settings, alive, ready):
+        await stop.wait()

@@ -6,7 +6,9 @@ from typing import Any
 
 import asyncpg
 from fastapi import HTTPException, Request, status
+from prometheus_client import Counter
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.connections import connect_temporal
@@ -60,6 +62,14 @@ def unavailable(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, reason)
 
 
+COMMANDS_REFUSED = Counter(
+    "concordat_commands_refused",
+    "Commands a workflow refused, writing nothing, by the refusal's type (InvalidCommand, a "
+    "rule's error, ...)",
+    ["reason"],
+)
+
+
 def refused(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
 
@@ -80,6 +90,10 @@ async def update(handle: WorkflowHandle[Any, Any], update_method: Any, argument:
     try:
         return await handle.execute_update(update_method, argument)
     except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        COMMANDS_REFUSED.labels(
+            cause.type or "unnamed" if isinstance(cause, ApplicationError) else "other"
+        ).inc()
         raise refused(refusal(error)) from error
     except RPCError as error:
         raise rpc_failure(handle.id, error) from error

@@ -29,10 +29,14 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
 async def readyz(request: Request) -> JSONResponse:
-    reach = backends(request)
-    problems = [p for p in (await _temporal(reach), await _postgres(reach.settings)) if p]
+    problems = await readiness_problems(backends(request))
     ready = Health(status="not ready" if problems else "ready", problems=tuple(problems))
     return JSONResponse(ready.model_dump(mode="json"), status_code=503 if problems else 200)
+
+
+async def readiness_problems(reach: Backends) -> list[str]:
+    """What keeps the service from answering requests now (also on its metrics port)."""
+    return [p for p in (await _temporal(reach), await _postgres(reach.settings)) if p]
 
 
 async def _temporal(reach: Backends) -> str | None:
