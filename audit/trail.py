@@ -7,7 +7,7 @@ which workflow run and activity attempt wrote it, so a line can be traced to Tem
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date
 from typing import Any, assert_never
 
 from pydantic import BaseModel, ConfigDict
@@ -74,6 +74,7 @@ from domain.events import (
     VariationRefused,
 )
 from domain.partnership import Partnership
+from domain.rules.date_policy import LATE_ENTRY_DAYS
 from domain.text import printable
 from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
@@ -450,6 +451,9 @@ class TrailLine(BaseModel):
     actor: str | None
     seal: str | None = None
     """Whether the signature over who acted verifies (`signed by key ...`), or why not."""
+    late: str | None = None
+    """For an entry made more than a week after its date: how late, and the reason given
+    (docs/rules.md R12)."""
     workflow_id: str | None
     run_id: str | None
     activity_id: str | None
@@ -469,7 +473,11 @@ class TrailLine(BaseModel):
         # Recorded values are printed escaped: a newline or a right-to-left override in a name
         # or a comment must not start or reorder a line of the trail (issue 9).
         sealed = f"; {self.seal}" if self.seal else ""
-        line = f"{self.on.isoformat()} [{self.position}] {self.sentence} ({who}{sealed}; {wrote})"
+        late = f"; {self.late}" if self.late else ""
+        line = (
+            f"{self.on.isoformat()} [{self.position}] {self.sentence} "
+            f"({who}{sealed}{late}; {wrote})"
+        )
         return printable(line)
 
 
@@ -483,6 +491,18 @@ def _seal(metadata: dict[str, Any]) -> str | None:
     if seal is Seal.VERIFIED:
         return f"signed by key {key[:16] if key else '?'}"
     return None if seal is Seal.SYSTEM or "actor" not in metadata else str(seal)
+
+
+def _late(recorded: RecordedEvent, event: DomainEvent) -> str | None:
+    """How late an entry was made, and why, when more than `LATE_ENTRY_DAYS` after its date."""
+    day = event.governance_date()
+    entered = recorded.recorded_at.astimezone(UTC).date()
+    if day is None or (entered - day).days <= LATE_ENTRY_DAYS:
+        return None
+    provenance = recorded.metadata.get("provenance")
+    reason = provenance.get("reason") if isinstance(provenance, dict) else None
+    because = f": {reason}" if reason else ", no reason recorded"
+    return f"entered {(entered - day).days} days after its date{because}"
 
 
 def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLine]:
@@ -503,6 +523,7 @@ def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLin
                 sentence=sentence(event, names),
                 actor=_text(meta, "actor"),
                 seal=_seal(meta),
+                late=_late(recorded, event),
                 workflow_id=_text(meta, "workflow_id"),
                 run_id=_text(meta, "run_id"),
                 activity_id=_text(meta, "activity_id"),

@@ -20,6 +20,8 @@ from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
 from activities.contracts import HOW_IT_ENDED, HowItEnded
+from domain.aggregates.escalation import RaiseEscalation
+from domain.aggregates.exit_commands import NotifyExit
 from domain.aggregates.partnership import (
     EndMembership,
     EndProcess,
@@ -37,6 +39,7 @@ from domain.aggregates.partnership import (
 from domain.errors import DomainError
 from domain.events import Abandonment, DomainEvent, ProcessKind
 from domain.provenance import Actor, Channel, system_actor
+from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.clock import start_of, today, until
@@ -179,6 +182,19 @@ class PartnershipWorkflow:
         taken before anything is written (a notice not in writing, a committee not planned)."""
         if self._p.ready:
             self._p.decide(self._launch(command.command, command.actor, "to-be-opened").start)
+            # The process records its first event itself; a late one is refused here, before
+            # the partnership records the start (R12).
+            match command.command:
+                case NotifyExit(notified_on=day):
+                    dated = [("the exit notice", day)]
+                case RaiseEscalation(raised_on=day):
+                    dated = [("the escalation", day)]
+                case _:
+                    dated = []
+            try:
+                require_reason_if_late(dated, today(), command.actor.provenance.reason)
+            except DomainError as error:
+                reject(error)
 
     # ------------------------------------------------------------------------ processes
 

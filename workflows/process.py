@@ -42,6 +42,7 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, NoticeIssued
 from domain.partnership import Partnership
 from domain.provenance import Actor
+from domain.rules.date_policy import dates_of, require_reason_if_late
 from domain.streams import partnership_stream
 from domain.text import refusal
 from workflows import search_attributes
@@ -292,7 +293,13 @@ class Process(Generic[S, C]):
         the handler decides then."""
         self.authorise(envelope)
         if self.ready:
-            self.decide(envelope.command)
+            events = self.decide(envelope.command)
+            # In the validator only, like the signature: a history recorded before this rule
+            # replays unchanged.
+            try:
+                require_reason_if_late(dates_of(events), today(), envelope.actor.provenance.reason)
+            except DomainError as error:
+                reject(error)
 
     async def execute(self, envelope: Command[C]) -> list[DomainEvent]:
         """An update handler: once the process is ready, decides again under the lock (the

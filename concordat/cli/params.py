@@ -103,6 +103,7 @@ class Operator:
 
     person: Person
     on_behalf_reason: str | None
+    late_reason: str | None = None
 
 
 def local_person() -> Person:
@@ -122,16 +123,35 @@ def local_person() -> Person:
 
 
 def actor_option(command: F) -> F:
-    """The operator (the local account) acting, and `--on-behalf-of REASON` for the secretariat
-    recording what a partner or a seat's holder did: the reason goes into every event."""
-    return click.option(
-        "--on-behalf-of",
-        "actor",
+    """The operator (the local account) acting, `--on-behalf-of REASON` for the secretariat
+    recording what a partner or a seat's holder did, and `--late REASON` for an entry dated
+    more than a week ago (docs/rules.md R12): the reason goes into every event."""
+
+    def remember_late(ctx: click.Context, _param: click.Parameter, reason: str | None) -> None:
+        ctx.meta["late_reason"] = reason
+
+    def operator(ctx: click.Context, _param: click.Parameter, reason: str | None) -> Operator:
+        return Operator(local_person(), reason, ctx.meta.get("late_reason"))
+
+    late = click.option(
+        "--late",
         metavar="REASON",
-        callback=lambda _ctx, _param, reason: Operator(local_person(), reason),
-        help="As the secretariat, record this for the organisation or seat it names, saying "
-        "why (for example: signed counterpart received by post).",
-    )(command)
+        is_eager=True,
+        expose_value=False,
+        callback=remember_late,
+        help="Why this is entered more than a week after its date (for example: the letter "
+        "was found in a colleague's tray).",
+    )
+    return late(
+        click.option(
+            "--on-behalf-of",
+            "actor",
+            metavar="REASON",
+            callback=operator,
+            help="As the secretariat, record this for the organisation or seat it names, "
+            "saying why (for example: signed counterpart received by post).",
+        )(command)
+    )
 
 
 def request(model: type[M], **fields: Any) -> M:
@@ -167,7 +187,7 @@ def signed(command: C, actor: Operator) -> Command[C]:
             command,
             Channel.CLI,
             on_behalf_of=party,
-            reason=actor.on_behalf_reason,
+            reason="; ".join(r for r in (actor.on_behalf_reason, actor.late_reason) if r) or None,
         )
     except ValidationError as error:
         fail(refusal(error))

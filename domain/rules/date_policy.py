@@ -5,9 +5,11 @@ command's `today`), none before the process it belongs to began, and none before
 `EARLIEST_GOVERNANCE_DATE`. A refusal names the date and the rule it breaks.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from domain.errors import DomainError
+from domain.events.base import Event
 
 EARLIEST_GOVERNANCE_DATE = date(2000, 1, 1)
 """Policy: no partnership this service runs predates 2000 (the shipped MoUs are from 2020-2022),
@@ -49,3 +51,29 @@ def within(what: str, day: date, today: date | None, start: date | None, start_w
     not_before_the_record(what, day)
     not_before(what, day, start, start_what)
     not_after_today(what, day, today)
+
+
+LATE_ENTRY_DAYS = 7
+"""Policy: a governance date more than a week before the day it is entered makes a late entry
+(a signature posted back, a letter found in a tray), which must say why it is late: the trail
+shows the delay and the reason beside it (docs/rules.md R12)."""
+
+
+def require_reason_if_late(
+    dated: Iterable[tuple[str, date]], today: date, reason: str | None
+) -> None:
+    """Refuse, unless `reason` says why, what is dated more than `LATE_ENTRY_DAYS` before
+    `today` (`dated`: what, and its governance date), naming the earliest and how late it is."""
+    late = [(day, what) for what, day in dated if (today - day).days > LATE_ENTRY_DAYS]
+    if late and not (reason and reason.strip()):
+        day, what = min(late)
+        raise DomainError(
+            f"{what} dated {day.isoformat()} is entered {(today - day).days} days later "
+            f"({today.isoformat()}): an entry more than {LATE_ENTRY_DAYS} days late needs a "
+            "reason, recorded with it"
+        )
+
+
+def dates_of(events: Iterable[Event]) -> list[tuple[str, date]]:
+    """What each dated event is, and its governance date."""
+    return [(type(e).__name__, day) for e in events if (day := e.governance_date()) is not None]

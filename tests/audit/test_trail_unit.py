@@ -16,6 +16,7 @@ from domain.organisations import Sector
 from domain.provenance import system_actor
 from domain.rules.voting import UncountedVote
 from eventstore.codec import to_new_event
+from eventstore.models import RecordedEvent
 from eventstore.store import EventStore
 from tests.audit.story import CONFIG, county_durham_story, recorded_story
 from tests.people import SIGNER
@@ -196,3 +197,42 @@ async def test_a_recorded_newline_or_override_cannot_forge_a_line(store: EventSt
     assert "\u202e" not in printed
     assert "Chief \\u202eevitucexE, A. Name)\\n2022-08-24 [2] dcc" in printed
     assert "(by officer\\n2022-08-24; unsigned;" in printed
+
+
+def test_an_entry_made_more_than_a_week_late_is_flagged_with_its_reason_r12() -> None:
+    """The trail compares each event's own date with the day the log recorded it."""
+
+    def recorded(signed_on: date, entered: date, reason: str | None) -> Any:
+        event = MouSigned(
+            partnership="county-durham",
+            organisation="tewv",
+            signatory_name="A. Name",
+            signatory_role="Chief Executive",
+            signed_on=signed_on,
+        )
+        provenance: dict[str, Any] = {"person": {"issuer": "local", "subject": "clerk"}}
+        if reason:
+            provenance["reason"] = reason
+        return RecordedEvent(
+            position=1,
+            stream_id="partnership:county-durham",
+            version=1,
+            event_id=uuid4(),
+            type="MouSigned",
+            schema_version=1,
+            data=event.model_dump(mode="json"),
+            metadata={"actor": "clerk", "provenance": provenance},
+            occurred_at=datetime.combine(entered, datetime.min.time(), UTC),
+            recorded_at=datetime.combine(entered, datetime.min.time(), UTC),
+            chain_hash="00" * 32,
+        )
+
+    on_time = recorded(date(2022, 8, 10), date(2022, 8, 17), None)
+    (line,) = trail(CONFIG, [on_time])
+    assert line.late is None
+    late = recorded(date(2022, 8, 10), date(2023, 1, 9), "posted to the wrong office")
+    (line,) = trail(CONFIG, [late])
+    assert line.late == "entered 152 days after its date: posted to the wrong office"
+    assert "; entered 152 days after its date: posted to the wrong office;" in line.text()
+    (line,) = trail(CONFIG, [recorded(date(2022, 8, 10), date(2022, 8, 18), None)])
+    assert line.late == "entered 8 days after its date, no reason recorded"

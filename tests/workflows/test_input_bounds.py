@@ -43,9 +43,10 @@ def unchecked(command: object) -> Command[object]:
 
 
 async def test_an_oversized_signatory_name_is_refused_and_the_partnership_carries_on(
-    temporal: Client, worker: Worker, store: EventStore
+    temporal: Client, worker: Worker, store: EventStore, time_skipping_env: WorkflowEnvironment
 ) -> None:
     config = county_durham()
+    today = (await time_skipping_env.get_current_time()).date()
     partnership = await temporal.start_workflow(
         PartnershipWorkflow.run,
         PartnershipInput(config=config),
@@ -58,7 +59,7 @@ async def test_an_oversized_signatory_name_is_refused_and_the_partnership_carrie
         organisation=config.signatories[0],
         signatory_name="A" * 120_000,
         signatory_role="Chief Executive",
-        signed_on=date(2022, 8, 23),
+        signed_on=today,
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await partnership.execute_update(PartnershipWorkflow.execute, unchecked(huge))

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -32,8 +33,14 @@ from workflows.process import Command
 SIGNED_ON = date(2022, 8, 23)
 
 
+LATE_BECAUSE = "the 2022 counterparts, entered from the signed paper"
+
+
 def signature(
-    organisation: str, signed_on: date = SIGNED_ON, partnership: str = "county-durham"
+    organisation: str,
+    signed_on: date = SIGNED_ON,
+    partnership: str = "county-durham",
+    reason: str | None = LATE_BECAUSE,
 ) -> Command[SignMou]:
     return signed(
         shipped(partnership),
@@ -43,6 +50,7 @@ def signature(
             signatory_role="Chief Executive",
             signed_on=signed_on,
         ),
+        reason=reason,
     )
 
 
@@ -229,4 +237,39 @@ async def test_a_signature_dated_2999_is_refused_and_the_mou_is_not_made_effecti
         PartnershipWorkflow.execute, signature(last, today, "nenc-ics")
     )
     assert state.effective_on == today
+    await handle.terminate("test over")
+
+
+async def test_a_signature_entered_late_needs_a_reason_and_the_trail_shows_both_r12(
+    temporal: Client,
+    worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """R12: signed eight days ago and entered today, a signature needs a reason; refused
+    without one (nothing written), recorded with one (the trail's flag: test_trail_unit)."""
+    handle = await start(temporal, county_durham, worker.task_queue)
+    today = (await time_skipping_env.get_current_time()).date()
+    week_ago, eight_days_ago = today - timedelta(days=7), today - timedelta(days=8)
+    await handle.execute_update(
+        PartnershipWorkflow.execute, signature("icb", week_ago, reason=None)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            PartnershipWorkflow.execute, signature("dcc", eight_days_ago, reason=None)
+        )
+    assert isinstance(refused.value.cause, ApplicationError)
+    assert refused.value.cause.message == (
+        f"MouSigned dated {eight_days_ago.isoformat()} is entered 8 days later "
+        f"({today.isoformat()}): an entry more than 7 days late needs a reason, recorded with it"
+    )
+    assert len(await store.read_stream(partnership_stream(county_durham.slug))) == 1
+
+    await handle.execute_update(
+        PartnershipWorkflow.execute,
+        signature("dcc", eight_days_ago, reason="posted to the wrong office"),
+    )
+    recorded = await store.read_stream(partnership_stream(county_durham.slug))
+    assert recorded[-1].metadata["provenance"]["reason"] == "posted to the wrong office"
     await handle.terminate("test over")
