@@ -6,14 +6,18 @@ documents and written in its configuration file.
 """
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.organisations import Sector, Slug
 from domain.rules.eligibility import Annex1Element
 from domain.text import Line, Name
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Named = Annotated[Slug, StringConstraints(pattern=_SLUG)]
+"""A slug naming a seat, an organisation or a body: checked wherever a body holds one, so no
+name it carries can hold a character that breaks a printed line."""
 
 
 class BodyKind(StrEnum):
@@ -48,7 +52,7 @@ class Member(BaseModel):
 
     seat: Slug = Field(pattern=_SLUG)
     role: Name = Field(min_length=1)
-    organisation: Slug | None = None
+    organisation: Named | None = None
     sector: Sector
     voting: bool = True
     illustrative: bool = False
@@ -110,12 +114,12 @@ class Body(BaseModel):
     kind: BodyKind
     members: tuple[Member, ...] = ()
     deputies_allowed: bool = False
-    chair: Slug | None = None
+    chair: Named | None = None
     chair_illustrative: bool = False
     quorum: QuorumRule | None = None
     decision_rules: tuple[DecisionRule, ...] = ()
     cadence: Cadence | None = None
-    answers_to: tuple[Slug, ...] = ()
+    answers_to: tuple[Named, ...] = ()
     register_of_interests: InterestRegister | None = None
     clause: Line = Field(min_length=1)
 
