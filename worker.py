@@ -20,6 +20,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.checkpoints import CheckpointActivities
 from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.connections import connect_temporal
@@ -34,7 +35,8 @@ from eventstore.migrate import MigrationsPending, migrate_database, require_migr
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from eventstore.tree import TreeStore
-from workflows import ALL_WORKFLOWS, signatures
+from workflows import signatures
+from workflows.registry import ALL_WORKFLOWS
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +69,7 @@ def build_worker(
         store_activities.append_events,
         store_activities.read_stream,
         delivery.deliver_notice,
+        NoticeActivities(delivery, store).deliver_notices,
         EndingActivities(client).how_it_ended,
     ]
     if checkpoints is not None:
