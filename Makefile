@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify demo
+.PHONY: run test lint bench bench-workflows bench-verify bench-audit demo
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -38,3 +38,6 @@ bench-workflows: $(INSTALLED)
 
 bench-verify: $(INSTALLED)
 	$(BIN)/python -m bench.verify
+
+bench-audit: $(INSTALLED)
+	$(BIN)/python -m bench.audit
