@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify bench-audit demo
+.PHONY: run test lint bench bench-workflows bench-verify bench-audit bench-scale demo
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -41,3 +41,6 @@ bench-verify: $(INSTALLED)
 
 bench-audit: $(INSTALLED)
 	$(BIN)/python -m bench.audit
+
+bench-scale: $(INSTALLED)
+	$(BIN)/python -m bench.scale

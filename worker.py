@@ -95,7 +95,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         delivery = delivery_from_settings(settings)
         checkpoints = _checkpoints(settings, pool)
-        worker = build_worker(client, EventStore(pool), settings.task_queue, delivery, checkpoints)
+        worker = build_worker(
+            client,
+            EventStore(pool),
+            settings.task_queue,
+            delivery,
+            checkpoints,
+            max_cached_workflows=settings.workflow_cache_size,
+        )
         if checkpoints is not None:
             every = timedelta(minutes=settings.checkpoint_every_minutes)
             await ensure_checkpoint_schedule(client, settings.task_queue, every)
