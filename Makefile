@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify demo drill
+.PHONY: run test lint bench bench-workflows bench-verify bench-audit bench-scale demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -42,3 +42,9 @@ bench-verify: $(INSTALLED)
 # The production shape on this machine under faults (bench/drill.py): a benchmark, not a test.
 drill: $(INSTALLED)
 	$(BIN)/python -m bench.drill
+
+bench-audit: $(INSTALLED)
+	$(BIN)/python -m bench.audit
+
+bench-scale: $(INSTALLED)
+	$(BIN)/python -m bench.scale

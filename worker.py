@@ -24,6 +24,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.checkpoints import CheckpointActivities
 from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.connections import connect_temporal
@@ -41,7 +42,8 @@ from eventstore.migrate import MigrationsPending, migrate_database, require_migr
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from eventstore.tree import TreeStore
-from workflows import ALL_WORKFLOWS, signatures
+from workflows import signatures
+from workflows.registry import ALL_WORKFLOWS
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +78,7 @@ def build_worker(
         store_activities.append_events,
         store_activities.read_stream,
         delivery.deliver_notice,
+        NoticeActivities(delivery, store).deliver_notices,
         EndingActivities(client).how_it_ended,
     ]
     if checkpoints is not None:
@@ -109,6 +112,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             checkpoints,
             graceful_shutdown_timeout=timedelta(seconds=settings.worker_shutdown_seconds),
             deployment_config=deployment_config(settings),
+            max_cached_workflows=settings.workflow_cache_size,
         )
         if checkpoints is not None:
             every = timedelta(minutes=settings.checkpoint_every_minutes)

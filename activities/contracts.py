@@ -1,11 +1,12 @@
 """What workflows send to activities and get back: plain pydantic and domain events, so it imports
 inside Temporal's sandbox and keeps the workflows free of the event store's own types."""
 
+from typing import Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from domain.events import DomainEvent
+from domain.events import DomainEvent, NoticeDelivered, NoticeIssued
 from domain.provenance import Actor
 
 APPEND_EVENTS = "append_events"
@@ -82,6 +83,41 @@ class DeliveryReceipt(BaseModel):
     channel: str
     reference: str = Field(description="where it went: the outbox file or the SMTP Message-ID")
     delivered_at: AwareDatetime
+
+
+DELIVER_NOTICES = "deliver_notices"
+
+
+class DeliverNotices(BaseModel):
+    """A decision's recorded notices, to deliver together and record their receipts in one
+    append at `expected_version`; the receipts' ids come from the workflow, so a retry that finds
+    them recorded writes nothing twice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str = Field(min_length=1)
+    expected_version: int = Field(ge=0)
+    notices: list[NoticeIssued] = Field(min_length=1)
+    receipt_ids: list[UUID] = Field(description="one per notice, in the same order")
+    occurred_at: AwareDatetime
+    actor: Actor
+
+    @model_validator(mode="after")
+    def one_id_per_notice(self) -> Self:
+        if len(self.receipt_ids) != len(self.notices):
+            raise ValueError(
+                f"{len(self.notices)} notices need as many receipt ids, not {len(self.receipt_ids)}"
+            )
+        return self
+
+
+class NoticesDelivered(BaseModel):
+    """The receipts as the log holds them, in the order of the notices."""
+
+    model_config = ConfigDict(frozen=True)
+
+    receipts: list[NoticeDelivered]
+    last_version: int = Field(ge=1)
 
 
 HOW_IT_ENDED = "how_it_ended"

@@ -14,7 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
-from eventstore.hashing import canonical_json
+import orjson
+
+from eventstore.hashing import canonical_texts
 
 COLUMNS = (
     "position",
@@ -54,8 +56,8 @@ def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "event_id": str(row["event_id"]),
         "event_type": row["event_type"],
         "schema_version": row["schema_version"],
-        "data": json.loads(row["data"]),
-        "metadata": json.loads(row["metadata"]),
+        "data": _value(row["data"]),
+        "metadata": _value(row["metadata"]),
         "occurred_at": _iso(row["occurred_at"]),
         "recorded_at": _iso(row["recorded_at"]),
         "event_hash": bytes(row["event_hash"]).hex(),
@@ -63,6 +65,22 @@ def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "chain_hash": bytes(row["chain_hash"]).hex(),
         "hash_scheme": row["hash_scheme"],
     }
+
+
+def _value(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # an integer past 64 bits, which only the standard one reads
+        return json.loads(text)
+
+
+def _line(record: dict[str, Any]) -> str:
+    """One JSON Lines line: compact, UTF-8 as is; orjson's text, the standard library's for
+    what orjson refuses (an integer past 64 bits, a lone surrogate)."""
+    try:
+        return orjson.dumps(record).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 async def write_export(
@@ -80,13 +98,12 @@ async def write_export(
         writer.writeheader()
         async for row in rows:
             record = export_record(row)
-            record["data"] = canonical_json(record["data"], record["hash_scheme"])
-            record["metadata"] = canonical_json(record["metadata"], record["hash_scheme"])
+            record["data"], record["metadata"] = canonical_texts(row)
             writer.writerow(record)
             count += 1
         return count
     async for row in rows:
-        out.write(json.dumps(export_record(row), ensure_ascii=False, separators=(",", ":")))
+        out.write(_line(export_record(row)))
         out.write("\n")
         count += 1
     return count

@@ -16,7 +16,7 @@ after earlier exits).
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -25,7 +25,7 @@ from audit.signatures import seal_of
 from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.aggregates.registry import AGGREGATES, PARTNERSHIP, ProcessContext
-from domain.events import MouSigned, ProcessKind
+from domain.events import DomainEvent, MouSigned, ProcessKind
 from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
 from eventstore.codec import to_domain_event
@@ -129,10 +129,11 @@ def occurred_on(event: RecordedEvent) -> date:
     return event.occurred_at.astimezone(UTC).date()
 
 
-def governance_on(event: RecordedEvent) -> date:
+def governance_on(event: RecordedEvent, decoded: DomainEvent | None = None) -> date:
     """The date an event speaks of, which the "as of" cut compares: its own, else when it
-    occurred."""
-    return to_domain_event(event).governance_date() or occurred_on(event)
+    occurred. `decoded`, when the caller has it, spares decoding the event again."""
+    domain_event = decoded if decoded is not None else to_domain_event(event)
+    return domain_event.governance_date() or occurred_on(event)
 
 
 def recorded_on(event: RecordedEvent) -> date:
@@ -202,13 +203,10 @@ class _Fold:
         """The states of one kind of process, in the order their streams began."""
         return tuple(s for s in self.streams.values() if isinstance(s, state_type))
 
-    def apply(self, recorded: RecordedEvent) -> None:
+    def apply(self, recorded: RecordedEvent, event: DomainEvent, kind: str) -> None:
+        """Folds `event`, decoded from `recorded`, into its stream of kind `kind`."""
         sid = recorded.stream_id
-        kind = stream_kind(sid, self.config.slug)
-        if kind is None:
-            return
         aggregate = AGGREGATES[kind]
-        event = to_domain_event(recorded)
         state = self.streams.get(sid) or aggregate.initial_state(self._context(sid))
         self.streams[sid] = aggregate.evolve(state, event)
         if isinstance(event, MouSigned):
@@ -234,6 +232,46 @@ def acted(recorded: RecordedEvent) -> str:
     return f"{actor or 'an unrecorded actor'} ({seal})"
 
 
+class Replay:
+    """A replay fed one recorded event at a time in log order, as the store streams them: it
+    holds the processes' states, never the events, and decodes each event once. The cut is
+    `counted`'s: each stream stops at its first event that does not count."""
+
+    def __init__(self, config: Partnership, as_of: date, known_on: date | None = None) -> None:
+        self._fold = _Fold(config)
+        self._as_of = as_of
+        self._known_on = known_on
+        self._stopped: set[str] = set()
+        self._seen = 0
+
+    def feed(self, recorded: RecordedEvent) -> None:
+        if recorded.position <= self._seen:
+            raise ValueError(
+                f"events must come in log order: position {recorded.position} after {self._seen}"
+            )
+        self._seen = recorded.position
+        sid = recorded.stream_id
+        kind = stream_kind(sid, self._fold.config.slug)
+        if kind is None or sid in self._stopped:
+            return
+        known = self._known_on is None or recorded_on(recorded) <= self._known_on
+        event = to_domain_event(recorded) if known else None
+        if event is not None and governance_on(recorded, event) <= self._as_of:
+            self._fold.apply(recorded, event, kind)
+        else:
+            self._stopped.add(sid)
+
+    def report(self) -> GovernanceReport:
+        return _report(self._fold, self._as_of, self._known_on)
+
+
+def known_by(known_on: date | None) -> datetime | None:
+    """The first moment after `known_on` (UTC): the log is read only up to it."""
+    if known_on is None:
+        return None
+    return datetime.combine(known_on + timedelta(days=1), time(), tzinfo=UTC)
+
+
 def replay(
     config: Partnership,
     events: Iterable[RecordedEvent],
@@ -243,10 +281,10 @@ def replay(
     """The governance state of `config`'s partnership at the end of `as_of`, as the log stood at
     the end of `known_on` (None: as it stands), from `events` (any events of the log; those of
     other partnerships are ignored)."""
-    fold = _Fold(config)
-    for recorded in counted(events, as_of, known_on):
-        fold.apply(recorded)
-    return _report(fold, as_of, known_on)
+    folding = Replay(config, as_of, known_on)
+    for recorded in sorted(events, key=lambda e: e.position):
+        folding.feed(recorded)
+    return folding.report()
 
 
 def _report(fold: _Fold, as_of: date, known_on: date | None) -> GovernanceReport:

@@ -6,6 +6,7 @@ the log can confirm, without the service, that the key's holder vouched for this
 this. Whether the key is the service's own is for the auditor to compare with its published key.
 """
 
+import functools
 from enum import StrEnum
 from typing import Any
 
@@ -40,9 +41,19 @@ def seal_of(metadata: dict[str, Any]) -> tuple[Seal, str | None]:
     if signature is None or actor.command is None:
         return Seal.UNSIGNED, None
     text = signed_text(actor.command, actor.provenance, signature.issued_at)
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signature.key))
-        key.verify(bytes.fromhex(signature.value), text.encode())
-    except (InvalidSignature, ValueError):
+    if not _verifies(signature.key, signature.value, text):
         return Seal.BROKEN, signature.key
     return Seal.VERIFIED, signature.key
+
+
+@functools.lru_cache(maxsize=4096)
+def _verifies(key_hex: str, signature_hex: str, text: str) -> bool:
+    """Whether the signature holds over `text`; remembered, since every event one command led
+    to (its decision, the notices and their receipts) carries the same signature over the same
+    text, and checking it again was most of an audit trail's time."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex))
+        key.verify(bytes.fromhex(signature_hex), text.encode())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -510,24 +510,32 @@ def trail(config: Partnership, events: Iterable[RecordedEvent]) -> list[TrailLin
     ordered = sorted(events, key=lambda e: e.position)
     domain_events = [to_domain_event(e) for e in ordered]
     names = Names.of(config, domain_events)
-    lines = []
-    for recorded, event in zip(ordered, domain_events, strict=True):
-        meta = recorded.metadata
-        attempt = meta.get("attempt")
-        lines.append(
-            TrailLine(
-                position=recorded.position,
-                on=occurred_on(recorded),
-                stream_id=recorded.stream_id,
-                type=recorded.type,
-                sentence=sentence(event, names),
-                actor=_text(meta, "actor"),
-                seal=_seal(meta),
-                late=_late(recorded, event),
-                workflow_id=_text(meta, "workflow_id"),
-                run_id=_text(meta, "run_id"),
-                activity_id=_text(meta, "activity_id"),
-                attempt=attempt if isinstance(attempt, int) else None,
-            )
-        )
-    return lines
+    return [
+        trail_line(recorded, event, names)
+        for recorded, event in zip(ordered, domain_events, strict=True)
+    ]
+
+
+ADMISSIONS = (str(PartnerAdmitted.model_fields["type"].default),)
+"""The events that name organisations beyond the partnership's file: a streamed trail reads
+them first (`Names.of`), so every line names them as the whole trail would."""
+
+
+def trail_line(recorded: RecordedEvent, event: DomainEvent, names: Names) -> TrailLine:
+    """One line of the trail: `event` is `recorded` decoded."""
+    meta = recorded.metadata
+    attempt = meta.get("attempt")
+    return TrailLine(
+        position=recorded.position,
+        on=occurred_on(recorded),
+        stream_id=recorded.stream_id,
+        type=recorded.type,
+        sentence=sentence(event, names),
+        actor=_text(meta, "actor"),
+        seal=_seal(meta),
+        late=_late(recorded, event),
+        workflow_id=_text(meta, "workflow_id"),
+        run_id=_text(meta, "run_id"),
+        activity_id=_text(meta, "activity_id"),
+        attempt=attempt if isinstance(attempt, int) else None,
+    )

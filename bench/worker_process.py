@@ -44,7 +44,13 @@ async def serve(settings: Settings, hello_task_queue: str, ready_file: Path) -> 
     pool = await open_pool(settings.database_dsn(), settings.database_pool_size)
     try:
         delivery = delivery_from_settings(settings)
-        concordat_worker = build_worker(client, EventStore(pool), settings.task_queue, delivery)
+        concordat_worker = build_worker(
+            client,
+            EventStore(pool),
+            settings.task_queue,
+            delivery,
+            max_cached_workflows=settings.workflow_cache_size,
+        )
         hello_worker = Worker(
             client,
             task_queue=hello_task_queue,

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         default=20.0,
         gt=0,
         description="how long a stopping worker lets running activities finish before it "
-        "cancels them; in production longer than the longest activity (2 minutes, a notice's "
+        "cancels them; in production longer than the longest activity (5 minutes, a decision's notices' "
         "delivery) and shorter than the orchestrator's grace period",
     )
 
@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         "unset: the embedded owner, or none (the worker then only checks the schema is current)",
     )
     database_pool_size: int = Field(default=10, ge=1)
+    workflow_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        description="workflows a worker keeps in memory between their tasks; one evicted is "
+        "replayed from its history when next touched (make bench-scale measures both)",
+    )
     auditor_database_url: SecretStr | None = Field(
         default=None,
         description="postgresql:// URL for `concordat audit`; unset for the database URL's "

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import struct
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -173,6 +174,20 @@ def recompute(row: Row) -> tuple[bytes, bytes]:
     integer past 64 bits as a float), the row is hashed again exactly, by the standard library's
     parser and canonical_json, which decide.
     """
+    content, meta, _, _ = _canonical(row)
+    return content, meta
+
+
+def canonical_texts(row: Row) -> tuple[str, str]:
+    """A stored row's data and metadata as the canonical JSON text they were hashed over, in
+    the row's scheme: what an export gives auditors to hash. orjson's text where it yields the
+    stored hash, else canonical_json's, as `recompute` decides."""
+    _, _, data, metadata = _canonical(row)
+    return data.decode(), metadata.decode()
+
+
+def _canonical(row: Row) -> tuple[bytes, bytes, bytes, bytes]:
+    """The row's event hash, metadata hash, and the canonical texts they were computed over."""
     scheme = row["hash_scheme"]
     if scheme not in (LEGACY_SCHEME, RFC8785_SCHEME):
         raise ValueError(f"hash scheme {scheme} is not known")
@@ -186,13 +201,28 @@ def recompute(row: Row) -> tuple[bytes, bytes]:
             _micros(row["occurred_at"]),
         ]
     )
-    data = _fast(orjson.loads(row["data"]), scheme)
-    content = None if data is None else hashlib.sha256(header + b"\n" + data).digest()
-    if content is None or content != row["event_hash"]:
-        exact = canonical_json(json.loads(row["data"]), scheme)
-        content = hashlib.sha256(header + b"\n" + exact.encode()).digest()
-    metadata = _fast(orjson.loads(row["metadata"]), scheme)
-    meta = None if metadata is None else hashlib.sha256(metadata).digest()
-    if meta is None or meta != row["metadata_hash"]:
-        meta = metadata_hash(canonical_json(json.loads(row["metadata"]), scheme))
-    return content, meta
+    data, content = _confirmed(
+        _fast(orjson.loads(row["data"]), scheme),
+        header + b"\n",
+        row["event_hash"],
+        lambda: canonical_json(json.loads(row["data"]), scheme),
+    )
+    metadata, meta = _confirmed(
+        _fast(orjson.loads(row["metadata"]), scheme),
+        b"",
+        row["metadata_hash"],
+        lambda: canonical_json(json.loads(row["metadata"]), scheme),
+    )
+    return content, meta, data, metadata
+
+
+def _confirmed(
+    fast: bytes | None, prefix: bytes, stored: bytes, exact: Callable[[], str]
+) -> tuple[bytes, bytes]:
+    """The fast text and its hash when that hash is the stored one; else the exact text's."""
+    if fast is not None:
+        digest = hashlib.sha256(prefix + fast).digest()
+        if digest == stored:
+            return fast, digest
+    text = exact().encode()
+    return text, hashlib.sha256(prefix + text).digest()

@@ -46,7 +46,15 @@ from workflows.clock import start_of, today, until
 from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
 from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
 from workflows.exit import ExitInput, ExitResult, ExitWorkflow
-from workflows.launches import ChildInput, Launch, ProcessStart, Started, launch, resume
+from workflows.launches import (
+    ChildInput,
+    Launch,
+    ProcessStart,
+    Started,
+    launch,
+    resume,
+    what_it_needs,
+)
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
@@ -57,6 +65,11 @@ REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
 """The patch from which a process ended from outside is recorded as abandoned, with how, by
 whom and why (R11); a history from before replays recording only that it ended."""
+
+
+CHILDREN_GET_WHAT_THEY_NEED = "children-get-what-they-need"
+"""The patch from which a child's input carries only the parts of the configuration its process
+reads (`launches.what_it_needs`); a history from before replays with the whole of it."""
 
 
 class PartnershipInput(ProcessInput[PartnershipState]):
@@ -224,7 +237,10 @@ class PartnershipWorkflow:
 
     async def _run_child(self, input: ChildInput) -> None:
         """Starts the process's workflow and follows it to its result."""
-        input = input.model_copy(update={"continue_as_new_after_events": self._p.history_limit})
+        update: dict[str, Any] = {"continue_as_new_after_events": self._p.history_limit}
+        if workflow.patched(CHILDREN_GET_WHAT_THEY_NEED):
+            update["config"] = what_it_needs(input)
+        input = input.model_copy(update=update)
         run: Any = {
             ExitInput: ExitWorkflow.run,
             ReviewInput: ReviewWorkflow.run,

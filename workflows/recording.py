@@ -64,10 +64,14 @@ async def record(stream: Stream, events: list[DomainEvent], actor: Actor) -> Str
             retry_policy=STORE_RETRY,
         )
     except ActivityError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type == INVALID_EVENT:
-            # The log cannot hold these events, however often asked: an update is refused in
-            # the store's words rather than as "activity failed".
-            raise ApplicationError(cause.message, type=INVALID_EVENT, non_retryable=True) from error
-        raise
+        refused_by_store(error)
     return stream.model_copy(update={"version": result.last_version})
+
+
+def refused_by_store(error: ActivityError) -> NoReturn:
+    """Re-raises a failed append; one the log cannot hold, however often asked, as an update's
+    refusal in the store's words rather than as "activity failed"."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == INVALID_EVENT:
+        raise ApplicationError(cause.message, type=INVALID_EVENT, non_retryable=True) from error
+    raise error

@@ -22,10 +22,10 @@ import click
 from pydantic import ValidationError
 
 from audit.export import ExportFormat, write_export
-from audit.replay import GovernanceReport, replay
-from audit.trail import TrailLine, trail
+from audit.replay import GovernanceReport, Replay, known_by
+from audit.trail import ADMISSIONS, Names, TrailLine, trail_line
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
-from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.output import emit, emit_each, fail, json_option, run_async
 from concordat.dev_extra import embedded_refusal
 from concordat.settings import Settings
 from domain.errors import ConfigError
@@ -33,6 +33,7 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.text import printable
 from eventstore.checkpoint import Checkpoint, CheckpointError, VerifierKey, open_checkpoints
+from eventstore.codec import to_domain_event
 from eventstore.models import Digest, Verification
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
@@ -335,9 +336,13 @@ async def replay_command(
     config = _partnership(partnership)
     as_of = _as_of(as_of_text)
     known_on = None if known_on_text is None else _as_of(known_on_text, "--as-known-on")
+    folding = Replay(config, as_of, known_on)
     async with _store(database_url) as store:
-        events = await store.read_partnership(config.slug)
-    emit(replay(config, events, as_of, known_on), as_json, _report_text)
+        async for recorded in store.partnership_events(
+            config.slug, recorded_before=known_by(known_on)
+        ):
+            folding.feed(recorded)
+    emit(folding.report(), as_json, _report_text)
 
 
 # --------------------------------------------------------------------------------- trail
@@ -353,13 +358,14 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     it."""
     config = _partnership(partnership)
     async with _store(database_url) as store:
-        events = await store.read_partnership(config.slug)
-    lines = trail(config, events)
+        admitted = store.partnership_events(config.slug, types=ADMISSIONS)
+        names = Names.of(config, [to_domain_event(e) async for e in admitted])
 
-    def text(value: list[TrailLine]) -> str:
-        return "\n".join(line.text() for line in value) or f"no events of {config.slug}"
+        async def lines() -> AsyncIterator[TrailLine]:
+            async for recorded in store.partnership_events(config.slug):
+                yield trail_line(recorded, to_domain_event(recorded), names)
 
-    emit(lines, as_json, text)
+        await emit_each(lines(), as_json, TrailLine.text, f"no events of {config.slug}")
 
 
 # -------------------------------------------------------------------------------- export

@@ -4,7 +4,8 @@ import asyncio
 import functools
 import gc
 import json
-from collections.abc import Callable, Coroutine
+import textwrap
+from collections.abc import AsyncIterable, Callable, Coroutine
 from typing import Any, NoReturn, ParamSpec
 
 import click
@@ -40,6 +41,26 @@ def emit(value: Any, as_json: bool, text: Callable[[Any], str] | None = None) ->
         click.echo(printable(dumped, keep=_LAYOUT))
     else:
         click.echo(printable(text(value) if text is not None else str(value), keep=_LAYOUT))
+
+
+async def emit_each(
+    values: AsyncIterable[BaseModel], as_json: bool, line: Callable[[Any], str], empty: str
+) -> None:
+    """`emit` of a list whose items are printed as they come, never held together: the same
+    output, each item's `line` (or `empty` for none) as text, or the same JSON array."""
+    count = 0
+    async for value in values:
+        if as_json:
+            dumped = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
+            opening = "[\n" if count == 0 else ",\n"
+            click.echo(printable(opening + textwrap.indent(dumped, "  "), keep=_LAYOUT), nl=False)
+        else:
+            click.echo(printable(line(value), keep=_LAYOUT))
+        count += 1
+    if as_json:
+        click.echo("[]" if count == 0 else "\n]")
+    elif count == 0:
+        click.echo(printable(empty, keep=_LAYOUT))
 
 
 def _plain(value: Any) -> Any:

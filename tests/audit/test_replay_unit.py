@@ -6,8 +6,10 @@ import pytest
 
 from audit.replay import (
     GovernanceReport,
+    Replay,
     counted,
     governance_on,
+    known_by,
     occurred_on,
     recorded_on,
     replay,
@@ -219,3 +221,27 @@ def test_as_known_on_compares_the_utc_date() -> None:
     assert replay(CONFIG, [late], date(2022, 8, 23), date(2022, 8, 22)).events_applied == 0
     midnight = late.model_copy(update={"recorded_at": datetime(2022, 8, 24, tzinfo=UTC)})
     assert replay(CONFIG, [midnight], date(2022, 8, 23), date(2022, 8, 23)).events_applied == 0
+
+
+def test_a_streamed_replay_is_the_replay_and_refuses_events_out_of_order() -> None:
+    """The CLI feeds events one at a time as the store streams them: the same report on every
+    date of the story; an event before one already fed is refused, never folded out of order."""
+    for day in ("2022-08-16", "2022-10-24", "2023-02-01", "2024-01-01"):
+        streamed = Replay(CONFIG, date.fromisoformat(day))
+        for recorded in EVENTS:
+            streamed.feed(recorded)
+        assert streamed.report() == at(day)
+    streamed = Replay(CONFIG, date(2024, 1, 1))
+    streamed.feed(EVENTS[1])
+    with pytest.raises(ValueError, match="log order: position 1 after 2"):
+        streamed.feed(EVENTS[0])
+
+
+def test_the_log_is_read_up_to_the_end_of_the_day_known_on() -> None:
+    """`--as-known-on` reads only the rows recorded before the next day begins (UTC), exactly
+    the rows `recorded_on` keeps."""
+    cut = known_by(date(2022, 8, 16))
+    assert cut == datetime(2022, 8, 17, tzinfo=UTC)
+    assert known_by(None) is None
+    for recorded in EVENTS:
+        assert (recorded.recorded_at < cut) == (recorded_on(recorded) <= date(2022, 8, 16))

@@ -1,6 +1,7 @@
 """Every event type reads as a sentence, and every trail line says who acted and what wrote it."""
 
 import typing
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -9,7 +10,8 @@ from uuid import uuid4
 import pytest
 from pydantic import BaseModel
 
-from audit.trail import Names, sentence, trail
+from audit.trail import Names, TrailLine, sentence, trail
+from concordat.cli.output import emit, emit_each
 from domain.bodies import Body
 from domain.events import DomainEvent, EscalationDecided, MouSigned, PartnerAdmitted
 from domain.organisations import Sector
@@ -236,3 +238,22 @@ def test_an_entry_made_more_than_a_week_late_is_flagged_with_its_reason_r12() ->
     assert "; entered 152 days after its date: posted to the wrong office;" in line.text()
     (line,) = trail(CONFIG, [recorded(date(2022, 8, 10), date(2022, 8, 18), None)])
     assert line.late == "entered 8 days after its date, no reason recorded"
+
+
+async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`audit trail` prints each line as it is read: the same text and the same JSON array as
+    printing the whole list, and the same words for no events."""
+    lines = trail(CONFIG, recorded_story(county_durham_story()))
+
+    async def each(values: list[TrailLine]) -> AsyncIterator[TrailLine]:
+        for value in values:
+            yield value
+
+    for values in (lines, lines[:1], []):
+        for as_json in (False, True):
+            emit(values, as_json, lambda v: "\n".join(x.text() for x in v) or "none")
+            whole = capsys.readouterr().out
+            await emit_each(each(values), as_json, TrailLine.text, "none")
+            assert capsys.readouterr().out == whole

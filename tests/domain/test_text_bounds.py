@@ -7,6 +7,7 @@ found by its type, so a new command with a plain `str` field fails
 """
 
 import typing
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -25,7 +26,18 @@ from domain.meetings import MeetingCommand
 from domain.organisations import Organisation
 from domain.rules.committee_membership import ProposedSeat
 from domain.rules.quorum import Attendance
-from domain.text import LINE_MAX, NAME_MAX, TEXT_MAX, Line, Name, Text, printable, refusal
+from domain.text import (
+    BIDI_CONTROLS,
+    LINE_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    Line,
+    Name,
+    Text,
+    printable,
+    refusal,
+    refused_character,
+)
 
 BOUNDS = {
     id(typing.get_args(t)[1]): (t, limit)
@@ -169,3 +181,12 @@ def test_printable_escapes_what_could_break_or_reorder_a_line() -> None:
     assert printable("Ann\n2022 [2] forged\u202e\x00") == "Ann\\n2022 [2] forged\\u202e\\x00"
     assert printable("a\nb", keep=frozenset("\n")) == "a\nb"
     assert printable("Tees, Esk & Wear — ✓") == "Tees, Esk & Wear — ✓"
+
+
+def test_every_refused_character_is_found_and_no_other() -> None:
+    """The one search that finds refused characters agrees with Unicode's categories (Cc, Cs)
+    and the bidirectional controls on every code point."""
+    for code_point in range(0x110000):
+        char = chr(code_point)
+        refused = unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS
+        assert (refused_character(f"ok{char}") is not None) == refused, f"U+{code_point:04X}"

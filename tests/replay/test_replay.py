@@ -9,7 +9,7 @@ from temporalio.worker import Replayer
 
 from tests.replay.histories import FOLDER
 from worker import WORKFLOW_RUNNER
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted(FOLDER.glob("*.json"))
 

@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.events import (
     AgendaIssued,
@@ -81,6 +82,7 @@ def new_worker(
             StoreActivities(store).append_events,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
         # Restart tests: no sticky cache, or the test server keeps routing tasks to the stopped
         # worker's sticky queue until a timeout in its (frozen) virtual time.
@@ -298,6 +300,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         handle = await start(temporal, durham, task_queue, meeting_on)

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from deploy.schedules import (
     ScheduleInfo,
@@ -129,6 +130,7 @@ async def test_a_fired_schedule_starts_the_cycle_for_the_meeting_date(
             StoreActivities(store).append_events,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         await schedule.trigger()

@@ -8,9 +8,9 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from tests.web.conftest import Serve
-from workflows import ALL_WORKFLOWS
 from workflows.launches import ProcessStart
 from workflows.process import Command
+from workflows.registry import ALL_WORKFLOWS
 
 
 async def test_alive_but_not_ready_while_temporal_and_postgres_are_unreachable(

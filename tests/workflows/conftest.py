@@ -9,8 +9,16 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import APPEND_EVENTS, Appended, AppendRequest
+from activities.contracts import (
+    APPEND_EVENTS,
+    DELIVER_NOTICES,
+    Appended,
+    AppendRequest,
+    DeliverNotices,
+    NoticesDelivered,
+)
 from activities.delivery import AddressBook, DeliveryActivities, OutboxChannel
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.events import DomainEvent
 from eventstore.codec import to_domain_event
@@ -82,3 +90,24 @@ def append_then_fail_once(store: EventStore) -> AppendActivity:
         return result
 
     return append_then_fail_once
+
+
+DeliverActivity = Callable[[DeliverNotices], Awaitable[NoticesDelivered]]
+
+
+@pytest.fixture
+def deliver_then_fail_once(store: EventStore, delivery: DeliveryActivities) -> DeliverActivity:
+    """The real delivery of a decision's notices, made to fail after its first attempt has
+    recorded the receipts: the retry must hand back the receipts the log holds."""
+    real = NoticeActivities(delivery, store)
+
+    @activity.defn(name=DELIVER_NOTICES)
+    async def deliver_then_fail_once(request: DeliverNotices) -> NoticesDelivered:
+        result = await real.deliver_notices(request)
+        if activity.info().attempt == 1:
+            raise RuntimeError("connection lost after commit")
+        recorded = await stream_events(store, request.stream_id)
+        assert result.receipts == recorded[request.expected_version : result.last_version]
+        return result
+
+    return deliver_then_fail_once

@@ -38,6 +38,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.aggregates.committee import CommitteeState, fold, initial_state
 from domain.aggregates.committee_commands import (
@@ -682,6 +683,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         formation = await start(time_skipping_env, task_queue, plan)
@@ -796,6 +798,7 @@ async def stand_in_worker(
             StoreActivities(store).append_events,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ) as running:
         yield running

@@ -34,6 +34,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.aggregates.escalation import (
     AgreeAction,
@@ -967,6 +968,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         handle = await start(temporal, county_durham, task_queue, raise_request(county_durham, on))
@@ -1000,6 +1002,7 @@ async def test_worker_restarted_mid_process_completes(
                 StoreActivities(store).append_events,
                 StoreActivities(store).read_stream,
                 delivery.deliver_notice,
+                NoticeActivities(delivery, store).deliver_notices,
             ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its frozen virtual time.

@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.aggregates.exit import (
     AcknowledgeNotice,
@@ -60,11 +61,12 @@ from tests.workflows.through_partnership import (
     result_of,
     start_process,
 )
-from workflows import ALL_WORKFLOWS, search_attributes
+from workflows import search_attributes
 from workflows.exit import ExitInput, ExitResult, ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
+from workflows.registry import ALL_WORKFLOWS
 
 LEAVER = "tewv"
 
@@ -522,6 +524,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         handle = await start(
@@ -562,6 +565,7 @@ async def test_worker_restarted_mid_process_completes_it(
                 StoreActivities(store).append_events,
                 StoreActivities(store).read_stream,
                 delivery.deliver_notice,
+                NoticeActivities(delivery, store).deliver_notices,
             ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its (frozen) virtual time.

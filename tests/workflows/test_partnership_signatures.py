@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.aggregates.partnership import PartnershipState, SignMou, fold, initial_state
 from domain.events import MouEffective, MouSigned, ProcessStarted
@@ -26,9 +27,9 @@ from eventstore.store import EventStore
 from tests.people import email_of, representative, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
-from workflows import ALL_WORKFLOWS
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.process import Command
+from workflows.registry import ALL_WORKFLOWS
 
 SIGNED_ON = date(2022, 8, 23)
 
@@ -186,6 +187,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
         ],
     ):
         handle = await start(temporal, county_durham, task_queue)

@@ -35,6 +35,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
+from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from domain.aggregates.partnership import RequestReview
 from domain.aggregates.review import (
@@ -69,15 +70,16 @@ from domain.streams import partnership_stream, review_stream
 from eventstore.store import EventStore
 from tests.people import email_of, entitled_actor, representative, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
-from tests.workflows.conftest import AppendActivity, stream_events
+from tests.workflows.conftest import AppendActivity, DeliverActivity, stream_events
 from tests.workflows.through_partnership import (
     county_durham,
     effective_partnership,
     start_process,
 )
 from worker import WORKFLOW_RUNNER, build_worker
-from workflows import ALL_WORKFLOWS, search_attributes
+from workflows import search_attributes
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.registry import ALL_WORKFLOWS
 from workflows.review import (
     ReviewInput,
     ReviewResult,
@@ -471,8 +473,10 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     task_queue: str,
     delivery: DeliveryActivities,
     append_then_fail_once: AppendActivity,
+    deliver_then_fail_once: DeliverActivity,
 ) -> None:
-    """Nothing lost, nothing doubled: the first attempt of every append commits, then fails."""
+    """Nothing lost, nothing doubled: the first attempt of every append, and of every delivery
+    of a decision's notices with their receipts, commits, then fails."""
     worker = Worker(
         temporal,
         task_queue=task_queue,
@@ -481,6 +485,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             append_then_fail_once,
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
+            deliver_then_fail_once,
         ],
         workflow_runner=WORKFLOW_RUNNER,
     )
@@ -657,7 +662,12 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
         dev_env.client,
         task_queue=task_queue,
         workflows=[StandInPartnership, ReviewWorkflow],
-        activities=[stores.append_events, stores.read_stream, delivery.deliver_notice],
+        activities=[
+            stores.append_events,
+            stores.read_stream,
+            delivery.deliver_notice,
+            NoticeActivities(delivery, store).deliver_notices,
+        ],
         workflow_runner=WORKFLOW_RUNNER,
     ):
         parent = await dev_env.client.start_workflow(

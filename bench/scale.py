@@ -1,0 +1,323 @@
+"""Many partnerships on one worker: memory per open workflow, CPU per touch, history bytes.
+
+    python -m bench.scale [--partnerships 100] [--cache 120] [--touches 40]
+
+One run starts, as bench/workflows.py does, an embedded PostgreSQL, a Temporal dev server and ONE
+worker process (bench/worker_process.py: the real worker) with a workflow cache of --cache
+entries (CONCORDAT_WORKFLOW_CACHE_SIZE). It then opens --partnerships partnerships, each County
+Durham under a slug of its own: its eight signatures and the MoU taking effect are appended to
+its stream directly (untimed setup; the workflow folds its log when it starts, as after a lost
+Temporal database), its workflow is started, and it is asked through its `start` update to open
+the annual review (which waits for responses until its deadline) and to take a partner's notice
+of exit effective in a year (which waits for acknowledgements and the effective date). Every
+partnership thus holds three open workflows waiting on timers.
+
+It prints:
+- the worker's resident memory before and after, and per workflow it holds in its cache;
+- the cache size chosen, and the cache that would fit a budget of --budget MB at that size;
+- worker CPU per touch (a `state` query) of a partnership still cached, and of one evicted
+  (replayed from its history), each the mean over --touches partnerships;
+- the history bytes of one partnership's year as opened here (partnership, review, exit), and the
+  share of it that is the inputs handed to the children.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import asyncpg
+import structlog
+from pydantic import SecretStr
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from bench import procstats
+from bench.workflows import (
+    DATABASE,
+    NAMESPACE,
+    PARTNERSHIP,
+    PartnershipHandle,
+    Run,
+    WorkerProcess,
+    _child_pid,
+    _free_ports,
+    _start,
+    run_hello,
+)
+from concordat.connections import connect_temporal
+from concordat.settings import Settings
+from concordat.signing import service_signer
+from deploy.embedded_postgres import EmbeddedPostgres
+from deploy.temporal_dev import TemporalDevServer
+from domain.aggregates import partnership
+from domain.aggregates.exit import NotifyExit
+from domain.aggregates.partnership import RequestReview, SignMou
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership
+from domain.provenance import Channel, system_actor
+from domain.rules.dates import add_months
+from domain.streams import partnership_stream
+from eventstore.codec import to_new_event
+from eventstore.migrate import migrate_database
+from eventstore.pool import open_pool
+from eventstore.store import EventStore
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+
+
+@dataclass
+class Options:
+    partnerships: int
+    cache: int
+    touches: int
+    budget: int
+    concurrency: int
+
+
+def parse_options(argv: Sequence[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--partnerships", type=int, default=100)
+    parser.add_argument("--cache", type=int, default=120, help="the worker's workflow cache")
+    parser.add_argument("--touches", type=int, default=40, help="partnerships touched per kind")
+    parser.add_argument("--budget", type=int, default=1024, help="MB for the cache it suggests")
+    parser.add_argument("--concurrency", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.partnerships < 2 or args.cache < 1 or args.touches < 1 or args.concurrency < 1:
+        parser.error("--partnerships must be at least 2; --cache, --touches, --concurrency 1")
+    if 2 * args.touches > args.partnerships:
+        parser.error("--touches may be at most half of --partnerships")
+    return Options(args.partnerships, args.cache, args.touches, args.budget, args.concurrency)
+
+
+async def effective_in_log(store: EventStore, config: Partnership, today: date) -> None:
+    """Every signatory's signature and the MoU taking effect, decided by the domain and appended
+    as the partnership's workflow would have."""
+    state = partnership.initial_state(config)
+    events = []
+    for organisation in config.signatories:
+        decided = partnership.decide(
+            state,
+            SignMou(
+                organisation=organisation,
+                signatory_name=f"Chief Executive of {organisation}",
+                signatory_role="Chief Executive",
+                signed_on=today,
+            ),
+        )
+        state = partnership.fold(state, decided)
+        events += decided
+    actor = system_actor("bench:scale", Channel.PROCESS)
+    now = datetime.now(UTC)
+    await store.append(
+        partnership_stream(config.slug),
+        0,
+        [to_new_event(e, event_id=uuid.uuid4(), occurred_at=now, actor=actor) for e in events],
+    )
+
+
+async def open_partnership(run: Run, store: EventStore, label: str) -> PartnershipHandle:
+    """A partnership whose review and a partner's exit are open, waiting on timers."""
+    slug = f"{PARTNERSHIP}-scale-{run.tag}-{label}"
+    config = run.config.model_copy(update={"slug": slug})
+    await effective_in_log(store, config, run.today)
+    handle = await run.client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config),
+        id=partnership_stream(slug),
+        task_queue=run.task_queue,
+    )
+    await _start(run, handle, RequestReview())
+    await _start(
+        run,
+        handle,
+        NotifyExit(
+            organisation=config.signatories[-1],
+            notified_on=run.today,
+            effective_on=add_months(run.today, 12),
+            signatory_name="Chief Executive",
+            reason=f"benchmark {label}",
+        ),
+    )
+    return handle
+
+
+async def in_turn(
+    concurrency: int, count: int, one: Callable[[int], Awaitable[PartnershipHandle]]
+) -> list[PartnershipHandle]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def gated(n: int) -> PartnershipHandle:
+        async with gate:
+            return await one(n)
+
+    return list(await asyncio.gather(*(gated(n) for n in range(count))))
+
+
+async def settle(pid: int, quiet_cpu: float = 0.05, seconds: float = 2.0) -> None:
+    """Waits until the worker uses under `quiet_cpu` of a core over `seconds`."""
+    while True:
+        before = procstats.cpu_seconds(pid)
+        await asyncio.sleep(seconds)
+        if procstats.cpu_seconds(pid) - before < quiet_cpu * seconds:
+            return
+
+
+async def touch(pid: int, handles: Sequence[PartnershipHandle]) -> float:
+    """Worker CPU seconds per `state` query, the queries one after the other."""
+    before = procstats.cpu_seconds(pid)
+    for handle in handles:
+        state = await handle.query(PartnershipWorkflow.state)
+        if len(state.open_processes) != 2:
+            raise RuntimeError(f"{handle.id} has {len(state.open_processes)} open processes")
+    return (procstats.cpu_seconds(pid) - before) / len(handles)
+
+
+async def history_bytes(client: Client, handle: PartnershipHandle) -> list[str]:
+    """The partnership's and its children's histories, in bytes, and what the children's inputs
+    take of them."""
+    lines, total, inputs = [], 0, 0
+    state = await handle.query(PartnershipWorkflow.state)
+    ids = [handle.id, *(p.process_id for p in state.open_processes)]
+    for workflow_id in ids:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        size = sum(e.ByteSize() for e in history.events)
+        total += size
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+                attributes = event.start_child_workflow_execution_initiated_event_attributes
+                inputs += attributes.input.ByteSize()
+        lines.append(f"  {workflow_id}: {len(history.events)} events, {size:,} bytes")
+    lines.append(
+        f"  one partnership-year as opened here: {total:,} bytes; the children's inputs "
+        f"{inputs:,} bytes ({inputs / total:.0%})"
+    )
+    return lines
+
+
+async def run(options: Options) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="concordat-bench-scale-"))
+    folder.chmod(0o755)
+    pg_port, temporal_port, ui_port = _free_ports(3)
+    postgres = EmbeddedPostgres(folder / "postgres", pg_port)
+    temporal = TemporalDevServer(folder / "temporal.db", temporal_port, ui_port, NAMESPACE)
+    worker: WorkerProcess | None = None
+    tag = uuid.uuid4().hex[:8]
+    task_queue, hello_task_queue = f"bench-scale-{tag}", f"bench-scale-hello-{tag}"
+    try:
+        await postgres.start()
+        admin = await asyncpg.connect(postgres.url)
+        try:
+            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+        finally:
+            await admin.close()
+        database_url = postgres.url_for(DATABASE)
+        await migrate_database(database_url)
+        await temporal.start()
+        settings = Settings(
+            temporal_address=temporal.address,
+            temporal_namespace=NAMESPACE,
+            task_queue=task_queue,
+            database_url=SecretStr(database_url),
+            data_dir=folder,
+            outbox_dir=folder / "outbox",
+        )
+        signer = service_signer(settings, create=True)
+        worker = await WorkerProcess.start(
+            folder,
+            {
+                "CONCORDAT_TRUSTED_KEYS": json.dumps([signer.public_key]),
+                "CONCORDAT_TEMPORAL_ADDRESS": temporal.address,
+                "CONCORDAT_TEMPORAL_NAMESPACE": NAMESPACE,
+                "CONCORDAT_TASK_QUEUE": task_queue,
+                "CONCORDAT_DATABASE_URL": database_url,
+                "CONCORDAT_DATA_DIR": str(folder),
+                "CONCORDAT_OUTBOX_DIR": str(folder / "outbox"),
+                "CONCORDAT_DELIVERY_CHANNEL": "outbox",
+                "CONCORDAT_LOG_FORMAT": "json",
+                "CONCORDAT_WORKFLOW_CACHE_SIZE": str(options.cache),
+            },
+            hello_task_queue,
+        )
+        pid = worker.pid
+        _child_pid("start-dev", {pid})  # the stack is this run's own
+        client = await connect_temporal(settings)
+        current = Run(
+            client,
+            tag,
+            task_queue,
+            hello_task_queue,
+            load_partnership(PARTNERSHIP),
+            date.min,
+            signer,
+        )
+        await run_hello(current, "clock")
+        clock = await client.get_workflow_handle(f"bench-hello:{tag}:clock").describe()
+        current.today = clock.start_time.astimezone(UTC).date()
+        pool = await open_pool(database_url, 4)
+        store = EventStore(pool)
+
+        await open_partnership(current, store, "warmup")  # imports and first runs, untimed
+        await settle(pid)
+        before = procstats.memory(pid).rss_kb / 1024
+        started = time.perf_counter()
+        handles = await in_turn(
+            options.concurrency,
+            options.partnerships,
+            lambda n: open_partnership(current, store, f"p{n}"),
+        )
+        opened = time.perf_counter() - started
+        await settle(pid)
+        after = procstats.memory(pid).rss_kb / 1024
+        open_workflows = 3 * (options.partnerships + 1)
+        cached = min(open_workflows, options.cache)
+        per_cached = (after - before) / min(3 * options.partnerships, options.cache)
+        print(
+            f"{options.partnerships} partnerships opened in {opened:.1f}s (setup, "
+            f"{options.concurrency} at a time): {open_workflows} open workflows, "
+            f"each waiting on a timer"
+        )
+        print(
+            f"worker RSS {before:.0f} MB before, {after:.0f} MB after; cache size chosen "
+            f"{options.cache}, holding {cached}: {per_cached:.2f} MB per cached workflow"
+        )
+        print(
+            f"a cache of {int(options.budget / per_cached):,} workflows would fit "
+            f"{options.budget:,} MB at this size (CONCORDAT_WORKFLOW_CACHE_SIZE)"
+        )
+        # The last partnerships opened are the ones still cached; the first were evicted.
+        recent = handles[-max(1, min(options.touches, options.cache // 3 - 1)) :]
+        cached_cpu = await touch(pid, recent)
+        evicted_cpu = await touch(pid, handles[: options.touches])
+        print(
+            f"worker CPU per touch: cached {cached_cpu * 1000:.1f} ms ({len(recent)} "
+            f"partnerships), evicted {evicted_cpu * 1000:.1f} ms ({options.touches}, each "
+            f"replayed from its history); evicted/cached {evicted_cpu / cached_cpu:.1f}"
+        )
+        print("history bytes:")
+        for line in await history_bytes(client, handles[0]):
+            print(line)
+        await pool.close()
+    finally:
+        if worker is not None:
+            worker.stop()
+        temporal.stop()
+        postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    options = parse_options(argv)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    asyncio.run(run(options))
+
+
+if __name__ == "__main__":
+    main()
