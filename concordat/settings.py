@@ -73,8 +73,8 @@ class Settings(BaseSettings):
         default=20.0,
         gt=0,
         description="how long a stopping worker lets running activities finish before it "
-        "cancels them; in production longer than the longest activity (5 minutes, a decision's notices' "
-        "delivery) and shorter than the orchestrator's grace period",
+        "cancels them; in production longer than the longest activity (5 minutes, a decision's "
+        "notices delivered) and shorter than the orchestrator's grace period",
     )
 
     database_url: SecretStr | None = Field(
