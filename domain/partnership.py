@@ -17,6 +17,7 @@ from domain.committee_plans import CommitteePlan
 from domain.errors import DomainError, UnknownBodyError
 from domain.organisations import Organisation, Slug, find_organisation
 from domain.rules.eligibility import Annex1Element
+from domain.rules.statutory_days import Region
 from domain.text import Name
 
 
@@ -106,6 +107,9 @@ class Partnership(BaseModel):
     ladder: tuple[LadderStage, ...] = ()
     committees: tuple[CommitteePlan, ...] = ()
     access: Access = Access()
+    bank_holidays: Region = Region.ENGLAND_AND_WALES
+    """Whose bank holidays its working days skip: Scotland's and Northern Ireland's by
+    configuration."""
 
     def organisation(self, slug: Slug) -> Organisation:
         """The organisation called `slug`; refuses an unknown one, listing the known ones."""
