@@ -22,6 +22,7 @@ from domain.events import (
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
+    AttendanceRecorded,
     BodyEstablished,
     CommitteeEstablished,
     CommitteeMemberConfirmed,
@@ -44,6 +45,8 @@ from domain.events import (
     GuidancePublished,
     InterestDeclared,
     ItemChairReplaced,
+    MeetingArranged,
+    MeetingCancelled,
     MeetingCycleClosed,
     MeetingScheduled,
     MembershipEnded,
@@ -415,6 +418,25 @@ def sentence(event: DomainEvent, names: Names) -> str:
             )
             return (
                 f"cycle of the {n(event.body)} meeting of {_d(event.meeting_on)} closed; {minutes}"
+            )
+        case MeetingArranged():
+            moved = f" (moved from {_d(event.moved_from)})" if event.moved_from else ""
+            place = " and ".join(p for p in (event.venue, event.link) if p is not None)
+            return (
+                f"the {n(event.body)} meeting set for {_d(event.held_on)} at "
+                f"{event.starts_at.strftime('%H:%M')} (Europe/London), {place}{moved}; "
+                f"agenda by {_d(event.agenda_issue_by)}"
+            )
+        case MeetingCancelled():
+            return (
+                f"the {n(event.body)} meeting of {_d(event.meeting_on)} cancelled: {event.reason}"
+            )
+        case AttendanceRecorded():
+            deputies = f", {len(event.by_deputy)} by deputy" if event.by_deputy else ""
+            return (
+                f"{len(event.present)} present at the {n(event.body)} meeting of "
+                f"{_d(event.held_on)}{deputies}, {len(event.apologies)} apologies: "
+                f"{event.quorum} ({event.explanation})"
             )
         case DeclarationsRequested():
             form = "annual declaration" if event.kind == "annual" else "review of declarations"

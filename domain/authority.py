@@ -48,6 +48,10 @@ SECRETARIAT: frozenset[str] = frozenset(
         "CloseEscalation",
         "ApproveMinutes",
         "RecordReview",
+        "SetMeeting",
+        "MoveMeeting",
+        "CancelMeeting",
+        "RecordAttendance",
     }
 )
 """Commands that start a process or record what a meeting or a letter established: the

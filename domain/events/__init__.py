@@ -66,6 +66,9 @@ from domain.events.meetings import (
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
+    AttendanceRecorded,
+    MeetingArranged,
+    MeetingCancelled,
     MeetingCycleClosed,
     MeetingScheduled,
     MinutesApproved,
@@ -102,6 +105,7 @@ __all__ = [
     "AgendaIssued",
     "AgendaItemRequested",
     "AgendaRequestsClosed",
+    "AttendanceRecorded",
     "BodyEstablished",
     "ClimbReason",
     "CommitteeEstablished",
@@ -127,6 +131,8 @@ __all__ = [
     "GuidancePublished",
     "InterestDeclared",
     "ItemChairReplaced",
+    "MeetingArranged",
+    "MeetingCancelled",
     "MeetingCycleClosed",
     "MeetingScheduled",
     "MembershipEnded",
@@ -212,6 +218,9 @@ DomainEvent = Annotated[
     | AgendaIssued
     | MinutesApproved
     | MeetingCycleClosed
+    | MeetingArranged
+    | MeetingCancelled
+    | AttendanceRecorded
     | DeclarationsRequested
     | DeclarationReturned
     | DeclarationsRoundClosed,

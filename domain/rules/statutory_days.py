@@ -4,7 +4,11 @@ Public bodies do not count "days" as the calendar does. A notice of N *clear* da
 days between the day it is issued and the day of the meeting, neither counted; N *working* days
 are clear days that are neither a weekend nor a bank holiday (the count English local
 authorities use for agendas and forward plans). Bank holidays come from the `holidays` package,
-for England and Wales unless the partnership's file names Scotland or Northern Ireland.
+for England and Wales unless the partnership's file names Scotland or Northern Ireland. They
+are looked up once, when the file is loaded, and travel with the partnership as data
+(`BankHolidays`): a workflow replays with the days it decided on, whatever a later release of the
+package says, and never calls the package (which translates through gettext, refused in
+Temporal's sandbox).
 
 Each body declares its deadlines in its file in the words of its terms of reference
 (`Deadline`); a `ComputedDeadline` carries the rule it came from, so every date it gives can say
@@ -18,7 +22,12 @@ from functools import cache
 import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.errors import DomainError
 from domain.text import Line
+
+FIRST_YEAR = 2020
+LAST_YEAR = 2050
+"""Policy: the years whose bank holidays a partnership carries; the shipped MoUs are from 2020."""
 
 
 class DayCount(StrEnum):
@@ -46,23 +55,53 @@ _SUBDIVISION = {
 
 @cache
 def bank_holidays(region: Region, year: int) -> frozenset[date]:
-    """The bank holidays of `region` in `year`, substitute days included."""
+    """The bank holidays of `region` in `year`, substitute days included (outside a workflow
+    only: see the module's docstring)."""
     return frozenset(holidays.country_holidays("GB", subdiv=_SUBDIVISION[region], years=year))
 
 
-def is_working_day(day: date, region: Region) -> bool:
-    """Neither a Saturday, a Sunday nor a bank holiday in `region`."""
-    return day.weekday() < 5 and day not in bank_holidays(region, day.year)
+class BankHolidays(BaseModel):
+    """A partnership's bank holidays, `FIRST_YEAR` to `LAST_YEAR`, as data. A file names only
+    its region; loading it fills in the days."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region: Region = Region.ENGLAND_AND_WALES
+    days: tuple[date, ...] = ()
+    """In order, so the partnership serialises the same way every time."""
+    first_year: int = FIRST_YEAR
+    last_year: int = FIRST_YEAR - 1
+    """An empty span (the default) is a partnership carried from before the calendar: it knows
+    no bank holidays and refuses to count working days."""
+
+    @classmethod
+    def of(cls, region: Region) -> "BankHolidays":
+        years = range(FIRST_YEAR, LAST_YEAR + 1)
+        days = sorted(d for y in years for d in bank_holidays(region, y))
+        return cls(region=region, days=tuple(days), last_year=LAST_YEAR)
+
+    def holiday(self, day: date) -> bool:
+        if not self.first_year <= day.year <= self.last_year:
+            raise DomainError(
+                f"the bank holidays of {day.year} are not known here (this partnership carries "
+                f"{self.first_year} to {self.last_year}); start its process from its file again"
+            )
+        return day in self.days
 
 
-def previous_working_day(day: date, region: Region) -> date:
+def is_working_day(day: date, calendar: BankHolidays) -> bool:
+    """Neither a Saturday, a Sunday nor a bank holiday."""
+    return day.weekday() < 5 and not calendar.holiday(day)
+
+
+def previous_working_day(day: date, calendar: BankHolidays) -> date:
     """`day` itself if it is a working day, else the last working day before it."""
-    while not is_working_day(day, region):
+    while not is_working_day(day, calendar):
         day -= timedelta(days=1)
     return day
 
 
-def latest_day_before(event_on: date, days: int, count: DayCount, region: Region) -> date:
+def latest_day_before(event_on: date, days: int, count: DayCount, calendar: BankHolidays) -> date:
     """The last working day on which something may be done `days` days (of `count`) before
     `event_on`.
 
@@ -78,9 +117,9 @@ def latest_day_before(event_on: date, days: int, count: DayCount, region: Region
         case DayCount.WORKING:
             day = event_on
             for _ in range(days):
-                day = previous_working_day(day - timedelta(days=1), region)
+                day = previous_working_day(day - timedelta(days=1), calendar)
             day -= timedelta(days=1)
-    return previous_working_day(day, region)
+    return previous_working_day(day, calendar)
 
 
 def clear_days_between(start: date, end: date) -> int:
@@ -99,12 +138,12 @@ class Deadline(BaseModel):
     words: Line = Field(min_length=1)
     clause: Line = Field(min_length=1)
 
-    def before(self, event_on: date, region: Region) -> "ComputedDeadline":
+    def before(self, event_on: date, calendar: BankHolidays) -> "ComputedDeadline":
         return ComputedDeadline(
             rule=self,
-            region=region,
+            region=calendar.region,
             event_on=event_on,
-            on=latest_day_before(event_on, self.days, self.count, region),
+            on=latest_day_before(event_on, self.days, self.count, calendar),
         )
 
 

@@ -392,7 +392,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
             'slug = "test-partnership"',
             'slug = "test-partnership"\nbank_holidays = "wales-only"',
             "bank_holidays",
-            "Input should be 'england-and-wales', 'scotland' or 'northern-ireland'",
+            "'wales-only' is not one of england-and-wales, scotland, northern-ireland",
             id="bank-holidays-of-unknown-region",
         ),
         pytest.param(

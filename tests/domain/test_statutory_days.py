@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 
+from domain.errors import DomainError
 from domain.partnership import Partnership
 from domain.rules.statutory_days import (
+    BankHolidays,
     DayCount,
     Deadline,
     Region,
@@ -16,7 +18,9 @@ from domain.rules.statutory_days import (
     latest_day_before,
 )
 
-ENGLAND = Region.ENGLAND_AND_WALES
+ENGLAND = BankHolidays.of(Region.ENGLAND_AND_WALES)
+SCOTLAND = BankHolidays.of(Region.SCOTLAND)
+NORTHERN_IRELAND = BankHolidays.of(Region.NORTHERN_IRELAND)
 EASTER_MEETING = date(2027, 4, 1)
 """A Thursday: Good Friday (26 March) and Easter Monday (29 March) 2027 fall in its run-up."""
 NEW_YEAR_MEETING = date(2028, 1, 6)
@@ -25,9 +29,10 @@ substitute bank holidays, and New Year's Day 2028 (a Saturday) is moved to Monda
 
 
 def test_england_bank_holidays_include_easter_and_christmas_substitutes() -> None:
-    assert {date(2027, 3, 26), date(2027, 3, 29)} <= bank_holidays(ENGLAND, 2027)
-    assert {date(2027, 12, 27), date(2027, 12, 28)} <= bank_holidays(ENGLAND, 2027)
-    assert date(2028, 1, 3) in bank_holidays(ENGLAND, 2028)
+    england = Region.ENGLAND_AND_WALES
+    assert {date(2027, 3, 26), date(2027, 3, 29)} <= bank_holidays(england, 2027)
+    assert {date(2027, 12, 27), date(2027, 12, 28)} <= bank_holidays(england, 2027)
+    assert date(2028, 1, 3) in ENGLAND.days
     assert not is_working_day(date(2027, 3, 29), ENGLAND)
     assert not is_working_day(date(2027, 3, 27), ENGLAND)  # a Saturday
     assert is_working_day(date(2027, 3, 30), ENGLAND)
@@ -36,12 +41,12 @@ def test_england_bank_holidays_include_easter_and_christmas_substitutes() -> Non
 def test_scotland_and_northern_ireland_keep_their_own_bank_holidays() -> None:
     st_andrews = date(2027, 11, 30)
     assert is_working_day(st_andrews, ENGLAND)
-    assert not is_working_day(st_andrews, Region.SCOTLAND)
+    assert not is_working_day(st_andrews, SCOTLAND)
     st_patricks = date(2027, 3, 17)
     assert is_working_day(st_patricks, ENGLAND)
-    assert not is_working_day(st_patricks, Region.NORTHERN_IRELAND)
+    assert not is_working_day(st_patricks, NORTHERN_IRELAND)
     # Easter Monday is not a bank holiday in Scotland.
-    assert is_working_day(date(2027, 3, 29), Region.SCOTLAND)
+    assert is_working_day(date(2027, 3, 29), SCOTLAND)
 
 
 def test_three_working_days_before_a_meeting_after_easter_skip_both_bank_holidays() -> None:
@@ -50,9 +55,7 @@ def test_three_working_days_before_a_meeting_after_easter_skip_both_bank_holiday
     assert latest_day_before(EASTER_MEETING, 3, DayCount.WORKING, ENGLAND) == date(2027, 3, 24)
     # Scotland works Easter Monday: the three days are 29-31 March, and the Sunday before them
     # moves back past Good Friday, a holiday there too, to Thursday 25 March.
-    assert latest_day_before(EASTER_MEETING, 3, DayCount.WORKING, Region.SCOTLAND) == date(
-        2027, 3, 25
-    )
+    assert latest_day_before(EASTER_MEETING, 3, DayCount.WORKING, SCOTLAND) == date(2027, 3, 25)
 
 
 def test_three_working_days_before_a_meeting_after_christmas_skip_every_substitute_day() -> None:
@@ -95,7 +98,7 @@ def test_cdcpe_declares_its_tor_5_deadlines_and_each_date_cites_its_words(
     county_durham: Partnership,
 ) -> None:
     deadlines = county_durham.body("cdcpe").deadlines
-    assert county_durham.bank_holidays is ENGLAND
+    assert county_durham.bank_holidays == ENGLAND
     assert deadlines.agenda_issue is not None and deadlines.agenda_requests is not None
     issue = deadlines.agenda_issue.before(EASTER_MEETING, county_durham.bank_holidays)
     assert issue.on == date(2027, 3, 24)
@@ -111,3 +114,21 @@ def test_cdcpe_declares_its_tor_5_deadlines_and_each_date_cites_its_words(
 def test_a_deadline_of_no_days_is_refused() -> None:
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         Deadline(days=0, count=DayCount.CLEAR, words="at once", clause="policy")
+
+
+def test_a_partnership_carried_from_before_the_calendar_refuses_to_count_working_days() -> None:
+    """A workflow's input from before the calendar has no bank holidays: counting working days
+    is refused, never done as if there were none."""
+    with pytest.raises(DomainError, match="bank holidays of 2027 are not known here"):
+        latest_day_before(EASTER_MEETING, 3, DayCount.WORKING, BankHolidays())
+    with pytest.raises(DomainError, match="2051 are not known"):
+        is_working_day(date(2051, 1, 2), ENGLAND)
+
+
+def test_the_bank_holidays_travel_as_data_in_the_partnership(county_durham: Partnership) -> None:
+    """Serialised and read back (a workflow's input), the partnership keeps the same days and
+    never names just a region again."""
+    carried = Partnership.model_validate_json(county_durham.model_dump_json())
+    assert carried.bank_holidays == county_durham.bank_holidays
+    assert list(carried.bank_holidays.days) == sorted(carried.bank_holidays.days)
+    assert date(2027, 3, 29) in carried.bank_holidays.days
