@@ -19,6 +19,8 @@ from domain.events import (
     ActionAgreed,
     ActionCompleted,
     ActionOverdue,
+    AdmissionAgreed,
+    AdmissionProposed,
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
@@ -370,6 +372,17 @@ def sentence(event: DomainEvent, names: Names) -> str:
             return (
                 f"{n(event.organisation)} admitted as an additional partner with the written "
                 f"agreement of {n.all(event.agreed_by)}"
+            )
+        case AdmissionProposed():
+            seats = f", with {len(event.seats)} seats" if event.seats else ""
+            return (
+                f"{n(event.proposed_by)} proposed {event.name} ({event.organisation}) as an "
+                f"additional partner{seats}; every signatory's written agreement is needed"
+            )
+        case AdmissionAgreed():
+            return (
+                f"{n(event.organisation)} agreed in writing to admit {n(event.admitting)} "
+                f"(reference {event.reference})"
             )
         case MeetingScheduled():
             minutes = (

@@ -19,6 +19,9 @@ FOR_ORGANISATION: dict[str, str] = {
     "AgreeVariation": "organisation",
     "RefuseVariation": "organisation",
     "RequestItem": "requested_by",
+    "ProposeAdmission": "proposed_by",
+    "AgreeAdmission": "organisation",
+    "SignCounterpart": "organisation",
 }
 """Commands an organisation issues, by the field naming it: its representative issues them, or
 the secretariat on its behalf with a reason (A2, A4)."""

@@ -75,6 +75,8 @@ from domain.events.meetings import (
 )
 from domain.events.partnership import (
     Abandonment,
+    AdmissionAgreed,
+    AdmissionProposed,
     BodyEstablished,
     MouAmended,
     MouEffective,
@@ -83,6 +85,7 @@ from domain.events.partnership import (
     ProcessEnded,
     ProcessStarted,
     ReviewDateRevised,
+    SeatOnBody,
 )
 from domain.events.review import (
     ResponseReceived,
@@ -102,6 +105,8 @@ __all__ = [
     "ActionCompleted",
     "ActionKind",
     "ActionOverdue",
+    "AdmissionAgreed",
+    "AdmissionProposed",
     "AgendaIssued",
     "AgendaItemRequested",
     "AgendaRequestsClosed",
@@ -160,6 +165,7 @@ __all__ = [
     "ReviewOpened",
     "ReviewOutcome",
     "ReviewSignatoryRemoved",
+    "SeatOnBody",
     "VariationAgreed",
     "VariationProposed",
     "VariationRefused",
@@ -210,6 +216,8 @@ DomainEvent = Annotated[
     | ItemChairReplaced
     | DeclarationsReviewed
     | PartnerAdmitted
+    | AdmissionProposed
+    | AdmissionAgreed
     | ProcessStarted
     | ProcessEnded
     | MeetingScheduled
