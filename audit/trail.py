@@ -458,9 +458,11 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"({event.round_id}) by {_d(event.return_by)}"
             )
         case DeclarationReturned():
+            returned = "updated" if event.update else "returned"
+            declared = f"{len(event.interests)} interests" if event.interests else "nil"
             return (
-                f"seat {event.seat} of {n(event.body)} returned its declaration of interests "
-                f"({event.round_id})"
+                f"seat {event.seat} of {n(event.body)} {returned} its declaration of interests "
+                f"({event.round_id}): {declared}"
             )
         case DeclarationsRoundClosed():
             missing = ", ".join(event.outstanding) if event.outstanding else "none"

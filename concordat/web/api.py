@@ -9,7 +9,7 @@ validator's words with nothing written.
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
@@ -30,8 +30,10 @@ from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Person
+from domain.registers import register_csv, register_of
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
+from eventstore.codec import to_domain_event
 from eventstore.models import Digest, Verification
 from workflows import search_attributes
 from workflows.launches import ProcessStart, Started
@@ -236,6 +238,27 @@ async def start_process(
     sealed = _sealed(request, caller, await _config_of(handle), command, behalf)
     started: Started = await update(handle, PartnershipWorkflow.start, sealed)
     return started
+
+
+@router.get(
+    "/partnerships/{slug}/bodies/{body}/register.csv",
+    summary="A body's register of interests, published as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def register_of_interests(slug: str, body: str, person: SignedIn, reach: Reach) -> Response:
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
+    try:
+        register = register_of(config, body, events)
+    except DomainError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return Response(
+        register_csv(config, register),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-{body}-register.csv"'},
+    )
 
 
 @router.post("/partnerships/{slug}/what-if", summary="Quorum and voting after a change")

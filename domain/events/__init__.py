@@ -39,7 +39,9 @@ from domain.events.declarations import (
     DeclarationsRequested,
     DeclarationsReviewed,
     DeclarationsRoundClosed,
+    DeclaredInterest,
     InterestDeclared,
+    InterestKind,
     ItemChairReplaced,
 )
 from domain.events.escalation import (
@@ -121,6 +123,7 @@ __all__ = [
     "DeclarationsRequested",
     "DeclarationsReviewed",
     "DeclarationsRoundClosed",
+    "DeclaredInterest",
     "DomainEvent",
     "EscalationClimbed",
     "EscalationClosed",
@@ -135,6 +138,7 @@ __all__ = [
     "FormationStarted",
     "GuidancePublished",
     "InterestDeclared",
+    "InterestKind",
     "ItemChairReplaced",
     "MeetingArranged",
     "MeetingCancelled",
