@@ -27,6 +27,7 @@ from concordat.web.signin import signed_in
 from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
 from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
+from domain.forward_plan import ForwardPlan, forward_plan
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Person
@@ -259,6 +260,19 @@ async def register_of_interests(slug: str, body: str, person: SignedIn, reach: R
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{slug}-{body}-register.csv"'},
     )
+
+
+@router.get(
+    "/partnerships/{slug}/forward-plan",
+    summary="Key decisions in the next 28 clear days, as the log dates them",
+)
+async def forward_plan_of(
+    slug: str, person: SignedIn, reach: Reach, on: date | None = None
+) -> ForwardPlan:
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
+    return forward_plan(config, events, on or datetime.now(UTC).date())
 
 
 @router.post("/partnerships/{slug}/what-if", summary="Quorum and voting after a change")
