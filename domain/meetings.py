@@ -88,18 +88,20 @@ MINUTES_WINDOW_DAYS = 14
 """Policy: how long after the meeting the cycle waits for the minutes approval to be recorded."""
 
 SCHEDULE_HOUR = 6
-"""Policy: schedules fire at 06:00 UTC, before the working day."""
+"""Policy: schedules fire at 06:00 in the partnerships' own time (`TIME_ZONE`), before the
+working day."""
 
 
 class FireCalendar(BaseModel):
-    """When a schedule fires: these months, this day, this hour (UTC). Temporal's calendar spec
-    is built from it in `deploy.schedules`."""
+    """When a schedule fires: these months, this day, this hour, in `time_zone`. Temporal's
+    calendar spec is built from it in `deploy.schedules`."""
 
     model_config = ConfigDict(frozen=True)
 
     months: tuple[int, ...]
     day_of_month: int = Field(ge=1, le=28)
     hour: int = Field(default=SCHEDULE_HOUR, ge=0, le=23)
+    time_zone: Literal["Europe/London"] = "Europe/London"
     clause: str
     comment: str
 
