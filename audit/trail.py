@@ -19,9 +19,12 @@ from domain.events import (
     ActionAgreed,
     ActionCompleted,
     ActionOverdue,
+    AdmissionAgreed,
+    AdmissionProposed,
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
+    AttendanceRecorded,
     BodyEstablished,
     CommitteeEstablished,
     CommitteeMemberConfirmed,
@@ -44,6 +47,8 @@ from domain.events import (
     GuidancePublished,
     InterestDeclared,
     ItemChairReplaced,
+    MeetingArranged,
+    MeetingCancelled,
     MeetingCycleClosed,
     MeetingScheduled,
     MembershipEnded,
@@ -369,6 +374,17 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"{n(event.organisation)} admitted as an additional partner with the written "
                 f"agreement of {n.all(event.agreed_by)}"
             )
+        case AdmissionProposed():
+            seats = f", with {len(event.seats)} seats" if event.seats else ""
+            return (
+                f"{n(event.proposed_by)} proposed {event.name} ({event.organisation}) as an "
+                f"additional partner{seats}; every signatory's written agreement is needed"
+            )
+        case AdmissionAgreed():
+            return (
+                f"{n(event.organisation)} agreed in writing to admit {n(event.admitting)} "
+                f"(reference {event.reference})"
+            )
         case MeetingScheduled():
             minutes = (
                 f"; minutes of {_d(event.minutes_for_approval_of)} to be approved"
@@ -417,6 +433,25 @@ def sentence(event: DomainEvent, names: Names) -> str:
             return (
                 f"cycle of the {n(event.body)} meeting of {_d(event.meeting_on)} closed; {minutes}"
             )
+        case MeetingArranged():
+            moved = f" (moved from {_d(event.moved_from)})" if event.moved_from else ""
+            place = " and ".join(p for p in (event.venue, event.link) if p is not None)
+            return (
+                f"the {n(event.body)} meeting set for {_d(event.held_on)} at "
+                f"{event.starts_at.strftime('%H:%M')} (Europe/London), {place}{moved}; "
+                f"agenda by {_d(event.agenda_issue_by)}"
+            )
+        case MeetingCancelled():
+            return (
+                f"the {n(event.body)} meeting of {_d(event.meeting_on)} cancelled: {event.reason}"
+            )
+        case AttendanceRecorded():
+            deputies = f", {len(event.by_deputy)} by deputy" if event.by_deputy else ""
+            return (
+                f"{len(event.present)} present at the {n(event.body)} meeting of "
+                f"{_d(event.held_on)}{deputies}, {len(event.apologies)} apologies: "
+                f"{event.quorum} ({event.explanation})"
+            )
         case DeclarationsRequested():
             form = "annual declaration" if event.kind == "annual" else "review of declarations"
             return (
@@ -424,9 +459,11 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"({event.round_id}) by {_d(event.return_by)}"
             )
         case DeclarationReturned():
+            returned = "updated" if event.update else "returned"
+            declared = f"{len(event.interests)} interests" if event.interests else "nil"
             return (
-                f"seat {event.seat} of {n(event.body)} returned its declaration of interests "
-                f"({event.round_id})"
+                f"seat {event.seat} of {n(event.body)} {returned} its declaration of interests "
+                f"({event.round_id}): {declared}"
             )
         case DeclarationsRoundClosed():
             missing = ", ".join(event.outstanding) if event.outstanding else "none"

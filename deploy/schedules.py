@@ -143,7 +143,7 @@ def _spec(calendar: FireCalendar) -> ScheduleSpec:
                 comment=calendar.comment,
             )
         ],
-        time_zone_name="UTC",
+        time_zone_name=calendar.time_zone,
     )
 
 

@@ -19,11 +19,14 @@ FOR_ORGANISATION: dict[str, str] = {
     "AgreeVariation": "organisation",
     "RefuseVariation": "organisation",
     "RequestItem": "requested_by",
+    "ProposeAdmission": "proposed_by",
+    "AgreeAdmission": "organisation",
+    "SignCounterpart": "organisation",
 }
 """Commands an organisation issues, by the field naming it: its representative issues them, or
 the secretariat on its behalf with a reason (A2, A4)."""
 
-FOR_SEAT: dict[str, str] = {"ReturnDeclaration": "seat"}
+FOR_SEAT: dict[str, str] = {"ReturnDeclaration": "seat", "UpdateDeclaration": "seat"}
 """Commands a seat's holder issues, by the field naming the seat: the member, a named deputy,
 or the secretariat on their behalf with a reason (A3, A4)."""
 
@@ -48,6 +51,10 @@ SECRETARIAT: frozenset[str] = frozenset(
         "CloseEscalation",
         "ApproveMinutes",
         "RecordReview",
+        "SetMeeting",
+        "MoveMeeting",
+        "CancelMeeting",
+        "RecordAttendance",
     }
 )
 """Commands that start a process or record what a meeting or a letter established: the

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.organisations import Sector, Slug
 from domain.rules.eligibility import Annex1Element
+from domain.rules.statutory_days import Deadline
 from domain.text import Line, Name
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -104,6 +105,16 @@ class InterestRegister(BaseModel):
     clause: Line = Field(min_length=1)
 
 
+class MeetingDeadlines(BaseModel):
+    """The deadlines before a meeting that the body's terms of reference set, in their words
+    (docs/rules.md P5.7); a body that declares none keeps the calendar days of CDCPE ToR §5."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agenda_requests: Deadline | None = None
+    agenda_issue: Deadline | None = None
+
+
 class Body(BaseModel):
     """A governance body of a partnership."""
 
@@ -121,6 +132,7 @@ class Body(BaseModel):
     cadence: Cadence | None = None
     answers_to: tuple[Named, ...] = ()
     register_of_interests: InterestRegister | None = None
+    deadlines: MeetingDeadlines = MeetingDeadlines()
     clause: Line = Field(min_length=1)
 
     @property

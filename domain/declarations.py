@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregates.folding import fold_with
 from domain.errors import DomainError
@@ -21,6 +21,7 @@ from domain.events import (
     DeclarationsRequested,
     DeclarationsReviewed,
     DeclarationsRoundClosed,
+    DeclaredInterest,
     DomainEvent,
     NoticeDelivered,
     NoticeIssued,
@@ -121,6 +122,22 @@ class ReturnDeclaration(BaseModel):
     type: Literal["ReturnDeclaration"] = "ReturnDeclaration"
     seat: Name
     returned_on: date
+    interests: tuple[DeclaredInterest, ...] = Field(default=(), max_length=50)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
+
+
+class UpdateDeclaration(BaseModel):
+    """A member changes the interests they returned in this round (CDCPE ToR §6: "can be
+    updated at any time")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["UpdateDeclaration"] = "UpdateDeclaration"
+    seat: Name
+    updated_on: date
+    interests: tuple[DeclaredInterest, ...] = Field(default=(), max_length=50)
     today: date | None = None
     """The date the workflow decides on: set by the workflow from its clock, whatever the caller
     sent."""
@@ -143,7 +160,9 @@ class CloseRound(BaseModel):
     on: date
 
 
-DeclarationsCommand = RequestDeclarations | ReturnDeclaration | RecordReview | CloseRound
+DeclarationsCommand = (
+    RequestDeclarations | ReturnDeclaration | UpdateDeclaration | RecordReview | CloseRound
+)
 
 
 def decide(state: DeclarationsState, command: DeclarationsCommand) -> list[DomainEvent]:
@@ -153,6 +172,8 @@ def decide(state: DeclarationsState, command: DeclarationsCommand) -> list[Domai
             return _request(state, command)
         case ReturnDeclaration():
             return _return(state, command)
+        case UpdateDeclaration():
+            return _update(state, command)
         case RecordReview():
             return _review(state, command)
         case CloseRound():
@@ -247,6 +268,35 @@ def _return(state: DeclarationsState, command: ReturnDeclaration) -> list[Domain
             round_id=state.round_id,
             seat=command.seat,
             returned_on=command.returned_on,
+            interests=command.interests,
+        )
+    ]
+
+
+def _update(state: DeclarationsState, command: UpdateDeclaration) -> list[DomainEvent]:
+    """Replaces a member's entries, once they have returned in this open round (P6.4)."""
+    today = decision_date(command.today)
+    _require_open(state)
+    assert state.round_id is not None
+    if command.seat not in state.returned:
+        raise DomainError(
+            f"{command.seat} has returned no declaration in this round to update; return one"
+        )
+    assert state.requested_on is not None
+    if not state.requested_on <= command.updated_on <= today:
+        raise DomainError(
+            f"an update on {command.updated_on} must be dated between the request "
+            f"({state.requested_on}) and today ({today})"
+        )
+    return [
+        DeclarationReturned(
+            partnership=state.config.slug,
+            body=state.body,
+            round_id=state.round_id,
+            seat=command.seat,
+            returned_on=command.updated_on,
+            interests=command.interests,
+            update=True,
         )
     ]
 
@@ -284,7 +334,7 @@ def evolve(state: DeclarationsState, event: DomainEvent) -> DeclarationsState:
                     "seats": event.seats,
                 }
             )
-        case DeclarationReturned():
+        case DeclarationReturned(update=False):
             return state.model_copy(update={"returned": (*state.returned, event.seat)})
         case DeclarationsReviewed():
             return state.model_copy(

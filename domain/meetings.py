@@ -14,7 +14,7 @@ always agree.
 """
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +26,10 @@ from domain.events import (
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
+    AttendanceRecorded,
     DomainEvent,
+    MeetingArranged,
+    MeetingCancelled,
     MeetingCycleClosed,
     MeetingScheduled,
     MinutesApproved,
@@ -34,18 +37,45 @@ from domain.events import (
     NoticeIssued,
     ProcessKind,
 )
-from domain.letters.meetings import MeetingParticulars, agenda, call_for_items, confirmed_minutes
-from domain.notices import Document, issue
+from domain.letters.meetings import (
+    MeetingParticulars,
+    agenda,
+    call_for_items,
+    confirmed_minutes,
+    meeting_notice,
+)
+from domain.notices import Document, issue, long_date
 from domain.partnership import Partnership
 from domain.rules.dates import (
+    AGENDA_ISSUE_DAYS,
+    AGENDA_REQUEST_DAYS,
     add_months,
     agenda_issue_deadline,
     agenda_request_deadline,
-    agenda_request_in_time,
     decision_date,
 )
+from domain.rules.quorum import Attendance, assess_quorum
+from domain.rules.statutory_days import ComputedDeadline, DayCount, Deadline
 from domain.streams import meeting_stream
 from domain.text import Line, Name
+
+TIME_ZONE = "Europe/London"
+"""Meetings are set, and their times read, in the time of the partnerships' offices."""
+
+DEFAULT_AGENDA_REQUESTS = Deadline(
+    days=AGENDA_REQUEST_DAYS,
+    count=DayCount.CALENDAR,
+    words="requests for agenda items at least 10 days before the meeting",
+    clause="CDCPE ToR §5",
+)
+"""A body whose file declares no deadlines keeps the CDCPE's, in calendar days."""
+
+DEFAULT_AGENDA_ISSUE = Deadline(
+    days=AGENDA_ISSUE_DAYS,
+    count=DayCount.CALENDAR,
+    words="agendas issued a minimum of three days prior to the meeting",
+    clause="CDCPE ToR §5",
+)
 
 MEETING_DAY = 15
 """Policy: bodies meet on the 15th of each meeting month (the sources fix cadences, not days)."""
@@ -58,18 +88,20 @@ MINUTES_WINDOW_DAYS = 14
 """Policy: how long after the meeting the cycle waits for the minutes approval to be recorded."""
 
 SCHEDULE_HOUR = 6
-"""Policy: schedules fire at 06:00 UTC, before the working day."""
+"""Policy: schedules fire at 06:00 in the partnerships' own time (`TIME_ZONE`), before the
+working day."""
 
 
 class FireCalendar(BaseModel):
-    """When a schedule fires: these months, this day, this hour (UTC). Temporal's calendar spec
-    is built from it in `deploy.schedules`."""
+    """When a schedule fires: these months, this day, this hour, in `time_zone`. Temporal's
+    calendar spec is built from it in `deploy.schedules`."""
 
     model_config = ConfigDict(frozen=True)
 
     months: tuple[int, ...]
     day_of_month: int = Field(ge=1, le=28)
     hour: int = Field(default=SCHEDULE_HOUR, ge=0, le=23)
+    time_zone: Literal["Europe/London"] = "Europe/London"
     clause: str
     comment: str
 
@@ -112,6 +144,40 @@ def previous_meeting(meeting_on: date, meetings_per_year: int) -> date:
     return add_months(meeting_on, -(12 // meetings_per_year))
 
 
+def meeting_deadlines(
+    config: Partnership, body: str, held_on: date
+) -> tuple[ComputedDeadline, ComputedDeadline]:
+    """The agenda request and agenda issue deadlines of a meeting held on `held_on`, counted as
+    the body's file declares (docs/rules.md P5.7), each citing its rule."""
+    declared = config.body(body).deadlines
+    requests = declared.agenda_requests or DEFAULT_AGENDA_REQUESTS
+    issue_rule = declared.agenda_issue or DEFAULT_AGENDA_ISSUE
+    return (
+        requests.before(held_on, config.bank_holidays),
+        issue_rule.before(held_on, config.bank_holidays),
+    )
+
+
+class Arrangement(BaseModel):
+    """When and where the clerk set the meeting: a date, a time in Europe/London, and a venue,
+    an online link, or both."""
+
+    model_config = ConfigDict(frozen=True)
+
+    held_on: date
+    starts_at: time
+    venue: str | None = None
+    link: str | None = None
+
+    @property
+    def description(self) -> str:
+        places = " and ".join(p for p in (self.venue, self.link) if p is not None)
+        return (
+            f"{long_date(self.held_on)} at {self.starts_at.strftime('%H:%M')} "
+            f"({TIME_ZONE} time), {places}"
+        )
+
+
 class RequestedItem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -138,8 +204,18 @@ class MeetingState(BaseModel):
     agenda_issued_on: date | None = None
     minutes_approved_on: date | None = None
     closed_on: date | None = None
+    arrangement: Arrangement | None = None
+    arrangements: int = 0
+    deadline_citations: tuple[str, ...] = ()
+    cancelled_on: date | None = None
+    attendance: AttendanceRecorded | None = None
     notices_issued: tuple[str, ...] = ()
     notices_delivered: tuple[str, ...] = ()
+
+    @property
+    def held_on(self) -> date:
+        """The day the meeting is held: as the clerk set it, else the cycle's date."""
+        return self.arrangement.held_on if self.arrangement is not None else self.meeting_on
 
     @property
     def agenda_items(self) -> tuple[str, ...]:
@@ -165,6 +241,9 @@ class ScheduleMeeting(BaseModel):
 
     type: Literal["ScheduleMeeting"] = "ScheduleMeeting"
     scheduled_on: date
+    statutory_calendar: bool = True
+    """False only to replay a cycle recorded before the statutory calendar (its workflow's patch
+    `statutory-calendar`), whose deadlines were calendar days before the meeting."""
 
 
 class RequestItem(BaseModel):
@@ -204,6 +283,64 @@ class ApproveMinutes(BaseModel):
     sent."""
 
 
+class SetMeeting(BaseModel):
+    """The clerk sets the meeting's date, time (Europe/London) and venue or online link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["SetMeeting"] = "SetMeeting"
+    held_on: date
+    starts_at: time
+    venue: Line | None = Field(default=None, min_length=1)
+    link: Line | None = Field(default=None, min_length=1)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
+
+
+class MoveMeeting(BaseModel):
+    """The clerk moves a meeting already set, saying why; members are told."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["MoveMeeting"] = "MoveMeeting"
+    held_on: date
+    starts_at: time
+    venue: Line | None = Field(default=None, min_length=1)
+    link: Line | None = Field(default=None, min_length=1)
+    reason: Line = Field(min_length=1)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
+
+
+class CancelMeeting(BaseModel):
+    """The clerk cancels the meeting, saying why; members are told."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["CancelMeeting"] = "CancelMeeting"
+    reason: Line = Field(min_length=1)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
+
+
+class RecordAttendance(BaseModel):
+    """Who attended, by seat: `by_deputy` the seats a nominated deputy attended for, and the
+    seats that sent apologies (CDCPE ToR §3, §10)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["RecordAttendance"] = "RecordAttendance"
+    present: tuple[Name, ...] = Field(max_length=100)
+    by_deputy: tuple[Name, ...] = Field(default=(), max_length=100)
+    apologies: tuple[Name, ...] = Field(default=(), max_length=100)
+    today: date | None = None
+    """The date the workflow decides on: set by the workflow from its clock, whatever the caller
+    sent."""
+
+
 class CloseCycle(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -212,7 +349,16 @@ class CloseCycle(BaseModel):
 
 
 MeetingCommand = (
-    ScheduleMeeting | RequestItem | CloseRequests | IssueAgenda | ApproveMinutes | CloseCycle
+    ScheduleMeeting
+    | RequestItem
+    | CloseRequests
+    | IssueAgenda
+    | ApproveMinutes
+    | CloseCycle
+    | SetMeeting
+    | MoveMeeting
+    | CancelMeeting
+    | RecordAttendance
 )
 
 
@@ -243,6 +389,12 @@ def decide(state: MeetingState, command: MeetingCommand) -> list[DomainEvent]:
             return _issue_agenda(state, command)
         case ApproveMinutes():
             return _approve_minutes(state, command)
+        case SetMeeting() | MoveMeeting():
+            return _arrange(state, command)
+        case CancelMeeting():
+            return _cancel(state, command)
+        case RecordAttendance():
+            return _attendance(state, command)
         case CloseCycle():
             if state.status in ("new", "closed"):
                 raise DomainError(f"the meeting of {state.meeting_on} has no open cycle to close")
@@ -270,7 +422,7 @@ def _particulars(state: MeetingState) -> MeetingParticulars:
         meeting_id=process_id(state),
         partnership_name=state.config.name,
         body_name=body.name,
-        meeting_on=state.meeting_on,
+        meeting_on=state.held_on,
     )
 
 
@@ -310,6 +462,16 @@ def _schedule(state: MeetingState, command: ScheduleMeeting) -> list[DomainEvent
     cadence = state.config.body(state.body).cadence
     assert cadence is not None
     due_on = agenda_request_deadline(state.meeting_on)
+    citations: tuple[str, ...] = ()
+    if command.statutory_calendar:
+        requests, issue_deadline = meeting_deadlines(state.config, state.body, state.meeting_on)
+        due_on, issue_by = requests.on, issue_deadline.on
+        citations = (requests.citation, issue_deadline.citation)
+        if command.scheduled_on > issue_by:
+            raise DomainError(
+                f"the meeting of {state.meeting_on} is too close to issue its agenda in time "
+                f"(by {issue_deadline.citation})"
+            )
     scheduled = MeetingScheduled(
         partnership=state.config.slug,
         body=state.body,
@@ -318,6 +480,7 @@ def _schedule(state: MeetingState, command: ScheduleMeeting) -> list[DomainEvent
         agenda_requests_due_on=due_on,
         agenda_issue_by=issue_by,
         minutes_for_approval_of=previous_meeting(state.meeting_on, cadence.meetings_per_year),
+        deadline_citations=citations,
     )
     particulars = _particulars(state)
     documents = [
@@ -357,10 +520,11 @@ def _request(state: MeetingState, command: RequestItem) -> list[DomainEvent]:
             item=command.item,
             requested_by=command.requested_by,
             requested_on=command.requested_on,
-            # CDCPE ToR §5: later than 10 days before (or once requests have closed), only as any
-            # other business.
+            # CDCPE ToR §5: after the request deadline (or once requests have closed), only as
+            # any other business.
             any_other_business=state.status != "scheduled"
-            or not agenda_request_in_time(command.requested_on, state.meeting_on),
+            or state.agenda_requests_due_on is None
+            or command.requested_on > state.agenda_requests_due_on,
         )
     ]
 
@@ -400,10 +564,15 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
     minutes_of = state.minutes_for_approval_of
     if minutes_of is None:
         raise DomainError("this meeting has no previous minutes to approve")
-    if command.approved_on < state.meeting_on:
+    if command.approved_on < state.held_on:
         raise DomainError(
-            f"minutes are approved at the meeting of {state.meeting_on}, not on "
+            f"minutes are approved at the meeting of {state.held_on}, not on "
             f"{command.approved_on} (CDCPE ToR §5)"
+        )
+    if state.attendance is not None and not state.attendance.quorate:
+        raise DomainError(
+            f"the meeting of {state.held_on} was not quorate ({state.attendance.explanation}): "
+            "it cannot approve minutes (CDCPE ToR §10)"
         )
     if command.approved_on > today:
         raise DomainError(f"an approval cannot be dated {command.approved_on}, after today")
@@ -431,6 +600,146 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
     return [approved, *_issue_all(state, documents, today)]
 
 
+def _arrange(state: MeetingState, command: SetMeeting | MoveMeeting) -> list[DomainEvent]:
+    """Sets or moves the meeting (docs/rules.md P5.8): not once held or closed, not into the
+    past, and never so close that the agenda misses its deadline."""
+    today = decision_date(command.today)
+    if state.status in ("new", "closed"):
+        raise DomainError(f"the meeting of {state.meeting_on} has no open cycle to arrange")
+    moving = isinstance(command, MoveMeeting)
+    if moving and state.arrangement is None:
+        raise DomainError(f"the meeting of {state.meeting_on} is not set yet; set it first")
+    if not moving and state.arrangement is not None:
+        raise DomainError(
+            f"the meeting is already set for {state.arrangement.description}; move it instead"
+        )
+    if state.attendance is not None:
+        raise DomainError(f"the meeting was held on {state.held_on}; it cannot be moved")
+    if command.venue is None and command.link is None:
+        raise DomainError("a meeting needs a venue, an online link, or both")
+    if command.link is not None and not command.link.startswith("https://"):
+        raise DomainError(f"the online link {command.link!r} does not start with https://")
+    if command.held_on <= today:
+        raise DomainError(
+            f"a meeting cannot be set for {command.held_on}: it must be after today ({today})"
+        )
+    arrangement = Arrangement(
+        held_on=command.held_on, starts_at=command.starts_at, venue=command.venue, link=command.link
+    )
+    if arrangement == state.arrangement:
+        raise DomainError(f"the meeting is already set for {arrangement.description}")
+    requests, issue_deadline = meeting_deadlines(state.config, state.body, command.held_on)
+    sent_by = state.agenda_issued_on or today
+    if sent_by > issue_deadline.on:
+        issued = "its agenda, issued" if state.agenda_issued_on else "the agenda, if issued today"
+        raise DomainError(
+            f"a meeting on {command.held_on} is too close: {issued} on {sent_by}, would miss "
+            f"its deadline of {issue_deadline.citation}"
+        )
+    reason = command.reason if isinstance(command, MoveMeeting) else None
+    arranged = MeetingArranged(
+        partnership=state.config.slug,
+        body=state.body,
+        meeting_on=state.meeting_on,
+        arranged_on=today,
+        held_on=command.held_on,
+        starts_at=command.starts_at,
+        venue=command.venue,
+        link=command.link,
+        moved_from=state.arrangement.held_on if state.arrangement is not None else None,
+        reason=reason,
+        agenda_requests_due_on=requests.on,
+        agenda_issue_by=issue_deadline.on,
+        deadline_citations=(requests.citation, issue_deadline.citation),
+    )
+    particulars = _particulars(state).model_copy(update={"meeting_on": command.held_on})
+    agenda_by = None if state.agenda_issued_on else issue_deadline.citation
+    documents = [
+        meeting_notice(
+            particulars,
+            recipient=org,
+            recipient_name=state.config.organisation(org).name,
+            sent_on=today,
+            change="moved" if moving else "set",
+            sequence=state.arrangements + 1,
+            when_and_where=arrangement.description,
+            reason=reason,
+            agenda_issue_by=agenda_by,
+        )
+        for org in member_organisations(state.config, state.body)
+    ]
+    return [arranged, *_issue_all(state, documents, today)]
+
+
+def _cancel(state: MeetingState, command: CancelMeeting) -> list[DomainEvent]:
+    """Cancels a meeting not yet held, with notice to its members (docs/rules.md P5.8)."""
+    today = decision_date(command.today)
+    if state.status in ("new", "closed"):
+        raise DomainError(f"the meeting of {state.meeting_on} has no open cycle to cancel")
+    if state.attendance is not None:
+        raise DomainError(f"the meeting was held on {state.held_on}; it cannot be cancelled")
+    cancelled = MeetingCancelled(
+        partnership=state.config.slug,
+        body=state.body,
+        meeting_on=state.meeting_on,
+        cancelled_on=today,
+        reason=command.reason,
+    )
+    documents = [
+        meeting_notice(
+            _particulars(state),
+            recipient=org,
+            recipient_name=state.config.organisation(org).name,
+            sent_on=today,
+            change="cancelled",
+            sequence=state.arrangements + 1,
+            when_and_where=None,
+            reason=command.reason,
+            agenda_issue_by=None,
+        )
+        for org in member_organisations(state.config, state.body)
+    ]
+    return [cancelled, *_issue_all(state, documents, today)]
+
+
+def _attendance(state: MeetingState, command: RecordAttendance) -> list[DomainEvent]:
+    """Records who attended and the quorum under the body's rule (docs/rules.md P5.9)."""
+    today = decision_date(command.today)
+    _require(state, "agenda_issued", "record attendance")
+    if state.attendance is not None:
+        raise DomainError(f"attendance at the meeting of {state.held_on} is already recorded")
+    if today < state.held_on:
+        raise DomainError(f"the meeting of {state.held_on} has not been held yet")
+    body = state.config.body(state.body)
+    if not command.present:
+        raise DomainError("a meeting's attendance names at least one seat present")
+    if stray := sorted(set(command.by_deputy) - set(command.present)):
+        raise DomainError(f"{', '.join(stray)} sent a deputy but is not listed as present")
+    if both := sorted(set(command.present) & set(command.apologies)):
+        raise DomainError(f"{', '.join(both)} is listed both as present and as sending apologies")
+    if unknown := sorted(s for s in command.apologies if body.member(s) is None):
+        raise DomainError(f"{', '.join(unknown)} is not a seat on {body.slug}")
+    result = assess_quorum(
+        body, [Attendance(seat=s, deputy=s in command.by_deputy) for s in command.present]
+    )
+    return [
+        AttendanceRecorded(
+            partnership=state.config.slug,
+            body=state.body,
+            meeting_on=state.meeting_on,
+            held_on=state.held_on,
+            present=command.present,
+            by_deputy=command.by_deputy,
+            apologies=command.apologies,
+            quorum=result.status.value,
+            quorate=result.is_quorate,
+            counted=result.counted,
+            explanation=result.explanation,
+            clause=body.quorum.clause if body.quorum is not None else None,
+        )
+    ]
+
+
 # ------------------------------------------------------------------------------ evolve
 
 
@@ -445,6 +754,7 @@ def evolve(state: MeetingState, event: DomainEvent) -> MeetingState:
                     "agenda_requests_due_on": event.agenda_requests_due_on,
                     "agenda_issue_by": event.agenda_issue_by,
                     "minutes_for_approval_of": event.minutes_for_approval_of,
+                    "deadline_citations": event.deadline_citations,
                 }
             )
         case AgendaItemRequested():
@@ -465,6 +775,30 @@ def evolve(state: MeetingState, event: DomainEvent) -> MeetingState:
             return state.model_copy(update={"minutes_approved_on": event.approved_on})
         case MeetingCycleClosed():
             return state.model_copy(update={"status": "closed", "closed_on": event.closed_on})
+        case MeetingArranged():
+            arrangement = Arrangement(
+                held_on=event.held_on, starts_at=event.starts_at, venue=event.venue, link=event.link
+            )
+            update: dict[str, object] = {
+                "arrangement": arrangement,
+                "arrangements": state.arrangements + 1,
+                "agenda_issue_by": event.agenda_issue_by,
+                "deadline_citations": event.deadline_citations,
+            }
+            # Requests once closed stay closed: the agenda is being written.
+            if state.status == "scheduled":
+                update["agenda_requests_due_on"] = event.agenda_requests_due_on
+            return state.model_copy(update=update)
+        case MeetingCancelled():
+            return state.model_copy(
+                update={
+                    "status": "closed",
+                    "closed_on": event.cancelled_on,
+                    "cancelled_on": event.cancelled_on,
+                }
+            )
+        case AttendanceRecorded():
+            return state.model_copy(update={"attendance": event})
         case NoticeIssued(process=ProcessKind.MEETING):
             return state.model_copy(
                 update={"notices_issued": (*state.notices_issued, event.notice_id)}

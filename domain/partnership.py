@@ -9,7 +9,7 @@ state, folded from events (`domain.aggregates.partnership`).
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.access import Access
 from domain.bodies import Body, DecisionRuleKind
@@ -17,6 +17,7 @@ from domain.committee_plans import CommitteePlan
 from domain.errors import DomainError, UnknownBodyError
 from domain.organisations import Organisation, Slug, find_organisation
 from domain.rules.eligibility import Annex1Element
+from domain.rules.statutory_days import BankHolidays, Region
 from domain.text import Name
 
 
@@ -106,6 +107,21 @@ class Partnership(BaseModel):
     ladder: tuple[LadderStage, ...] = ()
     committees: tuple[CommitteePlan, ...] = ()
     access: Access = Access()
+    bank_holidays: BankHolidays = BankHolidays()
+    """The bank holidays its working days skip. Its file names the region (England and Wales
+    unless it says Scotland or Northern Ireland); the days are filled in as it is read."""
+
+    @field_validator("bank_holidays", mode="before")
+    @classmethod
+    def days_of_the_region(cls, value: object) -> object:
+        """A region's name, as a file gives it, becomes its bank holidays; a partnership
+        carried in a workflow's input already has them, and is never looked up again."""
+        if not isinstance(value, str):
+            return value
+        regions = ", ".join(r.value for r in Region)
+        if value not in regions.split(", "):
+            raise ValueError(f"{value!r} is not one of {regions}")
+        return BankHolidays.of(Region(value))
 
     def organisation(self, slug: Slug) -> Organisation:
         """The organisation called `slug`; refuses an unknown one, listing the known ones."""

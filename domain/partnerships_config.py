@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership, StageKind
+from domain.rules.statutory_days import Region
 
 SHIPPED = Path(__file__).parent / "partnerships"
 """The partnerships shipped inside the package."""
@@ -63,6 +64,8 @@ def parse_partnership(text: str, file: str) -> Partnership:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(file, "(file)", f"is not valid TOML: {exc}") from exc
+    # A file that names no region keeps England and Wales's bank holidays (docs/rules.md P5.7).
+    data.setdefault("bank_holidays", Region.ENGLAND_AND_WALES.value)
     try:
         partnership = Partnership.model_validate(data)
     except ValidationError as exc:

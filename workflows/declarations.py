@@ -24,6 +24,7 @@ from domain.declarations import (
     RequestDeclarations,
     ReturnDeclaration,
     RoundKind,
+    UpdateDeclaration,
     decide,
     fold,
     initial_state,
@@ -41,8 +42,11 @@ TIMER = system_actor("timer:declarations")
 SCHEDULE = system_actor("schedule:declarations", Channel.SCHEDULE)
 
 
-DeclarationsUpdate = Annotated[ReturnDeclaration | RecordReview, Field(discriminator="type")]
-"""What staff record on a round: a member's declaration returned, or the formal review."""
+DeclarationsUpdate = Annotated[
+    ReturnDeclaration | UpdateDeclaration | RecordReview, Field(discriminator="type")
+]
+"""What staff record on a round: a member's declaration returned or updated, or the formal
+review."""
 
 
 class DeclarationsInput(ProcessInput[DeclarationsState]):

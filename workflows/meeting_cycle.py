@@ -22,13 +22,17 @@ from domain.errors import DomainError
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
     ApproveMinutes,
+    CancelMeeting,
     CloseCycle,
     CloseRequests,
     IssueAgenda,
     MeetingCommand,
     MeetingState,
+    MoveMeeting,
+    RecordAttendance,
     RequestItem,
     ScheduleMeeting,
+    SetMeeting,
     decide,
     fold,
     initial_state,
@@ -48,8 +52,16 @@ SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTi
 """Set by Temporal on a workflow a schedule starts: the nominal fire time, even on catch-up."""
 
 
-MeetingUpdate = Annotated[RequestItem | ApproveMinutes, Field(discriminator="type")]
-"""What staff record on a meeting: an agenda item requested, or the previous minutes approved."""
+MeetingUpdate = Annotated[
+    RequestItem | ApproveMinutes | SetMeeting | MoveMeeting | CancelMeeting | RecordAttendance,
+    Field(discriminator="type"),
+]
+"""What staff record on a meeting: an agenda item requested; the clerk setting, moving or
+cancelling it; its attendance; the previous minutes approved."""
+
+STATUTORY_CALENDAR = "statutory-calendar"
+"""The patch from which a cycle counts its deadlines by the statutory calendar (docs/rules.md
+P5.7); a cycle recorded before it replays with calendar days."""
 
 
 class MeetingCycleInput(ProcessInput[MeetingState]):
@@ -106,8 +118,8 @@ def next_deadline(state: MeetingState) -> datetime | None:
             return start_of(state.agenda_issue_by)
         case "agenda_issued":
             if state.minutes_approved_on is not None:
-                return end_of(max(state.meeting_on, state.minutes_approved_on))
-            return end_of(state.meeting_on + timedelta(days=MINUTES_WINDOW_DAYS))
+                return end_of(max(state.held_on, state.minutes_approved_on))
+            return end_of(state.held_on + timedelta(days=MINUTES_WINDOW_DAYS))
 
 
 def timer_command(state: MeetingState, on: date) -> MeetingCommand:
@@ -183,7 +195,10 @@ class MeetingCycleWorkflow:
         arrange the meeting by hand."""
         async with self._p.lock:
             try:
-                events = decide(self._p.state, ScheduleMeeting(scheduled_on=today()))
+                command = ScheduleMeeting(
+                    scheduled_on=today(), statutory_calendar=workflow.patched(STATUTORY_CALENDAR)
+                )
+                events = decide(self._p.state, command)
             except DomainError as error:
                 workflow.logger.warning("meeting cycle not started: %s", error)
                 return False

@@ -14,8 +14,9 @@ log and carries on the processes the log says are open.
 import asyncio
 import functools
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
@@ -23,14 +24,17 @@ from activities.contracts import HOW_IT_ENDED, HowItEnded
 from domain.aggregates.escalation import RaiseEscalation
 from domain.aggregates.exit_commands import NotifyExit
 from domain.aggregates.partnership import (
+    AgreeAdmission,
     EndMembership,
     EndProcess,
     EstablishBody,
     PartnershipCommand,
     PartnershipState,
     ProcessRecord,
+    ProposeAdmission,
     RecordReviewOutcome,
     RequestReview,
+    SignCounterpart,
     SignMou,
     decide,
     fold,
@@ -60,6 +64,12 @@ from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
 
 PROCESS = "partnership"
+
+PartnershipUpdate = Annotated[
+    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart, Field(discriminator="type")
+]
+"""What staff record on the partnership itself: a signature of the MoU, or a step of an
+additional partner's admission."""
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
@@ -158,13 +168,14 @@ class PartnershipWorkflow:
     # ------------------------------------------------------------------------ commands
 
     @workflow.update
-    async def execute(self, command: Command[SignMou]) -> PartnershipState:
-        """A signature (P1): the MoU takes effect with the last one."""
+    async def execute(self, command: Command[PartnershipUpdate]) -> PartnershipState:
+        """A signature (P1): the MoU takes effect with the last one; or an admission's step
+        (P7): proposed, agreed by each signatory, admitted by the counterpart signature."""
         await self._p.execute(command)
         return self._p.state
 
     @execute.validator
-    def _validate_execute(self, command: Command[SignMou]) -> None:
+    def _validate_execute(self, command: Command[PartnershipUpdate]) -> None:
         self._p.validate(command)
 
     @workflow.update

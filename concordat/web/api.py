@@ -9,7 +9,7 @@ validator's words with nothing written.
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -30,12 +30,15 @@ from concordat.web.signin import signed_in
 from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
 from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
+from domain.forward_plan import ForwardPlan, forward_plan
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Person
+from domain.registers import register_csv, register_of
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
 from eventstore.checkpoint import VerifierKey
+from eventstore.codec import to_domain_event
 from eventstore.models import Digest, Verification
 from workflows import search_attributes
 from workflows.launches import ProcessStart, Started
@@ -240,6 +243,40 @@ async def start_process(
     sealed = _sealed(request, caller, await _config_of(handle), command, behalf)
     started: Started = await update(handle, PartnershipWorkflow.start, sealed)
     return started
+
+
+@router.get(
+    "/partnerships/{slug}/bodies/{body}/register.csv",
+    summary="A body's register of interests, published as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def register_of_interests(slug: str, body: str, person: SignedIn, reach: Reach) -> Response:
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
+    try:
+        register = register_of(config, body, events)
+    except DomainError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return Response(
+        register_csv(config, register),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-{body}-register.csv"'},
+    )
+
+
+@router.get(
+    "/partnerships/{slug}/forward-plan",
+    summary="Key decisions in the next 28 clear days, as the log dates them",
+)
+async def forward_plan_of(
+    slug: str, person: SignedIn, reach: Reach, on: date | None = None
+) -> ForwardPlan:
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
+    return forward_plan(config, events, on or datetime.now(UTC).date())
 
 
 @router.post("/partnerships/{slug}/what-if", summary="Quorum and voting after a change")

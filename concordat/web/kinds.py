@@ -6,6 +6,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field
 
+from domain.aggregates.partnership import AdmissionCommand
 from workflows.committee import CommitteeUpdate, CommitteeWorkflow
 from workflows.declarations import DeclarationsUpdate, DeclarationsWorkflow
 from workflows.escalation import EscalationUpdate, EscalationWorkflow
@@ -20,7 +21,8 @@ ProcessCommand = Annotated[
     | CommitteeUpdate
     | EscalationUpdate
     | MeetingUpdate
-    | DeclarationsUpdate,
+    | DeclarationsUpdate
+    | AdmissionCommand,
     Field(discriminator="type"),
 ]
 """Every command staff send to a running process, told apart by its `type`."""
@@ -39,6 +41,8 @@ def _members(update: Any) -> frozenset[type]:
     return frozenset(get_args(union))
 
 
+ADMISSION = frozenset(get_args(AdmissionCommand))
+
 KINDS: dict[str, Kind] = {
     "Review": Kind(ReviewWorkflow.execute, ReviewWorkflow.state, _members(ReviewUpdate)),
     "Exit": Kind(ExitWorkflow.execute, ExitWorkflow.state, _members(ExitUpdate)),
@@ -54,6 +58,11 @@ KINDS: dict[str, Kind] = {
     "Declarations": Kind(
         DeclarationsWorkflow.execute, DeclarationsWorkflow.state, _members(DeclarationsUpdate)
     ),
-    "Partnership": Kind(PartnershipWorkflow.execute, PartnershipWorkflow.state, frozenset()),
+    "Partnership": Kind(
+        PartnershipWorkflow.execute,
+        PartnershipWorkflow.state,
+        frozenset(get_args(AdmissionCommand)),
+    ),
 }
-"""A partnership takes its signatures and starts through routes of its own."""
+"""A partnership takes an admission's steps here, its signatures and starts through routes of
+its own."""

@@ -39,7 +39,9 @@ from domain.events.declarations import (
     DeclarationsRequested,
     DeclarationsReviewed,
     DeclarationsRoundClosed,
+    DeclaredInterest,
     InterestDeclared,
+    InterestKind,
     ItemChairReplaced,
 )
 from domain.events.escalation import (
@@ -66,12 +68,17 @@ from domain.events.meetings import (
     AgendaIssued,
     AgendaItemRequested,
     AgendaRequestsClosed,
+    AttendanceRecorded,
+    MeetingArranged,
+    MeetingCancelled,
     MeetingCycleClosed,
     MeetingScheduled,
     MinutesApproved,
 )
 from domain.events.partnership import (
     Abandonment,
+    AdmissionAgreed,
+    AdmissionProposed,
     BodyEstablished,
     MouAmended,
     MouEffective,
@@ -80,6 +87,7 @@ from domain.events.partnership import (
     ProcessEnded,
     ProcessStarted,
     ReviewDateRevised,
+    SeatOnBody,
 )
 from domain.events.review import (
     ResponseReceived,
@@ -99,9 +107,12 @@ __all__ = [
     "ActionCompleted",
     "ActionKind",
     "ActionOverdue",
+    "AdmissionAgreed",
+    "AdmissionProposed",
     "AgendaIssued",
     "AgendaItemRequested",
     "AgendaRequestsClosed",
+    "AttendanceRecorded",
     "BodyEstablished",
     "ClimbReason",
     "CommitteeEstablished",
@@ -112,6 +123,7 @@ __all__ = [
     "DeclarationsRequested",
     "DeclarationsReviewed",
     "DeclarationsRoundClosed",
+    "DeclaredInterest",
     "DomainEvent",
     "EscalationClimbed",
     "EscalationClosed",
@@ -126,7 +138,10 @@ __all__ = [
     "FormationStarted",
     "GuidancePublished",
     "InterestDeclared",
+    "InterestKind",
     "ItemChairReplaced",
+    "MeetingArranged",
+    "MeetingCancelled",
     "MeetingCycleClosed",
     "MeetingScheduled",
     "MembershipEnded",
@@ -154,6 +169,7 @@ __all__ = [
     "ReviewOpened",
     "ReviewOutcome",
     "ReviewSignatoryRemoved",
+    "SeatOnBody",
     "VariationAgreed",
     "VariationProposed",
     "VariationRefused",
@@ -204,6 +220,8 @@ DomainEvent = Annotated[
     | ItemChairReplaced
     | DeclarationsReviewed
     | PartnerAdmitted
+    | AdmissionProposed
+    | AdmissionAgreed
     | ProcessStarted
     | ProcessEnded
     | MeetingScheduled
@@ -212,6 +230,9 @@ DomainEvent = Annotated[
     | AgendaIssued
     | MinutesApproved
     | MeetingCycleClosed
+    | MeetingArranged
+    | MeetingCancelled
+    | AttendanceRecorded
     | DeclarationsRequested
     | DeclarationReturned
     | DeclarationsRoundClosed,

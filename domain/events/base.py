@@ -50,6 +50,7 @@ class NoticeKind(StrEnum):
     AGENDA_REQUEST = "agenda-request"
     AGENDA = "agenda"
     MINUTES = "minutes"
+    MEETING_NOTICE = "meeting-notice"
     DECLARATION_REQUEST = "declaration-request"
 
 

@@ -5,7 +5,30 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from domain.events.base import Event
+from domain.text import Line
+
+
+class InterestKind(StrEnum):
+    """The kinds of interest a register records (policy: the categories public bodies' standards
+    of business conduct use)."""
+
+    FINANCIAL = "financial"
+    NON_FINANCIAL_PROFESSIONAL = "non_financial_professional"
+    NON_FINANCIAL_PERSONAL = "non_financial_personal"
+    INDIRECT = "indirect"
+
+
+class DeclaredInterest(BaseModel):
+    """One interest a member declares for the register (CDCPE ToR §6, CDCP MoU §23)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: InterestKind
+    description: Line = Field(min_length=1)
+    since: date | None = None
 
 
 class ConflictRuling(StrEnum):
@@ -89,6 +112,12 @@ class DeclarationReturned(Event):
     round_id: str
     seat: str
     returned_on: date
+    interests: tuple[DeclaredInterest, ...] = ()
+    """What the member declared; none is a nil return. Empty on rounds recorded before the
+    register kept its entries."""
+    update: bool = False
+    """A second return in the round, replacing the member's entries ("can be updated at any
+    time", CDCPE ToR §6)."""
 
 
 class DeclarationsRoundClosed(Event):

@@ -1,6 +1,6 @@
 """P5 meetings: one meeting's cycle of agenda requests, agenda and minutes (CDCPE ToR §5)."""
 
-from datetime import date
+from datetime import date, time
 from typing import Literal
 
 from domain.events.base import Event
@@ -21,6 +21,9 @@ class MeetingScheduled(Event):
     agenda_requests_due_on: date
     agenda_issue_by: date
     minutes_for_approval_of: date | None = None
+    deadline_citations: tuple[str, ...] = ()
+    """Each deadline with the rule it was counted by (docs/rules.md P5.7); empty on cycles
+    recorded before the statutory calendar, whose deadlines were calendar days."""
 
 
 class AgendaItemRequested(Event):
@@ -81,3 +84,55 @@ class MeetingCycleClosed(Event):
     meeting_on: date
     closed_on: date
     minutes_approved: bool
+
+
+class MeetingArranged(Event):
+    """The clerk set the meeting's date, time (Europe/London) and venue or online link, or moved
+    it (`moved_from`); its deadlines follow the new date (CDCPE ToR §5, docs/rules.md P5.7)."""
+
+    type: Literal["MeetingArranged"] = "MeetingArranged"
+    dated_by = "arranged_on"
+    body: str
+    meeting_on: date
+    arranged_on: date
+    held_on: date
+    starts_at: time
+    venue: str | None = None
+    link: str | None = None
+    moved_from: date | None = None
+    reason: str | None = None
+    agenda_requests_due_on: date
+    agenda_issue_by: date
+    deadline_citations: tuple[str, ...] = ()
+
+
+class MeetingCancelled(Event):
+    """The clerk cancelled the meeting, with notice to its members; the cycle ends, and the
+    minutes it would have approved go to the next meeting (CDCPE ToR §5)."""
+
+    type: Literal["MeetingCancelled"] = "MeetingCancelled"
+    dated_by = "cancelled_on"
+    body: str
+    meeting_on: date
+    cancelled_on: date
+    reason: str
+
+
+class AttendanceRecorded(Event):
+    """Who attended the meeting, and its quorum under the body's rule (CDCPE ToR §3, §10): the
+    seats present (`by_deputy` those a nominated deputy attended for), apologies, and the
+    assessment the record keeps."""
+
+    type: Literal["AttendanceRecorded"] = "AttendanceRecorded"
+    dated_by = "held_on"
+    body: str
+    meeting_on: date
+    held_on: date
+    present: tuple[str, ...]
+    by_deputy: tuple[str, ...] = ()
+    apologies: tuple[str, ...] = ()
+    quorum: str
+    quorate: bool
+    counted: tuple[str, ...]
+    explanation: str
+    clause: str | None = None

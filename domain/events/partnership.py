@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.bodies import Body
 from domain.events.base import Event, ProcessKind
@@ -53,6 +53,43 @@ class MouAmended(Event):
     reason: str
 
 
+class SeatOnBody(BaseModel):
+    """A seat an admission gives the new partner on one of the partnership's bodies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    body: Name = Field(min_length=1)
+    seat: Name = Field(min_length=1, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    role: Name = Field(min_length=1)
+
+
+class AdmissionProposed(Event):
+    """A partner proposed an additional partner, and the seats it would hold (MSE MoU 2020 §14);
+    every signatory's written agreement is asked for."""
+
+    type: Literal["AdmissionProposed"] = "AdmissionProposed"
+    dated_by = "proposed_on"
+    proposed_by: str
+    organisation: str
+    name: str
+    kind: str
+    sector: Sector
+    annex1_category: Annex1Category | None = None
+    seats: tuple[SeatOnBody, ...] = ()
+    proposed_on: date
+
+
+class AdmissionAgreed(Event):
+    """A signatory's written agreement to the proposed admission (MSE MoU 2020 §14, §10.1)."""
+
+    type: Literal["AdmissionAgreed"] = "AdmissionAgreed"
+    dated_by = "agreed_on"
+    organisation: str
+    admitting: str
+    agreed_on: date
+    reference: str
+
+
 class PartnerAdmitted(Event):
     """The partners agreed to admit an additional partner (MSE MoU 2020 §14, CDCP MoU §25)."""
 
@@ -65,6 +102,7 @@ class PartnerAdmitted(Event):
     annex1_category: Annex1Category | None = None
     admitted_on: date
     agreed_by: tuple[str, ...]
+    seats: tuple[SeatOnBody, ...] = ()
 
 
 class BodyEstablished(Event):

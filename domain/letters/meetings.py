@@ -55,6 +55,39 @@ def call_for_items(
     )
 
 
+def meeting_notice(
+    p: MeetingParticulars,
+    *,
+    recipient: str,
+    recipient_name: str,
+    sent_on: date,
+    change: str,
+    sequence: int,
+    when_and_where: str | None,
+    reason: str | None,
+    agenda_issue_by: str | None,
+) -> Document:
+    """Tells a member organisation the meeting is set, moved or cancelled (`change`), with the
+    date, time and place, the reason, and when the agenda will be issued, citing its rule;
+    `sequence` tells apart the notices of a meeting moved more than once."""
+    if when_and_where is None:
+        paragraphs = [f"The {p.body_name} meeting of {long_date(p.meeting_on)} is cancelled."]
+    else:
+        paragraphs = [f"The {p.body_name} meeting is {change}: {when_and_where}."]
+    if reason is not None:
+        paragraphs.append(f"Reason: {reason}.")
+    if agenda_issue_by is not None:
+        paragraphs.append(f"The agenda will be issued by {agenda_issue_by}.")
+    paragraphs.append(f"Please quote reference {p.meeting_id}.")
+    return Document(
+        notice_id=f"{p.meeting_id}/{change}-{sequence}/{recipient}",
+        kind=NoticeKind.MEETING_NOTICE,
+        recipient=recipient,
+        subject=f"{p.body_name}: meeting {change}",
+        body=letter(recipient_name, paragraphs, f"Committee administrator, {p.body_name}", sent_on),
+    )
+
+
 def agenda_lines(
     items: tuple[str, ...], any_other_business: tuple[str, ...], minutes_of: date | None
 ) -> list[str]:

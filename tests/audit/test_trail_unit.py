@@ -2,7 +2,7 @@
 
 import typing
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any
 from uuid import uuid4
@@ -48,7 +48,14 @@ def _example(annotation: Any) -> Any:
         return example_model(annotation)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return next(iter(annotation))
-    plain = {str: "tewv", date: date(2022, 8, 23), int: 2, bool: True, Body: CONFIG.bodies[0]}
+    plain = {
+        str: "tewv",
+        date: date(2022, 8, 23),
+        time: time(14, 0),
+        int: 2,
+        bool: True,
+        Body: CONFIG.bodies[0],
+    }
     return plain[annotation]
 
 

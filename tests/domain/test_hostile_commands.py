@@ -10,7 +10,7 @@ module; values are generated from each field's annotation.
 import types
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import Enum
 from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
@@ -154,6 +154,8 @@ def values_for(tp: Any, metadata: Any, draw: Draw) -> st.SearchStrategy[Any]:
         )
     if tp is date:
         return draw.dates
+    if tp is time:
+        return st.times()
     if tp is type(None):
         return st.none()
     if isinstance(tp, type) and issubclass(tp, Enum):
@@ -277,7 +279,7 @@ def text_breaches(command: BaseModel) -> list[tuple[str, str]]:
 
 
 def test_every_command_of_every_union_is_discovered() -> None:
-    assert len(COMMANDS) == len(set(COMMANDS)) == 54
+    assert len(COMMANDS) == len(set(COMMANDS)) == 62
 
 
 def wire(union: Any) -> TypeAdapter[Any]:

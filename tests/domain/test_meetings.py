@@ -1,7 +1,7 @@
 """The meeting cycle (P5) and declarations rounds (P6), pure: CDCPE ToR §4-§6,
 MoU §11, §23; MSE MoU 2020 §6.5, §6.16; NENC ICS MoU §17, §20."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -10,10 +10,12 @@ from domain.errors import DomainError, UnknownOrganisationError
 from domain.events import (
     AgendaIssued,
     AgendaItemRequested,
+    AttendanceRecorded,
     DeclarationReturned,
     DeclarationsRequested,
     DeclarationsReviewed,
     DeclarationsRoundClosed,
+    MeetingArranged,
     MeetingCycleClosed,
     MeetingScheduled,
     MinutesApproved,
@@ -46,9 +48,27 @@ def test_cycle_dates_follow_tor_5_ten_and_three_days(durham: Partnership) -> Non
     events = meetings.decide(state, meetings.ScheduleMeeting(scheduled_on=date(2022, 10, 1)))
     first = events[0]
     assert isinstance(first, MeetingScheduled)
-    assert first.agenda_requests_due_on == date(2022, 10, 5)
-    assert first.agenda_issue_by == date(2022, 10, 12)
+    # Saturday 15 October: 10 clear days back leave Tuesday 4 October; 3 working days (Wed 12 to
+    # Fri 14) leave Tuesday 11 October (docs/rules.md P5.7).
+    assert first.agenda_requests_due_on == date(2022, 10, 4)
+    assert first.agenda_issue_by == date(2022, 10, 11)
     assert first.minutes_for_approval_of == date(2022, 9, 15)
+    assert [c.split(":")[0] for c in first.deadline_citations] == ["2022-10-04", "2022-10-11"]
+    assert all("CDCPE ToR §5" in c for c in first.deadline_citations)
+
+
+def test_a_cycle_recorded_before_the_statutory_calendar_replays_in_calendar_days(
+    durham: Partnership,
+) -> None:
+    state = meetings.initial_state(durham, "cdcpe", MEETING)
+    legacy = meetings.ScheduleMeeting(scheduled_on=date(2022, 10, 1), statutory_calendar=False)
+    first = meetings.decide(state, legacy)[0]
+    assert isinstance(first, MeetingScheduled)
+    assert (first.agenda_requests_due_on, first.agenda_issue_by) == (
+        date(2022, 10, 5),
+        date(2022, 10, 12),
+    )
+    assert first.deadline_citations == ()
 
 
 def test_call_for_items_goes_to_each_member_organisation_once_tor_5(durham: Partnership) -> None:
@@ -59,7 +79,7 @@ def test_call_for_items_goes_to_each_member_organisation_once_tor_5(durham: Part
     assert recipients == list(meetings.member_organisations(durham, "cdcpe"))
     assert len(set(recipients)) == len(recipients) and "icb" in recipients
     assert {n.kind for n in notices} == {NoticeKind.AGENDA_REQUEST}
-    assert all(n.respond_by == date(2022, 10, 5) for n in notices)
+    assert all(n.respond_by == date(2022, 10, 4) for n in notices)
     assert "at least 10 days before the meeting" in notices[0].body
 
 
@@ -101,8 +121,8 @@ def test_item_requested_late_is_any_other_business_tor_5(durham: Partnership) ->
         meetings.RequestItem(
             item="Winter plan",
             requested_by="dcc",
-            requested_on=date(2022, 10, 5),
-            today=date(2022, 10, 5),
+            requested_on=date(2022, 10, 4),
+            today=date(2022, 10, 4),
         ),
     )
     late = meetings.decide(
@@ -110,8 +130,8 @@ def test_item_requested_late_is_any_other_business_tor_5(durham: Partnership) ->
         meetings.RequestItem(
             item="Urgent care update",
             requested_by="dcc",
-            requested_on=date(2022, 10, 6),
-            today=date(2022, 10, 6),
+            requested_on=date(2022, 10, 5),
+            today=date(2022, 10, 5),
         ),
     )
     assert isinstance(on_time[0], AgendaItemRequested) and not on_time[0].any_other_business
@@ -303,3 +323,165 @@ def test_only_bodies_with_a_register_have_rounds_tor_6(durham: Partnership) -> N
     with pytest.raises(DomainError, match="no register"):
         decl.initial_state(durham, "partnership-forum", "annual")
     assert decl.registers(load_partnership("nenc-ics")) == ()
+
+
+# ------------------------------------------------------------------ set, moved, attended (P5.8-9)
+
+EASTER_THURSDAY = date(2027, 4, 1)
+
+
+def cycle_for_easter(durham: Partnership) -> meetings.MeetingState:
+    state = meetings.initial_state(durham, "cdcpe", date(2027, 4, 15))
+    return meetings.fold(
+        state, meetings.decide(state, meetings.ScheduleMeeting(scheduled_on=date(2027, 3, 1)))
+    )
+
+
+def set_on(held_on: date, today: date = date(2027, 3, 1)) -> meetings.SetMeeting:
+    return meetings.SetMeeting(
+        held_on=held_on, starts_at=time(14), venue="County Hall, Durham", today=today
+    )
+
+
+def test_a_meeting_set_after_easter_takes_its_agenda_deadline_past_both_bank_holidays(
+    durham: Partnership,
+) -> None:
+    """Set for Thursday 1 April 2027: the agenda by Wednesday 24 March, three working days
+    clear of Good Friday and Easter Monday; members told when, where and by when (ToR §5)."""
+    state = cycle_for_easter(durham)
+    arranged, *notices = meetings.decide(state, set_on(EASTER_THURSDAY))
+    assert isinstance(arranged, MeetingArranged)
+    assert (arranged.agenda_issue_by, arranged.agenda_requests_due_on) == (
+        date(2027, 3, 24),
+        date(2027, 3, 19),
+    )
+    assert arranged.deadline_citations[1].startswith("2027-03-24: 3 working days before")
+    assert [n.recipient for n in notices if isinstance(n, NoticeIssued)] == list(
+        meetings.member_organisations(durham, "cdcpe")
+    )
+    assert all(isinstance(n, NoticeIssued) and "14:00 (Europe/London" in n.body for n in notices)
+    after = meetings.fold(state, [arranged, *notices])
+    assert after.held_on == EASTER_THURSDAY and after.agenda_issue_by == date(2027, 3, 24)
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal"),
+    [
+        (set_on(date(2027, 3, 1)), "must be after today"),
+        (set_on(date(2027, 3, 4)), "too close"),
+        (
+            meetings.SetMeeting(held_on=EASTER_THURSDAY, starts_at=time(9), today=date(2027, 3, 1)),
+            "a venue, an online link, or both",
+        ),
+        (
+            meetings.SetMeeting(
+                held_on=EASTER_THURSDAY,
+                starts_at=time(9),
+                link="http://meet.example.org",
+                today=date(2027, 3, 1),
+            ),
+            "does not start with https://",
+        ),
+        (
+            meetings.MoveMeeting(
+                held_on=EASTER_THURSDAY,
+                starts_at=time(9),
+                venue="x",
+                reason="r",
+                today=date(2027, 3, 1),
+            ),
+            "not set yet",
+        ),
+        (
+            meetings.RecordAttendance(present=("icb-medical-director",), today=date(2027, 3, 1)),
+            "cannot record attendance",
+        ),
+    ],
+)
+def test_bad_arrangements_are_refused_naming_why(
+    durham: Partnership, command: meetings.MeetingCommand, refusal: str
+) -> None:
+    with pytest.raises(DomainError, match=refusal):
+        meetings.decide(cycle_for_easter(durham), command)
+
+
+def test_a_meeting_is_set_once_then_moved_with_a_reason(durham: Partnership) -> None:
+    state = cycle_for_easter(durham)
+    state = meetings.fold(state, meetings.decide(state, set_on(EASTER_THURSDAY)))
+    with pytest.raises(DomainError, match="already set for 1 April 2027 at 14:00"):
+        meetings.decide(state, set_on(date(2027, 4, 8)))
+    move = meetings.MoveMeeting(
+        held_on=date(2027, 4, 8),
+        starts_at=time(10),
+        venue="County Hall, Durham",
+        reason="Easter week",
+        today=date(2027, 3, 2),
+    )
+    moved, *notices = meetings.decide(state, move)
+    assert isinstance(moved, MeetingArranged) and moved.moved_from == EASTER_THURSDAY
+    assert all(
+        isinstance(n, NoticeIssued) and "moved" in n.subject and "Easter week" in n.body
+        for n in notices
+    )
+
+
+def attended(durham: Partnership, held_on: date) -> meetings.MeetingState:
+    """The Easter meeting with its agenda issued, on the day it is held."""
+    state = cycle_for_easter(durham)
+    for command in (
+        set_on(held_on),
+        meetings.CloseRequests(on=date(2027, 3, 20)),
+        meetings.IssueAgenda(on=date(2027, 3, 24)),
+    ):
+        state = meetings.fold(state, meetings.decide(state, command))
+    return state
+
+
+def test_three_members_and_a_deputy_are_quorate_and_three_alone_approve_nothing(
+    durham: Partnership,
+) -> None:
+    """CDCPE ToR §10: four members or their deputies, across health and social care."""
+    state = attended(durham, EASTER_THURSDAY)
+    present = ("icb-medical-director", "cddft-chief-executive", "dcc-director-adults-health")
+    four = meetings.RecordAttendance(
+        present=(*present, "tewv-chief-executive"),
+        by_deputy=("tewv-chief-executive",),
+        today=EASTER_THURSDAY,
+    )
+    (recorded,) = meetings.decide(state, four)
+    assert isinstance(recorded, AttendanceRecorded) and recorded.quorate
+    assert recorded.quorum == "quorate" and len(recorded.counted) == 4
+
+    three = meetings.RecordAttendance(present=present, today=EASTER_THURSDAY)
+    (short,) = meetings.decide(state, three)
+    assert isinstance(short, AttendanceRecorded) and not short.quorate
+    state = meetings.fold(state, [short])
+    approve = meetings.ApproveMinutes(
+        approved_on=EASTER_THURSDAY, reference="CDCPE/1", today=EASTER_THURSDAY
+    )
+    with pytest.raises(DomainError, match="was not quorate"):
+        meetings.decide(state, approve)
+
+
+@pytest.mark.parametrize(
+    ("present", "by_deputy", "apologies", "refusal"),
+    [
+        (("icb-medical-director",), ("cddft-chief-executive",), (), "sent a deputy but is not"),
+        (("icb-medical-director",), (), ("icb-medical-director",), "both as present"),
+        (("nobody",), (), (), "'nobody' is not a seat on cdcpe"),
+        (("icb-medical-director",), (), ("nobody",), "nobody is not a seat on cdcpe"),
+        ((), (), (), "at least one seat present"),
+    ],
+)
+def test_attendance_that_does_not_add_up_is_refused(
+    durham: Partnership,
+    present: tuple[str, ...],
+    by_deputy: tuple[str, ...],
+    apologies: tuple[str, ...],
+    refusal: str,
+) -> None:
+    command = meetings.RecordAttendance(
+        present=present, by_deputy=by_deputy, apologies=apologies, today=EASTER_THURSDAY
+    )
+    with pytest.raises(DomainError, match=refusal):
+        meetings.decide(attended(durham, EASTER_THURSDAY), command)

@@ -381,6 +381,21 @@ def test_good_file_loads(tmp_path: Path) -> None:
             id="committee-slug-taken-by-a-body",
         ),
         pytest.param(
+            'clause = "CDCPE ToR §10"\n',
+            'clause = "CDCPE ToR §10"\n\n[bodies.deadlines.agenda_issue]\ndays = 3\n'
+            'count = "fortnightly"\nwords = "three days"\nclause = "CDCPE ToR §5"\n',
+            "bodies[exec].deadlines.agenda_issue.count",
+            "Input should be 'calendar', 'clear' or 'working'",
+            id="deadline-counted-in-unknown-days",
+        ),
+        pytest.param(
+            'slug = "test-partnership"',
+            'slug = "test-partnership"\nbank_holidays = "wales-only"',
+            "bank_holidays",
+            "'wales-only' is not one of england-and-wales, scotland, northern-ireland",
+            id="bank-holidays-of-unknown-region",
+        ),
+        pytest.param(
             "target_on = 2030-01-31",
             'target_on = "end of January"',
             "committees[jc].milestones[approve].target_on",

@@ -3,6 +3,7 @@
 import importlib
 import json
 import pkgutil
+import types
 import typing
 from datetime import date, timedelta
 from fractions import Fraction
@@ -166,12 +167,25 @@ TEXT = st.text(min_size=0, max_size=20)
 SHIPPED_BODIES = tuple(b for slug in partnership_slugs() for b in load_partnership(slug).bodies)
 
 
+CLEAN_TEXT = st.from_regex(r"[a-z]{1,10}(-[a-z]{1,10})?", fullmatch=True)
+"""For constrained text in nested models (Name, Line, slugs, non-empty): valid for each; the
+plain `str` fields of events still take any text."""
+
+
 def _strategy(annotation: Any) -> st.SearchStrategy[Any]:
     if annotation is str:
         return TEXT
     if annotation is Body:
         return st.sampled_from(SHIPPED_BODIES)
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated and typing.get_args(annotation)[0] is str:
+        return CLEAN_TEXT
+    if origin in (types.UnionType, typing.Union):
+        return st.one_of(*(_strategy(a) for a in typing.get_args(annotation)))
+    if annotation is type(None):
+        return st.none()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _event_strategy(annotation)
     if origin is tuple:
         item = typing.get_args(annotation)[0]
         items = _event_strategy(item) if item is not str else TEXT
@@ -181,7 +195,7 @@ def _strategy(annotation: Any) -> st.SearchStrategy[Any]:
 
 def _event_strategy(cls: type[BaseModel]) -> st.SearchStrategy[BaseModel]:
     fields = {
-        name: _strategy(info.annotation)
+        name: CLEAN_TEXT if info.metadata and info.annotation is str else _strategy(info.annotation)
         for name, info in cls.model_fields.items()
         if name not in ("type", "schema_version")
     }

@@ -5,6 +5,8 @@ six-monthly review of the register.
 """
 
 import asyncio
+import csv
+import io
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -24,6 +26,7 @@ from domain.declarations import (
     RecordReview,
     ReturnDeclaration,
     RoundKind,
+    UpdateDeclaration,
     fold,
     initial_state,
     round_id,
@@ -33,12 +36,15 @@ from domain.events import (
     DeclarationsRequested,
     DeclarationsReviewed,
     DeclarationsRoundClosed,
+    DeclaredInterest,
+    InterestKind,
     NoticeDelivered,
     NoticeIssued,
 )
 from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
+from domain.registers import register_csv, register_of
 from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.replay.histories import save_history
@@ -236,3 +242,59 @@ async def test_terminated_round_started_again_carries_on_from_its_stream(
         + [DeclarationsRoundClosed]
     )
     await assert_state_is_fold(store, again, durham, "annual", on)
+
+
+async def test_register_declared_updated_reviewed_and_published_as_csv_tor_6(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    worker: Worker,
+    store: EventStore,
+    durham: Partnership,
+) -> None:
+    """ToR §6: declared in the annual round, updated, formally reviewed; the register published
+    from the log shows each seat's latest entries and the review (docs/rules.md P6.4)."""
+    on = (await time_skipping_env.get_current_time()).date()
+    annual = await start(temporal, durham, worker.task_queue, "annual", on)
+    first, second, third, *_ = (await opened(annual)).seats
+    directorship = DeclaredInterest(kind=InterestKind.FINANCIAL, description="Director, Acme Ltd")
+    spouse = DeclaredInterest(
+        kind=InterestKind.INDIRECT, description="=spouse employed by CDDFT", since=on
+    )
+    for command in (
+        ReturnDeclaration(seat=first, returned_on=on, interests=(directorship,)),
+        ReturnDeclaration(seat=second, returned_on=on),
+        UpdateDeclaration(seat=first, updated_on=on, interests=(directorship, spouse)),
+    ):
+        await annual.execute_update(
+            DeclarationsWorkflow.execute, signed(shipped("county-durham"), command)
+        )
+    # A seat that has returned nothing has nothing to update.
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await annual.execute_update(
+            DeclarationsWorkflow.execute,
+            signed(shipped("county-durham"), UpdateDeclaration(seat=third, updated_on=on)),
+        )
+    assert "has returned no declaration in this round" in str(refused.value.cause)
+    reviewing = await start(temporal, durham, worker.task_queue, "review", on)
+    await opened(reviewing)
+    await reviewing.execute_update(DeclarationsWorkflow.execute, review(on))
+    await reviewing.result()
+
+    events = [
+        *await stream_events(store, round_id(durham.slug, BODY, "annual", on)),
+        *await stream_events(store, round_id(durham.slug, BODY, "review", on)),
+    ]
+    register = register_of(durham, BODY, events)
+    assert [(r.seat, r.interests) for r in register.returns] == [
+        (first, (directorship, spouse)),
+        (second, ()),
+    ]
+    assert register.reviewed_on == on and register.next_review_due_on is not None
+    rows = list(csv.reader(io.StringIO(register_csv(durham, register))))
+    assert rows[0][:5] == ["body", "seat", "role", "organisation", "kind"]
+    assert [(r[1], r[4], r[5]) for r in rows[1:]] == [
+        (first, "financial", "Director, Acme Ltd"),
+        (first, "indirect", "'=spouse employed by CDDFT"),
+        (second, "nil", "no interests declared"),
+    ]
+    await annual.terminate("test over")

@@ -39,6 +39,7 @@ from domain.meetings import (
     RequestItem,
     fold,
     initial_state,
+    meeting_deadlines,
     member_organisations,
 )
 from domain.notices import content_hash
@@ -160,8 +161,10 @@ async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
     meeting_on = fired + timedelta(days=14)
     handle = await start(temporal, durham, worker.task_queue, meeting_on)
     state = await wait_for(handle, "scheduled")
-    assert state.agenda_requests_due_on == meeting_on - timedelta(days=10)
-    assert state.agenda_issue_by == meeting_on - timedelta(days=3)
+    # Counted by the statutory calendar (docs/rules.md P5.7, pinned in tests/domain).
+    requests, issue = meeting_deadlines(durham, BODY, meeting_on)
+    assert (state.agenda_requests_due_on, state.agenda_issue_by) == (requests.on, issue.on)
+    assert state.deadline_citations == (requests.citation, issue.citation)
     progress = await handle.execute_update(MeetingCycleWorkflow.execute, item("Winter plan", fired))
     assert progress.agenda_items == ("Winter plan",)
     await assert_state_is_fold(store, handle, durham, meeting_on)
@@ -175,7 +178,7 @@ async def test_happy_path_cycle_at_the_tor_5_dates_with_notices(
 
     await time_skipping_env.sleep(timedelta(days=7))
     state = await wait_for(handle, "agenda_issued")
-    assert state.agenda_issued_on == meeting_on - timedelta(days=3)
+    assert state.agenda_issued_on == issue.on
 
     await time_skipping_env.sleep(timedelta(days=2))
     await handle.execute_update(

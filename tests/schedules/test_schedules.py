@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -84,7 +85,9 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
     assert forum.workflow == "MeetingCycle" and "CDCP MoU §11" in forum.comment
     assert len(forum.next_runs) == 3
     for run in forum.next_runs:
-        assert (run.month, run.day, run.hour) in {(m, 1, 6) for m in (1, 5, 9)}
+        # 06:00 in London, in winter and in summer time alike.
+        local = run.astimezone(ZoneInfo("Europe/London"))
+        assert (local.month, local.day, local.hour) in {(m, 1, 6) for m in (1, 5, 9)}
     monthly = next(s for s in found if s.schedule_id.endswith(":cdcpe"))
     gaps = {(b - a).days for a, b in zip(monthly.next_runs, monthly.next_runs[1:], strict=False)}
     assert gaps <= {28, 29, 30, 31}
@@ -95,6 +98,7 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
     described = await dev_client.get_schedule_handle(forum_id).describe()
     months = [r.start for r in described.schedule.spec.calendars[0].month]
     assert months == [1, 4, 7, 10]
+    assert described.schedule.spec.time_zone_name == "Europe/London"
     again = await sync_schedules(dev_client, queue, [with_forum_cadence(durham, 4)])
     assert {r.outcome for r in again} == {"unchanged"}
 

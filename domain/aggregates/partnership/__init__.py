@@ -6,6 +6,12 @@ CDCP MoU §24: commences on the date of signature of the partners, initial perio
 reviewed at least annually), then records exits (CDCP MoU §27), review outcomes and admissions.
 """
 
+from domain.aggregates.partnership.admission import (
+    AdmissionCommand,
+    AgreeAdmission,
+    ProposeAdmission,
+    SignCounterpart,
+)
 from domain.aggregates.partnership.commands import (
     AdmitPartner,
     EndMembership,
@@ -30,7 +36,9 @@ from domain.aggregates.partnership.state import (
 )
 
 __all__ = [
+    "AdmissionCommand",
     "AdmitPartner",
+    "AgreeAdmission",
     "Departure",
     "EndMembership",
     "EndProcess",
@@ -38,8 +46,10 @@ __all__ = [
     "PartnershipCommand",
     "PartnershipState",
     "ProcessRecord",
+    "ProposeAdmission",
     "RecordReviewOutcome",
     "RequestReview",
+    "SignCounterpart",
     "SignMou",
     "Signature",
     "StartCommittee",

@@ -5,6 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.aggregates.partnership.admission import (
+    AgreeAdmission,
+    ProposeAdmission,
+    SignCounterpart,
+)
 from domain.bodies import Body
 from domain.committee_plans import PlanMilestone
 from domain.events import Abandonment, ProcessKind, ReviewOutcome
@@ -104,6 +109,9 @@ PartnershipCommand = (
     | EstablishBody
     | StartProcess
     | EndProcess
+    | ProposeAdmission
+    | AgreeAdmission
+    | SignCounterpart
 )
 
 

@@ -1,5 +1,11 @@
 """The partnership's decisions: each command's events, or a `DomainError` saying why not."""
 
+from domain.aggregates.partnership import admission
+from domain.aggregates.partnership.admission import (
+    AgreeAdmission,
+    ProposeAdmission,
+    SignCounterpart,
+)
 from domain.aggregates.partnership.checks import require_effective, require_signatory
 from domain.aggregates.partnership.commands import (
     AdmitPartner,
@@ -47,6 +53,12 @@ def decide(state: PartnershipState, command: PartnershipCommand) -> list[DomainE
             return start_process(state, command)
         case EndProcess():
             return end_process(state, command)
+        case ProposeAdmission():
+            return admission.propose(state, command)
+        case AgreeAdmission():
+            return admission.agree(state, command)
+        case SignCounterpart():
+            return admission.sign_counterpart(state, command)
 
 
 def _sign(state: PartnershipState, command: SignMou) -> list[DomainEvent]:

@@ -9,7 +9,10 @@ from domain.aggregates.partnership.state import (
     ProcessRecord,
     Signature,
 )
+from domain.bodies import Member
 from domain.events import (
+    AdmissionAgreed,
+    AdmissionProposed,
     BodyEstablished,
     DomainEvent,
     MembershipEnded,
@@ -72,9 +75,24 @@ def evolve(state: PartnershipState, event: DomainEvent) -> PartnershipState:
                     annex1_category=event.annex1_category,
                 )
                 organisations = (*organisations, admitted)
+            seats = tuple(
+                (
+                    s.body,
+                    Member(
+                        seat=s.seat,
+                        role=s.role,
+                        organisation=event.organisation,
+                        sector=event.sector,
+                    ),
+                )
+                for s in event.seats
+            )
             return state.model_copy(
                 update={
                     "organisations": organisations,
+                    "admitted_seats": (*state.admitted_seats, *seats),
+                    "admission": None,
+                    "admission_agreements": (),
                     "signatories": (*state.signatories, event.organisation),
                     "departures": tuple(
                         d for d in state.departures if d.organisation != event.organisation
@@ -98,6 +116,12 @@ def evolve(state: PartnershipState, event: DomainEvent) -> PartnershipState:
                         for p in state.processes
                     )
                 }
+            )
+        case AdmissionProposed():
+            return state.model_copy(update={"admission": event, "admission_agreements": ()})
+        case AdmissionAgreed():
+            return state.model_copy(
+                update={"admission_agreements": (*state.admission_agreements, event)}
             )
         case BodyEstablished():
             return state.model_copy(

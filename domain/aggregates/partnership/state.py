@@ -1,13 +1,14 @@
 """The partnership as its stream makes it: signatories, signatures, MoU versions, review date,
-departures, bodies established and the processes it has started."""
+departures, bodies established, seats given to partners admitted, an admission proposed and
+the processes it has started."""
 
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.bodies import Body
+from domain.bodies import Body, Member
 from domain.errors import UnknownBodyError
-from domain.events import ProcessKind
+from domain.events import AdmissionAgreed, AdmissionProposed, ProcessKind
 from domain.organisations import Organisation, find_organisation
 from domain.partnership import Partnership
 from domain.rules.exits import without_organisations
@@ -61,7 +62,21 @@ class PartnershipState(BaseModel):
     review_due_on: date | None = None
     departures: tuple[Departure, ...] = ()
     established_bodies: tuple[Body, ...] = ()
+    admitted_seats: tuple[tuple[str, Member], ...] = ()
+    """Seats partners admitted since were given, by body (P7)."""
+    admission: AdmissionProposed | None = None
+    """The admission proposed and not yet decided (P7)."""
+    admission_agreements: tuple[AdmissionAgreed, ...] = ()
     processes: tuple[ProcessRecord, ...] = ()
+
+    @property
+    def admission_agreed_by(self) -> tuple[str, ...]:
+        """Signatories that agreed in writing to the admission proposed."""
+        return tuple(a.organisation for a in self.admission_agreements)
+
+    @property
+    def admission_agreed_on(self) -> tuple[date, ...]:
+        return tuple(a.agreed_on for a in self.admission_agreements)
 
     @property
     def slug(self) -> str:
@@ -111,10 +126,17 @@ class PartnershipState(BaseModel):
 
     @property
     def bodies(self) -> tuple[Body, ...]:
-        """The bodies with the seats of departed partners removed (CDCP MoU §27)."""
+        """The bodies with the seats of partners admitted added (P7) and of departed partners
+        removed (CDCP MoU §27)."""
         gone = [d.organisation for d in self.departures]
         configured = (*self.config.bodies, *self.established_bodies)
-        return tuple(without_organisations(body, gone) for body in configured)
+        return tuple(
+            without_organisations(self._with_admitted_seats(body), gone) for body in configured
+        )
+
+    def _with_admitted_seats(self, body: Body) -> Body:
+        added = tuple(m for slug, m in self.admitted_seats if slug == body.slug)
+        return body.model_copy(update={"members": (*body.members, *added)}) if added else body
 
     def body(self, slug: str) -> Body:
         """The body called `slug` as it stands after exits; refuses an unknown one."""
