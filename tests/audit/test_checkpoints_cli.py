@@ -93,7 +93,8 @@ def test_the_offline_verifier_imports_only_the_standard_library_and_an_ed25519_c
         if line.startswith(("import ", "from "))
     }
     assert imports - set(sys.stdlib_module_names) == {"cryptography"}
-    assert len(source.splitlines()) < 300
+    # Four checks (export, inclusion, consistency, who signed) an auditor reads in one sitting.
+    assert len(source.splitlines()) < 400
 
 
 async def test_checkpoint_verify_prove_consistency_and_the_offline_verifier(
