@@ -23,7 +23,6 @@ It prints:
 
 import argparse
 import asyncio
-import json
 import logging
 import shutil
 import tempfile
@@ -52,6 +51,7 @@ from bench.workflows import (
     _free_ports,
     _start,
     run_hello,
+    worker_environment,
 )
 from concordat.connections import connect_temporal
 from concordat.settings import Settings
@@ -232,18 +232,8 @@ async def run(options: Options) -> None:
         signer = service_signer(settings, create=True)
         worker = await WorkerProcess.start(
             folder,
-            {
-                "CONCORDAT_TRUSTED_KEYS": json.dumps([signer.public_key]),
-                "CONCORDAT_TEMPORAL_ADDRESS": temporal.address,
-                "CONCORDAT_TEMPORAL_NAMESPACE": NAMESPACE,
-                "CONCORDAT_TASK_QUEUE": task_queue,
-                "CONCORDAT_DATABASE_URL": database_url,
-                "CONCORDAT_DATA_DIR": str(folder),
-                "CONCORDAT_OUTBOX_DIR": str(folder / "outbox"),
-                "CONCORDAT_DELIVERY_CHANNEL": "outbox",
-                "CONCORDAT_LOG_FORMAT": "json",
-                "CONCORDAT_WORKFLOW_CACHE_SIZE": str(options.cache),
-            },
+            worker_environment(settings, signer.public_key)
+            | {"CONCORDAT_WORKFLOW_CACHE_SIZE": str(options.cache)},
             hello_task_queue,
         )
         pid = worker.pid

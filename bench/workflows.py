@@ -190,6 +190,22 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
+def worker_environment(settings: Settings, trusted_key: str) -> dict[str, str]:
+    """The worker process's settings as environment: the benchmark's Temporal, database and
+    folder, trusting the key the benchmark signs its commands with."""
+    return {
+        "CONCORDAT_TRUSTED_KEYS": json.dumps([trusted_key]),
+        "CONCORDAT_TEMPORAL_ADDRESS": settings.temporal_target(),
+        "CONCORDAT_TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "CONCORDAT_TASK_QUEUE": settings.task_queue,
+        "CONCORDAT_DATABASE_URL": settings.database_dsn(),
+        "CONCORDAT_DATA_DIR": str(settings.data_dir),
+        "CONCORDAT_OUTBOX_DIR": str(settings.outbox_dir),
+        "CONCORDAT_DELIVERY_CHANNEL": "outbox",
+        "CONCORDAT_LOG_FORMAT": "json",
+    }
+
+
 @dataclass
 class WorkerProcess:
     process: subprocess.Popen[bytes]
@@ -818,17 +834,7 @@ async def run(options: Options) -> None:
         signer = service_signer(settings, create=True)
         worker = await WorkerProcess.start(
             folder,
-            {
-                "CONCORDAT_TRUSTED_KEYS": json.dumps([signer.public_key]),
-                "CONCORDAT_TEMPORAL_ADDRESS": temporal.address,
-                "CONCORDAT_TEMPORAL_NAMESPACE": NAMESPACE,
-                "CONCORDAT_TASK_QUEUE": task_queue,
-                "CONCORDAT_DATABASE_URL": database_url,
-                "CONCORDAT_DATA_DIR": str(folder),
-                "CONCORDAT_OUTBOX_DIR": str(folder / "outbox"),
-                "CONCORDAT_DELIVERY_CHANNEL": "outbox",
-                "CONCORDAT_LOG_FORMAT": "json",
-            },
+            worker_environment(settings, signer.public_key),
             hello_task_queue,
         )
         postgres_pid = _child_pid("pginstall/bin/postgres", {worker.pid})

@@ -4,6 +4,7 @@ stack's data folder otherwise, readable by its owner only."""
 import base64
 import binascii
 import os
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -22,13 +23,23 @@ def create_key_file(settings: Settings) -> bool:
     if settings.checkpoint_key is not None or path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_private(path, new_seed() + "\n")
+    return True
+
+
+def new_seed() -> str:
+    """A new checkpoint signing key: base64 of its 32-byte Ed25519 seed."""
     seed = Ed25519PrivateKey.generate().private_bytes(
         Encoding.Raw, PrivateFormat.Raw, NoEncryption()
     )
+    return base64.b64encode(seed).decode()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Writes `text` to a new file readable by its owner only; refuses to replace one."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(handle, "w") as file:
-        file.write(base64.b64encode(seed).decode() + "\n")
-    return True
+        file.write(text)
 
 
 def signer_from_settings(settings: Settings) -> Signer:

@@ -7,21 +7,17 @@ deploy/kubernetes/) before the workers and the web service start.
 """
 
 import asyncio
-import base64
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import click
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from concordat.checkpoint_key import signer_from_settings
+from concordat.checkpoint_key import new_seed, signer_from_settings, write_private
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.connections import connect_temporal
 from concordat.dev_extra import embedded_refusal
@@ -179,14 +175,7 @@ def keys(folder: Path, as_json: bool) -> None:
     envelope_key = Signer.from_file(folder / "signing-key.pem", create=True)
     checkpoint_env = folder / "checkpoint.env"
     if not checkpoint_env.exists():
-        seed = base64.b64encode(
-            Ed25519PrivateKey.generate().private_bytes(
-                Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-            )
-        ).decode()
-        handle = os.open(checkpoint_env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "w") as file:
-            file.write(f"CONCORDAT_CHECKPOINT_KEY={seed}\n")
+        write_private(checkpoint_env, f"CONCORDAT_CHECKPOINT_KEY={new_seed()}\n")
     seed = checkpoint_env.read_text(encoding="ascii").strip().partition("=")[2]
     checkpoint = signer_from_settings(
         settings.model_copy(update={"checkpoint_key": SecretStr(seed)})
