@@ -1,4 +1,4 @@
-"""`concordat setup database` and `concordat setup temporal`, the release jobs of the image, on
+"""`concordat setup keys`, `database` and `temporal`, the release jobs of the image, on
 a real PostgreSQL and the Temporal dev server: each does its work once and is safe to repeat."""
 
 import json
@@ -6,11 +6,15 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
+from pydantic import SecretStr
 
-from concordat.settings import APP_ROLE
+from concordat.checkpoint_key import signer_from_settings
+from concordat.settings import APP_ROLE, Settings
+from concordat.signing import Signer
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.temporal_dev import TemporalDevServer
 from eventstore.migrate import migration_files, require_migrated
@@ -90,3 +94,22 @@ def test_temporal_registers_namespace_and_search_attributes_once(
         "namespace_registered": False,
         "search_attributes_added": [],
     }
+
+
+def test_keys_are_made_once_private_and_their_public_halves_printed(tmp_path: Path) -> None:
+    """`concordat setup keys`: the web service's envelope key and the checkpoint key, mode
+    0600, kept on a second run; the printed public settings are those of the keys written."""
+    folder = tmp_path / "secrets"
+    first = setup("keys", str(folder), env={})
+    assert first.returncode == 0, first.stderr
+    printed = json.loads(first.stdout)
+    for name in ("signing-key.pem", "checkpoint.env"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600
+    assert json.loads(printed["CONCORDAT_TRUSTED_KEYS"]) == [
+        Signer.from_file(folder / "signing-key.pem").public_key
+    ]
+    seed = (folder / "checkpoint.env").read_text().strip().removeprefix("CONCORDAT_CHECKPOINT_KEY=")
+    checkpoint = signer_from_settings(Settings(checkpoint_key=SecretStr(seed)))
+    assert printed["CONCORDAT_CHECKPOINT_PUBLIC_KEY"] == str(checkpoint.verifier)
+    again = setup("keys", str(folder), env={})
+    assert json.loads(again.stdout) == printed
