@@ -116,6 +116,8 @@ def _reachable_data(folder: Path, user: str | None) -> Path:
     """The data folder the service user is given. When a private folder above `folder` keeps
     that user out, the data lives in a folder of its own under /var/lib/concordat and `folder`
     becomes a link to it, so the data is still found where the settings say."""
+    # On a first start the data folder's parent (`.concordat`) may not exist yet.
+    folder.parent.mkdir(parents=True, exist_ok=True)
     if user is None or folder.is_symlink() or _reachable_by_others(folder.parent):
         return folder.resolve()
     key = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
