@@ -4,6 +4,7 @@ Leaving both CONCORDAT_TEMPORAL_ADDRESS and CONCORDAT_DATABASE_URL unset means t
 default: the stack in deploy/embedded.py starts its own PostgreSQL and Temporal dev server.
 """
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -137,6 +138,16 @@ class Settings(BaseSettings):
     )
     session_secret: SecretStr | None = Field(
         default=None, description="signs the session cookie; unset: a new one at each start"
+    )
+    calendar_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys of calendar subscription URLs, comma-separated, newest first; "
+        "dropping a key revokes the URLs it made; unset: a new one at each start",
+    )
+    calendar_revoked: dict[str, datetime] = Field(
+        default={},
+        description='JSON {"ISSUER:SUBJECT": time}: that person\'s calendar URLs made before '
+        "then are refused",
     )
     oidc_issuer: str | None = Field(
         default=None,

@@ -1,0 +1,163 @@
+"""Calendar feeds (iCalendar) of partnerships and their bodies, and each person's subscription
+address. Calendar clients cannot sign in, so the feeds are reached by a token in the address
+(`calendar_tokens`) and show only what its person may read (`domain.readers`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict
+
+from concordat.web import ics
+from concordat.web.backends import Backends, backends
+from concordat.web.calendar_tokens import CalendarTokens
+from concordat.web.signin import signed_in
+from domain.calendar_feed import CalendarItem, Recorded, calendar_of, for_body, when
+from domain.errors import ConfigError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.provenance import Person
+from domain.readers import bodies_seen
+from eventstore.codec import to_domain_event
+
+router = APIRouter()
+Reach = Annotated[Backends, Depends(backends)]
+
+NOT_FOUND = "no such calendar"
+"""The one answer to a bad, revoked or foreign token and to a calendar the person may not read:
+it names nothing a guesser could learn from."""
+
+
+class BodyCalendar(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    name: str
+    url: str
+
+
+class PartnershipCalendar(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    name: str
+    url: str
+    bodies: tuple[BodyCalendar, ...]
+
+
+class Subscription(BaseModel):
+    """The signed-in person's calendar addresses: everything they may read, each partnership,
+    each body. Anyone holding an address sees what its person sees: keep it private."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    partnerships: tuple[PartnershipCalendar, ...]
+
+
+def include(app: FastAPI) -> None:
+    """Adds the routes to `app`, with tokens made and read by the keys of its settings."""
+    app.state.calendar_tokens = CalendarTokens(app.state.settings)
+    app.include_router(router)
+
+
+def _tokens(request: Request) -> CalendarTokens:
+    tokens: CalendarTokens = request.app.state.calendar_tokens
+    return tokens
+
+
+def _readable(reach: Backends, person: Person) -> list[tuple[Partnership, tuple[str, ...]]]:
+    """Each partnership `person` has a role in, with the bodies they may read."""
+    found = []
+    for slug in partnership_slugs(reach.settings.partnerships_dir):
+        try:
+            config = load_partnership(slug, reach.settings.partnerships_dir)
+        except ConfigError:
+            continue  # a broken file is refused by the API's own routes, naming it
+        seen = bodies_seen(config, person)
+        if seen is not None:
+            found.append((config, seen))
+    return found
+
+
+@router.get("/api/v1/calendars/subscription", summary="My calendar subscription addresses")
+async def subscription(
+    request: Request, person: Annotated[Person, Depends(signed_in)]
+) -> Subscription:
+    reach = backends(request)
+    base = f"{reach.settings.web_base_url()}/calendars/{_tokens(request).token_for(person)}"
+    return Subscription(
+        url=f"{base}.ics",
+        partnerships=tuple(
+            PartnershipCalendar(
+                slug=config.slug,
+                name=config.name,
+                url=f"{base}/{config.slug}.ics",
+                bodies=tuple(
+                    BodyCalendar(
+                        slug=body,
+                        name=config.body(body).name,
+                        url=f"{base}/{config.slug}/{body}.ics",
+                    )
+                    for body in seen
+                ),
+            )
+            for config, seen in _readable(reach, person)
+        ),
+    )
+
+
+def _person(request: Request, token: str) -> Person:
+    person = _tokens(request).person(token)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return person
+
+
+async def _items(reach: Backends, config: Partnership, seen: tuple[str, ...]) -> list[CalendarItem]:
+    """The partnership's own dates and those of the bodies in `seen`, from the log."""
+    store = await reach.auditor_store()
+    log = (
+        Recorded(stream=e.stream_id, recorded_at=e.recorded_at, event=to_domain_event(e))
+        for e in await store.read_partnership(config.slug)
+    )
+    return [i for i in calendar_of(config, log) if i.entry.body is None or i.entry.body in seen]
+
+
+def _calendar(reach: Backends, name: str, filename: str, items: list[CalendarItem]) -> Response:
+    return Response(
+        ics.feed(name, items, reach.settings.web_base_url()),
+        media_type=ics.MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{filename}.ics"'},
+    )
+
+
+def _one(reach: Backends, person: Person, slug: str) -> tuple[Partnership, tuple[str, ...]]:
+    for config, seen in _readable(reach, person):
+        if config.slug == slug:
+            return config, seen
+    raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+
+
+@router.get("/calendars/{token}.ics", summary="Everything a person may read, as one calendar")
+async def everything(token: str, request: Request, reach: Reach) -> Response:
+    person = _person(request, token)
+    items = [
+        i for config, seen in _readable(reach, person) for i in await _items(reach, config, seen)
+    ]
+    items.sort(key=when)
+    return _calendar(reach, "Concordat", "concordat", items)
+
+
+@router.get("/calendars/{token}/{slug}.ics", summary="A partnership's calendar")
+async def partnership(token: str, slug: str, request: Request, reach: Reach) -> Response:
+    config, seen = _one(reach, _person(request, token), slug)
+    return _calendar(reach, config.name, config.slug, await _items(reach, config, seen))
+
+
+@router.get("/calendars/{token}/{slug}/{body}.ics", summary="A body's calendar")
+async def body(token: str, slug: str, body: str, request: Request, reach: Reach) -> Response:
+    config, seen = _one(reach, _person(request, token), slug)
+    if body not in seen:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    items = for_body(await _items(reach, config, seen), body)
+    return _calendar(reach, config.body(body).name, f"{config.slug}-{body}", list(items))
