@@ -2,6 +2,7 @@
 by the real web service from a real event log (the auditor role), each person's subscription
 address from signing in at the real OpenID provider (docs/rules.md P8, A9)."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,14 +13,19 @@ import pytest
 from cryptography.fernet import Fernet
 from icalendar import Calendar
 from pydantic import SecretStr
+from temporalio.client import Client
+from temporalio.worker import Worker
 
 from domain.events import DomainEvent, MeetingArranged, MeetingCancelled, MeetingScheduled
+from domain.meetings import CancelMeeting, MoveMeeting, SetMeeting
 from domain.provenance import Channel, system_actor
 from domain.streams import meeting_stream
 from eventstore.codec import to_new_event
 from eventstore.store import EventStore
+from tests.people import shipped, signed
 from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, program_token
+from workflows.meeting_cycle import MeetingCycleInput, MeetingCycleWorkflow, MeetingUpdate
 
 SLUG = "county-durham"
 SUMMER = date(2027, 7, 15)
@@ -255,3 +261,52 @@ async def test_bad_and_revoked_tokens_are_refused_and_a_kept_key_survives_a_rest
     rotated_stack = {**stack, "calendar_keys": rotated}
     async with serve(**rotated_stack) as web, httpx.AsyncClient() as client:
         assert (await client.get(f"{web}/calendars/{token}.ics")).status_code == 404
+
+
+async def test_the_meeting_cycle_sets_moves_and_cancels_what_the_feed_shows(
+    serve: Serve, issuer: str, temporal: Client, worker: Worker, database_url: str
+) -> None:
+    """The clerk's commands go through the real meeting cycle workflow; the feed, read from the
+    log it wrote, follows each one with the same UID and a rising SEQUENCE."""
+    durham = shipped(SLUG)
+    handle = await temporal.start_workflow(
+        MeetingCycleWorkflow.run,
+        MeetingCycleInput(config=durham, body="cdcpe", meeting_on=SUMMER),
+        id=f"{CDCPE}-{uuid.uuid4().hex[:8]}",
+        task_queue=worker.task_queue,
+    )
+    async with serve(auditor_database_url=SecretStr(database_url)) as web:
+        url = partnership_url(await subscription(web, issuer, SECRETARY))
+
+        async def meeting_after(command: MeetingUpdate | None) -> Any:
+            if command is not None:
+                await handle.execute_update(MeetingCycleWorkflow.execute, signed(durham, command))
+            for _ in range(100):
+                found = events(await calendar(url)).get(CDCPE)
+                if found is not None:
+                    return found
+                await asyncio.sleep(0.1)
+            raise AssertionError("the meeting never reached the feed")
+
+        scheduled = await meeting_after(None)
+        place = "Committee Room 2, County Hall, Durham"
+        set_ = await meeting_after(SetMeeting(held_on=SUMMER, starts_at=time(14), venue=place))
+        moved = await meeting_after(
+            MoveMeeting(
+                held_on=SUMMER + timedelta(days=7),
+                starts_at=time(10, 30),
+                venue=place,
+                reason="the chair is away",
+            )
+        )
+        cancelled = await meeting_after(CancelMeeting(reason="no business to transact"))
+    assert {str(e["UID"]) for e in (scheduled, set_, moved, cancelled)} == {str(scheduled["UID"])}
+    assert [e["SEQUENCE"] for e in (scheduled, set_, moved, cancelled)] == [0, 1, 2, 3]
+    assert scheduled["DTSTART"].dt == SUMMER  # all day until the clerk sets the time
+    assert set_["DTSTART"].dt == datetime(2027, 7, 15, 13, tzinfo=UTC)
+    assert moved["DTSTART"].dt == datetime(2027, 7, 22, 9, 30, tzinfo=UTC)
+    assert [str(e["STATUS"]) for e in (set_, moved, cancelled)] == [
+        "CONFIRMED",
+        "CONFIRMED",
+        "CANCELLED",
+    ]
