@@ -2,6 +2,8 @@
 address. Calendar clients cannot sign in, so the feeds are reached by a token in the address
 (`calendar_tokens`) and show only what its person may read (`domain.readers`)."""
 
+import logging
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, status
@@ -58,6 +60,23 @@ def include(app: FastAPI) -> None:
     """Adds the routes to `app`, with tokens made and read by the keys of its settings."""
     app.state.calendar_tokens = CalendarTokens(app.state.settings)
     app.include_router(router)
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _HideTokens) for f in access_log.filters):
+        access_log.addFilter(_HideTokens())
+
+
+class _HideTokens(logging.Filter):
+    """Keeps tokens out of the access log: whoever reads the logs must not read the feeds."""
+
+    _token = re.compile(r"^/calendars/[^/?#]+?(?=\.ics|/|\?|$)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._token.sub("/calendars/<token>", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
 
 
 def _tokens(request: Request) -> CalendarTokens:

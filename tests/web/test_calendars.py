@@ -3,6 +3,7 @@ by the real web service from a real event log (the auditor role), each person's 
 address from signing in at the real OpenID provider (docs/rules.md P8, A9)."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -233,7 +234,7 @@ async def test_a_body_feed_and_a_person_see_only_what_they_may(
 
 
 async def test_bad_and_revoked_tokens_are_refused_and_a_kept_key_survives_a_restart(
-    serve: Serve, issuer: str, log: Log, database_url: str
+    serve: Serve, issuer: str, log: Log, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     keys = SecretStr(Fernet.generate_key().decode())
     stack = {"auditor_database_url": SecretStr(database_url), "calendar_keys": keys}
@@ -241,8 +242,12 @@ async def test_bad_and_revoked_tokens_are_refused_and_a_kept_key_survives_a_rest
         url = (await subscription(web, issuer, SECRETARY))["url"]
         token = url.removesuffix(".ics").rsplit("/", 1)[1]
     async with serve(**stack) as web, httpx.AsyncClient() as client:
-        restarted = await client.get(f"{web}/calendars/{token}.ics")
+        with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+            restarted = await client.get(f"{web}/calendars/{token}.ics")
         assert restarted.status_code == 200
+        logged = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+        assert any("/calendars/<token>.ics" in line for line in logged), logged
+        assert not any(token in line for line in logged)
         for bad in (
             "not-a-token",
             token[:-4] + "AAAA",
