@@ -2,8 +2,10 @@
 address. Calendar clients cannot sign in, so the feeds are reached by a token in the address
 (`calendar_tokens`) and show only what its person may read (`domain.readers`)."""
 
+import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, status
@@ -142,12 +144,20 @@ async def _items(reach: Backends, config: Partnership, seen: tuple[str, ...]) ->
     return [i for i in calendar_of(config, log) if i.entry.body is None or i.entry.body in seen]
 
 
-def _calendar(reach: Backends, name: str, filename: str, items: list[CalendarItem]) -> Response:
-    return Response(
-        ics.feed(name, items, reach.settings.web_base_url()),
-        media_type=ics.MEDIA_TYPE,
-        headers={"Content-Disposition": f'inline; filename="{filename}.ics"'},
-    )
+def _calendar(
+    request: Request, name: str, filename: str, items: Iterable[CalendarItem]
+) -> Response:
+    """The feed, or 304 to a client that already holds this version of it (clients poll)."""
+    feed = ics.feed(name, items, backends(request).settings.web_base_url())
+    headers = {
+        "Content-Disposition": f'inline; filename="{filename}.ics"',
+        "ETag": f'"{hashlib.sha256(feed).hexdigest()}"',
+        # The address is the key: no shared cache may keep what it shows.
+        "Cache-Control": "private, no-cache",
+    }
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(feed, media_type=ics.MEDIA_TYPE, headers=headers)
 
 
 def _one(reach: Backends, person: Person, slug: str) -> tuple[Partnership, tuple[str, ...]]:
@@ -164,13 +174,13 @@ async def everything(token: str, request: Request, reach: Reach) -> Response:
         i for config, seen in _readable(reach, person) for i in await _items(reach, config, seen)
     ]
     items.sort(key=when)
-    return _calendar(reach, "Concordat", "concordat", items)
+    return _calendar(request, "Concordat", "concordat", items)
 
 
 @router.get("/calendars/{token}/{slug}.ics", summary="A partnership's calendar")
 async def partnership(token: str, slug: str, request: Request, reach: Reach) -> Response:
     config, seen = _one(reach, _person(request, token), slug)
-    return _calendar(reach, config.name, config.slug, await _items(reach, config, seen))
+    return _calendar(request, config.name, config.slug, await _items(reach, config, seen))
 
 
 @router.get("/calendars/{token}/{slug}/{body}.ics", summary="A body's calendar")
@@ -179,4 +189,4 @@ async def body(token: str, slug: str, body: str, request: Request, reach: Reach)
     if body not in seen:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     items = for_body(await _items(reach, config, seen), body)
-    return _calendar(reach, config.body(body).name, f"{config.slug}-{body}", list(items))
+    return _calendar(request, config.body(body).name, f"{config.slug}-{body}", items)

@@ -193,6 +193,14 @@ async def test_a_moved_meeting_keeps_its_uid_with_a_higher_sequence(
         )
         after = events(await calendar(url))[CDCPE]
         again = events(await calendar(url))[CDCPE]
+        async with httpx.AsyncClient() as client:
+            held = await client.get(url)
+            unchanged = await client.get(url, headers={"If-None-Match": held.headers["etag"]})
+            await log.append(CDCPE, arranged("cdcpe", SUMMER, SUMMER, time(9), venue="Online"))
+            changed = await client.get(url, headers={"If-None-Match": held.headers["etag"]})
+        assert unchanged.status_code == 304 and not unchanged.content
+        assert changed.status_code == 200
+        assert events(Calendar.from_ical(changed.content))[CDCPE]["SEQUENCE"] == 3
     assert after["UID"] == before["UID"]
     assert (before["SEQUENCE"], after["SEQUENCE"], again["SEQUENCE"]) == (1, 2, 2)
     assert after["DTSTART"].dt == datetime(2027, 7, 20, 9, tzinfo=UTC)
