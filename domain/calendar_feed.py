@@ -32,7 +32,7 @@ from domain.events import (
 from domain.events.base import ProcessKind
 from domain.notices import long_date
 from domain.partnership import Partnership
-from domain.streams import partnership_stream
+from domain.streams import parse_stream, partnership_stream
 
 Kind = Literal["meeting", "deadline", "review", "exit", "milestone"]
 
@@ -139,7 +139,7 @@ class _Deriver:
     def __call__(self, recorded: Recorded) -> list[Entry]:
         event, stream = recorded.event, recorded.stream
         match event:
-            case _ if stream.startswith("meeting:"):
+            case _ if parse_stream(stream).kind == "meeting":
                 return self._meeting(event)
             case MouEffective() | ReviewDateRevised():
                 return [self._review_due(event.review_due_on)]
@@ -219,17 +219,22 @@ class _Deriver:
         ]
         meeting = f"the {body.name} meeting on {long_date(state.held_on)}"
         deadlines = (
-            ("agenda-requests", state.agenda_requests_due_on, "Agenda requests due", "ask for"),
-            ("agenda-issue", state.agenda_issue_by, "Agenda to be issued", "issue"),
+            (
+                "agenda-requests",
+                state.agenda_requests_due_on,
+                "Agenda requests due",
+                f"Last day to ask for an item on the agenda of {meeting}.",
+            ),
+            (
+                "agenda-issue",
+                state.agenda_issue_by,
+                "Agenda to be issued",
+                f"Last day to issue the agenda of {meeting}.",
+            ),
         )
-        for suffix, on, title, verb in deadlines:
+        for suffix, on, title, what in deadlines:
             if on is None:
                 continue
-            what = (
-                f"Last day to ask for an item on the agenda of {meeting}."
-                if verb == "ask for"
-                else f"Last day to issue the agenda of {meeting}."
-            )
             entries.append(
                 Entry(
                     key=f"{key}:{suffix}",

@@ -102,9 +102,8 @@ def _readable(reach: Backends, person: Person) -> list[tuple[Partnership, tuple[
 
 @router.get("/api/v1/calendars/subscription", summary="My calendar subscription addresses")
 async def subscription(
-    request: Request, person: Annotated[Person, Depends(signed_in)]
+    request: Request, person: Annotated[Person, Depends(signed_in)], reach: Reach
 ) -> Subscription:
-    reach = backends(request)
     base = f"{reach.settings.web_base_url()}/calendars/{_tokens(request).token_for(person)}"
     return Subscription(
         url=f"{base}.ics",
