@@ -17,6 +17,8 @@ from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from concordat.settings import Settings
+from concordat.web.calendar_tokens import CalendarTokens
 from domain.events import DomainEvent, MeetingArranged, MeetingCancelled, MeetingScheduled
 from domain.meetings import CancelMeeting, MoveMeeting, SetMeeting
 from domain.provenance import Channel, system_actor
@@ -323,3 +325,8 @@ async def test_the_meeting_cycle_sets_moves_and_cancels_what_the_feed_shows(
         "CONFIRMED",
         "CANCELLED",
     ]
+
+
+def test_a_calendar_key_that_is_not_a_fernet_key_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ValueError, match="CONCORDAT_CALENDAR_KEYS: Fernet key must be 32"):
+        CalendarTokens(Settings(calendar_keys=SecretStr("change-me-fernet-key")))
