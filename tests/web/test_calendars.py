@@ -229,11 +229,11 @@ async def test_a_body_feed_and_a_person_see_only_what_they_may(
         seen = set(events(await calendar(partnership_url(healthwatch))))
         assert CDCPE in seen and ACUTE in seen and not any(CYP in uid for uid in seen)
         assert set(events(await calendar(healthwatch["url"]))) == seen
-        stolen = cdcpe["url"].replace(secretary["url"].removesuffix(".ics"), "")
+        cdcpe_path = cdcpe["url"].replace(secretary["url"].removesuffix(".ics"), "")
         healthwatch_base = healthwatch["url"].removesuffix(".ics")
         async with httpx.AsyncClient() as client:
             forbidden = await client.get(f"{healthwatch_base}/{SLUG}/cyp-board.ics")
-            allowed = await client.get(f"{healthwatch_base}{stolen}")
+            allowed = await client.get(f"{healthwatch_base}{cdcpe_path}")
         assert forbidden.status_code == 404 and forbidden.json() == {"detail": "no such calendar"}
         assert allowed.status_code == 200
         essex = await subscription(web, issuer, "dev-secretary-mid-south-essex")
