@@ -49,6 +49,10 @@ def _iso(moment: datetime) -> str:
 def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as the store returns it, made plain: data and metadata as JSON values, hashes in
     hex, ids and times as text."""
+    return _record(row, _value(row["data"]), _value(row["metadata"]))
+
+
+def _record(row: Mapping[str, Any], data: Any, metadata: Any) -> dict[str, Any]:
     return {
         "position": row["position"],
         "stream_id": row["stream_id"],
@@ -56,8 +60,8 @@ def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "event_id": str(row["event_id"]),
         "event_type": row["event_type"],
         "schema_version": row["schema_version"],
-        "data": _value(row["data"]),
-        "metadata": _value(row["metadata"]),
+        "data": data,
+        "metadata": metadata,
         "occurred_at": _iso(row["occurred_at"]),
         "recorded_at": _iso(row["recorded_at"]),
         "event_hash": bytes(row["event_hash"]).hex(),
@@ -94,12 +98,10 @@ async def write_export(
     """
     count = 0
     if format is ExportFormat.CSV:
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
         async for row in rows:
-            record = export_record(row)
-            record["data"], record["metadata"] = canonical_texts(row)
-            writer.writerow(record)
+            writer.writerow(_record(row, *canonical_texts(row)).values())
             count += 1
         return count
     async for row in rows:

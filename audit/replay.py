@@ -25,6 +25,7 @@ from audit.signatures import seal_of
 from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.aggregates.registry import AGGREGATES, PARTNERSHIP, ProcessContext
+from domain.bodies import Body
 from domain.events import DomainEvent, MouSigned, ProcessKind
 from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
@@ -193,6 +194,7 @@ class _Fold:
         self.applied = 0
         self.last_position = 0
         self.signed_by: dict[str, str] = {}
+        self._bodies_of: tuple[partnership.PartnershipState, tuple[Body, ...]] | None = None
 
     @property
     def partnership(self) -> partnership.PartnershipState:
@@ -217,10 +219,13 @@ class _Fold:
     def _context(self, stream_id: str) -> ProcessContext:
         """The partnership as the process found it when its first event was recorded."""
         state = self.partnership
+        # Worked out once per change of the partnership, not once per process begun.
+        if self._bodies_of is None or self._bodies_of[0] is not state:
+            self._bodies_of = (state, state.bodies)
         return ProcessContext(
             config=self.config,
             signatories=state.signatories,
-            bodies=state.bodies,
+            bodies=self._bodies_of[1],
             stream_id=stream_id,
         )
 
@@ -242,6 +247,7 @@ class Replay:
         self._as_of = as_of
         self._known_on = known_on
         self._stopped: set[str] = set()
+        self._kinds: dict[str, str | None] = {}
         self._seen = 0
 
     def feed(self, recorded: RecordedEvent) -> None:
@@ -251,7 +257,9 @@ class Replay:
             )
         self._seen = recorded.position
         sid = recorded.stream_id
-        kind = stream_kind(sid, self._fold.config.slug)
+        if sid not in self._kinds:
+            self._kinds[sid] = stream_kind(sid, self._fold.config.slug)
+        kind = self._kinds[sid]
         if kind is None or sid in self._stopped:
             return
         known = self._known_on is None or recorded_on(recorded) <= self._known_on

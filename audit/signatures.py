@@ -7,9 +7,11 @@ this. Whether the key is the service's own is for the auditor to compare with it
 """
 
 import functools
+import json
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
@@ -29,8 +31,21 @@ def seal_of(metadata: dict[str, Any]) -> tuple[Seal, str | None]:
     if "provenance" not in metadata:
         # Recorded before provenance was kept: a bare name, which nothing vouched for.
         return Seal.UNSIGNED, None
+    # Every event one command led to (its decision, the notices and their receipts) records the
+    # same provenance and signature: judged once, by their exact content.
+    recorded = [metadata["provenance"], metadata.get("signature")]
     try:
-        actor = Actor.from_metadata(metadata)
+        sealed = orjson.dumps(recorded, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, which orjson does not write
+        sealed = json.dumps(recorded, sort_keys=True).encode()
+    return _seal_of(sealed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _seal_of(sealed: bytes) -> tuple[Seal, str | None]:
+    provenance, signature_record = json.loads(sealed)
+    try:
+        actor = Actor.from_metadata({"provenance": provenance, "signature": signature_record})
     except ValidationError:
         return Seal.BROKEN, None
     if actor is None:
@@ -46,11 +61,8 @@ def seal_of(metadata: dict[str, Any]) -> tuple[Seal, str | None]:
     return Seal.VERIFIED, signature.key
 
 
-@functools.lru_cache(maxsize=4096)
 def _verifies(key_hex: str, signature_hex: str, text: str) -> bool:
-    """Whether the signature holds over `text`; remembered, since every event one command led
-    to (its decision, the notices and their receipts) carries the same signature over the same
-    text, and checking it again was most of an audit trail's time."""
+    """Whether the signature holds over `text`."""
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex))
         key.verify(bytes.fromhex(signature_hex), text.encode())

@@ -89,9 +89,7 @@ def _json(text: str) -> Any:
 
 
 def _recorded(row: asyncpg.Record) -> RecordedEvent:
-    # The columns' types are the model's (migration 0001): constructed, not validated again,
-    # which was most of the cost of reading a long stream.
-    return RecordedEvent.model_construct(
+    return RecordedEvent(
         position=row["position"],
         stream_id=row["stream_id"],
         version=row["version"],

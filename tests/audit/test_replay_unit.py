@@ -1,5 +1,6 @@
 """The replay folds recorded events "as of" a date, without a database or Temporal."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -125,8 +126,7 @@ def test_the_review_opens_and_moves_the_review_date() -> None:
 
 def test_other_partnerships_streams_are_not_folded() -> None:
     foreign = [
-        e.model_copy(update={"stream_id": e.stream_id.replace("county-durham", "elsewhere")})
-        for e in EVENTS
+        replace(e, stream_id=e.stream_id.replace("county-durham", "elsewhere")) for e in EVENTS
     ]
     report = replay(CONFIG, foreign, date(2024, 1, 1))
     assert report.events_applied == 0 and report.mou_version == 0
@@ -158,12 +158,11 @@ def entered_late(recorded_on: datetime) -> list[RecordedEvent]:
     signing = [e for e in EVENTS if e.stream_id == "partnership:county-durham"][:9]
     assert [e.type for e in signing] == ["MouSigned"] * 8 + ["MouEffective"]
     return [
-        e.model_copy(
-            update={
-                "data": {**e.data, "signed_on": "2022-08-23"} if e.type == "MouSigned" else e.data,
-                "occurred_at": recorded_on,
-                "recorded_at": recorded_on,
-            }
+        replace(
+            e,
+            data={**e.data, "signed_on": "2022-08-23"} if e.type == "MouSigned" else e.data,
+            occurred_at=recorded_on,
+            recorded_at=recorded_on,
         )
         for e in signing
     ]
@@ -197,7 +196,7 @@ def test_both_cuts_agree_when_events_are_entered_on_the_days_they_speak_of() -> 
 def test_a_stream_waits_at_its_first_event_dated_after_the_cut() -> None:
     # A signature entered after a later-dated one: the stream's later events were decided on it.
     first, second, *_ = EVENTS
-    later = first.model_copy(update={"data": {**first.data, "signed_on": "2022-08-20"}})
+    later = replace(first, data={**first.data, "signed_on": "2022-08-20"})
     assert governance_on(later) == date(2022, 8, 20)
     assert counted([later, second], date(2022, 8, 10)) == []
     assert counted([later, second], date(2022, 8, 20)) == [later, second]
@@ -205,21 +204,21 @@ def test_a_stream_waits_at_its_first_event_dated_after_the_cut() -> None:
 
 def test_an_undated_event_counts_from_the_utc_date_it_occurred() -> None:
     (planned, *_) = [e for e in EVENTS if e.type == "MilestonePlanned"]
-    late = planned.model_copy(
-        update={"occurred_at": datetime(2022, 9, 15, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
+    late = replace(
+        planned, occurred_at=datetime(2022, 9, 15, 0, 30, tzinfo=timezone(timedelta(hours=1)))
     )
     assert governance_on(late) == occurred_on(late) == date(2022, 9, 14)
 
 
 def test_as_known_on_compares_the_utc_date() -> None:
     # 00:30 on 24 Aug in UTC+1 is 23:30 on 23 Aug in UTC: it was known on the 23rd.
-    late = EVENTS[0].model_copy(
-        update={"recorded_at": datetime(2022, 8, 24, 0, 30, tzinfo=timezone(timedelta(hours=1)))}
+    late = replace(
+        EVENTS[0], recorded_at=datetime(2022, 8, 24, 0, 30, tzinfo=timezone(timedelta(hours=1)))
     )
     assert recorded_on(late) == date(2022, 8, 23)
     assert replay(CONFIG, [late], date(2022, 8, 23), date(2022, 8, 23)).events_applied == 1
     assert replay(CONFIG, [late], date(2022, 8, 23), date(2022, 8, 22)).events_applied == 0
-    midnight = late.model_copy(update={"recorded_at": datetime(2022, 8, 24, tzinfo=UTC)})
+    midnight = replace(late, recorded_at=datetime(2022, 8, 24, tzinfo=UTC))
     assert replay(CONFIG, [midnight], date(2022, 8, 23), date(2022, 8, 23)).events_applied == 0
 
 

@@ -2,6 +2,7 @@
 
 import typing
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any
@@ -160,16 +161,14 @@ def test_every_line_says_who_acted_and_which_run_and_attempt_wrote_it() -> None:
 def test_a_signature_that_does_not_cover_the_recorded_person_is_shown_broken() -> None:
     event = next(e for e in recorded_story(county_durham_story()) if e.type == "MouSigned")
     forged = {**event.metadata["provenance"], "on_behalf_of": "dcc", "reason": "forged"}
-    (line,) = trail(
-        CONFIG, [event.model_copy(update={"metadata": {**event.metadata, "provenance": forged}})]
-    )
+    (line,) = trail(CONFIG, [replace(event, metadata={**event.metadata, "provenance": forged})])
     assert line.seal == "SIGNATURE DOES NOT VERIFY"
     assert "; SIGNATURE DOES NOT VERIFY; workflow" in line.text()
 
 
 def test_a_line_without_workflow_metadata_says_so() -> None:
     event = recorded_story(county_durham_story())[0]
-    bare = event.model_copy(update={"metadata": {}})
+    bare = replace(event, metadata={})
     (line,) = trail(CONFIG, [bare])
     assert line.actor is None and line.attempt is None
     assert line.text().endswith("(by an unrecorded actor; not written by a workflow)")
