@@ -177,6 +177,7 @@ class Judge:
             return response.json()
         subject = self.subject(role, party, seat)
         after = before.position if before is not None else 0
+        await self.settled()  # a process started records its first events as it starts
         recorded = [
             e.metadata["provenance"]
             for e in await self.store.read_all(after_position=after)
