@@ -1,10 +1,10 @@
 """`concordat-dev`: the whole service on one machine, in the foreground.
 
 Starts PostgreSQL (data in .concordat/postgres), the Temporal dev server (state in
-.concordat/temporal.db, web UI on), applies migrations, starts the development OpenID provider
-(its users in deploy/dev-users.toml) and concordat-web, and runs the worker. Ctrl-C or SIGTERM
-stops the web service and the worker (letting running activities finish), then the OpenID
-provider, Temporal and PostgreSQL.
+.concordat/temporal.db, web UI read-only), applies migrations, starts the development OpenID
+provider (its users in deploy/dev-users.toml) and concordat-web, and runs the worker. Ctrl-C or
+SIGTERM stops the web service and the worker (letting running activities finish), then the
+OpenID provider, Temporal and PostgreSQL.
 """
 
 import asyncio
@@ -89,7 +89,7 @@ async def run(settings: Settings) -> None:
                 f"\nConcordat is running.\n"
                 f"  Web         : {web} (sign in at {web}/login, API under {web}/api/v1)\n"
                 f"  OpenID      : {issuer} (users in {settings.dev_users})\n"
-                f"  Temporal UI : {temporal.ui_url}\n"
+                f"  Temporal UI : {temporal.ui_url} (read-only)\n"
                 f"  Temporal    : {temporal.address} (namespace {settings.temporal_namespace})\n"
                 f"  Database    : {settings.database_dsn()}\n"
                 f"  Auditor     : {settings.auditor_database_dsn()}\n"

