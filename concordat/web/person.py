@@ -16,11 +16,18 @@ class NotAPerson(ValueError):
 def person_from_claims(issuer: str, claims: Mapping[str, Any]) -> Person:
     """The person an ID token or the userinfo endpoint describes. The email names the actor in
     the log, so a provider that gives none (scope `email` not granted) is refused: Entra ID
-    sends `preferred_username`, its user principal name, where `email` is unset."""
+    sends `preferred_username`, its user principal name, where `email` is unset. An email the
+    provider says it has not verified is refused: the access data names people by email, so
+    one a person typed in themselves could pass them off as a partner's representative."""
     subject = claims.get("sub")
     email = claims.get("email") or claims.get("preferred_username")
     if not isinstance(subject, str) or not subject:
         raise NotAPerson("the identity provider named no subject (sub) for this person")
+    if claims.get("email") and claims.get("email_verified") is False:
+        raise NotAPerson(
+            f"the identity provider has not verified the email {claims['email']!r}; verify it "
+            "there before signing in"
+        )
     if not isinstance(email, str) or not email:
         raise NotAPerson(
             "the identity provider gave no email for this person; the client must be granted "
