@@ -9,11 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.access import Access
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.partnership import PartnershipState
 from domain.aggregates.review import ReviewState
+from domain.partnership import Partnership
 from domain.provenance import Person
 
 TaskKind = Literal["signature", "response", "variation", "acknowledgement", "decision"]
@@ -38,24 +38,37 @@ ProcessState = PartnershipState | ReviewState | ExitState | EscalationState
 
 
 def tasks_for(
-    access: Access, person: Person, partnership: str, states: Iterable[tuple[str, ProcessState]]
+    config: Partnership, person: Person, states: Iterable[tuple[str, ProcessState]]
 ) -> list[Task]:
-    """What `person` owes in `partnership`, given each open process as (process id, state),
-    soonest deadline first."""
+    """What `person` owes in the partnership `config` (as its running workflow holds it),
+    given each open process as (process id, state), soonest deadline first."""
     owed: list[Task] = []
-    represents = set(access.organisations_of(person))
-    secretariat = access.is_secretariat(person)
+    names = _Names(config)
+    represents = set(config.access.organisations_of(person))
+    secretariat = config.access.is_secretariat(person)
     for process_id, state in states:
         match state:
             case PartnershipState():
-                owed += _signatures(state, partnership, process_id, represents)
+                owed += _signatures(state, names, process_id, represents)
             case ReviewState():
-                owed += _review(state, partnership, process_id, represents)
+                owed += _review(state, names, process_id, represents)
             case ExitState():
-                owed += _exit(state, partnership, process_id) if secretariat else []
+                owed += _exit(state, names, process_id) if secretariat else []
             case EscalationState():
-                owed += _escalation(state, partnership, process_id) if secretariat else []
+                owed += _escalation(state, names, process_id) if secretariat else []
     return soonest_first(owed)
+
+
+class _Names:
+    """Organisations by name in a task's words, by slug where the file does not name one (a
+    partner admitted since)."""
+
+    def __init__(self, config: Partnership) -> None:
+        self.partnership = config.slug
+        self._names = {o.slug: o.name for o in config.organisations}
+
+    def __call__(self, slug: str | None) -> str:
+        return self._names.get(slug or "", slug or "")
 
 
 def soonest_first(tasks: Iterable[Task]) -> list[Task]:
@@ -64,17 +77,17 @@ def soonest_first(tasks: Iterable[Task]) -> list[Task]:
 
 
 def _signatures(
-    state: PartnershipState, partnership: str, process_id: str, represents: set[str]
+    state: PartnershipState, names: _Names, process_id: str, represents: set[str]
 ) -> list[Task]:
     if state.is_effective:
         return []
     return [
         Task(
             kind="signature",
-            partnership=partnership,
+            partnership=names.partnership,
             process_id=process_id,
             party=organisation,
-            what=f"Sign the MoU for {state.organisation(organisation).name}",
+            what=f"Sign the MoU for {names(organisation)}",
             command="SignMou",
         )
         for organisation in state.outstanding_signatures
@@ -82,9 +95,7 @@ def _signatures(
     ]
 
 
-def _review(
-    state: ReviewState, partnership: str, process_id: str, represents: set[str]
-) -> list[Task]:
+def _review(state: ReviewState, names: _Names, process_id: str, represents: set[str]) -> list[Task]:
     if state.status != "open":
         return []
     answered = {r.organisation for r in state.responses}
@@ -92,10 +103,10 @@ def _review(
     owed = [
         Task(
             kind="response",
-            partnership=partnership,
+            partnership=names.partnership,
             process_id=process_id,
             party=organisation,
-            what=f"Respond to the annual review of the MoU for {organisation}",
+            what=f"Respond to the annual review of the MoU for {names(organisation)}",
             command="RecordResponse",
             due_on=state.response_deadline,
         )
@@ -106,10 +117,10 @@ def _review(
         owed += [
             Task(
                 kind="variation",
-                partnership=partnership,
+                partnership=names.partnership,
                 process_id=process_id,
                 party=organisation,
-                what=f"Agree or refuse the proposed variation for {organisation}: "
+                what=f"Agree to the proposed variation for {names(organisation)}: "
                 f"{state.variation_summary}",
                 command="AgreeVariation",
                 due_on=state.response_deadline,
@@ -120,17 +131,17 @@ def _review(
     return owed
 
 
-def _exit(state: ExitState, partnership: str, process_id: str) -> list[Task]:
+def _exit(state: ExitState, names: _Names, process_id: str) -> list[Task]:
     if state.status != "notified":
         return []
     return [
         Task(
             kind="acknowledgement",
-            partnership=partnership,
+            partnership=names.partnership,
             process_id=process_id,
             party=notice.recipient,
-            what=f"Record {notice.recipient}'s acknowledgement of {state.organisation}'s notice "
-            "of exit",
+            what=f"Record {names(notice.recipient)}'s acknowledgement of "
+            f"{names(state.organisation)}'s notice of exit",
             command="AcknowledgeNotice",
             due_on=notice.acknowledge_by,
         )
@@ -139,14 +150,14 @@ def _exit(state: ExitState, partnership: str, process_id: str) -> list[Task]:
     ]
 
 
-def _escalation(state: EscalationState, partnership: str, process_id: str) -> list[Task]:
+def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
     stage = state.stage
     if state.status != "open" or stage is None:
         return []
     return [
         Task(
             kind="decision",
-            partnership=partnership,
+            partnership=names.partnership,
             process_id=process_id,
             party=None,
             what=f"Record the decision of {stage.name} on the escalation: {state.summary}",

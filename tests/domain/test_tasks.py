@@ -11,14 +11,12 @@ from domain.tasks import tasks_for
 from tests.people import representative, secretary, shipped
 
 CONFIG = shipped("county-durham")
-ACCESS = CONFIG.access
-SLUG = CONFIG.slug
 REVIEW = "review:county-durham:2026-11-29-abc123"
 
 
 def review(**changes: object) -> ReviewState:
     return ReviewState(
-        partnership=SLUG,
+        partnership=CONFIG.slug,
         status="open",
         review_id="2026-11-29-abc123",
         signatories=("icb", "dcc", "tewv"),
@@ -31,33 +29,31 @@ def review(**changes: object) -> ReviewState:
 
 
 def test_a_representative_owes_only_their_own_organisations_response() -> None:
-    dcc = tasks_for(ACCESS, representative(CONFIG, "dcc"), SLUG, [(REVIEW, review())])
+    dcc = tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, review())])
     assert [(t.kind, t.party, t.command, t.due_on) for t in dcc] == [
         ("response", "dcc", "RecordResponse", date(2027, 1, 10))
     ]
-    assert tasks_for(ACCESS, representative(CONFIG, "icb"), SLUG, [(REVIEW, review())]) == []
+    assert tasks_for(CONFIG, representative(CONFIG, "icb"), [(REVIEW, review())]) == []
     assert (
-        tasks_for(
-            ACCESS, representative(CONFIG, "dcc"), SLUG, [(REVIEW, review(status="concluded"))]
-        )
+        tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, review(status="concluded"))])
         == []
     )
 
 
 def test_a_variation_is_owed_until_agreed_or_refused() -> None:
     varied = review(variation_id="v1", variation_summary="Add a partner", agreed=("dcc",))
-    icb = tasks_for(ACCESS, representative(CONFIG, "icb"), SLUG, [(REVIEW, varied)])
+    icb = tasks_for(CONFIG, representative(CONFIG, "icb"), [(REVIEW, varied)])
     assert [t.kind for t in icb] == ["variation"]
-    dcc = tasks_for(ACCESS, representative(CONFIG, "dcc"), SLUG, [(REVIEW, varied)])
+    dcc = tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, varied)])
     assert [t.kind for t in dcc] == ["response"]
 
 
 def test_signatures_are_owed_until_the_mou_takes_effect() -> None:
     state = initial_state(CONFIG)
-    tewv = tasks_for(ACCESS, representative(CONFIG, "tewv"), SLUG, [("partnership:x", state)])
+    tewv = tasks_for(CONFIG, representative(CONFIG, "tewv"), [("partnership:x", state)])
     assert [(t.kind, t.party) for t in tewv] == [("signature", "tewv")]
     effective = state.model_copy(update={"effective_on": date(2026, 1, 1)})
-    assert tasks_for(ACCESS, representative(CONFIG, "tewv"), SLUG, [("p", effective)]) == []
+    assert tasks_for(CONFIG, representative(CONFIG, "tewv"), [("p", effective)]) == []
 
 
 def test_the_secretariat_owes_acknowledgements_soonest_first_and_representatives_none() -> None:
@@ -91,9 +87,9 @@ def test_the_secretariat_owes_acknowledgements_soonest_first_and_representatives
             ),
         ),
     )
-    owed = tasks_for(ACCESS, secretary(CONFIG), SLUG, [("exit:x", exit_state), (REVIEW, review())])
+    owed = tasks_for(CONFIG, secretary(CONFIG), [("exit:x", exit_state), (REVIEW, review())])
     assert [(t.kind, t.party) for t in owed] == [
         ("acknowledgement", "dcc"),
         ("acknowledgement", "icb"),
     ]
-    assert tasks_for(ACCESS, representative(CONFIG, "dcc"), SLUG, [("exit:x", exit_state)]) == []
+    assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("exit:x", exit_state)]) == []

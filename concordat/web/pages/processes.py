@@ -2,7 +2,7 @@
 and the forms for what the signed-in person may do now. A refusal is shown beside the form in
 the domain's words, and nothing is written."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -18,6 +18,9 @@ from concordat.web.pages.csrf import FIELD, PostedForm
 from concordat.web.pages.reading import process_state
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from domain.aggregates.escalation.state import EscalationState
+from domain.aggregates.exit import ExitState
+from domain.aggregates.review import ReviewState
 from domain.events import NoticeIssued
 from domain.provenance import Channel, Person
 from domain.streams import parse_stream
@@ -27,6 +30,28 @@ from eventstore.codec import to_domain_event
 
 router = APIRouter(include_in_schema=False)
 COMMANDS: TypeAdapter[Any] = TypeAdapter(ProcessCommand)
+
+
+def deadlines(state: Any) -> list[tuple[str, date]]:
+    """The dates a process's state holds to, in words, soonest first."""
+    found: list[tuple[str, date | None]] = []
+    match state:
+        case ReviewState():
+            found = [("Responses due", state.response_deadline), ("Review due", state.due_on)]
+        case ExitState():
+            waiting = [
+                n.acknowledge_by
+                for n in state.notices
+                if n.acknowledged_on is None and n.acknowledge_by is not None
+            ]
+            found = [("Leaving on", state.effective_on)]
+            if waiting:
+                found.append((f"Acknowledgements due ({len(waiting)} outstanding)", min(waiting)))
+        case EscalationState():
+            found = [("Settle at this level by", state.respond_by)] + [
+                (f"Action {a.action_id} due", a.due_on) for a in state.open_actions
+            ]
+    return sorted(((label, on) for label, on in found if on is not None), key=lambda d: d[1])
 
 
 async def _page(
@@ -57,7 +82,8 @@ async def _page(
         partnership=config,
         timeline=trail(config, recorded),
         letters=letters,
-        tasks=tasks_for(config.access, viewer, slug, [(process_id, state)]),
+        deadlines=deadlines(state),
+        tasks=tasks_for(config, viewer, [(process_id, state)]),
         version=recorded[-1].version if recorded else 0,
         refused=refused or {},
         today=datetime.now(UTC).date(),

@@ -48,5 +48,5 @@ async def owed_by(reach: Backends, person: Person) -> list[Task]:
         if not named or not await api._running(client, partnership_stream(slug)):
             continue
         state = await api.partnership_state(slug, person, reach)
-        owed += tasks_for(state.config.access, person, slug, await open_states(reach, state))
+        owed += tasks_for(state.config, person, await open_states(reach, state))
     return soonest_first(owed)

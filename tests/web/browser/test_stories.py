@@ -19,6 +19,8 @@ from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, program_token
 from tests.web.test_api import LAST, SIGNATORIES, SLUG, bearer, representative, signature
 
+ICB = "North East and North Cumbria Integrated Care Board"
+
 
 async def effective(issuer: str, web: str, today: date) -> None:
     """The partnership started and its MoU signed by every representative, through the API."""
@@ -59,12 +61,10 @@ async def timeline(page: Page) -> list[str]:
     return await page.locator(".concordat-timeline li").all_inner_texts()
 
 
-async def respond(person: Person, process_id: str, organisation: str) -> Page:
+async def respond(person: Person, process_id: str, organisation: str, name: str) -> Page:
     """From My tasks, one click to the form, then the response sent."""
     page = await person.open("/tasks")
-    task = page.get_by_role(
-        "link", name=f"Respond to the annual review of the MoU for {organisation}"
-    )
+    task = page.get_by_role("link", name=f"Respond to the annual review of the MoU for {name}")
     await task.click()
     await page.wait_for_url(f"**/processes/{process_id}*")
     await check_accessibility(page)
@@ -92,14 +92,14 @@ async def test_a_review_is_started_answered_by_two_and_refused_for_another_organ
     dcc = await sign_in(chromium, web, representative("dcc"))
     tasks = await dcc.open("/tasks")
     await screenshot(tasks, "my-tasks")
-    answered = await respond(dcc, process_id, "dcc")
+    answered = await respond(dcc, process_id, "dcc", "Durham County Council")
     assert any(
         "Durham County Council" in line or "dcc" in line for line in await timeline(answered)
     )
     assert await answered.locator("#RecordResponse-dcc").count() == 0, "the task is done"
 
     icb = await sign_in(chromium, web, representative("icb"))
-    await respond(icb, process_id, "icb")
+    await respond(icb, process_id, "icb", ICB)
     await screenshot(icb.page, "process-review")
 
     # TEWV's representative alters the form to answer for HDFT: refused beside the form, in the
@@ -117,6 +117,14 @@ async def test_a_review_is_started_answered_by_two_and_refused_for_another_organ
     await check_accessibility(page)
     assert [e.position for e in await store.read_all()] == before
 
+    # A form without this session's CSRF token is refused before anything is sent.
+    forged = await tewv.context.request.post(
+        f"{web}/processes/{process_id}/commands",
+        form={"type": "RecordResponse", "organisation": "tewv", "confirms_unchanged": "true"},
+    )
+    assert forged.status == 403 and "did not come from this sign-in" in await forged.text()
+    assert [e.position for e in await store.read_all()] == before
+
     for person in (secretary, dcc, icb, tewv):
         await person.close()
 
@@ -128,7 +136,7 @@ async def test_a_partner_gives_notice_and_the_secretariat_records_acknowledgemen
     tewv = await sign_in(chromium, web, representative("tewv"), f"/partnerships/{SLUG}")
     page = tewv.page
     await check_accessibility(page)
-    await screenshot(page, "partnership")
+    await page.get_by_text("Give notice of exit for Tees").click()
     form = page.locator("#NotifyExit-tewv")
     await form.get_by_label("Leaving on").fill((today + timedelta(days=60)).isoformat())
     await form.get_by_label("Signed by (name)").fill("A. Name, Chief Executive")
@@ -141,11 +149,11 @@ async def test_a_partner_gives_notice_and_the_secretariat_records_acknowledgemen
     page = secretary.page
     for _ in range(100):  # the worker delivers the notices; then they are owed
         await page.goto(f"{web}/tasks")
-        if await page.get_by_role("link", name="Record icb's acknowledgement").count():
+        if await page.get_by_role("link", name=f"Record {ICB}'s acknowledgement").count():
             break
         await page.wait_for_timeout(200)
     await check_accessibility(page)
-    await page.get_by_role("link", name="Record icb's acknowledgement").click()
+    await page.get_by_role("link", name=f"Record {ICB}'s acknowledgement").click()
     form = page.locator("#AcknowledgeNotice-icb")
     await form.get_by_label("Acknowledged by").fill("ICB Board Secretary")
     await form.get_by_role("button", name="Record the acknowledgement").click()
@@ -157,11 +165,14 @@ async def test_a_partner_gives_notice_and_the_secretariat_records_acknowledgemen
     await screenshot(page, "process-exit")
 
     await page.goto(f"{web}/partnerships/{SLUG}")
+    await screenshot(page, "partnership")
     await page.get_by_label("Tees, Esk and Wear Valleys NHS Foundation Trust").check()
     await page.get_by_role("button", name="Show the consequences").click()
     await page.wait_for_load_state()
     await check_accessibility(page)
     assert await page.locator("#what-if-answer tbody tr").count() >= 1
+    await page.get_by_role("heading", name="Consequences, per body").scroll_into_view_if_needed()
+    await screenshot(page, "what-if")
 
     for person in (tewv, secretary):
         await person.close()
