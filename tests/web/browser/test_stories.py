@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -101,6 +101,10 @@ async def test_a_review_is_started_answered_by_two_and_refused_for_another_organ
 
     icb = await sign_in(chromium, web, representative("icb"))
     await respond(icb, process_id, "icb", ICB)
+    # DCC's page, left open, follows the process: it reloads itself with ICB's response.
+    await expect(answered.locator(".concordat-timeline")).to_contain_text(
+        "Integrated Care Board) answered review", timeout=15000
+    )
     await screenshot(icb.page, "process-review")
 
     # TEWV's representative alters the form to answer for HDFT: refused beside the form, in the
