@@ -15,7 +15,7 @@ from concordat.web.pages.csrf import FIELD, PostedForm
 from concordat.web.pages.reading import WORKFLOW_TYPES
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
-from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.events.declarations import ConflictRuling
 from domain.provenance import Channel, Person
 from domain.text import refusal
@@ -141,6 +141,27 @@ async def start_process(
     return RedirectResponse(
         f"/processes/{started.process_id}", status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+@router.post("/partnerships/{slug}/signatures")
+async def sign(
+    slug: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
+) -> Response:
+    """A signature of the MoU as the API records it; a refusal beside the form."""
+    fields = {k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""}
+    form_id = str(form.get("form_id", ""))
+    try:
+        signature = SignMou.model_validate(fields)
+    except ValidationError as error:
+        return await _refused(request, viewer, reach, slug, form_id, refusal(error))
+    caller = Caller(person=viewer, channel=Channel.WEB)
+    try:
+        await api.sign(slug, signature, caller, OnBehalfOf(), request, reach)
+    except HTTPException as error:
+        if error.status_code not in (status.HTTP_403_FORBIDDEN, 422):
+            raise
+        return await _refused(request, viewer, reach, slug, form_id, str(error.detail))
+    return RedirectResponse(f"/partnerships/{slug}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def _refused(
