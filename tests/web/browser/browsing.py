@@ -6,7 +6,7 @@ fails if one of our pages made it.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Request, Route
 
@@ -21,16 +21,17 @@ FAILING_IMPACTS = ("serious", "critical")
 class Person:
     """One person's browser context and page, and the requests its pages tried to send away."""
 
-    def __init__(self, context: BrowserContext, page: Page, web: str) -> None:
+    def __init__(self, context: BrowserContext, page: Page, web: str, javascript: bool) -> None:
         self.context = context
         self.page = page
         self.web = web
+        self.javascript = javascript
         self.sent_away: list[str] = []
 
     async def open(self, path: str) -> Page:
         """`path` of the web service, after which it is checked for accessibility."""
         await self.page.goto(f"{self.web}{path}")
-        await check_accessibility(self.page)
+        await check_accessibility(self.page, javascript=self.javascript)
         return self.page
 
     async def close(self) -> None:
@@ -38,12 +39,17 @@ class Person:
         await self.context.close()
 
 
-async def sign_in(browser: Browser, web: str, sub: str, path: str = "/tasks") -> Person:
+async def sign_in(
+    browser: Browser, web: str, sub: str, path: str = "/tasks", *, javascript: bool = True
+) -> Person:
     """A fresh context for `sub`: asks for `path`, is sent to the provider's login form, types
-    the subject and authorizes, and is brought back to `path`."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    the subject and authorizes, and is brought back to `path`. Without `javascript` the
+    browser runs none."""
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
+    )
     page = await context.new_page()
-    person = Person(context, page, web)
+    person = Person(context, page, web, javascript)
     local = {urlsplit(web).hostname, "127.0.0.1", "localhost"}
 
     async def keep_local(route: Route, request: Request) -> None:
@@ -62,8 +68,22 @@ async def sign_in(browser: Browser, web: str, sub: str, path: str = "/tasks") ->
     return person
 
 
-async def check_accessibility(page: Page) -> None:
-    """axe-core over the page as it stands; fails naming each serious or critical violation."""
+async def check_accessibility(page: Page, *, javascript: bool = True) -> None:
+    """axe-core over the page as it stands; fails naming each serious or critical violation.
+    A page in a browser without JavaScript (`javascript` False) is checked as the same markup
+    in a scratch page of its origin that runs it."""
+    if not javascript:
+        scratch = await page.context.browser.new_context(  # type: ignore[union-attr]
+            viewport=page.viewport_size
+        )
+        try:
+            checked = await scratch.new_page()
+            await checked.goto(urljoin(page.url, "/signed-out"))
+            await checked.set_content(await page.content())
+            await check_accessibility(checked)
+        finally:
+            await scratch.close()
+        return
     await page.add_script_tag(path=str(AXE))
     violations = await page.evaluate(
         """async () => (await axe.run(document, {

@@ -256,7 +256,7 @@ async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the
         await person.close()
 
 
-async def test_a_representative_signs_the_mou_from_my_tasks(
+async def test_a_representative_signs_the_mou_from_my_tasks_without_javascript(
     serve: Serve,
     issuer: str,
     temporal: Client,
@@ -272,9 +272,10 @@ async def test_a_representative_signs_the_mou_from_my_tasks(
         async with httpx.AsyncClient(base_url=f"{web}/api/v1", timeout=60) as api:
             started = await api.post(f"/partnerships/{SLUG}/start", headers=bearer(token))
             assert started.status_code == 200, started.text
-        hdft = await sign_in(chromium, web, representative("hdft"))
+        hdft = await sign_in(chromium, web, representative("hdft"), javascript=False)
         page = hdft.page
-        await check_accessibility(page)
+        assert await page.locator("body.js-enabled").count() == 0, "no script ran"
+        await check_accessibility(page, javascript=False)
         sign = page.get_by_role(
             "link", name="Sign the MoU for Harrogate and District NHS Foundation Trust"
         )
@@ -284,7 +285,7 @@ async def test_a_representative_signs_the_mou_from_my_tasks(
         await form.get_by_label("Their role").fill("Chief Executive")
         await form.get_by_role("button", name="Sign the MoU").click()
         await page.wait_for_url(f"{web}/partnerships/{SLUG}")
-        await check_accessibility(page)
+        await check_accessibility(page, javascript=False)
         assert await page.locator("#SignMou-hdft").count() == 0
         row = page.get_by_role("row", name="Harrogate and District NHS Foundation Trust")
         assert "A. Chief" in await row.inner_text()
