@@ -23,6 +23,9 @@ def page_person(request: Request) -> Person:
     """The person signed in in this browser, or a redirect to sign in and come back."""
     kept = request.session.get(SESSION_KEY)
     if kept is None:
+        # A form posted after the session ended cannot be replayed: come back to My tasks.
+        if request.method != "GET":
+            raise SignInNeeded("/tasks")
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeeded(safe_return(path) or "/")
     return Person.model_validate(kept)

@@ -30,6 +30,12 @@ async def test_sign_in_returns_to_the_page_asked_for_and_sign_out_ends_it(
         await check_accessibility(page)
         await page.goto(f"{web}/partnerships")
         assert "Authorize" in await page.content(), "a signed-out browser must sign in again"
+        posted = await person.context.request.post(
+            f"{web}/partnerships/county-durham/processes",
+            form={"type": "RequestReview"},
+            max_redirects=0,
+        )
+        assert posted.status == 303 and posted.headers["location"] == "/login?next=%2Ftasks"
         await person.close()
 
 
