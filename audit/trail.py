@@ -107,6 +107,10 @@ class Names:
         name = self._names.get(slug)
         return f"{slug} ({name})" if name else slug
 
+    def knows(self, slug: str) -> bool:
+        """Whether `slug` is an organisation or body of the partnership."""
+        return slug in self._names
+
     def all(self, slugs: Iterable[str]) -> str:
         listed = [self(s) for s in slugs]
         return ", ".join(listed) if listed else "none"
