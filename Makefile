@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill
+.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,7 +26,17 @@ lint: $(INSTALLED)
 	$(BIN)/mypy domain workflows activities eventstore concordat audit deploy worker.py
 	$(BIN)/lint-imports
 
-test: lint
+# The browser tests (tests/web/browser) drive Debian's Chromium, never a downloaded build.
+chromium:
+	@command -v chromium >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get update && apt-get install -y --no-install-recommends chromium; \
+	    else \
+	        echo "make test needs Debian's chromium: run as root, or: sudo apt-get install chromium" >&2; \
+	        exit 1; \
+	    fi; }
+
+test: lint chromium
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

@@ -17,7 +17,7 @@ from concordat.logging import configure_logging
 from concordat.ops import serving_ops
 from concordat.settings import Settings
 from concordat.signing import Signer, service_signer
-from concordat.web import api, audit_api, health, signin
+from concordat.web import api, audit_api, health, pages, signin
 from concordat.web.backends import Backends
 
 SESSION_COOKIE = "concordat_session"
@@ -63,6 +63,7 @@ def create_app(
     app.include_router(signin.router)
     app.include_router(api.router)
     app.include_router(audit_api.router)
+    pages.install(app)
     return app
 
 

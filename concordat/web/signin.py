@@ -21,6 +21,7 @@ from concordat.web.person import NotAPerson, person_from_claims
 from domain.provenance import Person
 
 SESSION_KEY = "person"
+RETURN_KEY = "after_sign_in"
 
 router = APIRouter(include_in_schema=False)
 bearer = HTTPBearer(auto_error=False, description="an access token from the OpenID provider")
@@ -44,11 +45,24 @@ def _provider(request: Request) -> StarletteOAuth2App:
     return client
 
 
+def safe_return(path: str | None) -> str | None:
+    """`path` if it is a path on this service to come back to after signing in, else None: an
+    address elsewhere would make /login an open redirect."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None
+
+
 @router.get("/login")
-async def login(request: Request) -> RedirectResponse:
+async def login(request: Request, next: str | None = None) -> RedirectResponse:
     """Sends the browser to the provider; Authlib keeps the PKCE verifier, state and nonce in
-    the session until the callback."""
+    the session until the callback, and the session keeps the page to come back to (`next`)."""
     settings: Settings = request.app.state.settings
+    back_to = safe_return(next)
+    if back_to is None:
+        request.session.pop(RETURN_KEY, None)
+    else:
+        request.session[RETURN_KEY] = back_to
     try:
         redirect: RedirectResponse = await _provider(request).authorize_redirect(
             request, f"{settings.web_base_url()}/auth/callback"
@@ -72,15 +86,16 @@ async def callback(request: Request) -> RedirectResponse:
     except httpx2.HTTPError as error:
         raise _provider_unreachable(settings, error) from error
     person = _person(settings, token.get("userinfo") or {})
+    back_to = safe_return(request.session.get(RETURN_KEY)) or "/api/v1/me"
     request.session.clear()
     request.session[SESSION_KEY] = person.model_dump(mode="json")
-    return RedirectResponse("/api/v1/me", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(back_to, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/logout")
 async def logout(request: Request) -> RedirectResponse:
     request.session.clear()
-    return RedirectResponse("/api/v1/docs", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse("/signed-out", status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def signed_in(

@@ -14,10 +14,12 @@ SECRETARY = "dev-secretary-county-durham"
 SECRETARY_EMAIL = "dev.secretary@county-durham.example"
 
 
-async def browser_sign_in(browser: httpx.AsyncClient, web: str, sub: str) -> httpx.Response:
-    """/login, the provider's form posted for `sub`, the callback: the browser's session cookie
+async def browser_sign_in(
+    browser: httpx.AsyncClient, web: str, sub: str, login: str = "/login"
+) -> httpx.Response:
+    """`login`, the provider's form posted for `sub`, the callback: the browser's session cookie
     is set on `browser`. Returns the callback's response."""
-    to_provider = await browser.get(f"{web}/login")
+    to_provider = await browser.get(f"{web}{login}")
     assert to_provider.status_code == 302, to_provider.text
     authorize = to_provider.headers["location"]
     form = await browser.get(authorize)

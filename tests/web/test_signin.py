@@ -43,6 +43,20 @@ async def test_a_person_signs_in_through_the_provider_and_out_again(
         assert (await browser.get(f"{web}/api/v1/me")).status_code == 401
 
 
+async def test_sign_in_comes_back_to_the_page_asked_for_and_never_elsewhere(
+    serve: Serve,
+) -> None:
+    async with serve() as web:
+        for asked, back in (
+            ("%2Ftasks%3Fsoonest%3D1", "/tasks?soonest=1"),
+            ("%2F%2Fevil.example%2Ftasks", "/api/v1/me"),
+            ("https%3A%2F%2Fevil.example%2F", "/api/v1/me"),
+        ):
+            async with httpx.AsyncClient() as browser:
+                landed = await browser_sign_in(browser, web, SECRETARY, f"/login?next={asked}")
+                assert landed.status_code == 303 and landed.headers["location"] == back, asked
+
+
 async def test_a_callback_without_the_login_that_began_it_is_refused(serve: Serve) -> None:
     async with serve() as web, httpx.AsyncClient() as stranger:
         forged = await stranger.get(f"{web}/auth/callback?code=stolen&state=guessed")
