@@ -202,12 +202,18 @@ async def prepare(web: str, settings: Settings) -> str:
         return process_id
 
 
+class NotServed(Exception):
+    """This build serves no page at the address (its part of the pages is not built yet)."""
+
+
 async def measure(
     web: str, taken: dict[str, list[float]], path: str, who: str, repeat: int
 ) -> float:
     async with signed_in(web, who) as browser:
         for _ in range(repeat + 1):
             answer = await browser.get(path)
+            if answer.status_code == 404 and answer.history == []:
+                raise NotServed(path)
             if answer.status_code != 200:
                 raise RuntimeError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
     return median_ms(taken[path][1:])
@@ -252,7 +258,11 @@ async def run(events: int, repeat: int, api: bool) -> None:
             over = []
             for page in pages(process_id):
                 path = page.api if api else page.path
-                page_ms = await measure(web, taken, path, page.who, repeat)
+                try:
+                    page_ms = await measure(web, taken, path, page.who, repeat)
+                except NotServed:
+                    print(f"{page.name:34} not served: no page at {path} in this build")
+                    continue
                 command_runs = [
                     await asyncio.to_thread(run_command, page.command) for _ in range(repeat + 1)
                 ]
