@@ -49,7 +49,12 @@ class TrailQuery(BaseModel):
 
 
 class UnknownFilter(ValueError):
-    """A filter names something the partnership does not have; the message says which."""
+    """A filter names something the partnership does not have; the message says which, and
+    `field` which filter it was."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 async def known_names(store: EventStore, config: Partnership) -> Names:
@@ -65,12 +70,13 @@ async def check_query(
     so an empty trail always means "nothing happened", never "you mistyped"."""
     if query.organisation is not None and not names.knows(query.organisation):
         raise UnknownFilter(
-            f"'{query.organisation}' is not an organisation or body of {config.slug}"
+            "organisation",
+            f"'{query.organisation}' is not an organisation or body of {config.slug}",
         )
     if query.process is not None and query.process not in await store.partnership_streams(
         config.slug
     ):
-        raise UnknownFilter(f"'{query.process}' is not a process of {config.slug}")
+        raise UnknownFilter("process", f"'{query.process}' is not a process of {config.slug}")
 
 
 async def trail_lines(

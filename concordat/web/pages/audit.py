@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
 from audit.export import ExportFormat
 from audit.log_check import check_log
@@ -106,7 +107,7 @@ async def partnership_trail(
     until = date_field(query_params, "until", "To")
     errors = [f for f in (since, until) if f.error]
     query = TrailQuery()
-    problem = None
+    problem: tuple[str, str] | None = None
     if not errors:
         try:
             query = TrailQuery(
@@ -117,8 +118,10 @@ async def partnership_trail(
                 until=until.value,
             )
             await check_query(store, config, query, names)
-        except (ValueError, UnknownFilter) as error:
-            problem, query = _first_message(error), TrailQuery()
+        except UnknownFilter as error:
+            problem, query = (str(error), f"#{error.field}"), TrailQuery()
+        except ValidationError as error:  # the days in the wrong order
+            problem, query = (_first_message(error), "#since-day"), TrailQuery()
     every = lines == "all"
     shown = []
     if not errors and problem is None:
@@ -160,10 +163,6 @@ def _choices(anything: str, pairs: list[tuple[str, str]]) -> list[dict[str, str]
     return [{"value": "", "text": anything}, *({"value": v, "text": t} for v, t in pairs)]
 
 
-def _first_message(error: Exception) -> str:
+def _first_message(error: ValidationError) -> str:
     """A validation error's own sentence, without pydantic's framing."""
-    errors = getattr(error, "errors", None)
-    if callable(errors):
-        message = str(errors()[0]["msg"])
-        return message.removeprefix("Value error, ")
-    return str(error)
+    return str(error.errors()[0]["msg"]).removeprefix("Value error, ")

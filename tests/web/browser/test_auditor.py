@@ -210,6 +210,15 @@ async def test_an_auditor_replays_as_of_a_date_filters_the_trail_and_downloads_t
         assert len(in_partnership) < len(by_rep)
         await check_accessibility(page)
         await screenshot(page, "audit-trail")
+        for prefix, day in (("since", left), ("until", signed)):
+            await page.fill(f"#{prefix}-day", str(day.day))
+            await page.fill(f"#{prefix}-month", str(day.month))
+            await page.fill(f"#{prefix}-year", str(day.year))
+        await page.click("button:has-text('Filter')")
+        await page.wait_for_load_state()
+        summary = await page.locator(".nhsuk-error-summary").inner_text()
+        assert f"the first day {left} is after the last day {signed}: swap them" in summary
+        await check_accessibility(page)
         await auditor.close()
 
         # Not an auditor: a page saying so, in the rule's words.
