@@ -1,14 +1,29 @@
-"""The partnerships: the list, and each one's page."""
+"""The partnerships: the list, and each one's page (members, bodies and whether each can be
+quorate, the MoU, open processes, the what-if form), with the forms that start processes."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
 
 from concordat.web import api
-from concordat.web.api import Reach
+from concordat.web.acting import Caller
+from concordat.web.api import OnBehalfOf, Reach
+from concordat.web.pages.csrf import FIELD, PostedForm
+from concordat.web.pages.reading import WORKFLOW_TYPES
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from domain.aggregates.partnership import PartnershipState
+from domain.events.declarations import ConflictRuling
+from domain.provenance import Channel, Person
+from domain.text import refusal
+from domain.what_if import Conflict, ProposedChange, SeatRef
+from workflows.launches import ProcessStart
 
 router = APIRouter(include_in_schema=False)
+STARTS: TypeAdapter[Any] = TypeAdapter(ProcessStart)
 
 
 @router.get("/partnerships")
@@ -18,4 +33,119 @@ async def partnerships(request: Request, viewer: Viewer, reach: Reach) -> HTMLRe
         "partnerships.html",
         section="partnerships",
         partnerships=await api.list_partnerships(viewer, reach),
+    )
+
+
+def _seats(values: list[str]) -> list[tuple[str, str]]:
+    """`body/seat` pairs from the what-if form."""
+    return [(v.partition("/")[0], v.partition("/")[2]) for v in values]
+
+
+def _change(request: Request) -> ProposedChange | None:
+    """The what-if form's change, or None if the form was not sent."""
+    params = request.query_params
+    if "what_if" not in params:
+        return None
+    ruling = ConflictRuling(params.get("ruling") or ConflictRuling.LEAVE)
+    return ProposedChange(
+        leaving=tuple(params.getlist("leave")),
+        absent=tuple(SeatRef(body=b, seat=s) for b, s in _seats(params.getlist("absent"))),
+        conflicted=tuple(
+            Conflict(body=b, seat=s, ruling=ruling) for b, s in _seats(params.getlist("conflicted"))
+        ),
+    )
+
+
+async def _page(
+    request: Request,
+    viewer: Person,
+    reach: Reach,
+    slug: str,
+    refused: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    state: PartnershipState = await api.partnership_state(slug, viewer, reach)
+    now = await api.ask_what_if(slug, ProposedChange(), viewer, reach)
+    change = _change(request)
+    answer, what_if_refused = None, None
+    if change is not None:
+        try:
+            answer = await api.ask_what_if(slug, change, viewer, reach)
+        except HTTPException as error:
+            what_if_refused = str(error.detail)
+    processes = [
+        (record, await api.process_state(record.process_id, viewer, reach))
+        for record in state.open_processes
+        if record.process in WORKFLOW_TYPES
+    ]
+    access = state.config.access
+    leaving = change.leaving if change else ()
+    return render(
+        request,
+        "partnership.html",
+        status_code=status_code,
+        section="partnerships",
+        slug=state.slug,
+        state=state,
+        quorate_now={c.body: c for c in now.report.bodies},
+        processes=processes,
+        change=change,
+        answer=answer,
+        what_if_refused=what_if_refused,
+        secretariat=access.is_secretariat(viewer),
+        represents=access.organisations_of(viewer),
+        refused=refused or {},
+        today=datetime.now(UTC).date(),
+        leave_items=[
+            {"value": o, "text": state.organisation(o).name, "checked": o in leaving}
+            for o in state.signatories
+        ],
+        seat_options=[
+            (body.name, [(f"{body.slug}/{m.seat}", m.role) for m in body.members])
+            for body in state.bodies
+            if body.members
+        ],
+        chosen={
+            "absent": {f"{a.body}/{a.seat}" for a in change.absent} if change else set(),
+            "conflicted": {f"{c.body}/{c.seat}" for c in change.conflicted} if change else set(),
+        },
+        body_names={b.slug: b.name for b in state.bodies},
+    )
+
+
+@router.get("/partnerships/{slug}")
+async def partnership_page(
+    slug: str, request: Request, viewer: Viewer, reach: Reach
+) -> HTMLResponse:
+    return await _page(request, viewer, reach, slug)
+
+
+@router.post("/partnerships/{slug}/processes")
+async def start_process(
+    slug: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
+) -> Response:
+    """Starts a process as the API does, then shows it; a refusal beside the form."""
+    fields = {k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""}
+    form_id = str(form.get("form_id", ""))
+    try:
+        command = STARTS.validate_python(fields)
+    except ValidationError as error:
+        return await _refused(request, viewer, reach, slug, form_id, refusal(error))
+    caller = Caller(person=viewer, channel=Channel.WEB)
+    try:
+        started = await api.start_process(slug, command, caller, OnBehalfOf(), request, reach)
+    except HTTPException as error:
+        if error.status_code not in (status.HTTP_403_FORBIDDEN, 422):
+            raise
+        return await _refused(request, viewer, reach, slug, form_id, str(error.detail))
+    return RedirectResponse(
+        f"/processes/{started.process_id}", status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+async def _refused(
+    request: Request, viewer: Person, reach: Reach, slug: str, form_id: str, reason: str
+) -> HTMLResponse:
+    return await _page(
+        request, viewer, reach, slug, {form_id: reason}, status.HTTP_422_UNPROCESSABLE_CONTENT
     )

@@ -81,8 +81,8 @@ async def check_accessibility(page: Page) -> None:
 
 
 async def screenshot(page: Page, name: str) -> Path:
-    """The whole page into docs/screenshots/NAME.png, for the README and docs."""
+    """What a 1280 by 900 window shows of the page, into docs/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path))
     return path

@@ -1,0 +1,141 @@
+"""Each process's page: status, deadlines, its events in plain English, the letters it issued,
+and the forms for what the signed-in person may do now. A refusal is shown beside the form in
+the domain's words, and nothing is written."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
+
+from audit.trail import trail
+from concordat.web import api
+from concordat.web.acting import Caller
+from concordat.web.api import OnBehalfOf, Reach
+from concordat.web.kinds import ProcessCommand
+from concordat.web.pages.csrf import FIELD, PostedForm
+from concordat.web.pages.reading import process_state
+from concordat.web.pages.rendering import render
+from concordat.web.pages.signed_in import Viewer
+from domain.aggregates.escalation.state import EscalationState
+from domain.aggregates.exit import ExitState
+from domain.aggregates.review import ReviewState
+from domain.events import NoticeIssued
+from domain.provenance import Channel, Person
+from domain.streams import parse_stream
+from domain.tasks import tasks_for
+from domain.text import refusal
+from eventstore.codec import to_domain_event
+
+router = APIRouter(include_in_schema=False)
+COMMANDS: TypeAdapter[Any] = TypeAdapter(ProcessCommand)
+
+
+def deadlines(state: Any) -> list[tuple[str, date]]:
+    """The dates a process's state holds to, in words, soonest first."""
+    found: list[tuple[str, date | None]] = []
+    match state:
+        case ReviewState():
+            found = [("Responses due", state.response_deadline), ("Review due", state.due_on)]
+        case ExitState():
+            waiting = [
+                n.acknowledge_by
+                for n in state.notices
+                if n.acknowledged_on is None and n.acknowledge_by is not None
+            ]
+            found = [("Leaving on", state.effective_on)]
+            if waiting:
+                found.append((f"Acknowledgements due ({len(waiting)} outstanding)", min(waiting)))
+        case EscalationState():
+            found = [("Settle at this level by", state.respond_by)] + [
+                (f"Action {a.action_id} due", a.due_on) for a in state.open_actions
+            ]
+    return sorted(((label, on) for label, on in found if on is not None), key=lambda d: d[1])
+
+
+async def _page(
+    request: Request,
+    viewer: Person,
+    reach: Reach,
+    process_id: str,
+    refused: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    view = await api.process_state(process_id, viewer, reach)
+    row = view.process
+    state = await process_state(reach, row.workflow_type, process_id)
+    # From the id: the search attributes are set only once the workflow's first task has run.
+    slug = parse_stream(process_id).partnership
+    config = (await api.partnership_state(slug, viewer, reach)).config
+    store = await reach.auditor_store()
+    recorded = await store.read_stream(process_id)
+    letters = [e for e in (to_domain_event(r) for r in recorded) if isinstance(e, NoticeIssued)]
+    return render(
+        request,
+        "process.html",
+        status_code=status_code,
+        section="tasks",
+        slug=slug,
+        process=row,
+        state=state,
+        partnership=config,
+        timeline=trail(config, recorded),
+        letters=letters,
+        deadlines=deadlines(state),
+        tasks=tasks_for(config, viewer, [(process_id, state)]),
+        version=recorded[-1].version if recorded else 0,
+        refused=refused or {},
+        today=datetime.now(UTC).date(),
+    )
+
+
+@router.get("/processes/{process_id}")
+async def process_page(
+    process_id: str, request: Request, viewer: Viewer, reach: Reach
+) -> HTMLResponse:
+    return await _page(request, viewer, reach, process_id)
+
+
+@router.get("/processes/{process_id}/version")
+async def process_version(process_id: str, viewer: Viewer, reach: Reach) -> Response:
+    """How many events the process has recorded: the page's script reloads when it changes."""
+    store = await reach.auditor_store()
+    return PlainTextResponse(str(await store.stream_version(process_id)))
+
+
+@router.post("/processes/{process_id}/commands")
+async def command(
+    process_id: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
+) -> Response:
+    """The form's command sent as the API sends it; on refusal the page again, the refusal
+    beside the form it came from (named by the form's `form_id`)."""
+    fields: dict[str, Any] = {
+        k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""
+    }
+    form_id = str(form.get("form_id", ""))
+    try:
+        sent = COMMANDS.validate_python(fields)
+    except ValidationError as error:
+        return await _refused(request, viewer, reach, process_id, form_id, refusal(error))
+    caller = Caller(person=viewer, channel=Channel.WEB)
+    try:
+        await api.command_process(process_id, sent, caller, OnBehalfOf(), request, reach)
+    except HTTPException as error:
+        if error.status_code not in (status.HTTP_403_FORBIDDEN, 422):
+            raise
+        return await _refused(request, viewer, reach, process_id, form_id, str(error.detail))
+    return RedirectResponse(f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _refused(
+    request: Request, viewer: Person, reach: Reach, process_id: str, form_id: str, reason: str
+) -> HTMLResponse:
+    return await _page(
+        request,
+        viewer,
+        reach,
+        process_id,
+        refused={form_id: reason},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )

@@ -1,0 +1,52 @@
+"""What the pages read, through the API's own functions (the same queries, the same errors):
+a partnership's state, its open processes' states, and what the signed-in person owes."""
+
+from typing import Any
+
+from concordat.web import api
+from concordat.web.backends import Backends, query
+from concordat.web.kinds import KINDS
+from domain.aggregates.partnership import PartnershipState
+from domain.events import ProcessKind
+from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.provenance import Person
+from domain.streams import partnership_stream
+from domain.tasks import ProcessState, Task, soonest_first, tasks_for
+
+WORKFLOW_TYPES = {
+    ProcessKind.REVIEW: "Review",
+    ProcessKind.EXIT: "Exit",
+    ProcessKind.ESCALATION: "Escalation",
+    ProcessKind.COMMITTEE: "Committee",
+}
+"""The workflow type Temporal names each kind of process by (concordat/web/kinds.py)."""
+
+
+async def process_state(reach: Backends, workflow_type: str, process_id: str) -> Any:
+    """The process's state as its workflow folds it (its own model, not JSON)."""
+    client = await reach.temporal()
+    return await query(client.get_workflow_handle(process_id), KINDS[workflow_type].state)
+
+
+async def open_states(reach: Backends, state: PartnershipState) -> list[tuple[str, ProcessState]]:
+    """The partnership itself and each open process it started, with their states."""
+    states: list[tuple[str, ProcessState]] = [(partnership_stream(state.slug), state)]
+    for record in state.open_processes:
+        kind = WORKFLOW_TYPES.get(record.process)
+        if kind is not None:
+            states.append((record.process_id, await process_state(reach, kind, record.process_id)))
+    return states
+
+
+async def owed_by(reach: Backends, person: Person) -> list[Task]:
+    """Everything `person` owes in every running partnership whose access data names them."""
+    owed: list[Task] = []
+    client = await reach.temporal()
+    for slug in partnership_slugs(reach.settings.partnerships_dir):
+        access = load_partnership(slug, reach.settings.partnerships_dir).access
+        named = access.is_secretariat(person) or access.organisations_of(person)
+        if not named or not await api._running(client, partnership_stream(slug)):
+            continue
+        state = await api.partnership_state(slug, person, reach)
+        owed += tasks_for(state.config, person, await open_states(reach, state))
+    return soonest_first(owed)

@@ -1,0 +1,167 @@
+"""What a person owes: the one place that decides it, from the processes' states and the roles
+the partnership's access data gives the person (`domain.access`, as `domain.authority` reads
+it). Each task names the process, the party it is owed for, the command that settles it and its
+deadline; the soonest comes first, those without a deadline last."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregates.escalation.state import EscalationState
+from domain.aggregates.exit import ExitState
+from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.review import ReviewState
+from domain.partnership import Partnership
+from domain.provenance import Person
+
+TaskKind = Literal["signature", "response", "variation", "acknowledgement", "decision"]
+
+
+class Task(BaseModel):
+    """One thing `person` should do, and where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TaskKind
+    partnership: str
+    process_id: str
+    party: str | None
+    """The organisation the task is owed for; None for the secretariat's own business."""
+    what: str
+    command: str
+    due_on: date | None = None
+
+
+ProcessState = PartnershipState | ReviewState | ExitState | EscalationState
+
+
+def tasks_for(
+    config: Partnership, person: Person, states: Iterable[tuple[str, ProcessState]]
+) -> list[Task]:
+    """What `person` owes in the partnership `config` (as its running workflow holds it),
+    given each open process as (process id, state), soonest deadline first."""
+    owed: list[Task] = []
+    names = _Names(config)
+    represents = set(config.access.organisations_of(person))
+    secretariat = config.access.is_secretariat(person)
+    for process_id, state in states:
+        match state:
+            case PartnershipState():
+                owed += _signatures(state, names, process_id, represents)
+            case ReviewState():
+                owed += _review(state, names, process_id, represents)
+            case ExitState():
+                owed += _exit(state, names, process_id) if secretariat else []
+            case EscalationState():
+                owed += _escalation(state, names, process_id) if secretariat else []
+    return soonest_first(owed)
+
+
+class _Names:
+    """Organisations by name in a task's words, by slug where the file does not name one (a
+    partner admitted since)."""
+
+    def __init__(self, config: Partnership) -> None:
+        self.partnership = config.slug
+        self._names = {o.slug: o.name for o in config.organisations}
+
+    def __call__(self, slug: str | None) -> str:
+        return self._names.get(slug or "", slug or "")
+
+
+def soonest_first(tasks: Iterable[Task]) -> list[Task]:
+    """`tasks` by deadline, those without one last."""
+    return sorted(tasks, key=lambda t: (t.due_on is None, t.due_on or date.max, t.what))
+
+
+def _signatures(
+    state: PartnershipState, names: _Names, process_id: str, represents: set[str]
+) -> list[Task]:
+    if state.is_effective:
+        return []
+    return [
+        Task(
+            kind="signature",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=organisation,
+            what=f"Sign the MoU for {names(organisation)}",
+            command="SignMou",
+        )
+        for organisation in state.outstanding_signatures
+        if organisation in represents
+    ]
+
+
+def _review(state: ReviewState, names: _Names, process_id: str, represents: set[str]) -> list[Task]:
+    if state.status != "open":
+        return []
+    answered = {r.organisation for r in state.responses}
+    settled = set(state.agreed) | set(state.refused) | set(state.left)
+    owed = [
+        Task(
+            kind="response",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=organisation,
+            what=f"Respond to the annual review of the MoU for {names(organisation)}",
+            command="RecordResponse",
+            due_on=state.response_deadline,
+        )
+        for organisation in state.signatories
+        if organisation in represents and organisation not in answered | set(state.left)
+    ]
+    if state.variation_id is not None:
+        owed += [
+            Task(
+                kind="variation",
+                partnership=names.partnership,
+                process_id=process_id,
+                party=organisation,
+                what=f"Agree to the proposed variation for {names(organisation)}: "
+                f"{state.variation_summary}",
+                command="AgreeVariation",
+                due_on=state.response_deadline,
+            )
+            for organisation in state.signatories
+            if organisation in represents and organisation not in settled
+        ]
+    return owed
+
+
+def _exit(state: ExitState, names: _Names, process_id: str) -> list[Task]:
+    if state.status != "notified":
+        return []
+    return [
+        Task(
+            kind="acknowledgement",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=notice.recipient,
+            what=f"Record {names(notice.recipient)}'s acknowledgement of "
+            f"{names(state.organisation)}'s notice of exit",
+            command="AcknowledgeNotice",
+            due_on=notice.acknowledge_by,
+        )
+        for notice in state.notices
+        if notice.delivered_on is not None and notice.acknowledged_on is None
+    ]
+
+
+def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
+    stage = state.stage
+    if state.status != "open" or stage is None:
+        return []
+    return [
+        Task(
+            kind="decision",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=None,
+            what=f"Record the decision of {stage.name} on the escalation: {state.summary}",
+            command="DecideEscalation",
+            due_on=state.respond_by,
+        )
+    ]

@@ -1,0 +1,95 @@
+"""What a person owes (domain/tasks.py): a representative owes their own organisation's
+response, agreement and signature and nothing of another's; the secretariat owes the records of
+acknowledgements and decisions; soonest deadline first."""
+
+from datetime import date
+
+from domain.aggregates.exit import ExitState, Notice
+from domain.aggregates.partnership import initial_state
+from domain.aggregates.review import Response, ReviewState
+from domain.tasks import tasks_for
+from tests.people import representative, secretary, shipped
+
+CONFIG = shipped("county-durham")
+REVIEW = "review:county-durham:2026-11-29-abc123"
+
+
+def review(**changes: object) -> ReviewState:
+    return ReviewState(
+        partnership=CONFIG.slug,
+        status="open",
+        review_id="2026-11-29-abc123",
+        signatories=("icb", "dcc", "tewv"),
+        opened_on=date(2026, 11, 29),
+        response_deadline=date(2027, 1, 10),
+        responses=(
+            Response(organisation="icb", received_on=date(2026, 12, 1), confirms_unchanged=True),
+        ),
+    ).model_copy(update=changes)
+
+
+def test_a_representative_owes_only_their_own_organisations_response() -> None:
+    dcc = tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, review())])
+    assert [(t.kind, t.party, t.command, t.due_on) for t in dcc] == [
+        ("response", "dcc", "RecordResponse", date(2027, 1, 10))
+    ]
+    assert tasks_for(CONFIG, representative(CONFIG, "icb"), [(REVIEW, review())]) == []
+    assert (
+        tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, review(status="concluded"))])
+        == []
+    )
+
+
+def test_a_variation_is_owed_until_agreed_or_refused() -> None:
+    varied = review(variation_id="v1", variation_summary="Add a partner", agreed=("dcc",))
+    icb = tasks_for(CONFIG, representative(CONFIG, "icb"), [(REVIEW, varied)])
+    assert [t.kind for t in icb] == ["variation"]
+    dcc = tasks_for(CONFIG, representative(CONFIG, "dcc"), [(REVIEW, varied)])
+    assert [t.kind for t in dcc] == ["response"]
+
+
+def test_signatures_are_owed_until_the_mou_takes_effect() -> None:
+    state = initial_state(CONFIG)
+    tewv = tasks_for(CONFIG, representative(CONFIG, "tewv"), [("partnership:x", state)])
+    assert [(t.kind, t.party) for t in tewv] == [("signature", "tewv")]
+    effective = state.model_copy(update={"effective_on": date(2026, 1, 1)})
+    assert tasks_for(CONFIG, representative(CONFIG, "tewv"), [("p", effective)]) == []
+
+
+def test_the_secretariat_owes_acknowledgements_soonest_first_and_representatives_none() -> None:
+    exit_state = ExitState(
+        config=CONFIG,
+        signatories=("icb", "dcc", "tewv"),
+        status="notified",
+        organisation="tewv",
+        notices=(
+            Notice(
+                recipient="icb",
+                notice_id="n1",
+                issued_on=date(2026, 12, 1),
+                acknowledge_by=date(2026, 12, 20),
+                delivered_on=date(2026, 12, 1),
+            ),
+            Notice(
+                recipient="dcc",
+                notice_id="n2",
+                issued_on=date(2026, 12, 1),
+                acknowledge_by=date(2026, 12, 15),
+                delivered_on=date(2026, 12, 1),
+            ),
+            Notice(
+                recipient="hdft",
+                notice_id="n3",
+                issued_on=date(2026, 12, 1),
+                acknowledge_by=date(2026, 12, 10),
+                delivered_on=date(2026, 12, 1),
+                acknowledged_on=date(2026, 12, 2),
+            ),
+        ),
+    )
+    owed = tasks_for(CONFIG, secretary(CONFIG), [("exit:x", exit_state), (REVIEW, review())])
+    assert [(t.kind, t.party) for t in owed] == [
+        ("acknowledgement", "dcc"),
+        ("acknowledgement", "icb"),
+    ]
+    assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("exit:x", exit_state)]) == []
