@@ -163,6 +163,7 @@ async def test_an_auditor_replays_as_of_a_date_filters_the_trail_and_downloads_t
             "Exit of Tees, Esk and Wear Valleys"
             in await page.locator("#open-processes").inner_text()
         )
+        await page.evaluate("document.getElementById('as_of').scrollIntoView()")
         await screenshot(page, "audit-replay")
         await page.fill("#as_of-day", "31")
         await page.fill("#as_of-month", "2")
@@ -209,6 +210,7 @@ async def test_an_auditor_replays_as_of_a_date_filters_the_trail_and_downloads_t
         assert in_partnership and all(f"partnership:{SLUG}" in t for t in in_partnership)
         assert len(in_partnership) < len(by_rep)
         await check_accessibility(page)
+        await page.evaluate("document.querySelector('form legend').scrollIntoView()")
         await screenshot(page, "audit-trail")
         for prefix, day in (("since", left), ("until", signed)):
             await page.fill(f"#{prefix}-day", str(day.day))
