@@ -13,10 +13,18 @@ from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.partnership import PartnershipState
 from domain.aggregates.review import ReviewState
-from domain.partnership import Partnership
+from domain.partnership import Partnership, StageKind
 from domain.provenance import Person
 
-TaskKind = Literal["signature", "response", "variation", "acknowledgement", "decision"]
+TaskKind = Literal[
+    "signature",
+    "response",
+    "variation",
+    "acknowledgement",
+    "consideration",
+    "decision",
+    "resolution",
+]
 
 
 class Task(BaseModel):
@@ -151,17 +159,30 @@ def _exit(state: ExitState, names: _Names, process_id: str) -> list[Task]:
 
 
 def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
+    """At a deciding level the secretariat records the body's vote, and once it is carried the
+    resolution; elsewhere that the level's body considered the matter (P4)."""
     stage = state.stage
     if state.status != "open" or stage is None:
         return []
+    carried = any(d.level == state.level and d.carried for d in state.decisions)
+    if carried:
+        kind, command, what = "resolution", "ResolveEscalation", "the resolution"
+    elif stage.kind is StageKind.DECISION:
+        kind, command, what = "decision", "DecideEscalation", f"the vote of the {stage.name}"
+    else:
+        kind, command, what = (
+            "consideration",
+            "ConsiderEscalation",
+            (f"the consideration of the {stage.name}"),
+        )
     return [
         Task(
-            kind="decision",
+            kind=kind,
             partnership=names.partnership,
             process_id=process_id,
             party=None,
-            what=f"Record the decision of {stage.name} on the escalation: {state.summary}",
-            command="DecideEscalation",
+            what=f"Record {what} on the escalation: {state.summary}",
+            command=command,
             due_on=state.respond_by,
         )
     ]

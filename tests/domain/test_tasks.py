@@ -4,9 +4,11 @@ acknowledgements and decisions; soonest deadline first."""
 
 from datetime import date
 
+from domain.aggregates.escalation.state import initial_state as no_escalation
 from domain.aggregates.exit import ExitState, Notice
 from domain.aggregates.partnership import initial_state
 from domain.aggregates.review import Response, ReviewState
+from domain.events import EscalationDecided
 from domain.tasks import tasks_for
 from tests.people import representative, secretary, shipped
 
@@ -93,3 +95,41 @@ def test_the_secretariat_owes_acknowledgements_soonest_first_and_representatives
         ("acknowledgement", "icb"),
     ]
     assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("exit:x", exit_state)]) == []
+
+
+def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> None:
+    open_at = no_escalation(CONFIG).model_copy(
+        update={"status": "open", "summary": "Discharge", "respond_by": date(2027, 1, 1)}
+    )
+    kinds = []
+    for level, decisions in ((1, ()), (2, ()), (2, ("carried",))):
+        state = open_at.model_copy(
+            update={
+                "level": level,
+                "decisions": tuple(
+                    EscalationDecided(
+                        partnership=CONFIG.slug,
+                        escalation_id="e1",
+                        level=2,
+                        body="cdcpe",
+                        decided_on=date(2026, 12, 1),
+                        rule="simple_majority",
+                        eligible_voters=("a", "b"),
+                        in_favour=("a", "b"),
+                        against=(),
+                        carried=True,
+                        summary="Fund it",
+                        explanation="",
+                    )
+                    for _ in decisions
+                ),
+            }
+        )
+        (task,) = tasks_for(CONFIG, secretary(CONFIG), [("escalation:x", state)])
+        kinds.append((task.kind, task.command, task.due_on))
+        assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("escalation:x", state)]) == []
+    assert kinds == [
+        ("consideration", "ConsiderEscalation", date(2027, 1, 1)),
+        ("decision", "DecideEscalation", date(2027, 1, 1)),
+        ("resolution", "ResolveEscalation", date(2027, 1, 1)),
+    ]

@@ -114,6 +114,8 @@ async def command(
         k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""
     }
     form_id = str(form.get("form_id", ""))
+    if fields.get("type") == "DecideEscalation":
+        fields = _vote(fields)
     try:
         sent = COMMANDS.validate_python(fields)
     except ValidationError as error:
@@ -126,6 +128,20 @@ async def command(
             raise
         return await _refused(request, viewer, reach, process_id, form_id, str(error.detail))
     return RedirectResponse(f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _vote(fields: dict[str, Any]) -> dict[str, Any]:
+    """The vote form's one choice a seat (`vote:SEAT`: absent, for, against or abstain) as the
+    command's attendance and votes."""
+    votes = {k.removeprefix("vote:"): v for k, v in fields.items() if k.startswith("vote:")}
+    rest = {k: v for k, v in fields.items() if not k.startswith("vote:")}
+    present = [seat for seat, vote in votes.items() if vote != "absent"]
+    return {
+        **rest,
+        "present": [{"seat": seat} for seat in present],
+        "in_favour": [seat for seat, vote in votes.items() if vote == "for"],
+        "against": [seat for seat, vote in votes.items() if vote == "against"],
+    }
 
 
 async def _refused(

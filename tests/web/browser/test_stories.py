@@ -2,6 +2,7 @@
 provider's form, Temporal (time-skipping) with the worker, PostgreSQL. Every page visited is
 checked with axe; the main pages are kept as screenshots in docs/screenshots/."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
@@ -175,4 +176,77 @@ async def test_a_partner_gives_notice_and_the_secretariat_records_acknowledgemen
     await screenshot(page, "what-if")
 
     for person in (tewv, secretary):
+        await person.close()
+
+
+async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the_outcome(
+    stack: tuple[str, date], chromium: Browser, issuer: str
+) -> None:
+    """The domain lets only the secretariat record a body's vote (rule A1): the secretary
+    records how each member voted at the CDCP Executive, and a member sees the outcome."""
+    web, today = stack
+    token = await program_token(issuer, SECRETARY)
+    async with httpx.AsyncClient(
+        base_url=f"{web}/api/v1", headers=bearer(token), timeout=60
+    ) as api:
+        raised = await api.post(
+            f"/partnerships/{SLUG}/processes",
+            json={
+                "type": "RaiseEscalation",
+                "escalation_id": "acute-1",
+                "raised_by": "acute-care-board",
+                "reason": "outcome_not_delivered",
+                "summary": "Discharge target missed",
+                "raised_on": today.isoformat(),
+            },
+        )
+        assert raised.status_code == 200, raised.text
+        escalation_id = raised.json()["process_id"]
+        for _ in range(100):  # Temporal lists its partnership once its first task has run
+            if (await api.get(f"/processes/{escalation_id}")).json()["process"]["partnership"]:
+                break
+            await asyncio.sleep(0.05)
+        referred = await api.post(
+            f"/processes/{escalation_id}/commands",
+            json={
+                "type": "ReferUp",
+                "level": 1,
+                "body": "acute-care-board",
+                "referred_on": today.isoformat(),
+                "notes": "The board cannot resolve it alone",
+            },
+        )
+        assert referred.status_code == 200, referred.text
+
+    secretary = await sign_in(chromium, web, SECRETARY)
+    page = secretary.page
+    await check_accessibility(page)
+    await page.get_by_role("link", name="Record the vote of the CDCP Executive").click()
+    form = page.locator("#DecideEscalation-")
+    await form.wait_for()
+    seats = form.locator("fieldset")
+    voting = await seats.count()
+    assert voting >= 5
+    for index in range(5):
+        choice = "Against" if index == 4 else "For"
+        await seats.nth(index).get_by_label(choice, exact=True).check()
+    await form.get_by_label("What was decided").fill("Fund the discharge team for a year")
+    await form.get_by_role("button", name="Record the vote").click()
+    await page.wait_for_url(f"{web}/processes/{escalation_id}")
+    await check_accessibility(page)
+    assert await page.locator("#DecideEscalation-").count() == 0, "the vote is recorded once"
+    assert await page.locator("#ResolveEscalation-").count() == 1, "the resolution is owed next"
+
+    member = await sign_in(
+        chromium,
+        web,
+        "dev-member-icb-medical-director-county-durham",
+        f"/processes/{escalation_id}",
+    )
+    await check_accessibility(member.page)
+    voted = [line for line in await timeline(member.page) if "voted on escalation" in line]
+    assert len(voted) == 1 and "carried" in voted[0] and "4 for and 1 against" in voted[0]
+    assert "Fund the discharge team for a year" in voted[0]
+    await screenshot(member.page, "process-escalation")
+    for person in (secretary, member):
         await person.close()
