@@ -50,6 +50,10 @@ def _iso(moment: datetime) -> str:
 def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as the store returns it, made plain: data and metadata as JSON values, hashes in
     hex, ids and times as text."""
+    return _record(row, _value(row["data"]), _value(row["metadata"]))
+
+
+def _record(row: Mapping[str, Any], data: Any, metadata: Any) -> dict[str, Any]:
     return {
         "position": row["position"],
         "stream_id": row["stream_id"],
@@ -57,8 +61,8 @@ def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "event_id": str(row["event_id"]),
         "event_type": row["event_type"],
         "schema_version": row["schema_version"],
-        "data": _value(row["data"]),
-        "metadata": _value(row["metadata"]),
+        "data": data,
+        "metadata": metadata,
         "occurred_at": _iso(row["occurred_at"]),
         "recorded_at": _iso(row["recorded_at"]),
         "event_hash": bytes(row["event_hash"]).hex(),
@@ -95,12 +99,11 @@ async def export_text(
     """
     if format is ExportFormat.CSV:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-        writer.writeheader()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
         async for row in rows:
-            record = export_record(row)
-            record["data"], record["metadata"] = canonical_texts(row)
-            writer.writerow(record)
+            # Data and metadata read once, as their canonical text, not parsed first.
+            writer.writerow(_record(row, *canonical_texts(row)).values())
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -178,20 +178,20 @@ def require_secretariat(access: Access, person: Person, partnership: str) -> Non
 
 
 def require_auditor(access: Access, person: Person, partnership: str) -> None:
-    """Refuses anyone but an auditor reading `partnership`'s record (A9)."""
+    """Refuses anyone but an auditor reading `partnership`'s record (A10)."""
     if not access.is_auditor(person):
         raise NotAuthorisedError(
             f"{person.name} ({person.issuer}:{person.subject}) may not read {partnership}'s "
-            "record: only its auditors do (rule A9)"
+            "record: only its auditors do (rule A10)"
         )
 
 
 def require_log_auditor(accesses: Iterable[Access], person: Person) -> None:
-    """Refuses anyone who audits no partnership reading the whole log (A9): it holds them all."""
+    """Refuses anyone who audits no partnership reading the whole log (A10): it holds them all."""
     if not any(access.is_auditor(person) for access in accesses):
         raise NotAuthorisedError(
             f"{person.name} ({person.issuer}:{person.subject}) may not read the event log: only "
-            "the auditors of a partnership do (rule A9)"
+            "the auditors of a partnership do (rule A10)"
         )
 
 

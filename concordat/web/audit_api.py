@@ -1,6 +1,6 @@
 """The auditor's read side of the JSON API under /api/v1/audit, as the read-only database role:
 verification, digests, checkpoints and proofs, replay on a date, the trail with its filters, and
-the export as a streamed download. Auditors only (docs/rules.md A9)."""
+the export as a streamed download. Auditors only (docs/rules.md A10)."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime

@@ -1,6 +1,6 @@
 """Who may read the record through the web service, and the reads the audit API and the audit
 pages share: only a partnership's auditors read its record, and only someone who audits a
-partnership reads the whole log (docs/rules.md A9)."""
+partnership reads the whole log (docs/rules.md A10)."""
 
 import functools
 from pathlib import Path

@@ -280,8 +280,8 @@ def test_only_auditors_read_the_record_through_the_service(county_durham: Partne
     access = county_durham.access
     require_auditor(access, PEOPLE["auditor"], "county-durham")
     for person in ("secretary", "administrator", "local operator", "representative", "stranger"):
-        with pytest.raises(NotAuthorisedError, match=r"record: only its auditors do \(rule A9\)"):
+        with pytest.raises(NotAuthorisedError, match=r"record: only its auditors do \(rule A10\)"):
             require_auditor(access, PEOPLE[person], "county-durham")
     require_log_auditor([access], PEOPLE["auditor"])
-    with pytest.raises(NotAuthorisedError, match=r"the event log: only the auditors .*A9"):
+    with pytest.raises(NotAuthorisedError, match=r"the event log: only the auditors .*A10"):
         require_log_auditor([access], PEOPLE["secretary"])

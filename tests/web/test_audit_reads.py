@@ -1,5 +1,5 @@
 """The auditor's reads over the API on the County Durham story: only auditors read the record
-(rule A9), the trail narrows to a process, an organisation, a person and dates in the database,
+(rule A10), the trail narrows to a process, an organisation, a person and dates in the database,
 and the export streams every event as a file the standalone verifier accepts."""
 
 import csv
@@ -67,7 +67,7 @@ async def test_only_auditors_read_the_record(story: int, issuer: str, web: str) 
         for read in reads:
             refused = await secretary.get(read)
             assert refused.status_code == 403, read
-            assert "only" in refused.json()["detail"] and "(rule A9)" in refused.json()["detail"]
+            assert "only" in refused.json()["detail"] and "(rule A10)" in refused.json()["detail"]
     async with await api_as(issuer, web, AUDITOR) as auditor:
         for read in reads:
             assert (await auditor.get(read)).status_code == 200, read

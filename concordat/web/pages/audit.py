@@ -1,6 +1,6 @@
 """The auditor's pages: the log's verification with its digests and downloads (/audit), a
 partnership as it stood on a date (/audit/partnerships/{slug}) and its trail with filters
-(/audit/partnerships/{slug}/trail). Only auditors see them (docs/rules.md A9); everything is a
+(/audit/partnerships/{slug}/trail). Only auditors see them (docs/rules.md A10); everything is a
 GET form, so nothing needs JavaScript."""
 
 from datetime import UTC, datetime

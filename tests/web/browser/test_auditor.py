@@ -227,5 +227,5 @@ async def test_an_auditor_replays_as_of_a_date_filters_the_trail_and_downloads_t
         secretary = await sign_in(chromium, web, SECRETARY, "/audit")
         refused = await secretary.open(f"/audit/partnerships/{SLUG}")
         assert await refused.locator("h1").inner_text() == "You cannot do that"
-        assert "only its auditors do (rule A9)" in await refused.locator("main").inner_text()
+        assert "only its auditors do (rule A10)" in await refused.locator("main").inner_text()
         await secretary.close()
