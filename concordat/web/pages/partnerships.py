@@ -6,19 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from concordat.web import api
-from concordat.web.acting import Caller
 from concordat.web.api import OnBehalfOf, Reach
-from concordat.web.pages.csrf import FIELD, PostedForm
+from concordat.web.pages.csrf import PostedForm
 from concordat.web.pages.reading import WORKFLOW_TYPES
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
-from domain.aggregates.partnership import PartnershipState
+from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
+from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.events.declarations import ConflictRuling
-from domain.provenance import Channel, Person
-from domain.text import refusal
+from domain.provenance import Person
 from domain.what_if import Conflict, ProposedChange, SeatRef
 from workflows.launches import ProcessStart
 
@@ -46,7 +45,11 @@ def _change(request: Request) -> ProposedChange | None:
     params = request.query_params
     if "what_if" not in params:
         return None
-    ruling = ConflictRuling(params.get("ruling") or ConflictRuling.LEAVE)
+    chosen = params.get("ruling") or ConflictRuling.LEAVE
+    if chosen not in set(ConflictRuling):
+        rulings = ", ".join(r.value for r in ConflictRuling)
+        raise ValueError(f"{chosen!r} is not a ruling the Chair can give ({rulings})")
+    ruling = ConflictRuling(chosen)
     return ProposedChange(
         leaving=tuple(params.getlist("leave")),
         absent=tuple(SeatRef(body=b, seat=s) for b, s in _seats(params.getlist("absent"))),
@@ -66,8 +69,11 @@ async def _page(
 ) -> HTMLResponse:
     state: PartnershipState = await api.partnership_state(slug, viewer, reach)
     now = await api.ask_what_if(slug, ProposedChange(), viewer, reach)
-    change = _change(request)
     answer, what_if_refused = None, None
+    try:
+        change = _change(request)
+    except ValueError as error:
+        change, what_if_refused = None, str(error)
     if change is not None:
         try:
             answer = await api.ask_what_if(slug, change, viewer, reach)
@@ -125,22 +131,33 @@ async def start_process(
     slug: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
 ) -> Response:
     """Starts a process as the API does, then shows it; a refusal beside the form."""
-    fields = {k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""}
-    form_id = str(form.get("form_id", ""))
-    try:
-        command = STARTS.validate_python(fields)
-    except ValidationError as error:
-        return await _refused(request, viewer, reach, slug, form_id, refusal(error))
-    caller = Caller(person=viewer, channel=Channel.WEB)
-    try:
-        started = await api.start_process(slug, command, caller, OnBehalfOf(), request, reach)
-    except HTTPException as error:
-        if error.status_code not in (status.HTTP_403_FORBIDDEN, 422):
-            raise
-        return await _refused(request, viewer, reach, slug, form_id, str(error.detail))
+    started, refused = await submitted(
+        fields_of(form),
+        STARTS.validate_python,
+        lambda command: api.start_process(
+            slug, command, caller(viewer), OnBehalfOf(), request, reach
+        ),
+    )
+    if started is None:
+        return await _refused(request, viewer, reach, slug, form_id(form), str(refused))
     return RedirectResponse(
         f"/processes/{started.process_id}", status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+@router.post("/partnerships/{slug}/signatures")
+async def sign(
+    slug: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
+) -> Response:
+    """A signature of the MoU as the API records it; a refusal beside the form."""
+    signed, refused = await submitted(
+        fields_of(form),
+        SignMou.model_validate,
+        lambda signature: api.sign(slug, signature, caller(viewer), OnBehalfOf(), request, reach),
+    )
+    if signed is None:
+        return await _refused(request, viewer, reach, slug, form_id(form), str(refused))
+    return RedirectResponse(f"/partnerships/{slug}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def _refused(

@@ -5,27 +5,26 @@ the domain's words, and nothing is written."""
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from audit.trail import trail
 from concordat.web import api
-from concordat.web.acting import Caller
 from concordat.web.api import OnBehalfOf, Reach
 from concordat.web.kinds import ProcessCommand
-from concordat.web.pages.csrf import FIELD, PostedForm
+from concordat.web.pages.csrf import PostedForm
 from concordat.web.pages.reading import process_state
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.review import ReviewState
 from domain.events import NoticeIssued
-from domain.provenance import Channel, Person
+from domain.provenance import Person
 from domain.streams import parse_stream
 from domain.tasks import tasks_for
-from domain.text import refusal
 from eventstore.codec import to_domain_event
 
 router = APIRouter(include_in_schema=False)
@@ -109,24 +108,26 @@ async def command(
     process_id: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
 ) -> Response:
     """The form's command sent as the API sends it; on refusal the page again, the refusal
-    beside the form it came from (named by the form's `form_id`)."""
-    fields: dict[str, Any] = {
-        k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""
-    }
-    form_id = str(form.get("form_id", ""))
+    beside the form it came from."""
+    fields = fields_of(form)
     if fields.get("type") == "DecideEscalation":
         fields = _vote(fields)
-    try:
-        sent = COMMANDS.validate_python(fields)
-    except ValidationError as error:
-        return await _refused(request, viewer, reach, process_id, form_id, refusal(error))
-    caller = Caller(person=viewer, channel=Channel.WEB)
-    try:
-        await api.command_process(process_id, sent, caller, OnBehalfOf(), request, reach)
-    except HTTPException as error:
-        if error.status_code not in (status.HTTP_403_FORBIDDEN, 422):
-            raise
-        return await _refused(request, viewer, reach, process_id, form_id, str(error.detail))
+    sent, refused = await submitted(
+        fields,
+        COMMANDS.validate_python,
+        lambda command: api.command_process(
+            process_id, command, caller(viewer), OnBehalfOf(), request, reach
+        ),
+    )
+    if sent is None:
+        return await _page(
+            request,
+            viewer,
+            reach,
+            process_id,
+            refused={form_id(form): str(refused)},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     return RedirectResponse(f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -142,16 +143,3 @@ def _vote(fields: dict[str, Any]) -> dict[str, Any]:
         "in_favour": [seat for seat, vote in votes.items() if vote == "for"],
         "against": [seat for seat, vote in votes.items() if vote == "against"],
     }
-
-
-async def _refused(
-    request: Request, viewer: Person, reach: Reach, process_id: str, form_id: str, reason: str
-) -> HTMLResponse:
-    return await _page(
-        request,
-        viewer,
-        reach,
-        process_id,
-        refused={form_id: reason},
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-    )

@@ -43,7 +43,7 @@ def navigation(current: str | None, slug: str | None = None) -> list[dict[str, A
     """The header's items, `current` marked; Meetings and Registers lead into `slug`'s pages."""
     within = {
         "meetings": f"/partnerships/{slug}/meetings",
-        "registers": f"/partnerships/{slug}#registers",
+        "registers": f"/partnerships/{slug}#bodies",
     }
     return [
         {

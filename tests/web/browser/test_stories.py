@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -101,6 +101,10 @@ async def test_a_review_is_started_answered_by_two_and_refused_for_another_organ
 
     icb = await sign_in(chromium, web, representative("icb"))
     await respond(icb, process_id, "icb", ICB)
+    # DCC's page, left open, follows the process: it reloads itself with ICB's response.
+    await expect(answered.locator(".concordat-timeline")).to_contain_text(
+        "Integrated Care Board) answered review", timeout=15000
+    )
     await screenshot(icb.page, "process-review")
 
     # TEWV's representative alters the form to answer for HDFT: refused beside the form, in the
@@ -250,3 +254,38 @@ async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the
     await screenshot(member.page, "process-escalation")
     for person in (secretary, member):
         await person.close()
+
+
+async def test_a_representative_signs_the_mou_from_my_tasks(
+    serve: Serve,
+    issuer: str,
+    temporal: Client,
+    worker: Worker,
+    task_queue: str,
+    database_url: str,
+    chromium: Browser,
+) -> None:
+    async with serve(
+        temporal=temporal, task_queue=task_queue, auditor_database_url=SecretStr(database_url)
+    ) as web:
+        token = await program_token(issuer, SECRETARY)
+        async with httpx.AsyncClient(base_url=f"{web}/api/v1", timeout=60) as api:
+            started = await api.post(f"/partnerships/{SLUG}/start", headers=bearer(token))
+            assert started.status_code == 200, started.text
+        hdft = await sign_in(chromium, web, representative("hdft"))
+        page = hdft.page
+        await check_accessibility(page)
+        sign = page.get_by_role(
+            "link", name="Sign the MoU for Harrogate and District NHS Foundation Trust"
+        )
+        await sign.click()
+        form = page.locator("#SignMou-hdft")
+        await form.get_by_label("Signed by (name)").fill("A. Chief")
+        await form.get_by_label("Their role").fill("Chief Executive")
+        await form.get_by_role("button", name="Sign the MoU").click()
+        await page.wait_for_url(f"{web}/partnerships/{SLUG}")
+        await check_accessibility(page)
+        assert await page.locator("#SignMou-hdft").count() == 0
+        row = page.get_by_role("row", name="Harrogate and District NHS Foundation Trust")
+        assert "A. Chief" in await row.inner_text()
+        await hdft.close()
