@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale demo drill
+.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -58,3 +58,6 @@ bench-audit: $(INSTALLED)
 
 bench-scale: $(INSTALLED)
 	$(BIN)/python -m bench.scale
+
+bench-pages: $(INSTALLED)
+	$(BIN)/python -m bench.pages

@@ -8,8 +8,9 @@ Rows are written as they arrive from the store's cursor, so a large log never si
 """
 
 import csv
+import io
 import json
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TextIO
@@ -87,25 +88,44 @@ def _line(record: dict[str, Any]) -> str:
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-async def write_export(
-    rows: AsyncIterable[Mapping[str, Any]], format: ExportFormat, out: TextIO
-) -> int:
-    """Writes `rows` to `out` one at a time; returns how many were written.
+async def export_text(
+    rows: AsyncIterable[Mapping[str, Any]], format: ExportFormat
+) -> AsyncIterator[str]:
+    """The export of `rows` as text, one piece a row (a CSV's header first), as they arrive.
 
     JSON Lines holds data and metadata as JSON objects; CSV holds them as their canonical JSON
     text (a CSV cell has no nesting), the very text that was hashed, under a header row naming
     every column.
     """
-    count = 0
     if format is ExportFormat.CSV:
-        writer = csv.writer(out)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
         writer.writerow(COLUMNS)
         async for row in rows:
+            # Data and metadata read once, as their canonical text, not parsed first.
             writer.writerow(_record(row, *canonical_texts(row)).values())
-            count += 1
-        return count
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.tell():  # the header of an export with no rows
+            yield buffer.getvalue()
+        return
     async for row in rows:
-        out.write(_line(export_record(row)))
-        out.write("\n")
-        count += 1
+        yield _line(export_record(row)) + "\n"
+
+
+async def write_export(
+    rows: AsyncIterable[Mapping[str, Any]], format: ExportFormat, out: TextIO
+) -> int:
+    """Writes `rows` to `out` one at a time (`export_text`); returns how many were written."""
+    count = 0
+
+    async def counting() -> AsyncIterator[Mapping[str, Any]]:
+        nonlocal count
+        async for row in rows:
+            count += 1
+            yield row
+
+    async for text in export_text(counting(), format):
+        out.write(text)
     return count

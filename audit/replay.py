@@ -31,6 +31,7 @@ from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
 from eventstore.codec import to_domain_event
 from eventstore.models import RecordedEvent
+from eventstore.store import EventStore
 
 
 class _Frozen(BaseModel):
@@ -403,3 +404,14 @@ def _review(state: review.ReviewState) -> ReviewView:
         response_deadline=state.response_deadline,
         awaiting=state.awaiting,
     )
+
+
+async def replay_from(
+    store: EventStore, config: Partnership, as_of: date, known_on: date | None = None
+) -> GovernanceReport:
+    """`replay` of `config`'s partnership read through the store's cursor, one event in memory
+    at a time, reading only what was recorded by the end of `known_on`."""
+    folding = Replay(config, as_of, known_on)
+    async for recorded in store.partnership_events(config.slug, recorded_before=known_by(known_on)):
+        folding.feed(recorded)
+    return folding.report()

@@ -107,6 +107,14 @@ class Names:
         name = self._names.get(slug)
         return f"{slug} ({name})" if name else slug
 
+    def labelled(self) -> list[tuple[str, str]]:
+        """Every organisation and body as (slug, how the trail names it), by name."""
+        return sorted(((s, self(s)) for s in self._names), key=lambda pair: self._names[pair[0]])
+
+    def knows(self, slug: str) -> bool:
+        """Whether `slug` is an organisation or body of the partnership."""
+        return slug in self._names
+
     def all(self, slugs: Iterable[str]) -> str:
         listed = [self(s) for s in slugs]
         return ", ".join(listed) if listed else "none"

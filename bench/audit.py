@@ -191,7 +191,7 @@ def measure(task: str, url: str, folder: Path) -> tuple[float, float, float]:
     return seconds, added, peak
 
 
-async def _load(url: str, events: int) -> int:
+async def load(url: str, events: int) -> int:
     made = rows(story(events))
     conn = await asyncpg.connect(url)
     await apply_migrations(conn)
@@ -207,7 +207,7 @@ def run(events: int) -> None:
     server = EmbeddedPostgres(folder / "data", free_port(), {"fsync": "off"})
     asyncio.run(server.start())
     try:
-        count = asyncio.run(_load(server.url, events))
+        count = asyncio.run(load(server.url, events))
         print(f"{SLUG}: {count:,} events in the partnership's record")
         print(f"{'':32} {'time':>8} {'events/s':>10} {'raw/it':>6} {'added':>8} {'peak':>8}")
         raw = 0.0

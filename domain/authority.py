@@ -5,6 +5,7 @@ acts in; every workflow's update validator calls `check` on the signed provenanc
 command that reaches Temporal some other way is judged by the same rules.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from domain.access import Access
@@ -173,6 +174,24 @@ def require_secretariat(access: Access, person: Person, partnership: str) -> Non
         raise NotAuthorisedError(
             f"{person.name} ({person.issuer}:{person.subject}) may not start {partnership}'s "
             "workflow: only its secretariat starts processes (rule A1)"
+        )
+
+
+def require_auditor(access: Access, person: Person, partnership: str) -> None:
+    """Refuses anyone but an auditor reading `partnership`'s record (A10)."""
+    if not access.is_auditor(person):
+        raise NotAuthorisedError(
+            f"{person.name} ({person.issuer}:{person.subject}) may not read {partnership}'s "
+            "record: only its auditors do (rule A10)"
+        )
+
+
+def require_log_auditor(accesses: Iterable[Access], person: Person) -> None:
+    """Refuses anyone who audits no partnership reading the whole log (A10): it holds them all."""
+    if not any(access.is_auditor(person) for access in accesses):
+        raise NotAuthorisedError(
+            f"{person.name} ({person.issuer}:{person.subject}) may not read the event log: only "
+            "the auditors of a partnership do (rule A10)"
         )
 
 

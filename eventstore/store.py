@@ -10,6 +10,7 @@ import orjson
 
 from eventstore.checkpoint import Checkpoint
 from eventstore.errors import ConcurrencyConflict, EventIdConflict, InvalidEvent
+from eventstore.filters import EventFilter
 from eventstore.hashing import (
     GENESIS_HASH,
     canonical_json,
@@ -218,10 +219,13 @@ class EventStore:
         *,
         recorded_before: datetime | None = None,
         types: Sequence[str] | None = None,
+        where: EventFilter | None = None,
+        limit: int | None = None,
     ) -> AsyncIterator[RecordedEvent]:
-        """The events of `read_partnership` (optionally only those recorded before a moment, or
-        of some types) one at a time, through a server-side cursor in one read-only snapshot: a
-        decade of a partnership's record is folded or told without ever being held in memory."""
+        """The events of `read_partnership` (optionally only those recorded before a moment, of
+        some types, matching `where`, the first `limit`) one at a time, through a server-side
+        cursor in one read-only snapshot: a decade of a partnership's record is folded or told
+        without ever being held in memory."""
         query = f"SELECT {_COLUMNS} FROM events WHERE data ->> 'partnership' = $1"
         arguments: list[Any] = [partnership]
         if recorded_before is not None:
@@ -230,14 +234,29 @@ class EventStore:
         if types is not None:
             arguments.append(list(types))
             query += f" AND event_type = ANY(${len(arguments)}::text[])"
+        if where is not None:
+            query += where.where(arguments)
+        query += " ORDER BY position"
+        if limit is not None:
+            arguments.append(limit)
+            query += f" LIMIT ${len(arguments)}::bigint"
         async with (
             self._pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            cursor = await conn.cursor(f"{query} ORDER BY position", *arguments)
+            cursor = await conn.cursor(query, *arguments)
             while batch := await cursor.fetch(VERIFY_PREFETCH):
                 for row in batch:
                     yield _recorded(row)
+
+    async def partnership_streams(self, partnership: str) -> list[str]:
+        """The streams holding `partnership`'s events, in the order they began."""
+        rows = await self._pool.fetch(
+            "SELECT stream_id FROM events WHERE data ->> 'partnership' = $1"
+            " GROUP BY stream_id ORDER BY min(position)",
+            partnership,
+        )
+        return [r["stream_id"] for r in rows]
 
     async def export_rows(
         self,

@@ -10,16 +10,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
-from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from audit.proofs import ProofUnavailable, checkpoint_file, consistency_bundle, inclusion_bundle
-from audit.replay import GovernanceReport, replay
-from audit.trail import TrailLine, trail
-from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, describe, running_query, visible
@@ -37,9 +32,7 @@ from domain.provenance import Person
 from domain.registers import register_csv, register_of
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
-from eventstore.checkpoint import VerifierKey
 from eventstore.codec import to_domain_event
-from eventstore.models import Digest, Verification
 from workflows import search_attributes
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipWorkflow
@@ -363,86 +356,3 @@ async def command_process(
         _sealed(request, caller, config, command, behalf),
     )
     return CommandResult(process_id=process_id, result=result.model_dump(mode="json"))
-
-
-# ------------------------------------------------------------------------------ audit
-
-
-@router.get("/audit/verify", summary="Recompute the log's hash chain")
-async def verify(person: SignedIn, reach: Reach) -> Verification:
-    store = await reach.auditor_store()
-    return await store.verify()
-
-
-def _checkpoint_key(settings: Settings) -> VerifierKey:
-    try:
-        return verifier_from_settings(settings)
-    except SigningKeyError as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
-
-
-@router.get(
-    "/audit/checkpoint",
-    summary="A signed checkpoint of the log (default: the latest), as a witness keeps it",
-    response_class=PlainTextResponse,
-)
-async def checkpoint(person: SignedIn, reach: Reach, size: int | None = None) -> str:
-    try:
-        return await checkpoint_file(await reach.auditor_store(), size)
-    except ProofUnavailable as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-
-
-@router.get(
-    "/audit/proofs/inclusion/{position}",
-    summary="The event at a position, a checkpoint and the hashes proving it is in the log",
-)
-async def inclusion_proof(
-    position: int, person: SignedIn, reach: Reach, size: int | None = None
-) -> dict[str, Any]:
-    key = _checkpoint_key(reach.settings)
-    try:
-        return await inclusion_bundle(await reach.auditor_store(), position, size, key)
-    except ProofUnavailable as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-
-
-@router.get(
-    "/audit/proofs/consistency",
-    summary="Two checkpoints and the hashes proving the older log a prefix of the newer",
-)
-async def consistency_proof(old: int, new: int, person: SignedIn, reach: Reach) -> dict[str, Any]:
-    key = _checkpoint_key(reach.settings)
-    try:
-        return await consistency_bundle(await reach.auditor_store(), old, new, key)
-    except ProofUnavailable as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-
-
-@router.get("/audit/digest", summary="The log's current position and hash, to minute")
-async def digest(person: SignedIn, reach: Reach) -> Digest:
-    store = await reach.auditor_store()
-    return await store.digest()
-
-
-@router.get("/audit/partnerships/{slug}/replay", summary="A partnership's state on a date")
-async def replay_partnership(
-    slug: str,
-    person: SignedIn,
-    reach: Reach,
-    as_of: date | None = None,
-    as_known_on: date | None = None,
-) -> GovernanceReport:
-    """Folded from the log alone: events dated on or before `as_of` (default today), as the
-    log stood at the end of `as_known_on` (default: as it stands)."""
-    config = _config(reach.settings, slug)
-    store = await reach.auditor_store()
-    events = await store.read_partnership(config.slug)
-    return replay(config, events, as_of or datetime.now(UTC).date(), as_known_on)
-
-
-@router.get("/audit/partnerships/{slug}/trail", summary="A partnership's history in English")
-async def trail_of(slug: str, person: SignedIn, reach: Reach) -> list[TrailLine]:
-    config = _config(reach.settings, slug)
-    store = await reach.auditor_store()
-    return trail(config, await store.read_partnership(config.slug))

@@ -17,7 +17,7 @@ from concordat.logging import configure_logging
 from concordat.ops import serving_ops
 from concordat.settings import Settings
 from concordat.signing import Signer, service_signer
-from concordat.web import api, calendars, health, pages, signin
+from concordat.web import api, audit_api, calendars, health, pages, signin
 from concordat.web.backends import Backends
 
 SESSION_COOKIE = "concordat_session"
@@ -62,6 +62,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(signin.router)
     app.include_router(api.router)
+    app.include_router(audit_api.router)
     calendars.include(app)
     pages.install(app)
     return app

@@ -19,6 +19,8 @@ from domain.authority import (
     check,
     provenance_for,
     require_administrator,
+    require_auditor,
+    require_log_auditor,
     require_secretariat,
 )
 from domain.errors import ConfigError
@@ -272,3 +274,14 @@ def test_only_administrators_manage_schedules_and_only_the_secretariat_starts(
     for person in ("administrator", "auditor", "representative", "stranger"):
         with pytest.raises(NotAuthorisedError, match=r"only its secretariat starts .*A1"):
             require_secretariat(access, PEOPLE[person], "county-durham")
+
+
+def test_only_auditors_read_the_record_through_the_service(county_durham: Partnership) -> None:
+    access = county_durham.access
+    require_auditor(access, PEOPLE["auditor"], "county-durham")
+    for person in ("secretary", "administrator", "local operator", "representative", "stranger"):
+        with pytest.raises(NotAuthorisedError, match=r"record: only its auditors do \(rule A10\)"):
+            require_auditor(access, PEOPLE[person], "county-durham")
+    require_log_auditor([access], PEOPLE["auditor"])
+    with pytest.raises(NotAuthorisedError, match=r"the event log: only the auditors .*A10"):
+        require_log_auditor([access], PEOPLE["secretary"])

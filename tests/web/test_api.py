@@ -217,9 +217,10 @@ async def test_staff_run_a_partnership_through_the_api(
         assert what_if.status_code == 200, what_if.text
         assert what_if.json()["source"] == f"the current state of {partnership_stream(SLUG)}"
 
-        verified = (await api.get("/audit/verify")).json()
+        auditor = bearer(await program_token(issuer, "dev-auditor"))
+        verified = (await api.get("/audit/verify", headers=auditor)).json()
         assert verified["intact"] is True and verified["checked"] == len(await recorded(store))
-        trail = (await api.get(f"/audit/partnerships/{SLUG}/trail")).json()
+        trail = (await api.get(f"/audit/partnerships/{SLUG}/trail", headers=auditor)).json()
         signed_lines = [line["actor"] for line in trail if line["type"] == "MouSigned"]
         assert len(signed_lines) == len(SIGNATORIES) + 1
         assert "dev.rep.icb@county-durham.example" in signed_lines[0]

@@ -1,0 +1,97 @@
+"""Who may read the record through the web service, and the reads the audit API and the audit
+pages share: only a partnership's auditors read its record, and only someone who audits a
+partnership reads the whole log (docs/rules.md A10)."""
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+
+from audit.export import ExportFormat
+from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
+from concordat.settings import Settings
+from concordat.web.backends import Backends, backends
+from concordat.web.signin import signed_in
+from domain.authority import NotAuthorisedError, require_auditor, require_log_auditor
+from domain.errors import ConfigError, UnknownPartnershipError
+from domain.partnership import Partnership
+from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.provenance import Person
+from eventstore.checkpoint import VerifierKey
+
+EXPORT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSONL: "application/jsonl",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _loaded(slug: str, folder: Path, modified: int | None) -> Partnership:
+    return load_partnership(slug, folder)
+
+
+def _modified(folder: Path, slug: str) -> int | None:
+    try:
+        return (folder / f"{slug}.toml").stat().st_mtime_ns
+    except OSError:
+        return None  # load_partnership says what is missing
+
+
+def partnership_config(settings: Settings, slug: str) -> Partnership:
+    """`slug`'s configuration, read again only when its file changes (parsing and checking it
+    was a tenth of an audit page's time): 404 if there is none, 500 if its file is broken."""
+    folder = settings.partnerships_dir
+    try:
+        return _loaded(slug, folder, _modified(folder, slug))
+    except UnknownPartnershipError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, error.problem) from error
+    except ConfigError as error:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
+
+
+def audited(settings: Settings, person: Person, slug: str) -> Partnership:
+    """`slug`'s configuration for one of its auditors; 404 for an unknown one, else 403."""
+    config = partnership_config(settings, slug)
+    try:
+        require_auditor(config.access, person, config.slug)
+    except NotAuthorisedError as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
+    return config
+
+
+def audits_the_log(settings: Settings, person: Person) -> None:
+    """403 unless `person` audits at least one of the configured partnerships."""
+    accesses = (
+        partnership_config(settings, slug).access
+        for slug in partnership_slugs(settings.partnerships_dir)
+    )
+    try:
+        require_log_auditor(accesses, person)
+    except NotAuthorisedError as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
+
+
+async def log_auditor(
+    person: Annotated[Person, Depends(signed_in)], reach: Annotated[Backends, Depends(backends)]
+) -> Person:
+    audits_the_log(reach.settings, person)
+    return person
+
+
+LogAuditor = Annotated[Person, Depends(log_auditor)]
+"""A route's parameter for someone who may read the whole log."""
+
+
+def checkpoint_verifier(settings: Settings) -> tuple[VerifierKey | None, str]:
+    """The key checkpoints are checked with, or None and why there is none."""
+    try:
+        return verifier_from_settings(settings), ""
+    except SigningKeyError as error:
+        return None, f"no public key to check the checkpoints with: {error}"
+
+
+def export_filename(partnership: str | None, up_to: int | None, format: ExportFormat) -> str:
+    scope = partnership or "log"
+    upto = f"-to-{up_to}" if up_to is not None else ""
+    return f"concordat-{scope}{upto}.{format.value}"
