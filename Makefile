@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill
+.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill screenshots
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -61,3 +61,7 @@ bench-scale: $(INSTALLED)
 
 bench-pages: $(INSTALLED)
 	$(BIN)/python -m bench.pages
+
+# The README's pictures of the pages, taken by the browser tests (tests/web/browser).
+screenshots: $(INSTALLED) chromium
+	CONCORDAT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/web/browser
