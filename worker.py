@@ -52,13 +52,15 @@ READY_SECONDS = 5.0
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
 # and cut a review's worker CPU roughly in half (bench/workflows.py). They are exactly what
-# workflows/ imports besides temporalio.
+# workflows/ imports besides temporalio, and the template engine the domain's letters use.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
         "pydantic",
         "pydantic_core",
         "domain",
         "activities.contracts",
+        "jinja2",
+        "markupsafe",
     )
 )
 

@@ -152,6 +152,13 @@ signatories = ["a", "b"]
 title = "Test MoU"
 clause = "CDCP MoU §24"
 
+[officer]
+name = "Sam Test"
+title = "Governance Manager"
+organisation = "Org A"
+email = "governance@test.example.org"
+telephone = "01632 960 000"
+
 [[organisations]]
 slug = "a"
 name = "Org A"
@@ -429,4 +436,5 @@ def test_shipped_files_pass_the_same_checks(tmp_path: Path) -> None:
         source = resources.files("domain.partnerships").joinpath(f"{slug}.toml")
         with resources.as_file(source) as shipped:
             copy = Path(shutil.copy(shipped, tmp_path / f"{slug}.toml"))
+            shutil.copytree(shipped.parent / slug, tmp_path / slug)
         assert load_partnership_file(copy) == load_partnership(slug)

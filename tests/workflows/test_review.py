@@ -364,7 +364,7 @@ async def test_one_agreement_missing_at_the_deadline_lapses_000_s25(
         review.opened_on + timedelta(days=d) for d in (7, 14, 21, 28)
     ]
     notes = [n for n in of_type(events, NoticeIssued) if n.kind is NoticeKind.REMINDER]
-    assert all("agreement or refusal of variation" in n.body for n in notes)
+    assert all("agreement to, or refusal of, the proposed variation" in n.body for n in notes)
     assert_notices_delivered(events, outbox)
     recorded = await store.read_stream(review.stream_id)
     actors = {e.type: e.metadata["actor"] for e in recorded}
