@@ -48,16 +48,22 @@ def template_error(name: str, source: str) -> str | None:
 
 @lru_cache(maxsize=32)
 def _environment(overrides: tuple[tuple[str, str], ...]) -> ImmutableSandboxedEnvironment:
-    # One environment per set of overrides keeps each template compiled once per worker.
+    # One environment per set of overrides keeps each template compiled once per worker. Jinja2's
+    # own template cache makes a threading.Lock, which Temporal's sandbox refuses inside a
+    # workflow: a plain dict holds the compiled templates instead.
     mine = {name + _SUFFIX: source for name, source in overrides}
     shipped = {name + _SUFFIX: source for name, source in SHIPPED.items()}
-    return ImmutableSandboxedEnvironment(
+    environment = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader([DictLoader(mine), DictLoader(shipped)]),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        cache_size=0,
+        auto_reload=False,
     )
+    environment.cache = {}
+    return environment
 
 
 def _tidy(text: str) -> str:
