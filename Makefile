@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-workflows bench-verify bench-audit bench-scale demo drill
+# What apt must provide: WeasyPrint (the letters' PDF copies) loads Pango and HarfBuzz at run time.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: run test lint system-packages bench bench-workflows bench-verify bench-audit bench-scale demo drill
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -13,6 +16,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,test]"
 	touch $(INSTALLED)
+
+# As root, on a fresh Debian machine (.ci/run); installs nothing when every package is there.
+system-packages:
+	@dpkg-query --show $(APT_PACKAGES) >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install --yes -qq --no-install-recommends $(APT_PACKAGES))
 
 run: $(INSTALLED)
 	$(BIN)/concordat-dev

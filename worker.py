@@ -24,6 +24,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.checkpoints import CheckpointActivities
 from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
+from activities.letters import papers
 from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
@@ -191,7 +192,9 @@ def _checkpoints(settings: Settings, pool: asyncpg.Pool) -> CheckpointActivities
         log.warning("no signed checkpoints will be minted", reason=str(error))
         return None
     witnesses = Witnesses(
-        load_witnesses(settings.checkpoint_witnesses), channel_from_settings(settings)
+        load_witnesses(settings.checkpoint_witnesses),
+        channel_from_settings(settings),
+        papers(settings.partnerships_dir),
     )
     return CheckpointActivities(TreeStore(pool), signer, witnesses.publish)
 
