@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from activities.contracts import DeliveryRequest
 from domain.letters.stationery import Letterhead, Officer
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.partnerships_config import load_partnership, logo_file, partnership_slugs
 
 LONDON = ZoneInfo("Europe/London")
 SENT_AT = time(9, 0)
@@ -60,7 +60,7 @@ class Paper:
     @classmethod
     def of(cls, config: Partnership, folder: Path) -> "Paper":
         letterhead = config.letters.letterhead
-        logo = folder / letterhead.logo if letterhead and letterhead.logo else None
+        logo = logo_file(letterhead.logo, folder) if letterhead and letterhead.logo else None
         return cls(config.name, config.officer, letterhead, logo, config.letters.pdf)
 
 

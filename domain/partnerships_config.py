@@ -61,9 +61,17 @@ def load_partnership_file(path: str | Path) -> Partnership:
     own = file.parent / file.name.removesuffix(_SUFFIX)
     partnership = parse_partnership(text, file.name, _own_templates(own / "letters", file.name))
     logo = partnership.letters.letterhead and partnership.letters.letterhead.logo
-    if logo and not (file.parent / logo).is_file():
-        raise ConfigError(file.name, "letters.letterhead.logo", f"{logo} is not a file beside it")
+    if logo and logo_file(logo, file.parent) is None:
+        raise ConfigError(
+            file.name, "letters.letterhead.logo", f"{logo} is not a file beside it, nor shipped"
+        )
     return partnership
+
+
+def logo_file(logo: str, folder: Path) -> Path | None:
+    """A letterhead's logo: beside the partnership's file in `folder`, else among the shipped
+    partnerships' (so a copy of a shipped file keeps its logo); None when neither has it."""
+    return next((base / logo for base in (folder, SHIPPED) if (base / logo).is_file()), None)
 
 
 def _own_templates(folder: Path, file: str) -> dict[str, str]:

@@ -385,8 +385,7 @@ def copy_shipped(tmp_path: Path, slug: str, text: str | None = None) -> Path:
     source = SHIPPED / f"{slug}.toml"
     target = tmp_path / source.name
     target.write_text(text if text is not None else source.read_text(encoding="utf-8"))
-    (tmp_path / slug).mkdir()
-    (tmp_path / slug / "logo.svg").write_bytes((SHIPPED / slug / "logo.svg").read_bytes())
+    (tmp_path / slug).mkdir()  # its logo is not copied: the shipped one serves
     return target
 
 
@@ -459,7 +458,7 @@ def test_a_template_naming_what_a_letter_lacks_is_refused_when_written(tmp_path:
         (
             lambda t: t.replace('logo = "nenc-ics/logo.svg"', 'logo = "nenc-ics/none.svg"'),
             "letters.letterhead.logo",
-            "nenc-ics/none.svg is not a file beside it",
+            "nenc-ics/none.svg is not a file beside it, nor shipped",
         ),
         (
             lambda t: "web_base_url = 'https://x.example'\n" + t,
