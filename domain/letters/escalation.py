@@ -124,6 +124,10 @@ def overdue_action_notice(
             recipient_name=recipient_name,
             issued_on=issued_on,
             action_kind=kind.value.replace("_", " "),
+            # A body is "the Partnership Board"; an organisation goes by its name alone.
+            owner=f"the {recipient_name}"
+            if any(b.slug == recipient for b in config.bodies)
+            else recipient_name,
             description=description,
             due_on=long_date(due_on),
         ),

@@ -476,3 +476,30 @@ def test_a_file_with_a_bad_officer_or_letters_section_is_refused(
     copy_shipped(tmp_path, "nenc-ics", changed)
     with pytest.raises(ConfigError, match=re.escape(f"{field}: ") + ".*" + re.escape(problem)):
         load_partnership("nenc-ics", tmp_path)
+
+
+def test_a_body_owning_an_overdue_action_is_named_with_its_article() -> None:
+    config = configured("mid-south-essex")
+    (_, level), *_ = [(n, d) for n, d in letters_of(config) if n == "escalation-level"]
+    assert level.recipient == "sle"
+    particulars = escalation.EscalationParticulars(
+        escalation_id=PROCESS,
+        partnership_name=config.name,
+        raised_by_name="Partnership Board",
+        reason=EscalationReason.ISSUE_BETWEEN_PARTNERS,
+        summary="The partners disagree on the shared beds.",
+        raised_on=D(2027, 1, 4),
+    )
+    notice = escalation.overdue_action_notice(
+        particulars,
+        config,
+        action_id="a1",
+        kind=ActionKind.MITIGATING_ACTION,
+        description="Agree how the shared beds are allocated.",
+        due_on=D(2027, 3, 1),
+        recipient="sle",
+        recipient_name=config.body("sle").name,
+        issued_on=D(2027, 3, 2),
+    )
+    assert "with the System Leadership Executive responsible for completing it" in notice.body
+    assert "because there is an issue between partners." in notice.body
