@@ -22,6 +22,12 @@ COPY deploy deploy
 RUN /opt/concordat/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim-bookworm
+# WeasyPrint, which prints the letters' PDF copies, loads Pango and HarfBuzz at run time.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends \
+       libpango-1.0-0=1.50.12+ds-1 libpangoft2-1.0-0=1.50.12+ds-1 \
+       libharfbuzz-subset0=6.0.0+dfsg-3 fonts-dejavu-core=2.37-6 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 concordat \
     && useradd --system --uid 10001 --gid concordat --home-dir /var/lib/concordat \
        --create-home --shell /usr/sbin/nologin concordat \

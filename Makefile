@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint chromium bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill screenshots
+# What apt must provide: WeasyPrint (the letters' PDF copies) loads Pango and HarfBuzz at run time.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: run test lint chromium system-packages bench bench-workflows bench-verify bench-audit bench-scale bench-pages demo drill screenshots
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Concordat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -14,7 +17,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,test]"
 	touch $(INSTALLED)
 
-run: $(INSTALLED)
+# What apt provides (the letters' PDF libraries); installs nothing when every package is there.
+system-packages:
+	@dpkg-query --show $(APT_PACKAGES) >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get update -qq && apt-get install --yes -qq --no-install-recommends $(APT_PACKAGES); \
+	    else \
+	        echo "Concordat needs: sudo apt-get install $(APT_PACKAGES)" >&2; \
+	        exit 1; \
+	    fi; }
+
+run: $(INSTALLED) system-packages
 	$(BIN)/concordat-dev
 
 demo: $(INSTALLED)
@@ -36,7 +49,7 @@ chromium:
 	        exit 1; \
 	    fi; }
 
-test: lint chromium
+test: lint system-packages chromium
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

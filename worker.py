@@ -24,6 +24,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.checkpoints import CheckpointActivities
 from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
+from activities.letters import papers
 from activities.notices import NoticeActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
@@ -52,13 +53,15 @@ READY_SECONDS = 5.0
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
 # and cut a review's worker CPU roughly in half (bench/workflows.py). They are exactly what
-# workflows/ imports besides temporalio.
+# workflows/ imports besides temporalio, and the template engine the domain's letters use.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
         "pydantic",
         "pydantic_core",
         "domain",
         "activities.contracts",
+        "jinja2",
+        "markupsafe",
     )
 )
 
@@ -189,7 +192,9 @@ def _checkpoints(settings: Settings, pool: asyncpg.Pool) -> CheckpointActivities
         log.warning("no signed checkpoints will be minted", reason=str(error))
         return None
     witnesses = Witnesses(
-        load_witnesses(settings.checkpoint_witnesses), channel_from_settings(settings)
+        load_witnesses(settings.checkpoint_witnesses),
+        channel_from_settings(settings),
+        papers(settings.partnerships_dir),
     )
     return CheckpointActivities(TreeStore(pool), signer, witnesses.publish)
 

@@ -1,6 +1,7 @@
 """What workflows send to activities and get back: plain pydantic and domain events, so it imports
 inside Temporal's sandbox and keeps the workflows free of the event store's own types."""
 
+from datetime import date
 from typing import Self
 from uuid import UUID
 
@@ -74,6 +75,9 @@ class DeliveryRequest(BaseModel):
     subject: str
     body: str
     content_hash: str
+    issued_on: date | None = Field(
+        default=None, description="the letter's date, its e-mail's Date; None before letters had it"
+    )
 
 
 class DeliveryReceipt(BaseModel):

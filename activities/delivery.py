@@ -1,27 +1,28 @@
 """Delivery of written notices: to a local outbox folder by default, by SMTP in production.
 
-A retried delivery must not send a second, different notice: the outbox writes the same file again
-(and recognises it), and SMTP messages carry a Message-ID made from the notice id and content hash,
-so a receiving system can tell a resend from a new notice.
+A retried delivery must not send a second, different notice: the outbox keeps the file the first
+attempt wrote, and an SMTP resend carries the same X-Concordat-Notice and content-hash headers
+(its Message-ID is new, from `email.utils.make_msgid`), so a receiving system can tell a resend
+from a new notice. Every receipt names the SHA-256 of the bytes it sent.
 """
 
 import asyncio
-import email.policy
 import os
-import smtplib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
+import aiosmtplib
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import DELIVER_NOTICE, DeliveryReceipt, DeliveryRequest
+from activities.letters import Paper, compose, sha256
 from activities.metrics import NOTICES
 
 log = structlog.get_logger(__name__)
@@ -50,21 +51,13 @@ class AddressBook:
         return self._addresses.get(recipient, f"{recipient}@{self._default_domain}")
 
 
-# Headers are not folded, so the content hash header reads back exactly as written.
-_POLICY = email.policy.default.clone(max_line_length=998)
+class Channel(Protocol):
+    name: str
 
-
-def compose(request: DeliveryRequest, sender: str, to: str) -> EmailMessage:
-    message = EmailMessage(policy=_POLICY)
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = request.subject
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = f"<{message_key(request)}@concordat>"
-    message["X-Concordat-Notice"] = request.notice_id
-    message["X-Concordat-Content-Hash"] = request.content_hash
-    message.set_content(request.body)
-    return message
+    async def send(self, request: DeliveryRequest, to: str, paper: Paper | None) -> str:
+        """Delivers and returns a reference to what was delivered, with the SHA-256 of the
+        exact bytes sent."""
+        ...
 
 
 def message_key(request: DeliveryRequest) -> str:
@@ -72,35 +65,28 @@ def message_key(request: DeliveryRequest) -> str:
     return f"{safe_id}.{request.content_hash[:16]}"
 
 
-class Channel(Protocol):
-    name: str
-
-    async def send(self, request: DeliveryRequest, to: str) -> str:
-        """Delivers and returns a reference to what was delivered."""
-        ...
-
-
 class OutboxChannel:
     """Each notice as an .eml file under <outbox>/<partnership>/, written atomically."""
 
     name = "outbox"
 
-    def __init__(self, folder: Path, sender: str) -> None:
+    def __init__(self, folder: Path, sender: str | None) -> None:
         self._folder = folder
         self._sender = sender
 
-    def _write(self, request: DeliveryRequest, to: str) -> str:
+    def _write(self, request: DeliveryRequest, to: str, paper: Paper | None) -> str:
         folder = self._folder / request.partnership
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{message_key(request)}.eml"
         if not target.exists():
             staging = target.with_suffix(f".{os.getpid()}.tmp")
-            staging.write_bytes(compose(request, self._sender, to).as_bytes())
+            staging.write_bytes(compose(request, paper, self._sender, to).as_bytes())
             os.replace(staging, target)
-        return str(target)
+        # A retry finds the file the first attempt wrote, and names those bytes.
+        return f"{target} {sha256(target.read_bytes())}"
 
-    async def send(self, request: DeliveryRequest, to: str) -> str:
-        return await asyncio.to_thread(self._write, request, to)
+    async def send(self, request: DeliveryRequest, to: str, paper: Paper | None) -> str:
+        return await asyncio.to_thread(self._write, request, to, paper)
 
 
 @dataclass(frozen=True)
@@ -115,34 +101,40 @@ class SmtpServer:
 class SmtpChannel:
     name = "smtp"
 
-    def __init__(self, server: SmtpServer, sender: str) -> None:
+    def __init__(self, server: SmtpServer, sender: str | None) -> None:
         self._server = server
         self._sender = sender
 
-    def _send(self, request: DeliveryRequest, to: str) -> str:
+    async def send(self, request: DeliveryRequest, to: str, paper: Paper | None) -> str:
         server = self._server
-        message = compose(request, self._sender, to)
-        with smtplib.SMTP(server.host, server.port, timeout=30) as smtp:
-            if server.starttls:
-                smtp.starttls()
+        # The PDF is made off the event loop: other letters of the decision go out meanwhile.
+        message = await asyncio.to_thread(compose, request, paper, self._sender, to)
+        sent = message.as_bytes()
+        envelope_from = parseaddr(str(message["Sender"] or message["From"]))[1]
+        smtp = aiosmtplib.SMTP(
+            hostname=server.host, port=server.port, start_tls=server.starttls, timeout=30
+        )
+        async with smtp:
             if server.username is not None:
-                smtp.login(server.username, server.password)
-            refused = smtp.send_message(message)
+                await smtp.login(server.username, server.password)
+            refused, _ = await smtp.sendmail(envelope_from, [to], sent)
         if refused:
             raise ApplicationError(
                 f"the mail server refused {to} for notice {request.notice_id}: {refused}",
                 type="DeliveryRefused",
             )
-        return str(message["Message-ID"])
-
-    async def send(self, request: DeliveryRequest, to: str) -> str:
-        return await asyncio.to_thread(self._send, request, to)
+        return f"{message['Message-ID']} {sha256(sent)}"
 
 
 class DeliveryActivities:
-    def __init__(self, channel: Channel, addresses: AddressBook) -> None:
+    def __init__(
+        self, channel: Channel, addresses: AddressBook, papers: Mapping[str, Paper] | None = None
+    ) -> None:
+        """`papers` are the partnerships' officers and letterheads (`activities.letters.papers`);
+        a partnership without one is sent as plain text from the channel's sender."""
         self._channel = channel
         self._addresses = addresses
+        self._papers = dict(papers or {})
 
     @activity.defn(name=DELIVER_NOTICE)
     async def deliver_notice(self, request: DeliveryRequest) -> DeliveryReceipt:
@@ -153,7 +145,7 @@ class DeliveryActivities:
     async def send(self, request: DeliveryRequest) -> DeliveryReceipt:
         to = self._addresses.address(request.recipient)
         try:
-            reference = await self._channel.send(request, to)
+            reference = await self._channel.send(request, to, self._papers.get(request.partnership))
         except Exception:
             NOTICES.labels("failed", self._channel.name).inc()
             raise

@@ -35,6 +35,7 @@ def delivery_request(notice: NoticeIssued) -> DeliveryRequest:
         subject=notice.subject,
         body=notice.body,
         content_hash=notice.content_hash,
+        issued_on=notice.issued_on,
     )
 
 

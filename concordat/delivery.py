@@ -8,6 +8,7 @@ from activities.delivery import (
     SmtpChannel,
     SmtpServer,
 )
+from activities.letters import papers
 from concordat.settings import DeliveryChannel, Settings
 
 
@@ -27,4 +28,6 @@ def channel_from_settings(settings: Settings) -> Channel:
 
 def delivery_from_settings(settings: Settings) -> DeliveryActivities:
     addresses = AddressBook.from_file(settings.notice_addresses, settings.notice_default_domain)
-    return DeliveryActivities(channel_from_settings(settings), addresses)
+    return DeliveryActivities(
+        channel_from_settings(settings), addresses, papers(settings.partnerships_dir)
+    )

@@ -31,14 +31,15 @@ def rpc_reason(workflow_id: str, error: RPCError) -> str:
 
 
 async def start_partnership(
-    client: Client, config: Partnership, actor: str, task_queue: str
+    client: Client, config: Partnership, actor: str, task_queue: str, *, web_base_url: str
 ) -> str:
     """Starts the partnership's workflow with `config`, or leaves the running one be; returns
-    its id. RPCError if Temporal refuses."""
+    its id. RPCError if Temporal refuses. `web_base_url` goes into the configuration, so the
+    workflow's letters can give the addresses of the pages where recipients act."""
     workflow_id = partnership_stream(config.slug)
     await client.start_workflow(
         PartnershipWorkflow.run,
-        PartnershipInput(config=config),
+        PartnershipInput(config=config.model_copy(update={"web_base_url": web_base_url})),
         id=workflow_id,
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -117,7 +117,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
-    notice_sender: str = "concordat@localhost"
+    notice_sender: str | None = Field(
+        default=None,
+        description="the address that sends letters on the officers' behalf (Sender header, SMTP "
+        "envelope); unset: each partnership's officer's own",
+    )
     notice_addresses: Path | None = Field(
         default=None, description="TOML file: [addresses] slug = 'email' for each recipient"
     )

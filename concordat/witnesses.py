@@ -13,11 +13,13 @@ import asyncio
 import hashlib
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from activities.contracts import DeliveryRequest
 from activities.delivery import Channel
+from activities.letters import Paper
 from eventstore.checkpoint import SignedCheckpoint
 
 
@@ -65,9 +67,13 @@ def _write(folder: Path, name: str, text: str) -> None:
 class Witnesses:
     """Publishes a checkpoint to every witness: a file in each directory, a mail to each auditor."""
 
-    def __init__(self, witnesses: list[Witness], channel: Channel) -> None:
+    def __init__(
+        self, witnesses: list[Witness], channel: Channel, papers: Mapping[str, Paper] | None = None
+    ) -> None:
+        """`papers` give each partnership's officer, who sends its witnesses' mail."""
         self._witnesses = witnesses
         self._channel = channel
+        self._papers = dict(papers or {})
 
     async def publish(self, signed: SignedCheckpoint) -> None:
         size = signed.checkpoint.tree_size
@@ -85,4 +91,4 @@ class Witnesses:
                     f"against it.\n\n{signed.note}",
                     content_hash=hashlib.sha256(signed.note.encode()).hexdigest(),
                 )
-                await self._channel.send(request, address)
+                await self._channel.send(request, address, self._papers.get(witness.partnership))

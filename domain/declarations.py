@@ -218,7 +218,7 @@ def _request(state: DeclarationsState, command: RequestDeclarations) -> list[Dom
     names: dict[str, str] = {}
     for member in body.members:
         recipient = member.organisation or member.seat
-        by_recipient.setdefault(recipient, []).append(member.seat)
+        by_recipient.setdefault(recipient, []).append(member.role)
         names[recipient] = (
             state.config.organisation(member.organisation).name
             if member.organisation is not None
@@ -227,10 +227,10 @@ def _request(state: DeclarationsState, command: RequestDeclarations) -> list[Dom
     notices = [
         issue(
             declaration_request(
+                state.config,
                 round_id=rid,
                 kind=state.kind,
-                partnership_name=state.config.name,
-                body_name=body.name,
+                body=body.slug,
                 recipient=recipient,
                 recipient_name=names[recipient],
                 seats=tuple(held),

@@ -486,6 +486,7 @@ def _schedule(state: MeetingState, command: ScheduleMeeting) -> list[DomainEvent
     documents = [
         call_for_items(
             particulars,
+            state.config,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
             sent_on=command.scheduled_on,
@@ -544,6 +545,7 @@ def _issue_agenda(state: MeetingState, command: IssueAgenda) -> list[DomainEvent
     documents = [
         agenda(
             particulars,
+            state.config,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
             issued_on=command.on,
@@ -589,6 +591,7 @@ def _approve_minutes(state: MeetingState, command: ApproveMinutes) -> list[Domai
     documents = [
         confirmed_minutes(
             particulars,
+            state.config,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
             sent_on=today,
@@ -653,10 +656,11 @@ def _arrange(state: MeetingState, command: SetMeeting | MoveMeeting) -> list[Dom
         deadline_citations=(requests.citation, issue_deadline.citation),
     )
     particulars = _particulars(state).model_copy(update={"meeting_on": command.held_on})
-    agenda_by = None if state.agenda_issued_on else issue_deadline.citation
+    agenda_by = None if state.agenda_issued_on else issue_deadline.on
     documents = [
         meeting_notice(
             particulars,
+            state.config,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
             sent_on=today,
@@ -688,6 +692,7 @@ def _cancel(state: MeetingState, command: CancelMeeting) -> list[DomainEvent]:
     documents = [
         meeting_notice(
             _particulars(state),
+            state.config,
             recipient=org,
             recipient_name=state.config.organisation(org).name,
             sent_on=today,

@@ -40,15 +40,6 @@ def long_date(day: date) -> str:
     return day.strftime("%d %B %Y").lstrip("0")
 
 
-def letter(recipient_name: str, paragraphs: list[str], sender: str, on: date) -> str:
-    """The common shape of every notice: date, salutation, paragraphs, sign-off."""
-    lines = [long_date(on), "", f"To: {recipient_name}", ""]
-    for paragraph in paragraphs:
-        lines += [paragraph, ""]
-    lines += ["Yours faithfully,", sender]
-    return "\n".join(lines)
-
-
 def issue(
     document: Document,
     *,

@@ -15,6 +15,7 @@ from domain.access import Access
 from domain.bodies import Body, DecisionRuleKind
 from domain.committee_plans import CommitteePlan
 from domain.errors import DomainError, UnknownBodyError
+from domain.letters.stationery import Letters, Officer
 from domain.organisations import Organisation, Slug, find_organisation
 from domain.rules.eligibility import Annex1Element
 from domain.rules.statutory_days import BankHolidays, Region
@@ -110,6 +111,13 @@ class Partnership(BaseModel):
     bank_holidays: BankHolidays = BankHolidays()
     """The bank holidays its working days skip. Its file names the region (England and Wales
     unless it says Scotland or Northern Ireland); the days are filled in as it is read."""
+    officer: Officer | None = None
+    """Who signs its letters; every file names one (checked as it is read), a configuration
+    recorded before officers were named has none and its letters are signed by the partnership."""
+    letters: Letters = Letters()
+    web_base_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+(/[^\s]*[^/\s])?$")
+    """Where the web service's pages are, for the addresses in letters: set from the service's
+    settings by whoever starts the partnership's workflow, never by its file."""
 
     @field_validator("bank_holidays", mode="before")
     @classmethod

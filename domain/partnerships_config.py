@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.errors import ConfigError, UnknownPartnershipError
+from domain.letters.render import template_error
 from domain.partnership import Partnership, StageKind
 from domain.rules.statutory_days import Region
 
@@ -23,6 +24,7 @@ SHIPPED = Path(__file__).parent / "partnerships"
 """The partnerships shipped inside the package."""
 
 _SUFFIX = ".toml"
+_TEMPLATE = ".txt.jinja"
 
 
 def partnership_slugs(folder: Path = SHIPPED) -> list[str]:
@@ -49,21 +51,64 @@ def load_partnership(slug: str, folder: Path = SHIPPED) -> Partnership:
 
 
 def load_partnership_file(path: str | Path) -> Partnership:
-    """A partnership read from any TOML file (used for checking new or edited files)."""
+    """A partnership read from any TOML file (used for checking new or edited files), with the
+    letter templates of its own in `<slug>/letters/` beside it."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(file.name, "(file)", f"cannot be read: {exc.strerror}") from exc
-    return parse_partnership(text, file.name)
+    own = file.parent / file.name.removesuffix(_SUFFIX)
+    partnership = parse_partnership(text, file.name, _own_templates(own / "letters", file.name))
+    logo = partnership.letters.letterhead and partnership.letters.letterhead.logo
+    if logo and logo_file(logo, file.parent) is None:
+        raise ConfigError(
+            file.name, "letters.letterhead.logo", f"{logo} is not a file beside it, nor shipped"
+        )
+    return partnership
 
 
-def parse_partnership(text: str, file: str) -> Partnership:
-    """Parse and validate the TOML `text` of the configuration file called `file`."""
+def logo_file(logo: str, folder: Path) -> Path | None:
+    """A letterhead's logo: beside the partnership's file in `folder`, else among the shipped
+    partnerships' (so a copy of a shipped file keeps its logo); None when neither has it."""
+    return next((base / logo for base in (folder, SHIPPED) if (base / logo).is_file()), None)
+
+
+def _own_templates(folder: Path, file: str) -> dict[str, str]:
+    """A partnership's own letter templates, `<name>.txt.jinja` each, by name."""
+    if not folder.is_dir():
+        return {}
+    try:
+        return {
+            f.name.removesuffix(_TEMPLATE): f.read_text(encoding="utf-8")
+            for f in sorted(folder.glob(f"*{_TEMPLATE}"))
+        }
+    except OSError as exc:
+        raise ConfigError(file, "letters.templates", f"cannot be read: {exc}") from exc
+
+
+def parse_partnership(text: str, file: str, templates: dict[str, str] | None = None) -> Partnership:
+    """Parse and validate the TOML `text` of the configuration file called `file`, with the
+    partnership's own letter `templates` (which replace those its file may hold)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(file, "(file)", f"is not valid TOML: {exc}") from exc
+    if "web_base_url" in data:
+        raise ConfigError(
+            file, "web_base_url", "comes from the service's settings, not the partnership's file"
+        )
+    if "officer" not in data:
+        raise ConfigError(
+            file,
+            "officer",
+            "is missing: name the officer who signs the partnership's letters "
+            "(name, title, organisation, email, telephone)",
+        )
+    if templates:
+        data.setdefault("letters", {})
+        if isinstance(data["letters"], dict):
+            data["letters"]["templates"] = data["letters"].get("templates", {}) | templates
     # A file that names no region keeps England and Wales's bank holidays (docs/rules.md P5.7).
     data.setdefault("bank_holidays", Region.ENGLAND_AND_WALES.value)
     try:
@@ -163,6 +208,31 @@ def _check_consistency(p: Partnership, file: str) -> None:
             raise ConfigError(file, f"{where}.bodies", f"a {stage.kind} stage needs a body")
     _check_committees(p, file)
     _check_access(p, file)
+    _check_letters(p, file)
+
+
+def _check_letters(p: Partnership, file: str) -> None:
+    """Letters go to the partnership's organisations, bodies and seats, in templates that work,
+    and a PDF copy needs a letterhead to be printed on."""
+    known = (
+        {o.slug for o in p.organisations}
+        | {b.slug for b in p.bodies}
+        | {m.seat for b in p.bodies for m in b.members}
+    )
+    if dup := _duplicates(a.to for a in p.letters.addressees):
+        raise ConfigError(file, "letters.addressees", f"{', '.join(dup)} addressed more than once")
+    for addressee in p.letters.addressees:
+        if addressee.to not in known:
+            raise ConfigError(
+                file,
+                f"letters.addressees[{addressee.to}].to",
+                f"{addressee.to!r} is not an organisation, body or seat of {p.slug}",
+            )
+    for name, source in sorted(p.letters.templates.items()):
+        if (problem := template_error(name, source)) is not None:
+            raise ConfigError(file, f"letters.templates[{name}]", problem)
+    if p.letters.pdf and p.letters.letterhead is None:
+        raise ConfigError(file, "letters.pdf", "a PDF copy needs a [letters.letterhead]")
 
 
 def _check_committees(p: Partnership, file: str) -> None:

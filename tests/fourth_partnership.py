@@ -19,6 +19,13 @@ signatories = ["ww-icb", "ww-council", "ww-trust", "ww-vcse", "ww-healthwatch"]
 title = "West Wessex Memorandum of Understanding"
 clause = "WW MoU §9"
 
+[officer]
+name = "Morgan Lee"
+title = "Governance Manager"
+organisation = "West Wessex Integrated Care Board"
+email = "governance@west-wessex.example.org"
+telephone = "01632 960 000"
+
 [review_policy]
 response_days = 21
 

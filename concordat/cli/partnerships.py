@@ -154,7 +154,14 @@ async def start(partnership: Partnership, actor: Operator, as_json: bool) -> Non
     was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
     try:
         started_by = f"{actor.person.issuer}:{actor.person.subject}"
-        await start_partnership(temporal, partnership, started_by, Settings().task_queue)
+        settings = Settings()
+        await start_partnership(
+            temporal,
+            partnership,
+            started_by,
+            settings.task_queue,
+            web_base_url=settings.web_base_url(),
+        )
     except RPCError as error:
         fail(f"Temporal refused to start {workflow_id}: {error.message}")
     result = Started(workflow_id=workflow_id, started=not was_running)

@@ -200,7 +200,11 @@ async def start(slug: str, caller: Acting, reach: Reach) -> PartnershipStarted:
     person = caller.person
     try:
         await start_partnership(
-            client, config, f"{person.issuer}:{person.subject}", reach.settings.task_queue
+            client,
+            config,
+            f"{person.issuer}:{person.subject}",
+            reach.settings.task_queue,
+            web_base_url=reach.settings.web_base_url(),
         )
     except RPCError as error:
         raise rpc_failure(workflow_id, error) from error

@@ -47,7 +47,6 @@ def record_slippages(
             partnership_name=config.name,
             milestone_id=milestone.milestone_id,
             milestone_title=milestone.title,
-            clause=milestone.clause,
             owner_name=_name(config, milestone.owner),
             target_on=milestone.target_on,
             dependencies_outstanding=tuple(
@@ -63,6 +62,7 @@ def record_slippages(
             issue(
                 slippage_notice(
                     particulars,
+                    config,
                     recipient=recipient,
                     recipient_name=_name(config, recipient),
                     noticed_on=noticed_on,

@@ -313,6 +313,7 @@ def _issue(state: ExitState, command: IssueNotices, exit_id: str) -> list[Domain
         issue(
             exit_notice(
                 particulars,
+                config=state.config,
                 recipient=recipient,
                 recipient_name=state.name(recipient),
                 issued_on=command.issued_on,
@@ -345,6 +346,7 @@ def _remind(state: ExitState, command: SendExitReminder, exit_id: str) -> list[D
         )
     reminder = exit_reminder(
         _particulars(state, exit_id, state.organisation),
+        config=state.config,
         recipient=command.recipient,
         recipient_name=state.name(command.recipient),
         sent_on=command.sent_on,

@@ -12,7 +12,9 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.events import NoticeKind
-from domain.notices import Document, letter, long_date
+from domain.letters.render import process_page, render
+from domain.notices import Document, long_date
+from domain.partnership import Partnership
 
 
 class SlippageParticulars(BaseModel):
@@ -25,7 +27,6 @@ class SlippageParticulars(BaseModel):
     partnership_name: str
     milestone_id: str
     milestone_title: str
-    clause: str
     owner_name: str
     target_on: date
     dependencies_outstanding: tuple[str, ...] = ()
@@ -33,32 +34,34 @@ class SlippageParticulars(BaseModel):
 
 
 def slippage_notice(
-    particulars: SlippageParticulars, *, recipient: str, recipient_name: str, noticed_on: date
+    particulars: SlippageParticulars,
+    config: Partnership,
+    *,
+    recipient: str,
+    recipient_name: str,
+    noticed_on: date,
 ) -> Document:
     """The slippage escalation of one milestone to one recipient (P3 policy)."""
     p = particulars
-    paragraphs = [
-        f'The milestone "{p.milestone_title}" ({p.clause}) in the formation of the '
-        f"{p.committee_name} was due by {long_date(p.target_on)} and has not been met.",
-        f"The milestone is owned by {p.owner_name}.",
-    ]
-    if p.dependencies_outstanding:
-        paragraphs.append(
-            "It is waiting on these milestones: " + "; ".join(p.dependencies_outstanding) + "."
-        )
-    if p.agreements_outstanding:
-        paragraphs.append(
-            "It still needs the agreement of: " + ", ".join(p.agreements_outstanding) + "."
-        )
-    paragraphs.append(
-        f"Please record the milestone as met with its evidence, or re-plan it with a new target "
-        f"date and the reason, quoting reference {p.committee_id}/{p.milestone_id}."
-    )
     return Document(
         notice_id=f"{p.committee_id}/slippage/{p.milestone_id}/{p.target_on.isoformat()}/"
         f"{recipient}",
         kind=NoticeKind.SLIPPAGE,
         recipient=recipient,
         subject=f"{p.partnership_name}: {p.committee_name} milestone slipped: {p.milestone_title}",
-        body=letter(recipient_name, paragraphs, f"The {p.partnership_name}", noticed_on),
+        body=render(
+            config,
+            "committee-slippage",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=noticed_on,
+            reference=p.committee_id,
+            committee=p.committee_name,
+            milestone=p.milestone_title,
+            target_on=long_date(p.target_on),
+            owner=p.owner_name,
+            dependencies=p.dependencies_outstanding,
+            agreements=p.agreements_outstanding,
+            page=process_page(config, p.committee_id),
+        ),
     )

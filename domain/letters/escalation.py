@@ -13,15 +13,16 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.events import ActionKind, EscalationReason, NoticeKind
-from domain.notices import Document, letter, long_date
-
-SENDER = "Partnership governance office"
+from domain.letters.render import process_page, render
+from domain.notices import Document, long_date
+from domain.partnership import Partnership
 
 _REASONS = {
     EscalationReason.OUTCOME_NOT_DELIVERED: "an outcome has not been delivered",
-    EscalationReason.WORK_PLAN_EXCEPTION: "an exception in its work plan",
-    EscalationReason.ISSUE_BETWEEN_PARTNERS: "an issue between partners",
+    EscalationReason.WORK_PLAN_EXCEPTION: "there is an exception in its work plan",
+    EscalationReason.ISSUE_BETWEEN_PARTNERS: "there is an issue between partners",
 }
+"""Why an escalation was raised, as the clause after "because"."""
 
 
 class EscalationParticulars(BaseModel):
@@ -37,19 +38,38 @@ class EscalationParticulars(BaseModel):
     raised_on: date
 
 
-def _opening(p: EscalationParticulars) -> str:
-    return (
-        f"On {long_date(p.raised_on)} the {p.raised_by_name} escalated {_REASONS[p.reason]} "
-        f"(reference {p.escalation_id}): {p.summary}"
+def _letter(
+    p: EscalationParticulars,
+    config: Partnership,
+    template: str,
+    *,
+    recipient: str,
+    recipient_name: str,
+    issued_on: date,
+    **context: object,
+) -> str:
+    return render(
+        config,
+        template,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        on=issued_on,
+        reference=p.escalation_id,
+        raised_on=long_date(p.raised_on),
+        raised_by=p.raised_by_name,
+        reason=_REASONS[p.reason],
+        summary=p.summary,
+        page=process_page(config, p.escalation_id),
+        **context,
     )
 
 
 def level_notice(
     p: EscalationParticulars,
+    config: Partnership,
     *,
     level: int,
     stage_name: str,
-    clause: str,
     recipient: str,
     recipient_name: str,
     issued_on: date,
@@ -57,26 +77,29 @@ def level_notice(
     note: str = "",
 ) -> Document:
     """The notice asking the body at `level` to settle the escalation by `respond_by`."""
-    paragraphs = [_opening(p)]
-    if note:
-        paragraphs.append(note)
-    paragraphs += [
-        f"The matter is now at level {level} of the partnership's escalation ladder: "
-        f"{stage_name} ({clause}).",
-        f"Please consider it and record your decision by {long_date(respond_by)}. If it is not "
-        f"settled by then it moves to the next level of the ladder.",
-    ]
     return Document(
         notice_id=f"{p.escalation_id}/level-{level}/{recipient}",
         kind=NoticeKind.ESCALATION,
         recipient=recipient,
-        subject=f"{p.partnership_name}: escalation {p.escalation_id} at level {level}",
-        body=letter(recipient_name, paragraphs, SENDER, issued_on),
+        subject=f"{p.partnership_name}: escalation from the {p.raised_by_name}, stage {level}",
+        body=_letter(
+            p,
+            config,
+            "escalation-level",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            issued_on=issued_on,
+            note=note,
+            level=level,
+            stage=stage_name,
+            respond_by=long_date(respond_by),
+        ),
     )
 
 
 def overdue_action_notice(
     p: EscalationParticulars,
+    config: Partnership,
     *,
     action_id: str,
     kind: ActionKind,
@@ -88,24 +111,32 @@ def overdue_action_notice(
 ) -> Document:
     """The reminder to the owner of an agreed action that passed its due date (MSE MoU 2020
     §7.5)."""
-    paragraphs = [
-        _opening(p),
-        f"Action {action_id} ({kind.value.replace('_', ' ')}), agreed to address it, was due "
-        f"on {long_date(due_on)} and has not been reported complete: {description}",
-        "Please complete it, or report its completion, as soon as possible.",
-    ]
     return Document(
         notice_id=f"{p.escalation_id}/{action_id}/overdue",
         kind=NoticeKind.REMINDER,
         recipient=recipient,
-        subject=f"{p.partnership_name}: action {action_id} of escalation {p.escalation_id} "
-        f"is overdue",
-        body=letter(recipient_name, paragraphs, SENDER, issued_on),
+        subject=f"{p.partnership_name}: overdue action, escalation from the {p.raised_by_name}",
+        body=_letter(
+            p,
+            config,
+            "escalation-overdue-action",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            issued_on=issued_on,
+            action_kind=kind.value.replace("_", " "),
+            # A body is "the Partnership Board"; an organisation goes by its name alone.
+            owner=f"the {recipient_name}"
+            if any(b.slug == recipient for b in config.bodies)
+            else recipient_name,
+            description=description,
+            due_on=long_date(due_on),
+        ),
     )
 
 
 def outcome_notice(
     p: EscalationParticulars,
+    config: Partnership,
     *,
     resolved: bool,
     outcome: str,
@@ -115,11 +146,20 @@ def outcome_notice(
 ) -> Document:
     """The notice to the raising body of how its escalation ended."""
     ending = "was resolved" if resolved else "was closed without resolution"
-    paragraphs = [_opening(p), f"On {long_date(issued_on)} the escalation {ending}: {outcome}"]
     return Document(
         notice_id=f"{p.escalation_id}/outcome",
         kind=NoticeKind.OUTCOME,
         recipient=recipient,
-        subject=f"{p.partnership_name}: escalation {p.escalation_id} {ending}",
-        body=letter(recipient_name, paragraphs, SENDER, issued_on),
+        subject=f"{p.partnership_name}: escalation from the {p.raised_by_name} {ending}",
+        body=_letter(
+            p,
+            config,
+            "escalation-outcome",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            issued_on=issued_on,
+            ended_on=long_date(issued_on),
+            ending=ending,
+            outcome=outcome,
+        ),
     )

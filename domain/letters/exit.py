@@ -12,10 +12,9 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.events import NoticeKind
-from domain.notices import Document, letter, long_date
-
-EXIT_CLAUSE = "CDCP MoU §27 (DCC Cabinet 2019 MoU §23)"
-"""Where the duty to notify the other signatories in writing comes from."""
+from domain.letters.render import process_page, render
+from domain.notices import Document, long_date
+from domain.partnership import Partnership
 
 
 class ExitParticulars(BaseModel):
@@ -35,6 +34,7 @@ class ExitParticulars(BaseModel):
 def exit_notice(
     particulars: ExitParticulars,
     *,
+    config: Partnership,
     recipient: str,
     recipient_name: str,
     issued_on: date,
@@ -43,32 +43,26 @@ def exit_notice(
 ) -> Document:
     """The leaving partner's written notice to one other signatory (CDCP MoU §27)."""
     p = particulars
-    paragraphs = [
-        f"{p.organisation_name} gives notice that it is leaving the {p.partnership_name} and "
-        f"withdrawing from the {p.mou_title}.",
-        f"Notice was given on {long_date(p.notified_on)}. The exit takes effect on "
-        f"{long_date(p.effective_on)}, when {p.organisation_name} ceases to be a signatory and "
-        f"leaves every body of the partnership on which it sits; the Memorandum will be amended "
-        f"and its review date revised accordingly.",
-    ]
-    if reason.strip():
-        paragraphs.append(f"Reason given: {reason.strip()}")
-    paragraphs += [
-        f"This notice is given in writing to each of the other signatory organisations, as the "
-        f"Memorandum requires ({EXIT_CLAUSE}).",
-        f"Please acknowledge receipt of this notice by {long_date(acknowledge_by)}, quoting "
-        f"reference {p.exit_id}.",
-    ]
     return Document(
         notice_id=f"{p.exit_id}/notice/{recipient}",
         kind=NoticeKind.EXIT_NOTICE,
         recipient=recipient,
         subject=f"{p.partnership_name}: notice of exit of {p.organisation_name}",
-        body=letter(
-            recipient_name,
-            paragraphs,
-            f"{p.signatory_name}, for {p.organisation_name}",
-            issued_on,
+        body=render(
+            config,
+            "exit-notice",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=issued_on,
+            reference=p.exit_id,
+            leaver=p.organisation_name,
+            mou_title=p.mou_title,
+            signatory=p.signatory_name,
+            notified_on=long_date(p.notified_on),
+            effective_on=long_date(p.effective_on),
+            reason=reason.strip(),
+            acknowledge_by=long_date(acknowledge_by),
+            page=process_page(config, p.exit_id),
         ),
     )
 
@@ -76,6 +70,7 @@ def exit_notice(
 def exit_reminder(
     particulars: ExitParticulars,
     *,
+    config: Partnership,
     recipient: str,
     recipient_name: str,
     sent_on: date,
@@ -84,17 +79,22 @@ def exit_reminder(
 ) -> Document:
     """A reminder to a signatory that has not yet acknowledged the exit notice (P2 policy)."""
     p = particulars
-    paragraphs = [
-        f"On {long_date(issued_on)} you were sent written notice that {p.organisation_name} is "
-        f"leaving the {p.partnership_name} with effect from {long_date(p.effective_on)} "
-        f"({EXIT_CLAUSE}).",
-        f"We have not yet received your acknowledgement. Please acknowledge the notice by "
-        f"{long_date(acknowledge_by)}, quoting reference {p.exit_id}.",
-    ]
     return Document(
         notice_id=f"{p.exit_id}/reminder/{recipient}/{sent_on.isoformat()}",
         kind=NoticeKind.REMINDER,
         recipient=recipient,
         subject=f"{p.partnership_name}: reminder, notice of exit of {p.organisation_name}",
-        body=letter(recipient_name, paragraphs, f"The {p.partnership_name}", sent_on),
+        body=render(
+            config,
+            "exit-reminder",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=sent_on,
+            reference=p.exit_id,
+            leaver=p.organisation_name,
+            issued_on=long_date(issued_on),
+            effective_on=long_date(p.effective_on),
+            acknowledge_by=long_date(acknowledge_by),
+            page=process_page(config, p.exit_id),
+        ),
     )

@@ -12,10 +12,9 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.events import NoticeKind
-from domain.notices import Document, letter, long_date
-
-AGENDA_CLAUSE = "CDCPE ToR §5"
-DECLARATIONS_CLAUSE = "CDCPE ToR §6, CDCP MoU §23"
+from domain.letters.render import page, render
+from domain.notices import Document, long_date
+from domain.partnership import Partnership
 
 
 class MeetingParticulars(BaseModel):
@@ -29,34 +28,61 @@ class MeetingParticulars(BaseModel):
     meeting_on: date
 
 
+def _letter(
+    p: MeetingParticulars,
+    config: Partnership,
+    template: str,
+    *,
+    recipient: str,
+    recipient_name: str,
+    on: date,
+    **context: object,
+) -> str:
+    return render(
+        config,
+        template,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        on=on,
+        reference=p.meeting_id,
+        body=p.body_name,
+        meeting_on=long_date(p.meeting_on),
+        page=page(config, f"/partnerships/{config.slug}/meetings"),
+        **context,
+    )
+
+
 def call_for_items(
     p: MeetingParticulars,
+    config: Partnership,
     *,
     recipient: str,
     recipient_name: str,
     sent_on: date,
     requests_due_on: date,
 ) -> Document:
-    """The call for agenda items to a member organisation (CDCPE ToR §5)."""
-    paragraphs = [
-        f"The {p.body_name} meets on {long_date(p.meeting_on)}.",
-        f"Requests for items to be included on the agenda should reach the committee "
-        f"administrator by {long_date(requests_due_on)}, at least 10 days before the meeting. "
-        f"An item raised later can only be taken as any other business, declared at the start "
-        f"of the meeting and its inclusion agreed by the group ({AGENDA_CLAUSE}).",
-        f"Please quote reference {p.meeting_id}.",
-    ]
+    """The call for agenda items to a member organisation (CDCPE ToR §5: requests at least 10
+    days before the meeting, later ones only as any other business)."""
     return Document(
         notice_id=f"{p.meeting_id}/call-for-items/{recipient}",
         kind=NoticeKind.AGENDA_REQUEST,
         recipient=recipient,
         subject=f"{p.body_name}: call for agenda items, meeting of {long_date(p.meeting_on)}",
-        body=letter(recipient_name, paragraphs, f"Committee administrator, {p.body_name}", sent_on),
+        body=_letter(
+            p,
+            config,
+            "meeting-call-for-items",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=sent_on,
+            requests_due_on=long_date(requests_due_on),
+        ),
     )
 
 
 def meeting_notice(
     p: MeetingParticulars,
+    config: Partnership,
     *,
     recipient: str,
     recipient_name: str,
@@ -65,26 +91,29 @@ def meeting_notice(
     sequence: int,
     when_and_where: str | None,
     reason: str | None,
-    agenda_issue_by: str | None,
+    agenda_issue_by: date | None,
 ) -> Document:
     """Tells a member organisation the meeting is set, moved or cancelled (`change`), with the
-    date, time and place, the reason, and when the agenda will be issued, citing its rule;
-    `sequence` tells apart the notices of a meeting moved more than once."""
-    if when_and_where is None:
-        paragraphs = [f"The {p.body_name} meeting of {long_date(p.meeting_on)} is cancelled."]
-    else:
-        paragraphs = [f"The {p.body_name} meeting is {change}: {when_and_where}."]
-    if reason is not None:
-        paragraphs.append(f"Reason: {reason}.")
-    if agenda_issue_by is not None:
-        paragraphs.append(f"The agenda will be issued by {agenda_issue_by}.")
-    paragraphs.append(f"Please quote reference {p.meeting_id}.")
+    date, time and place, the reason, and when the agenda will be issued; `sequence` tells apart
+    the notices of a meeting moved more than once."""
     return Document(
         notice_id=f"{p.meeting_id}/{change}-{sequence}/{recipient}",
         kind=NoticeKind.MEETING_NOTICE,
         recipient=recipient,
         subject=f"{p.body_name}: meeting {change}",
-        body=letter(recipient_name, paragraphs, f"Committee administrator, {p.body_name}", sent_on),
+        body=_letter(
+            p,
+            config,
+            "meeting-notice",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=sent_on,
+            cancelled=when_and_where is None,
+            change=change,
+            when_and_where=when_and_where,
+            reason=None if reason is None else reason.rstrip("."),
+            agenda_issue_by=None if agenda_issue_by is None else long_date(agenda_issue_by),
+        ),
     )
 
 
@@ -104,6 +133,7 @@ def agenda_lines(
 
 def agenda(
     p: MeetingParticulars,
+    config: Partnership,
     *,
     recipient: str,
     recipient_name: str,
@@ -113,26 +143,26 @@ def agenda(
     minutes_of: date | None,
 ) -> Document:
     """The agenda, issued at least 3 days before the meeting (CDCPE ToR §5, §6)."""
-    paragraphs = [
-        f"Please find below the agenda of the {p.body_name} meeting on {long_date(p.meeting_on)}, "
-        f"issued at least three days before the meeting ({AGENDA_CLAUSE}).",
-        "\n".join(agenda_lines(items, any_other_business, minutes_of)),
-        "At the start of the meeting members will be asked to confirm the accuracy of the "
-        "declarations of interest noted on the agenda (CDCPE ToR §6).",
-    ]
     return Document(
         notice_id=f"{p.meeting_id}/agenda/{recipient}",
         kind=NoticeKind.AGENDA,
         recipient=recipient,
         subject=f"{p.body_name}: agenda, meeting of {long_date(p.meeting_on)}",
-        body=letter(
-            recipient_name, paragraphs, f"Committee administrator, {p.body_name}", issued_on
+        body=_letter(
+            p,
+            config,
+            "meeting-agenda",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=issued_on,
+            agenda="\n".join(agenda_lines(items, any_other_business, minutes_of)),
         ),
     )
 
 
 def confirmed_minutes(
     p: MeetingParticulars,
+    config: Partnership,
     *,
     recipient: str,
     recipient_name: str,
@@ -141,54 +171,55 @@ def confirmed_minutes(
     reference: str,
 ) -> Document:
     """Confirmed minutes to an organisation of the partnership (CDCPE ToR §5)."""
-    paragraphs = [
-        f"The minutes of the {p.body_name} meeting of {long_date(minutes_of)} were approved at its "
-        f"meeting of {long_date(p.meeting_on)}.",
-        f"The confirmed minutes (reference {reference}) are provided to each organisation of "
-        f"the {p.partnership_name} ({AGENDA_CLAUSE}).",
-    ]
     return Document(
         notice_id=f"{p.meeting_id}/minutes/{recipient}",
         kind=NoticeKind.MINUTES,
         recipient=recipient,
         subject=f"{p.body_name}: confirmed minutes of {long_date(minutes_of)}",
-        body=letter(recipient_name, paragraphs, f"Committee administrator, {p.body_name}", sent_on),
+        body=_letter(
+            p,
+            config,
+            "meeting-minutes",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=sent_on,
+            minutes_of=long_date(minutes_of),
+            minutes_reference=reference,
+        ),
     )
 
 
 def declaration_request(
+    config: Partnership,
     *,
     round_id: str,
     kind: str,
-    partnership_name: str,
-    body_name: str,
+    body: str,
     recipient: str,
     recipient_name: str,
     seats: tuple[str, ...],
     sent_on: date,
     return_by: date,
 ) -> Document:
-    """Asks a member organisation's members for their declarations (CDCPE ToR §6, CDCP MoU §23)."""
-    if kind == "annual":
-        ask = (
-            "complete the annual declaration of interest form, as the ICB and Durham County "
-            "Council Standards of Business Conduct and Declarations of Interest Policy requires"
-        )
-    else:
-        ask = (
-            "confirm or update their entries in the register of interests before its six-monthly "
-            "formal review"
-        )
-    paragraphs = [
-        f"Members of the {body_name} holding these seats for your organisation are asked to "
-        f"{ask} ({DECLARATIONS_CLAUSE}): {', '.join(seats)}.",
-        f"Please return them by {long_date(return_by)}, quoting reference {round_id}. "
-        f"A declaration can be updated at any time.",
-    ]
+    """Asks a member organisation's members for their declarations (CDCPE ToR §6, CDCP MoU §23:
+    completed annually, reviewed six-monthly); `seats` are named by their roles."""
+    body_name = config.body(body).name
     return Document(
         notice_id=f"{round_id}/request/{recipient}",
         kind=NoticeKind.DECLARATION_REQUEST,
         recipient=recipient,
         subject=f"{body_name}: declarations of interest ({kind}), return by {long_date(return_by)}",
-        body=letter(recipient_name, paragraphs, f"The {partnership_name}", sent_on),
+        body=render(
+            config,
+            "declaration-request",
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=sent_on,
+            reference=round_id,
+            annual=kind == "annual",
+            body=body_name,
+            seats=seats,
+            return_by=long_date(return_by),
+            page=page(config, f"/partnerships/{config.slug}/registers/{body}"),
+        ),
     )

@@ -24,11 +24,9 @@ from domain.events import (
     ReviewOutcome,
     VariationProposed,
 )
-from domain.notices import Document, issue, letter, long_date
+from domain.letters.render import process_page, render
+from domain.notices import Document, issue, long_date
 from domain.partnership import Partnership
-
-REVIEW_CLAUSE = "CDCP MoU §24-§25 (MSE MoU 2020 §1.5, §10.1)"
-"""Where the annual review and the unanimity rule for variations come from."""
 
 
 class ReviewParticulars(BaseModel):
@@ -45,50 +43,63 @@ class ReviewParticulars(BaseModel):
 
 def _document(
     p: ReviewParticulars,
+    config: Partnership,
+    template: str,
     *,
     notice_id: str,
     kind: NoticeKind,
     recipient: str,
     recipient_name: str,
     subject: str,
-    paragraphs: list[str],
     issued_on: date,
+    **context: object,
 ) -> Document:
-    sender = f"{p.partnership_name} (review {p.review_id}; {REVIEW_CLAUSE})"
     return Document(
         notice_id=notice_id,
         kind=kind,
         recipient=recipient,
         subject=f"{p.mou_title}: {subject}",
-        body=letter(recipient_name, paragraphs, sender, issued_on),
+        body=render(
+            config,
+            template,
+            recipient=recipient,
+            recipient_name=recipient_name,
+            on=issued_on,
+            reference=p.review_id,
+            mou_title=p.mou_title,
+            mou_version=p.mou_version,
+            respond_by=long_date(p.response_deadline),
+            page=process_page(config, p.review_id),
+            **context,
+        ),
     )
 
 
 def review_request(
-    p: ReviewParticulars, *, recipient: str, recipient_name: str, issued_on: date
+    p: ReviewParticulars,
+    config: Partnership,
+    *,
+    recipient: str,
+    recipient_name: str,
+    issued_on: date,
 ) -> Document:
     """The request to one signatory to respond to the annual review (CDCP MoU §24)."""
     return _document(
         p,
+        config,
+        "review-request",
         notice_id=f"{p.review_id}/request/{recipient}",
         kind=NoticeKind.REVIEW_REQUEST,
         recipient=recipient,
         recipient_name=recipient_name,
-        subject=f"annual review {p.review_id}",
-        paragraphs=[
-            f"The {p.mou_title} (version {p.mou_version}) is reviewed at least annually "
-            f"(CDCP MoU §24). The {p.partnership_name} has opened review {p.review_id}.",
-            f"Please respond in writing by {long_date(p.response_deadline)}, either confirming "
-            f"that the Memorandum should stand unchanged or proposing a variation.",
-            "A variation is adopted only with the written agreement of every signatory "
-            "organisation (CDCP MoU §25); without it the Memorandum stands unchanged.",
-        ],
+        subject="annual review",
         issued_on=issued_on,
     )
 
 
 def variation_notice(
     p: ReviewParticulars,
+    config: Partnership,
     *,
     variation_id: str,
     proposed_by_name: str,
@@ -97,30 +108,26 @@ def variation_notice(
     recipient_name: str,
     issued_on: date,
 ) -> Document:
-    """The proposed variation, circulated to one signatory for its written decision (§25)."""
+    """The proposed variation, circulated to one signatory for its written decision (CDCP MoU
+    §25, MSE MoU 2020 §10.1: adopted only if every signatory agrees in writing)."""
     return _document(
         p,
+        config,
+        "review-variation",
         notice_id=f"{p.review_id}/variation/{variation_id}/{recipient}",
         kind=NoticeKind.VARIATION,
         recipient=recipient,
         recipient_name=recipient_name,
-        subject=f"proposed variation {variation_id}",
-        paragraphs=[
-            f"{proposed_by_name} proposes, in review {p.review_id}, the following variation of "
-            f"the {p.mou_title} (version {p.mou_version}):",
-            summary,
-            f"Please agree or refuse it in writing by {long_date(p.response_deadline)}. It is "
-            f"adopted only if every signatory organisation agrees in writing by then "
-            "(CDCP MoU §25, MSE MoU 2020 §10.1); one refusal, or one agreement missing at that "
-            "date, and "
-            f"the Memorandum stands unchanged.",
-        ],
+        subject="proposed variation",
         issued_on=issued_on,
+        proposer=proposed_by_name,
+        summary=summary,
     )
 
 
 def reminder(
     p: ReviewParticulars,
+    config: Partnership,
     *,
     recipient: str,
     recipient_name: str,
@@ -130,17 +137,15 @@ def reminder(
     """A reminder to a signatory that still owes `owes` (P1 policy: weekly)."""
     return _document(
         p,
+        config,
+        "review-reminder",
         notice_id=f"{p.review_id}/reminder/{issued_on.isoformat()}/{recipient}",
         kind=NoticeKind.REMINDER,
         recipient=recipient,
         recipient_name=recipient_name,
-        subject=f"reminder, review {p.review_id}",
-        paragraphs=[
-            f"We have not yet received {owes} from {recipient_name} in review {p.review_id} of "
-            f"the {p.mou_title}.",
-            f"The deadline is {long_date(p.response_deadline)}.",
-        ],
+        subject="reminder, annual review",
         issued_on=issued_on,
+        owes=owes,
     )
 
 
@@ -149,11 +154,11 @@ def _explanation(concluded: ReviewConcluded, names: Mapping[str, str]) -> str:
         return ", ".join(names.get(o, o) for o in orgs)
 
     if concluded.outcome is ReviewOutcome.VARIED:
-        return "Every signatory organisation agreed the variation in writing (CDCP MoU §25)."
+        return "Every signatory organisation agreed the variation in writing."
     if concluded.outcome is ReviewOutcome.LAPSED:
         return (
-            f"A variation needs the written agreement of every signatory (CDCP MoU §25, "
-            f"MSE MoU 2020 §10.1); it was not agreed by: {listed(concluded.not_agreed_by)}."
+            "A variation needs the written agreement of every signatory organisation, and it "
+            f"was not agreed by: {listed(concluded.not_agreed_by)}."
         )
     if concluded.not_responded:
         return (
@@ -165,6 +170,7 @@ def _explanation(concluded: ReviewConcluded, names: Mapping[str, str]) -> str:
 
 def outcome_notice(
     p: ReviewParticulars,
+    config: Partnership,
     *,
     concluded: ReviewConcluded,
     names: Mapping[str, str],
@@ -178,19 +184,18 @@ def outcome_notice(
     }[concluded.outcome]
     return _document(
         p,
+        config,
+        "review-outcome",
         notice_id=f"{p.review_id}/outcome/{recipient}",
         kind=NoticeKind.OUTCOME,
         recipient=recipient,
         recipient_name=names.get(recipient, recipient),
-        subject=f"outcome of review {p.review_id}",
-        paragraphs=[
-            f"Review {p.review_id} of the {p.mou_title} (version {p.mou_version}) concluded on "
-            f"{long_date(concluded.concluded_on)}: {headline}.",
-            _explanation(concluded, names),
-            f"The next review is due no later than {long_date(concluded.next_review_due_on)} "
-            f"(CDCP MoU §24).",
-        ],
+        subject="outcome of the annual review",
         issued_on=concluded.concluded_on,
+        concluded_on=long_date(concluded.concluded_on),
+        headline=headline,
+        explanation=_explanation(concluded, names),
+        next_review_by=long_date(concluded.next_review_due_on),
     )
 
 
@@ -228,7 +233,11 @@ def notices_for(
             return [
                 issued(
                     review_request(
-                        p, recipient=s, recipient_name=names[s], issued_on=event.opened_on
+                        p,
+                        partnership,
+                        recipient=s,
+                        recipient_name=names[s],
+                        issued_on=event.opened_on,
                     ),
                     event.opened_on,
                 )
@@ -239,6 +248,7 @@ def notices_for(
                 issued(
                     variation_notice(
                         p,
+                        partnership,
                         variation_id=event.variation_id,
                         proposed_by_name=names[event.proposed_by],
                         summary=event.summary,
@@ -254,10 +264,11 @@ def notices_for(
             owes = (
                 "a response"
                 if state.variation_id is None
-                else f"a written agreement or refusal of variation {state.variation_id}"
+                else "a written agreement to, or refusal of, the proposed variation"
             )
             document = reminder(
                 p,
+                partnership,
                 recipient=event.organisation,
                 recipient_name=names[event.organisation],
                 owes=owes,
@@ -267,7 +278,8 @@ def notices_for(
         case ReviewConcluded():
             return [
                 issued(
-                    outcome_notice(p, concluded=event, names=names, recipient=s), event.concluded_on
+                    outcome_notice(p, partnership, concluded=event, names=names, recipient=s),
+                    event.concluded_on,
                 )
                 for s in state.signatories
             ]

@@ -111,7 +111,13 @@ async def test_the_worker_serves_its_metrics_and_health(
         client = await Client.connect(
             settings.temporal_target(), data_converter=dev_client.data_converter
         )
-        workflow_id = await start_partnership(client, config, "metrics-test", settings.task_queue)
+        workflow_id = await start_partnership(
+            client,
+            config,
+            "metrics-test",
+            settings.task_queue,
+            web_base_url=settings.web_base_url(),
+        )
         handle = client.get_workflow_handle(workflow_id)
         try:
             with pytest.raises(HTTPException) as refused:

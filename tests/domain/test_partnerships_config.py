@@ -152,6 +152,13 @@ signatories = ["a", "b"]
 title = "Test MoU"
 clause = "CDCP MoU §24"
 
+[officer]
+name = "Sam Test"
+title = "Governance Manager"
+organisation = "Org A"
+email = "governance@test.example.org"
+telephone = "01632 960 000"
+
 [[organisations]]
 slug = "a"
 name = "Org A"

@@ -9,6 +9,7 @@ Ladders: CDCPE ToR §1.2, §1.3, §2 (County Durham); MSE MoU 2020
 
 import asyncio
 import contextlib
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, timedelta
@@ -371,8 +372,10 @@ async def assert_notices_delivered(store: EventStore, handle: Handle, outbox: Pa
     assert issued and set(issued) == set(receipts)
     for notice_id, notice in issued.items():
         assert notice.content_hash == content_hash(notice.subject, notice.body)
-        file = Path(receipts[notice_id].reference)
+        where, _, digest = receipts[notice_id].reference.rpartition(" sha256=")
+        file = Path(where)
         assert file.parent.parent == outbox and file.exists()
+        assert hashlib.sha256(file.read_bytes()).hexdigest() == digest
         assert f"X-Concordat-Content-Hash: {notice.content_hash}" in file.read_text()
 
 

@@ -232,7 +232,9 @@ async def test_happy_path_notice_to_every_other_signatory_then_membership_ends_0
         (file,) = [f for f in files if notice_event.content_hash[:16] in f.name]
         message = email.message_from_bytes(file.read_bytes())
         assert message["X-Concordat-Content-Hash"] == notice_event.content_hash
-        assert "Tees, Esk and Wear Valleys NHS Foundation Trust gives notice" in notice_event.body
+        assert (
+            "Tees, Esk and Wear Valleys NHS Foundation Trust has given notice" in notice_event.body
+        )
 
     await Replayer(
         workflows=[ExitWorkflow], data_converter=pydantic_data_converter

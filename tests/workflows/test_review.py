@@ -8,6 +8,7 @@ Every review is started as staff start it: through its partnership's workflow.
 import asyncio
 import contextlib
 import email
+import hashlib
 import json
 from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
@@ -212,8 +213,10 @@ def assert_notices_delivered(events: list[DomainEvent], outbox: Path) -> None:
     assert len(receipts) == len(of_type(events, NoticeDelivered)) == len(issued)
     for notice in issued:
         assert notice.content_hash == content_hash(notice.subject, notice.body)
-        eml = Path(receipts[notice.notice_id].reference)
+        where, _, digest = receipts[notice.notice_id].reference.rpartition(" sha256=")
+        eml = Path(where)
         assert eml.is_relative_to(outbox) and eml.exists()
+        assert hashlib.sha256(eml.read_bytes()).hexdigest() == digest
         message = email.message_from_bytes(eml.read_bytes())
         assert message["X-Concordat-Content-Hash"] == notice.content_hash
         assert message["Subject"] == notice.subject
@@ -364,7 +367,7 @@ async def test_one_agreement_missing_at_the_deadline_lapses_000_s25(
         review.opened_on + timedelta(days=d) for d in (7, 14, 21, 28)
     ]
     notes = [n for n in of_type(events, NoticeIssued) if n.kind is NoticeKind.REMINDER]
-    assert all("agreement or refusal of variation" in n.body for n in notes)
+    assert all("agreement to, or refusal of, the proposed variation" in n.body for n in notes)
     assert_notices_delivered(events, outbox)
     recorded = await store.read_stream(review.stream_id)
     actors = {e.type: e.metadata["actor"] for e in recorded}

@@ -53,9 +53,9 @@ def level_notices(state: EscalationState, on: date, note: str) -> list[DomainEve
             state,
             level_notice(
                 particulars,
+                state.config,
                 level=stage.level,
                 stage_name=stage.name,
-                clause=stage.clause,
                 recipient=recipient,
                 recipient_name=name_of(state, recipient),
                 issued_on=on,
@@ -73,6 +73,7 @@ def outcome_notices(state: EscalationState, on: date) -> list[DomainEvent]:
     assert state.raised_by is not None
     document = outcome_notice(
         _particulars(state),
+        state.config,
         resolved=state.status == "resolved",
         outcome=state.outcome,
         recipient=state.raised_by,
@@ -99,6 +100,7 @@ def overdue_notices(state: EscalationState, escalation_id: str, on: date) -> lis
         )
         document = overdue_action_notice(
             particulars,
+            state.config,
             action_id=action.action_id,
             kind=action.kind,
             description=action.description,
