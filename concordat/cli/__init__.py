@@ -16,6 +16,8 @@ _COMMANDS = {
     "committee": ("concordat.cli.committee", "committee"),
     "escalation": ("concordat.cli.escalation", "escalation"),
     "exit": ("concordat.cli.exits", "exit_"),
+    "login": ("concordat.cli.login", "login"),
+    "logout": ("concordat.cli.login", "logout"),
     "mou": ("concordat.cli.mou", "mou"),
     "partnerships": ("concordat.cli.partnerships", "partnerships"),
     "review": ("concordat.cli.review", "review"),
@@ -23,6 +25,7 @@ _COMMANDS = {
     "setup": ("concordat.cli.setup", "setup"),
     "status": ("concordat.cli.workflows", "status"),
     "what-if": ("concordat.cli.what_if", "what_if_command"),
+    "whoami": ("concordat.cli.login", "whoami"),
     "workflows": ("concordat.cli.workflows", "workflows_group"),
 }
 

@@ -170,6 +170,21 @@ def envelope(model: type[M], actor: Operator, **fields: Any) -> Command[M]:
     return signed(request(model, **fields), actor)
 
 
+def behalf(command: Any, actor: Operator) -> dict[str, str]:
+    """The API's parameters saying for whom and why: the party `command` is for when the
+    secretariat records it for them (`--on-behalf-of REASON`), and the reasons given, late
+    entry's included. The service checks them against the signed-in person."""
+    party = party_of(command) if actor.on_behalf_reason is not None else None
+    if actor.on_behalf_reason is not None and party is None:
+        fail(
+            f"--on-behalf-of is for what the secretariat records for a partner or a seat's "
+            f"holder; {command_type(command)} is the secretariat's own business"
+        )
+    reason = "; ".join(r for r in (actor.on_behalf_reason, actor.late_reason) if r)
+    params = {"on_behalf_of": party} if party is not None else {}
+    return params | ({"reason": reason} if reason else {})
+
+
 def signed(command: C, actor: Operator) -> Command[C]:
     """`command`, for the command line's PARTNERSHIP, in an envelope signed with the key in
     the data folder (readable only by the operator who runs the stack)."""

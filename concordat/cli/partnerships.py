@@ -11,12 +11,12 @@ from datetime import date
 import asyncpg
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from audit.replay import GovernanceReport, counted, replay
+from concordat.cli.api import api
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import ISO_DATE, Operator, actor_option, partnership_argument
+from concordat.cli.params import ISO_DATE, partnership_argument
 from concordat.cli.partnership_view import (
     PartnershipView,
     ProcessLine,
@@ -24,18 +24,15 @@ from concordat.cli.partnership_view import (
     view_text,
 )
 from concordat.cli.processes import (
-    execution_status,
     live_processes,
     partnership_handle,
     partnership_state,
 )
 from concordat.cli.temporal import client, unreachable
 from concordat.connections import connect_temporal
-from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, running_query, visible
 from domain.aggregates import partnership as aggregate
-from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
@@ -139,25 +136,13 @@ class Started(BaseModel):
 
 @partnerships.command()
 @partnership_argument
-@actor_option
 @json_option
 @run_async
-async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
+async def start(partnership: Partnership, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
-    try:
-        require_secretariat(partnership.access, actor.person, partnership.slug)
-    except NotAuthorisedError as error:
-        fail(str(error))
-    temporal = await client()
-    workflow_id = partnership_stream(partnership.slug)
-    was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
-    try:
-        started_by = f"{actor.person.issuer}:{actor.person.subject}"
-        await start_partnership(temporal, partnership, started_by, Settings().task_queue)
-    except RPCError as error:
-        fail(f"Temporal refused to start {workflow_id}: {error.message}")
-    result = Started(workflow_id=workflow_id, started=not was_running)
+    answer = await api().post(f"/partnerships/{partnership.slug}/start")
+    result = Started.model_validate(answer)
     emit(
         result,
         as_json,
