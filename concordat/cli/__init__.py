@@ -1,5 +1,9 @@
 """`concordat`: the command line of operations staff and auditors.
 
+What a person does goes through the web service's API as the person `concordat login` signed in
+(concordat/cli/api.py); only the administrators' commands (schedules, setup, audit) reach
+Temporal or the database directly.
+
 Every command has --help, prints for people by default and JSON with --json, exits 0 on success
 and non-zero with a one-line reason on failure (concordat/cli/output.py).
 """

@@ -5,13 +5,15 @@ the service, not this machine, decides who acts and whether they may. A refusal 
 words on one line; a missing, expired or refused sign-in says to run `concordat login`.
 """
 
+from functools import cache
 from typing import Any
 
 import httpx
 from pydantic import BaseModel
 
 from concordat.cli.output import fail
-from concordat.cli.tokens import SignIn, TokenFileError, load
+from concordat.cli.provider import TokenRefused, refreshed
+from concordat.cli.tokens import SignIn, TokenFileError, load, save
 from concordat.settings import Settings
 
 TIMEOUT_SECONDS = 60.0
@@ -23,16 +25,28 @@ def api_address(settings: Settings | None = None) -> str:
 
 
 def sign_in(api: str) -> SignIn:
-    """The kept sign-in for `api`, or a one-line refusal saying how to get one."""
+    """The kept sign-in for `api`, renewed with its refresh token if it has expired, or a
+    one-line refusal saying how to get one."""
     try:
         kept = load(api)
+        if kept is None:
+            fail(f"not signed in to {api}: run concordat login")
+        if not kept.expired():
+            return kept
+        expired = f"your sign-in to {api} as {kept.email} has expired"
+        if kept.refresh_token is None:
+            fail(f"{expired}: run concordat login")
+        try:
+            renewed = refreshed(kept, Settings())
+        except TokenRefused as error:
+            fail(
+                f"{expired} and the identity provider would not renew it ({error}): "
+                "run concordat login"
+            )
+        save(renewed)
     except TokenFileError as error:
         fail(str(error))
-    if kept is None:
-        fail(f"not signed in to {api}: run concordat login")
-    if kept.expired():
-        fail(f"your sign-in to {api} as {kept.email} has expired: run concordat login")
-    return kept
+    return renewed
 
 
 def _detail(response: httpx.Response) -> str:
@@ -67,8 +81,10 @@ class Api:
         *,
         body: BaseModel | None = None,
         params: dict[str, str] | None = None,
+        missing: bool = False,
     ) -> Any:
-        """The JSON the API answers; anything but a 2xx ends the command in the API's words."""
+        """The JSON the API answers; anything but a 2xx ends the command in the API's words,
+        except a 404 when `missing` is allowed, answered as None."""
         url = f"{self.address}/api/v1{path}"
         headers = {"Authorization": f"Bearer {self._token}"}
         try:
@@ -83,6 +99,8 @@ class Api:
                 f"the API at {self.address} refused your sign-in ({_detail(response)}): "
                 "run concordat login"
             )
+        if missing and response.status_code == httpx.codes.NOT_FOUND:
+            return None
         if response.is_error:
             fail(_detail(response))
         return response.json()
@@ -90,12 +108,17 @@ class Api:
     async def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         return await self.request("GET", path, params=params)
 
+    async def find(self, path: str) -> Any:
+        """What the API answers for `path`, or None if it knows nothing there (yet)."""
+        return await self.request("GET", path, missing=True)
+
     async def post(
         self, path: str, body: BaseModel | None = None, params: dict[str, str] | None = None
     ) -> Any:
         return await self.request("POST", path, body=body, params=params)
 
 
+@cache
 def api() -> Api:
     """The API at the configured address, as the person signed in to it."""
     address = api_address()

@@ -4,7 +4,8 @@
 on a loopback address (`http://127.0.0.1:<port>/callback`, RFC 8252 §7.3), prints the provider's
 sign-in address and tries to open it, exchanges the code the provider sends back for tokens,
 asks the API who they name, and keeps them (tokens.py). The provider is the one the web service
-uses (`CONCORDAT_OIDC_ISSUER`; unset, the embedded one `make run` starts).
+uses (`CONCORDAT_OIDC_ISSUER`; unset, the embedded one `make run` starts). An expired sign-in
+is renewed with its refresh token, if the provider gave one, when a command next needs it.
 """
 
 import base64
@@ -12,7 +13,6 @@ import hashlib
 import secrets
 import threading
 import webbrowser
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -22,6 +22,7 @@ import httpx
 
 from concordat.cli.api import Api, api_address, sign_in
 from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.provider import TIMEOUT_SECONDS, TokenRefused, expiry, metadata, tokens
 from concordat.cli.tokens import SignIn, TokenFileError, forget, save
 from concordat.settings import Settings
 
@@ -65,17 +66,6 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _metadata(http: httpx.Client, issuer: str) -> dict[str, Any]:
-    where = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
-    try:
-        response = http.get(where)
-        response.raise_for_status()
-        found: dict[str, Any] = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        fail(f"cannot read the identity provider's configuration at {where}: {error}")
-    return found
-
-
 def _code(loopback: _Loopback, state: str, timeout: float) -> str:
     """The authorization code the provider sends back to the loopback address."""
     serving = threading.Thread(target=loopback.serve_forever, daemon=True)
@@ -92,30 +82,6 @@ def _code(loopback: _Loopback, state: str, timeout: float) -> str:
     if answer.get("state") != state or "code" not in answer:
         fail("the identity provider's answer did not match this sign-in; try again")
     return answer["code"]
-
-
-def _tokens(
-    http: httpx.Client, endpoint: str, settings: Settings, code: str, redirect: str, verifier: str
-) -> dict[str, Any]:
-    try:
-        response = http.post(
-            endpoint,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect,
-                "code_verifier": verifier,
-            },
-            auth=(settings.oidc_client_id, settings.oidc_client_secret.get_secret_value()),
-        )
-    except httpx.HTTPError as error:
-        fail(f"cannot reach the identity provider's token endpoint {endpoint}: {error}")
-    if response.is_error:
-        fail(f"the identity provider refused the code ({response.status_code}): {response.text}")
-    tokens: dict[str, Any] = response.json()
-    if not isinstance(tokens.get("access_token"), str):
-        fail("the identity provider's answer held no access token")
-    return tokens
 
 
 @click.command()
@@ -139,8 +105,7 @@ async def login(no_browser: bool, wait_seconds: float) -> None:
     issuer = settings.issuer()
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(16)
-    with httpx.Client(timeout=30.0) as http:
-        metadata = _metadata(http, issuer)
+    with httpx.Client(timeout=TIMEOUT_SECONDS) as http:
         loopback = _Loopback()
         query = urlencode(
             {
@@ -154,25 +119,29 @@ async def login(no_browser: bool, wait_seconds: float) -> None:
                 "code_challenge_method": "S256",
             }
         )
-        authorize = f"{metadata['authorization_endpoint']}?{query}"
+        authorize = f"{metadata(http, issuer)['authorization_endpoint']}?{query}"
         click.echo(f"Sign in at: {authorize}", err=True)
         if not no_browser:
             webbrowser.open(authorize)
         code = _code(loopback, state, wait_seconds)
-        tokens = _tokens(
-            http, metadata["token_endpoint"], settings, code, loopback.redirect_uri, verifier
-        )
-    lifetime = tokens.get("expires_in")
-    access = tokens["access_token"]
+        grant = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": loopback.redirect_uri,
+            "code_verifier": verifier,
+        }
+        try:
+            answer = tokens(http, issuer, settings, grant)
+        except TokenRefused as error:
+            fail(f"the identity provider refused the sign-in: {error}")
+    access = answer["access_token"]
     me = await Api(api, access).get("/me")
     kept = SignIn(
         api=api,
         issuer=issuer,
         access_token=access,
-        refresh_token=tokens.get("refresh_token"),
-        expires_at=datetime.now(UTC) + timedelta(seconds=float(lifetime))
-        if isinstance(lifetime, int | float)
-        else None,
+        refresh_token=answer.get("refresh_token"),
+        expires_at=expiry(answer),
         email=me.get("email") or me["subject"],
         name=me["name"],
     )

@@ -58,9 +58,8 @@ async def sign(
         signatory_role=signatory_role,
         signed_on=signed_on,
     )
-    answer = await api().post(
-        f"/partnerships/{partnership.slug}/signatures", signature, behalf(signature, actor)
-    )
+    params = behalf(signature, actor)
+    answer = await api().post(f"/partnerships/{partnership.slug}/signatures", signature, params)
     state = PartnershipState.model_validate(answer)
     signed = Signed(
         partnership=state.slug,

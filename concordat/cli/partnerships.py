@@ -1,21 +1,20 @@
 """`concordat partnerships`: the shipped partnerships, their workflows and their standing.
 
-`list` works from the configuration alone when Temporal is down (staff still need to know what
-exists); `start` is idempotent, so it can be run by hand or by a deployment script again and
-again; `show` asks the running workflow, or with --as-of folds the event log as the auditors'
-replay does (no Temporal needed), so a past date is answered from the record itself.
+`list` works from the configuration alone when the API cannot say what runs (staff still need to
+know what exists); `start` is idempotent, so it can be run by hand or by a deployment script again
+and again; `show` asks the running workflow through the API, or with --as-of has the API fold the
+event log as the auditors' replay does (no workflow asked), so a past date is answered from the
+record itself.
 """
 
 from datetime import date
 
-import asyncpg
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.service import RPCError
 
-from audit.replay import GovernanceReport, counted, replay
+from audit.replay import GovernanceReport
 from concordat.cli.api import api
-from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.output import CommandError, emit, fail, json_option, run_async
 from concordat.cli.params import ISO_DATE, partnership_argument
 from concordat.cli.partnership_view import (
     PartnershipView,
@@ -23,24 +22,14 @@ from concordat.cli.partnership_view import (
     partnership_view,
     view_text,
 )
-from concordat.cli.processes import (
-    live_processes,
-    partnership_handle,
-    partnership_state,
-)
-from concordat.cli.temporal import client, unreachable
-from concordat.connections import connect_temporal
+from concordat.cli.processes import list_processes, live_processes, partnership_state
 from concordat.settings import Settings
-from concordat.visibility import ProcessRow, running_query, visible
-from domain.aggregates import partnership as aggregate
+from concordat.visibility import ProcessRow
+from domain.aggregates.partnership import PartnershipState
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.streams import committee_stream, escalation_stream, partnership_stream, review_stream
-from eventstore.codec import to_domain_event
-from eventstore.models import RecordedEvent
-from eventstore.pool import open_pool
-from eventstore.store import EventStore
 
 
 @click.group()
@@ -68,7 +57,7 @@ class PartnershipRow(BaseModel):
 @run_async
 async def list_(as_json: bool) -> None:
     """Every shipped partnership: its configured signatories and bodies, and whether its
-    workflow is running and at what stage (unknown when Temporal cannot be reached)."""
+    workflow is running and at what stage (unknown when the API cannot say)."""
     try:
         folder = Settings().partnerships_dir
         configs = [load_partnership(slug, folder) for slug in partnership_slugs(folder)]
@@ -97,16 +86,12 @@ def _status(running: dict[str, ProcessRow], slug: str) -> str | None:
 
 
 async def _running_partnerships() -> tuple[dict[str, ProcessRow] | None, str | None]:
-    """The running partnership workflows by id, or None and why Temporal could not say."""
-    settings = Settings()
+    """The running partnership workflows by id, or None and why the API could not say."""
     try:
-        temporal = await connect_temporal(settings)
-        rows = await visible(temporal, running_query(workflow_type="Partnership"))
-    except RuntimeError as error:
-        return None, unreachable(settings, error)
-    except RPCError as error:
-        return None, f"Temporal at {settings.temporal_target()} refused: {error.message}"
-    return {r.workflow_id: r for r in rows}, None
+        rows = await list_processes(only_open=True)
+    except CommandError as error:
+        return None, error.format_message()
+    return {r.workflow_id: r for r in rows if r.workflow_type == "Partnership"}, None
 
 
 def _list_text(rows: list[PartnershipRow]) -> str:
@@ -186,21 +171,18 @@ async def show(
 
 
 async def _live_view(config: Partnership) -> PartnershipView:
-    temporal = await client()
-    handle = await partnership_handle(temporal, config)
-    state = await partnership_state(handle)
-    lines = await live_processes(temporal, handle, config.slug)
-    return partnership_view(state, lines, f"its running workflow {handle.id}")
+    state = await partnership_state(config)
+    lines = await live_processes(state)
+    return partnership_view(state, lines, f"its running workflow {partnership_stream(config.slug)}")
 
 
 async def _logged_view(config: Partnership, as_of: date, known_on: date | None) -> PartnershipView:
-    events = await _events(config.slug)
-    stream = partnership_stream(config.slug)
-    state = aggregate.fold(
-        aggregate.initial_state(config),
-        [to_domain_event(e) for e in counted(events, as_of, known_on) if e.stream_id == stream],
-    )
-    report = replay(config, events, as_of, known_on)
+    params = {"as_of": as_of.isoformat()}
+    if known_on is not None:
+        params["as_known_on"] = known_on.isoformat()
+    logged = await api().get(f"/audit/partnerships/{config.slug}/state", params)
+    state = PartnershipState.model_validate(logged["state"])
+    report = GovernanceReport.model_validate(logged["report"])
     known = f" as known on {known_on.isoformat()}" if known_on else ""
     source = (
         f"the event log as of {as_of.isoformat()}{known} ({report.events_applied} events, "
@@ -248,18 +230,3 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         for e in report.open_escalations
     ]
     return lines
-
-
-async def _events(slug: str) -> list[RecordedEvent]:
-    """The partnership's events, read with the database URL from settings."""
-    dsn = Settings().database_dsn()
-    try:
-        pool = await open_pool(dsn, max_size=1)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        fail(f"cannot read the event log: {error}")
-    try:
-        return await EventStore(pool).read_partnership(slug)
-    except asyncpg.PostgresError as error:
-        fail(f"the event log refused: {error}")
-    finally:
-        await pool.close()

@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from audit.proofs import ProofUnavailable, checkpoint_file, consistency_bundle, inclusion_bundle
-from audit.replay import GovernanceReport, replay
+from audit.replay import GovernanceReport, counted, replay
 from audit.trail import TrailLine, trail
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.reach import start_partnership
@@ -27,7 +27,7 @@ from concordat.web.acting import Acting, Caller, envelope
 from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
 from concordat.web.kinds import KINDS, ProcessCommand
 from concordat.web.signin import signed_in
-from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
+from domain.aggregates.partnership import PartnershipState, SignMou, fold, initial_state
 from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.forward_plan import ForwardPlan, forward_plan
@@ -446,3 +446,35 @@ async def trail_of(slug: str, person: SignedIn, reach: Reach) -> list[TrailLine]
     config = _config(reach.settings, slug)
     store = await reach.auditor_store()
     return trail(config, await store.read_partnership(config.slug))
+
+
+class PartnershipAsOf(BaseModel):
+    """A partnership folded from the log alone on a date: its state, and the auditor's report
+    of the same events (which says how many and up to which position)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: PartnershipState
+    report: GovernanceReport
+
+
+@router.get(
+    "/audit/partnerships/{slug}/state",
+    summary="A partnership's state on a date, folded from the log as the replay counts it",
+)
+async def partnership_as_of(
+    slug: str, as_of: date, person: SignedIn, reach: Reach, as_known_on: date | None = None
+) -> PartnershipAsOf:
+    """Events dated on or before `as_of`, as the log stood at the end of `as_known_on` (default:
+    as it stands); no workflow is asked."""
+    config = _config(reach.settings, slug)
+    store = await reach.auditor_store()
+    events = await store.read_partnership(config.slug)
+    stream = partnership_stream(config.slug)
+    kept = [
+        to_domain_event(e) for e in counted(events, as_of, as_known_on) if e.stream_id == stream
+    ]
+    return PartnershipAsOf(
+        state=fold(initial_state(config), kept),
+        report=replay(config, events, as_of, as_known_on),
+    )

@@ -99,19 +99,40 @@ def test_the_secretariat_records_for_a_partner_with_the_reason_kept(
     assert (provenance["on_behalf_of"], provenance["reason"]) == ("dcc", "counterpart by post")
 
 
-def test_an_expired_or_refused_token_says_to_sign_in_again(stack: Stack, icb: Stack) -> None:
+def test_an_expired_sign_in_is_renewed_with_its_refresh_token(icb: Stack) -> None:
+    tokens = icb.config_folder / "tokens.json"
+    kept = json.loads(tokens.read_text())
+    (api,) = kept
+    assert kept[api]["refresh_token"]
+    before = kept[api]["access_token"]
+    kept[api]["expires_at"] = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    tokens.write_text(json.dumps(kept))
+    me = json.loads(assert_ok(icb.run("whoami", "--json")))
+    assert me["subject"] == ICB
+    renewed = json.loads(tokens.read_text())[api]
+    assert renewed["access_token"] != before
+    assert datetime.fromisoformat(renewed["expires_at"]) > datetime.now(UTC)
+    assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+
+
+def test_an_expired_or_refused_sign_in_says_to_sign_in_again(stack: Stack, icb: Stack) -> None:
     tokens = icb.config_folder / "tokens.json"
     kept = json.loads(tokens.read_text())
     (api,) = kept
     before = stack.digest()
-    original = dict(kept[api])
-    kept[api]["expires_at"] = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    tokens.write_text(json.dumps(kept))
-    assert_refused(icb.run("whoami"), "has expired: run concordat login")
-    kept[api] = original | {"access_token": "not-a-token"}
-    tokens.write_text(json.dumps(kept))
-    assert_refused(icb.run(*sign("icb")), "refused your sign-in")
-    assert_refused(icb.run(*sign("icb")), "run concordat login")
+    expired = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    for changed, refusal in [
+        ({"expires_at": expired, "refresh_token": None}, "has expired: run concordat login"),
+        (
+            {"expires_at": expired, "refresh_token": "not-a-refresh-token"},
+            "has expired and the identity provider would not renew it (",
+        ),
+        ({"access_token": "not-a-token"}, "refused your sign-in"),
+    ]:
+        tokens.write_text(json.dumps({api: kept[api] | changed}))
+        refused = icb.run(*sign("icb"))
+        assert_refused(refused, refusal)
+        assert refused.stderr.endswith("run concordat login\n")
     assert stack.digest() == before
 
 

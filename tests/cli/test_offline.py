@@ -1,4 +1,5 @@
-"""Refusals given with no stack running: unreachable Temporal, impossible dates, ruling names.
+"""Refusals given with no stack running: no sign-in, unreachable API or Temporal, impossible
+dates, ruling names.
 
 No `stack` fixture here, so this module runs in seconds.
 """
@@ -7,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from temporalio import workflow
@@ -22,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from concordat.cli.escalation import _rulings
+from concordat.cli.tokens import SignIn, save
 from concordat.cli.what_if import _conflict
 from concordat.visibility import describe, row
 from deploy.processes import free_port
@@ -29,8 +32,12 @@ from domain.events import ConflictRuling
 from workflows import search_attributes
 
 
-def offline(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"CONCORDAT_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "PATH": "/usr/bin:/bin"}
+def offline(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "CONCORDAT_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "PATH": "/usr/bin:/bin",
+        **settings,
+    }
     return subprocess.run(
         [sys.executable, "-m", "concordat.cli", *args],
         env=env,
@@ -40,17 +47,42 @@ def offline(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    "command",
-    [("workflows", "list"), ("status", "partnership:county-durham"), ("schedules", "list")],
-)
-def test_no_temporal_is_one_plain_line(command: tuple[str, ...]) -> None:
-    ran = offline(*command)
+PERSON_COMMANDS = [("workflows", "list"), ("status", "partnership:county-durham")]
+
+
+def test_an_administrators_command_without_temporal_is_one_plain_line() -> None:
+    ran = offline("schedules", "list")
     assert ran.returncode == 1
     assert ran.stdout == ""
     assert ran.stderr.count("\n") == 1, ran.stderr
     assert ran.stderr.startswith("concordat: cannot reach Temporal at 127.0.0.1:")
     assert ran.stderr.endswith(": is the service running? (make run)\n")
+
+
+@pytest.mark.parametrize("command", PERSON_COMMANDS)
+def test_no_sign_in_says_to_sign_in(command: tuple[str, ...], tmp_path: Path) -> None:
+    port = free_port()
+    ran = offline(*command, XDG_CONFIG_HOME=str(tmp_path), CONCORDAT_WEB_PORT=str(port))
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert ran.stderr == (
+        f"concordat: not signed in to http://127.0.0.1:{port}: run concordat login\n"
+    )
+
+
+@pytest.mark.parametrize("command", PERSON_COMMANDS)
+def test_no_api_is_one_plain_line(
+    command: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    save(SignIn(api=api, issuer="http://issuer", access_token="t", email="a@b", name="A"))
+    ran = offline(*command, XDG_CONFIG_HOME=str(tmp_path), CONCORDAT_PUBLIC_BASE_URL=api)
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stderr.startswith(f"concordat: cannot reach the Concordat API at {api} (")
+    assert ran.stderr.endswith("): is it running?\n")
 
 
 def test_a_date_that_does_not_exist_is_called_so() -> None:
