@@ -51,8 +51,11 @@ class _Callback(BaseHTTPRequestHandler):
 
 
 class _Loopback(HTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Callback)
+    def __init__(self, port: int) -> None:
+        try:
+            super().__init__(("127.0.0.1", port), _Callback)
+        except OSError as error:
+            fail(f"cannot listen on 127.0.0.1:{port} for the sign-in: {error.strerror}")
         self.answer: dict[str, str] = {}
         self.done = threading.Event()
 
@@ -89,6 +92,13 @@ def _code(loopback: _Loopback, state: str, timeout: float) -> str:
     "--no-browser", is_flag=True, help="Only print the sign-in address; do not open a browser."
 )
 @click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="The loopback port the provider sends the sign-in back to, for a provider that "
+    "allows only the redirect URI registered (default: any free port).",
+)
+@click.option(
     "--timeout",
     "wait_seconds",
     type=click.FloatRange(min=1),
@@ -97,7 +107,7 @@ def _code(loopback: _Loopback, state: str, timeout: float) -> str:
     help="Seconds to wait for the sign-in to finish.",
 )
 @run_async
-async def login(no_browser: bool, wait_seconds: float) -> None:
+async def login(no_browser: bool, port: int, wait_seconds: float) -> None:
     """Sign in to the API through the identity provider, in the browser; the token is kept
     readable by you only, and every command then acts as you."""
     settings = Settings()
@@ -106,7 +116,7 @@ async def login(no_browser: bool, wait_seconds: float) -> None:
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(16)
     with httpx.Client(timeout=TIMEOUT_SECONDS) as http:
-        loopback = _Loopback()
+        loopback = _Loopback(port)
         query = urlencode(
             {
                 "response_type": "code",

@@ -53,8 +53,9 @@ class Stack:
         person = Stack(env=self.env | {"XDG_CONFIG_HOME": str(config)})
         if (person.config_folder / "tokens.json").exists():
             return person
+        port = free_port()
         login = subprocess.Popen(
-            person._argv(("login", "--no-browser", "--timeout", "60")),
+            person._argv(("login", "--no-browser", "--timeout", "60", "--port", str(port))),
             env=person.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -63,6 +64,7 @@ class Stack:
         assert login.stderr is not None
         prompt = login.stderr.readline()
         assert prompt.startswith(SIGN_IN_AT), prompt
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback&" in prompt
         back = httpx.post(prompt.removeprefix(SIGN_IN_AT).strip(), data={"sub": sub})
         assert back.status_code == 302, back.text
         assert httpx.get(back.headers["location"]).status_code == 200
