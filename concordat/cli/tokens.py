@@ -61,13 +61,18 @@ def _all() -> dict[str, SignIn]:
 
 def _write(sign_ins: dict[str, SignIn]) -> None:
     folder = config_folder()
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    folder.chmod(FOLDER_MODE)
     path = token_file()
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        folder.chmod(FOLDER_MODE)
+    except OSError as error:
+        raise TokenFileError(f"cannot make {folder}: {error.strerror}") from error
     staged = folder / f".tokens.{os.getpid()}.json"
     text = json.dumps({api: s.model_dump(mode="json") for api, s in sign_ins.items()}, indent=2)
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
+        # A file left by a run that died keeps its mode if opened again: made anew, always 0600.
+        staged.unlink(missing_ok=True)
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(staged, path)
