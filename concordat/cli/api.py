@@ -17,6 +17,7 @@ from concordat.cli.tokens import SignIn, TokenFileError, load, save
 from concordat.settings import Settings
 
 TIMEOUT_SECONDS = 60.0
+TEXT_SHOWN = 200
 
 
 def api_address(settings: Settings | None = None) -> str:
@@ -52,9 +53,14 @@ def sign_in(api: str) -> SignIn:
 def _detail(response: httpx.Response) -> str:
     """The API's words: FastAPI's `detail`, a sentence or the request's validation errors."""
     try:
-        detail = response.json().get("detail")
+        body = response.json()
     except ValueError:
-        return response.text.strip() or response.reason_phrase
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if detail is None:
+        # Not the API's answer (a proxy's page, say): its status and the start of its text.
+        text = " ".join(response.text.split())[:TEXT_SHOWN] or response.reason_phrase
+        return f"{response.request.url} answered {response.status_code}: {text}"
     if isinstance(detail, list):
         return "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"

@@ -7,8 +7,11 @@ No `stack` fixture here, so this module runs in seconds.
 import asyncio
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import workflow
@@ -83,6 +86,41 @@ def test_no_api_is_one_plain_line(
     assert ran.stderr.count("\n") == 1, ran.stderr
     assert ran.stderr.startswith(f"concordat: cannot reach the Concordat API at {api} (")
     assert ran.stderr.endswith("): is it running?\n")
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """What answers when a proxy stands where the API should: a page, not the API's JSON."""
+
+    def do_GET(self) -> None:
+        page = b"<html>\n<body>\n<h1>502 Bad Gateway</h1>\n" + b"x" * 500 + b"\n</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_an_answer_not_from_the_api_is_one_line_with_its_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = HTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{proxy.server_address[1]}"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    save(SignIn(api=api, issuer="http://issuer", access_token="t", email="a@b", name="A"))
+    try:
+        ran = offline("workflows", "list", XDG_CONFIG_HOME=str(tmp_path),
+                      CONCORDAT_PUBLIC_BASE_URL=api)  # fmt: skip
+    finally:
+        proxy.shutdown()
+    assert ran.returncode == 1
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stderr.startswith(
+        f"concordat: {api}/api/v1/processes answered 502: <html> <body> <h1>502 Bad Gateway</h1> x"
+    )
+    assert len(ran.stderr) < 300
 
 
 def test_a_date_that_does_not_exist_is_called_so() -> None:
