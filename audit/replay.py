@@ -273,6 +273,11 @@ class Replay:
     def report(self) -> GovernanceReport:
         return _report(self._fold, self._as_of, self._known_on)
 
+    @property
+    def partnership(self) -> partnership.PartnershipState:
+        """The partnership's own state as of the cut."""
+        return self._fold.partnership
+
 
 def known_by(known_on: date | None) -> datetime | None:
     """The first moment after `known_on` (UTC): the log is read only up to it."""
@@ -411,7 +416,14 @@ async def replay_from(
 ) -> GovernanceReport:
     """`replay` of `config`'s partnership read through the store's cursor, one event in memory
     at a time, reading only what was recorded by the end of `known_on`."""
+    return (await replayed(store, config, as_of, known_on)).report()
+
+
+async def replayed(
+    store: EventStore, config: Partnership, as_of: date, known_on: date | None = None
+) -> Replay:
+    """The `Replay` `replay_from` reports on, for a caller that wants the states themselves."""
     folding = Replay(config, as_of, known_on)
     async for recorded in store.partnership_events(config.slug, recorded_before=known_by(known_on)):
         folding.feed(recorded)
-    return folding.report()
+    return folding

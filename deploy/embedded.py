@@ -81,13 +81,14 @@ async def run(settings: Settings) -> None:
             folder=settings.partnerships_dir,
         )
         log.info("schedules in step with configuration", schedules=len(synced))
-        # Made before the CLI is told the stack runs: it signs every command with this key.
+        # Made before the stack is said to run: the web service signs every command with it.
         signer = service_signer(settings, create=True)
         issuer = provider.enter_context(dev_identity_provider(settings.embedded_oidc_port, users))
         async with serving(create_app(settings), settings, stop) as web:
             print(
                 f"\nConcordat is running.\n"
                 f"  Web         : {web} (sign in at {web}/login, API under {web}/api/v1)\n"
+                f"  Command line: .venv/bin/concordat login, then any command as that person\n"
                 f"  OpenID      : {issuer} (users in {settings.dev_users})\n"
                 f"  Temporal UI : {temporal.ui_url} (read-only)\n"
                 f"  Temporal    : {temporal.address} (namespace {settings.temporal_namespace})\n"

@@ -15,6 +15,7 @@ from deploy.dev_identity import DevUser, load_dev_users
 REALM = "concordat"
 CLIENT_ID = "concordat"
 WEB_URL = "http://localhost:8000"
+CLI_CALLBACK = "http://127.0.0.1:8765/callback"
 DEV_USERS = Path(__file__).resolve().parent / "dev-users.toml"
 # For trying the stack on one host only, like the users themselves; the README says to change
 # both before anyone else can reach it.
@@ -55,7 +56,8 @@ def realm(users: tuple[DevUser, ...]) -> dict[str, Any]:
                 "secret": CLIENT_SECRET_PLACEHOLDER,
                 "standardFlowEnabled": True,
                 "directAccessGrantsEnabled": False,
-                "redirectUris": [f"{WEB_URL}/auth/callback"],
+                # The web service's callback, and `concordat login --port 8765`'s loopback one.
+                "redirectUris": [f"{WEB_URL}/auth/callback", CLI_CALLBACK],
                 "webOrigins": [WEB_URL],
                 "attributes": {
                     "pkce.code.challenge.method": "S256",

@@ -205,9 +205,10 @@ target_on = 2030-06-30
 depends_on = ["shadow"]
 clause = "WW MoU §10.3"
 
-# Whoever runs the stack is the secretariat (the command line's operator).
+# County Durham's development secretary (deploy/dev-users.toml) serves here too, signing in to
+# the command line; whoever runs the stack administers its schedules.
 [access]
-secretariat = ["local:*"]
+secretariat = ["group:county-durham-secretariat"]
 administrators = ["local:*"]
 """
 

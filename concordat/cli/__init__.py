@@ -1,5 +1,9 @@
 """`concordat`: the command line of operations staff and auditors.
 
+What a person does goes through the web service's API as the person `concordat login` signed in
+(concordat/cli/api.py); only the administrators' commands (schedules, setup, audit) reach
+Temporal or the database directly.
+
 Every command has --help, prints for people by default and JSON with --json, exits 0 on success
 and non-zero with a one-line reason on failure (concordat/cli/output.py).
 """
@@ -16,6 +20,8 @@ _COMMANDS = {
     "committee": ("concordat.cli.committee", "committee"),
     "escalation": ("concordat.cli.escalation", "escalation"),
     "exit": ("concordat.cli.exits", "exit_"),
+    "login": ("concordat.cli.login", "login"),
+    "logout": ("concordat.cli.login", "logout"),
     "mou": ("concordat.cli.mou", "mou"),
     "partnerships": ("concordat.cli.partnerships", "partnerships"),
     "review": ("concordat.cli.review", "review"),
@@ -23,6 +29,7 @@ _COMMANDS = {
     "setup": ("concordat.cli.setup", "setup"),
     "status": ("concordat.cli.workflows", "status"),
     "what-if": ("concordat.cli.what_if", "what_if_command"),
+    "whoami": ("concordat.cli.login", "whoami"),
     "workflows": ("concordat.cli.workflows", "workflows_group"),
 }
 

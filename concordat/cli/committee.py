@@ -1,7 +1,7 @@
 """`concordat committee`: staff drive the formation of a joint committee (docs/rules.md P3).
 
 The partnership workflow owns the formation (it adds the committee to its bodies when the last
-milestone is met), so `start` goes through its `start` update; every other command sends the
+milestone is met), so `start` asks the partnership to start it; every other command sends the
 domain's command to the committee's own workflow, addressed by partnership and committee slug
 (domain/streams.py). The workflow's validator refuses what the plan does not allow (a milestone met
 before those it depends on, an agreement it does not need, a re-plan without guidance or
@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
-from temporalio.client import WorkflowHandle
+from pydantic import BaseModel, ValidationError
 
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import (
@@ -23,13 +22,10 @@ from concordat.cli.params import (
     Operator,
     actor_option,
     date_option,
-    envelope,
     partnership_argument,
     request,
-    signed,
 )
-from concordat.cli.recorded import until_recorded
-from concordat.cli.temporal import call, client, query
+from concordat.cli.processes import execute, process, start_process, until_recorded
 from domain.aggregates.committee import CommitteeState
 from domain.aggregates.committee_commands import (
     ConfirmMembership,
@@ -38,18 +34,13 @@ from domain.aggregates.committee_commands import (
     RecordMilestoneAgreement,
     ReplanMilestone,
 )
-from domain.aggregates.committee_status import MilestoneStatus
+from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
 from domain.aggregates.partnership import StartCommittee
 from domain.committee_plans import shift_plan
 from domain.errors import DomainError
 from domain.partnership import Partnership
 from domain.rules.committee_membership import ProposedSeat
-from domain.streams import committee_stream, partnership_stream
-from workflows.committee import CommitteeWorkflow
-from workflows.launches import Started
-from workflows.partnership import PartnershipWorkflow
-
-Handle = WorkflowHandle[CommitteeWorkflow, Any]
+from domain.streams import committee_stream
 
 committee_argument = click.argument("committee")
 
@@ -59,11 +50,12 @@ def committee() -> None:
     """Form a joint committee: milestones, agreements, guidance, re-plans and membership."""
 
 
-async def _formation(config: Partnership, committee_slug: str) -> Handle:
-    temporal = await client()
-    return temporal.get_workflow_handle_for(
-        CommitteeWorkflow.run, committee_stream(config.slug, committee_slug)
-    )
+async def _execute(
+    config: Partnership, committee_slug: str, command: BaseModel, actor: Operator
+) -> CommitteeState:
+    """Sends `command` to the formation; a refusal ends the command in the domain's words."""
+    formation = committee_stream(config.slug, committee_slug)
+    return CommitteeState.model_validate(await execute(formation, command, actor))
 
 
 def _milestone_line(state: CommitteeState, milestone_id: str) -> str:
@@ -113,14 +105,9 @@ async def start(
         except DomainError as error:
             fail(str(error))
         starting = starting.model_copy(update={"plan": shift_plan(planned.milestones, shift_to)})
-    temporal = await client()
-    lead = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_stream(partnership.slug)
-    )
-    started: Started = await call(lead, PartnershipWorkflow.start, signed(starting, actor))
-    formation = temporal.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
-    await until_recorded(formation, unrecorded="not-started")
-    state: CommitteeState = await query(formation, CommitteeWorkflow.state)
+    started = await start_process(partnership, starting, actor)
+    recorded = await until_recorded(started.process_id, unrecorded="not-started")
+    state = CommitteeState.model_validate(recorded)
 
     def text(_: Any) -> str:
         lines = [
@@ -156,9 +143,8 @@ async def meet(
 ) -> None:
     """Record MILESTONE as met: refused before the milestones it depends on, or while an
     agreement it needs is outstanding (DCC Cabinet 2022 §17)."""
-    met = envelope(MeetMilestone, actor, milestone_id=milestone, met_on=met_on, evidence=evidence)
-    handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, met)
+    met = request(MeetMilestone, milestone_id=milestone, met_on=met_on, evidence=evidence)
+    state = await _execute(partnership, committee, met, actor)
     emit(state, as_json, lambda s: f"met {_milestone_line(s, milestone)}{_established(s)}")
 
 
@@ -182,15 +168,13 @@ async def agree(
 ) -> None:
     """Record that BODY_OR_ORG (for example cabinet, icb, dcc) gave the agreement MILESTONE
     needs (DCC Cabinet 2022 §17: delegated authority agreed by all partners)."""
-    agreed = envelope(
+    agreed = request(
         RecordMilestoneAgreement,
-        actor,
         milestone_id=milestone,
         agreed_by=body_or_org,
         agreed_on=agreed_on,
     )
-    handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, agreed)
+    state = await _execute(partnership, committee, agreed, actor)
 
     def text(s: CommitteeState) -> str:
         outstanding = s.milestone(milestone).agreements_outstanding
@@ -222,11 +206,10 @@ async def replan(
 ) -> None:
     """Give MILESTONE a new target date: allowed once Government guidance is published
     (DCC Cabinet 2022 7(c), §29) or after the milestone has slipped (P3 policy)."""
-    replanned = envelope(
-        ReplanMilestone, actor, milestone_id=milestone, new_target_on=target, reason=reason
+    replanned = request(
+        ReplanMilestone, milestone_id=milestone, new_target_on=target, reason=reason
     )
-    handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, replanned)
+    state = await _execute(partnership, committee, replanned, actor)
     emit(state, as_json, lambda s: f"re-planned {_milestone_line(s, milestone)}")
 
 
@@ -253,16 +236,14 @@ async def guidance(
 ) -> None:
     """Record that Government guidance was published (DCC Cabinet 2022 7(c), §29); the owner may
     then re-plan milestones."""
-    published = envelope(
+    published = request(
         PublishGuidance,
-        actor,
         title=summary,
         published_on=published_on,
         changes_preferred_option=new_preferred_option is not None,
         new_preferred_option=new_preferred_option,
     )
-    handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, published)
+    state = await _execute(partnership, committee, published, actor)
     emit(
         state,
         as_json,
@@ -322,11 +303,8 @@ async def membership(
 ) -> None:
     """Confirm the committee's membership against the minimum list of DCC Cabinet 2022 §19 (a)-(g);
     a membership lacking any category is refused, naming what is missing."""
-    confirmed = envelope(
-        ConfirmMembership, actor, seats=_seats(seats_file), confirmed_on=confirmed_on
-    )
-    handle = await _formation(partnership, committee)
-    state: CommitteeState = await call(handle, CommitteeWorkflow.execute, confirmed)
+    confirmed = request(ConfirmMembership, seats=_seats(seats_file), confirmed_on=confirmed_on)
+    state = await _execute(partnership, committee, confirmed, actor)
     emit(
         state,
         as_json,
@@ -371,6 +349,6 @@ def _table(milestones: tuple[MilestoneStatus, ...]) -> str:
 @run_async
 async def status(partnership: Partnership, committee: str, as_json: bool) -> None:
     """The formation's milestones: status, target, met date and what each still waits on."""
-    handle = await _formation(partnership, committee)
-    milestones: tuple[MilestoneStatus, ...] = await query(handle, CommitteeWorkflow.milestones)
+    _, state = await process(committee_stream(partnership.slug, committee))
+    milestones = milestone_statuses(CommitteeState.model_validate(state))
     emit(list(milestones), as_json, lambda _: _table(milestones))

@@ -14,13 +14,11 @@ from typing import Any
 
 import click
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import Operator, actor_option, date_option, envelope, partnership_argument
-from concordat.cli.recorded import until_recorded
+from concordat.cli.params import Operator, actor_option, date_option, partnership_argument, request
+from concordat.cli.processes import execute, process, start_process, until_recorded
 from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
-from concordat.cli.temporal import call, client, query
 from domain.aggregates.escalation import (
     AgreeAction,
     CloseEscalation,
@@ -36,19 +34,14 @@ from domain.bodies import DecisionRuleKind
 from domain.events import ActionKind, ConflictRuling, EscalationReason
 from domain.partnership import Partnership
 from domain.rules.quorum import Attendance
-from domain.streams import escalation_stream, partnership_stream
+from domain.streams import escalation_stream
 from workflows.escalation import (
     RAISING,
     EscalationProgress,
-    EscalationWorkflow,
     LevelView,
+    level_of,
     progress_of,
 )
-from workflows.launches import Started
-from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
-
-Handle = WorkflowHandle[EscalationWorkflow, Any]
 
 
 def _dashed(values: Iterable[StrEnum]) -> list[str]:
@@ -71,20 +64,12 @@ def escalation() -> None:
     """Raise an escalation and record what each level of the ladder does with it."""
 
 
-async def _escalation(config: Partnership, escalation_id: str) -> Handle:
-    temporal = await client()
-    return temporal.get_workflow_handle_for(
-        EscalationWorkflow.run, escalation_stream(config.slug, escalation_id)
-    )
-
-
 async def _execute(
-    config: Partnership, escalation_id: str, command: Command[BaseModel]
+    config: Partnership, escalation_id: str, command: BaseModel, actor: Operator
 ) -> EscalationProgress:
     """Sends `command` to the escalation; a refusal ends the command with the domain's words."""
-    handle = await _escalation(config, escalation_id)
-    progress: EscalationProgress = await call(handle, EscalationWorkflow.execute, command)
-    return progress
+    escalation = escalation_stream(config.slug, escalation_id)
+    return EscalationProgress.model_validate(await execute(escalation, command, actor))
 
 
 def _stands(progress: EscalationProgress) -> str:
@@ -136,9 +121,8 @@ async def raise_(
     as_json: bool,
 ) -> None:
     """Raise ESCALATION_ID: it starts at the first level of the partnership's ladder."""
-    raised = envelope(
+    raised = request(
         RaiseEscalation,
-        actor,
         escalation_id=escalation_id,
         raised_by=raised_by,
         reason=EscalationReason(_undashed(reason)),
@@ -146,18 +130,13 @@ async def raise_(
         raised_on=raised_on,
         affected=affected,
     )
-    temporal = await client()
-    lead = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_stream(partnership.slug)
-    )
-    started: Started = await call(lead, PartnershipWorkflow.start, raised)
-    handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
-    await until_recorded(handle, unrecorded=RAISING)
-    state: EscalationState = await query(handle, EscalationWorkflow.state)
+    started = await start_process(partnership, raised, actor)
+    recorded = await until_recorded(started.process_id, unrecorded=RAISING)
+    state = EscalationState.model_validate(recorded)
     emit(
         _report(state),
         as_json,
-        lambda _: f"raised {handle.id}: {_stands(progress_of(state))}",
+        lambda _: f"raised {started.process_id}: {_stands(progress_of(state))}",
     )
 
 
@@ -186,10 +165,8 @@ async def refer_up(
 ) -> None:
     """The body at --level could not settle it and refers it up (CDCPE ToR §1.2, §2; MSE MoU 2020
     §8.10)."""
-    referred = envelope(
-        ReferUp, actor, level=level, body=body, referred_on=referred_on, notes=notes
-    )
-    progress = await _execute(partnership, escalation_id, referred)
+    referred = request(ReferUp, level=level, body=body, referred_on=referred_on, notes=notes)
+    progress = await _execute(partnership, escalation_id, referred, actor)
     emit(progress, as_json, lambda _: f"referred up: {_stands(progress)}")
 
 
@@ -288,9 +265,8 @@ async def decide(
     attendance = tuple(Attendance(seat=s) for s in present) + tuple(
         Attendance(seat=s, deputy=True) for s in deputy
     )
-    vote = envelope(
+    vote = request(
         DecideEscalation,
-        actor,
         level=level,
         body=body,
         decided_on=decided_on,
@@ -303,7 +279,7 @@ async def decide(
         rule=DecisionRuleKind(_undashed(rule)) if rule else None,
         summary=summary,
     )
-    progress = await _execute(partnership, escalation_id, vote)
+    progress = await _execute(partnership, escalation_id, vote, actor)
     emit(progress, as_json, _decision_text)
 
 
@@ -328,8 +304,8 @@ async def not_accepted(
     as_json: bool,
 ) -> None:
     """A party does not accept the decision taken at --level: it goes up (MSE MoU 2020 §8.10(3))."""
-    objection = envelope(DecisionNotAccepted, actor, level=level, by=by, on=on, reason=reason)
-    progress = await _execute(partnership, escalation_id, objection)
+    objection = request(DecisionNotAccepted, level=level, by=by, on=on, reason=reason)
+    progress = await _execute(partnership, escalation_id, objection, actor)
     emit(progress, as_json, lambda _: f"not accepted: {_stands(progress)}")
 
 
@@ -351,8 +327,8 @@ async def resolve(
 ) -> None:
     """Resolve the escalation at its level; refused while an agreed action is open (MSE MoU 2020
     §7.5)."""
-    resolved = envelope(ResolveEscalation, actor, resolved_on=resolved_on, resolution=summary)
-    progress = await _execute(partnership, escalation_id, resolved)
+    resolved = request(ResolveEscalation, resolved_on=resolved_on, resolution=summary)
+    progress = await _execute(partnership, escalation_id, resolved, actor)
     emit(progress, as_json, _stands)
 
 
@@ -373,8 +349,8 @@ async def close(
     as_json: bool,
 ) -> None:
     """Close the escalation unresolved, saying why; the raising body is told in writing."""
-    closed = envelope(CloseEscalation, actor, closed_on=closed_on, reason=reason)
-    progress = await _execute(partnership, escalation_id, closed)
+    closed = request(CloseEscalation, closed_on=closed_on, reason=reason)
+    progress = await _execute(partnership, escalation_id, closed, actor)
     emit(progress, as_json, _stands)
 
 
@@ -414,16 +390,15 @@ async def agree(
     as_json: bool,
 ) -> None:
     """Agree an action at the escalation's current level."""
-    agreed = envelope(
+    agreed = request(
         AgreeAction,
-        actor,
         kind=ActionKind(_undashed(kind)),
         owner=owner,
         due_on=due_on,
         agreed_on=agreed_on,
         description=description,
     )
-    progress = await _execute(partnership, escalation_id, agreed)
+    progress = await _execute(partnership, escalation_id, agreed, actor)
     new = progress.actions[-1]
     emit(
         progress,
@@ -449,8 +424,8 @@ async def complete(
     as_json: bool,
 ) -> None:
     """Record ACTION_ID (a1, a2, ...) as completed."""
-    done = envelope(CompleteAction, actor, action_id=action_id, completed_on=completed_on)
-    progress = await _execute(partnership, escalation_id, done)
+    done = request(CompleteAction, action_id=action_id, completed_on=completed_on)
+    progress = await _execute(partnership, escalation_id, done, actor)
     still = ", ".join(a.action_id for a in progress.actions if a.completed_on is None) or "none"
     emit(progress, as_json, lambda _: f"completed {action_id}; actions open: {still}")
 
@@ -490,7 +465,7 @@ def _status_text(state: EscalationState) -> str:
 @run_async
 async def status(partnership: Partnership, escalation_id: str, as_json: bool) -> None:
     """Where the escalation stands: level, body, response deadline, decisions and actions."""
-    handle = await _escalation(partnership, escalation_id)
-    state: EscalationState = await query(handle, EscalationWorkflow.state)
-    level: LevelView | None = await query(handle, EscalationWorkflow.level)
+    _, found = await process(escalation_stream(partnership.slug, escalation_id))
+    state = EscalationState.model_validate(found)
+    level = level_of(state)
     emit(_report(state, level), as_json, lambda _: _status_text(state))

@@ -8,35 +8,30 @@ date) with nothing written.
 """
 
 from datetime import date
-from typing import Any
 
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowHandle
 
 from concordat.cli.output import emit, json_option, run_async
 from concordat.cli.params import (
     Operator,
     actor_option,
     date_option,
-    envelope,
     partnership_argument,
     request,
 )
-from concordat.cli.processes import known_organisation, open_exit, start_process
-from concordat.cli.recorded import until_recorded
-from concordat.cli.temporal import call, client, query
+from concordat.cli.processes import (
+    execute,
+    known_organisation,
+    open_exit,
+    process,
+    start_process,
+    until_recorded,
+)
 from domain.aggregates.exit import AcknowledgeNotice, ExitState, NotifyExit, WithdrawExit
 from domain.partnership import Partnership
 from domain.rules.exits import ExitEffect
-from workflows.exit import (
-    ExitProgress,
-    ExitResult,
-    ExitWorkflow,
-    status_of,
-)
-
-ExitHandle = WorkflowHandle[ExitWorkflow, ExitResult]
+from workflows.exit import ExitProgress, status_of
 
 
 class _Frozen(BaseModel):
@@ -157,10 +152,9 @@ async def notify(
         signatory_name=signatory_name,
         reason=reason,
     )
-    temporal = await client()
-    started = await start_process(temporal, partnership, notice, actor)
+    started = await start_process(partnership, notice, actor)
     # "Given" only once the exit has recorded the notice and its written notices.
-    await until_recorded(temporal.get_workflow_handle(started.process_id), unrecorded="notifying")
+    await until_recorded(started.process_id, unrecorded="notifying")
     assert started.effect is not None
     given = NoticeGiven(
         workflow_id=started.process_id,
@@ -183,8 +177,8 @@ def _given_text(given: NoticeGiven) -> str:
     return "\n".join(lines + effect_lines(given.effect))
 
 
-async def _update(handle: ExitHandle, update: Any, command: BaseModel, as_json: bool) -> None:
-    progress: ExitProgress = await call(handle, update, command)
+async def _update(exit_id: str, command: BaseModel, actor: Operator, as_json: bool) -> None:
+    progress = ExitProgress.model_validate(await execute(exit_id, command, actor))
     emit(progress, as_json, _progress_text)
 
 
@@ -208,15 +202,13 @@ async def acknowledge(
 ) -> None:
     """Record that RECIPIENT acknowledged LEAVER's notice of leaving."""
     known_organisation(partnership, recipient)
-    acknowledgement = envelope(
+    acknowledgement = request(
         AcknowledgeNotice,
-        actor,
         recipient=recipient,
         acknowledged_on=acknowledged_on,
         acknowledged_by=acknowledged_by,
     )
-    handle = await open_exit(await client(), partnership, leaver)
-    await _update(handle, ExitWorkflow.execute, acknowledgement, as_json)
+    await _update(await open_exit(partnership, leaver), acknowledgement, actor, as_json)
 
 
 @exit_.command()
@@ -236,9 +228,8 @@ async def withdraw(
     as_json: bool,
 ) -> None:
     """Withdraw ORGANISATION's notice of leaving; allowed only before its effective date."""
-    withdrawal = envelope(WithdrawExit, actor, withdrawn_on=withdrawn_on, reason=reason)
-    handle = await open_exit(await client(), partnership, organisation)
-    await _update(handle, ExitWorkflow.execute, withdrawal, as_json)
+    withdrawal = request(WithdrawExit, withdrawn_on=withdrawn_on, reason=reason)
+    await _update(await open_exit(partnership, organisation), withdrawal, actor, as_json)
 
 
 @exit_.command()
@@ -249,6 +240,6 @@ async def withdraw(
 async def status(partnership: Partnership, organisation: str, as_json: bool) -> None:
     """ORGANISATION's open exit: its dates, who has and has not acknowledged, and what it will
     do to each body's quorum."""
-    handle = await open_exit(await client(), partnership, organisation)
-    state: ExitState = await query(handle, ExitWorkflow.state)
-    emit(exit_status(handle.id, state), as_json, exit_text)
+    exit_id = await open_exit(partnership, organisation)
+    _, state = await process(exit_id)
+    emit(exit_status(exit_id, ExitState.model_validate(state)), as_json, exit_text)

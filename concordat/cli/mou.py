@@ -10,19 +10,19 @@ from datetime import date
 import click
 from pydantic import BaseModel, ConfigDict
 
+from concordat.cli.api import api
 from concordat.cli.output import emit, json_option, run_async
 from concordat.cli.params import (
     Operator,
     actor_option,
+    behalf,
     date_option,
-    envelope,
     partnership_argument,
+    request,
 )
-from concordat.cli.processes import known_organisation, partnership_handle
-from concordat.cli.temporal import call, client
+from concordat.cli.processes import known_organisation
 from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.partnership import Partnership
-from workflows.partnership import PartnershipWorkflow
 
 
 @click.group()
@@ -51,16 +51,16 @@ async def sign(
     """Record that ORGANISATION executed its counterpart of PARTNERSHIP's MoU; the MoU takes
     effect when the last signatory signs."""
     known_organisation(partnership, organisation)
-    signature = envelope(
+    signature = request(
         SignMou,
-        actor,
         organisation=organisation,
         signatory_name=signatory_name,
         signatory_role=signatory_role,
         signed_on=signed_on,
     )
-    handle = await partnership_handle(await client(), partnership)
-    state: PartnershipState = await call(handle, PartnershipWorkflow.execute, signature)
+    params = behalf(signature, actor)
+    answer = await api().post(f"/partnerships/{partnership.slug}/signatures", signature, params)
+    state = PartnershipState.model_validate(answer)
     signed = Signed(
         partnership=state.slug,
         organisation=organisation,

@@ -5,10 +5,6 @@ read, as one line (`concordat: ...`) rather than click's usage block, so a scrip
 kind of failure whether the shell, the configuration or a workflow refused it.
 """
 
-import contextlib
-import grp
-import os
-import pwd
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,22 +13,17 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
-from temporalio.exceptions import ApplicationError
 
 from concordat.cli.output import fail
 from concordat.settings import Settings
-from concordat.signing import SigningKeyError, service_signer
-from domain.authority import NotAuthorisedError, command_type, party_of, provenance_for
+from domain.authority import command_type, party_of
 from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
-from domain.provenance import Channel, Person
-from domain.text import refusal
-from workflows.process import Command
+from domain.text import Name, Text, refusal
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
-C = TypeVar("C")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -98,40 +89,24 @@ def date_option(flag: str, dest: str, help_text: str) -> Callable[[F], F]:
 
 @dataclass(frozen=True)
 class Operator:
-    """Who runs the command: the local account, never a name typed in, and the reason given
-    when recording for a partner (`--on-behalf-of`)."""
+    """What the command line says about an entry besides who makes it (the API knows that from
+    the sign-in): why the secretariat records it for a partner (`--on-behalf-of`), and why it
+    is entered late (`--late`)."""
 
-    person: Person
     on_behalf_reason: str | None
     late_reason: str | None = None
 
 
-def local_person() -> Person:
-    """The operating system's account running this process (issuer `local`), named as the
-    partnerships' access data names local accounts (`local:NAME`)."""
-    account = pwd.getpwuid(os.geteuid())
-    groups = []
-    for gid in os.getgroups():
-        with contextlib.suppress(KeyError):
-            groups.append(grp.getgrgid(gid).gr_name)
-    return Person(
-        issuer="local",
-        subject=account.pw_name,
-        name=account.pw_gecos.split(",")[0] or account.pw_name,
-        groups=tuple(groups),
-    )
-
-
 def actor_option(command: F) -> F:
-    """The operator (the local account) acting, `--on-behalf-of REASON` for the secretariat
-    recording what a partner or a seat's holder did, and `--late REASON` for an entry dated
-    more than a week ago (docs/rules.md R12): the reason goes into every event."""
+    """`--on-behalf-of REASON` for the secretariat recording what a partner or a seat's holder
+    did, and `--late REASON` for an entry dated more than a week ago (docs/rules.md R12): the
+    reason goes into every event."""
 
     def remember_late(ctx: click.Context, _param: click.Parameter, reason: str | None) -> None:
         ctx.meta["late_reason"] = reason
 
     def operator(ctx: click.Context, _param: click.Parameter, reason: str | None) -> Operator:
-        return Operator(local_person(), reason, ctx.meta.get("late_reason"))
+        return Operator(reason, ctx.meta.get("late_reason"))
 
     late = click.option(
         "--late",
@@ -163,39 +138,24 @@ def request(model: type[M], **fields: Any) -> M:
         fail(refusal(error))
 
 
-def envelope(model: type[M], actor: Operator, **fields: Any) -> Command[M]:
-    """A domain command from the command line, signed for the operator in the role the
-    partnership's access data gives them; a person it does not allow, a missing key or a size
-    the envelope refuses is a one-line refusal, and nothing is sent."""
-    return signed(request(model, **fields), actor)
+class _Behalf(BaseModel):
+    """The reason parameters, bounded as the provenance they become: a reason that could not
+    be recorded is refused here, before anything is sent."""
+
+    on_behalf_of: Name | None
+    reason: Text | None
 
 
-def signed(command: C, actor: Operator) -> Command[C]:
-    """`command`, for the command line's PARTNERSHIP, in an envelope signed with the key in
-    the data folder (readable only by the operator who runs the stack)."""
-    partnership: Partnership = click.get_current_context().params["partnership"]
+def behalf(command: Any, actor: Operator) -> dict[str, str]:
+    """The API's parameters saying for whom and why: the party `command` is for when the
+    secretariat records it for them (`--on-behalf-of REASON`), and the reasons given, late
+    entry's included. The service checks them against the signed-in person."""
     party = party_of(command) if actor.on_behalf_reason is not None else None
     if actor.on_behalf_reason is not None and party is None:
         fail(
             f"--on-behalf-of is for what the secretariat records for a partner or a seat's "
             f"holder; {command_type(command)} is the secretariat's own business"
         )
-    try:
-        provenance = provenance_for(
-            partnership.access,
-            actor.person,
-            command,
-            Channel.CLI,
-            on_behalf_of=party,
-            reason="; ".join(r for r in (actor.on_behalf_reason, actor.late_reason) if r) or None,
-        )
-    except ValidationError as error:
-        fail(refusal(error))
-    except NotAuthorisedError as error:
-        fail(str(error))
-    try:
-        return service_signer(Settings()).sign(command, provenance)
-    except SigningKeyError as error:
-        fail(str(error))
-    except ApplicationError as error:
-        fail(error.message)
+    reason = "; ".join(r for r in (actor.on_behalf_reason, actor.late_reason) if r) or None
+    said = request(_Behalf, on_behalf_of=party, reason=reason)
+    return {k: v for k, v in said.model_dump().items() if v is not None}

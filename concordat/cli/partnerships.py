@@ -1,49 +1,35 @@
 """`concordat partnerships`: the shipped partnerships, their workflows and their standing.
 
-`list` works from the configuration alone when Temporal is down (staff still need to know what
-exists); `start` is idempotent, so it can be run by hand or by a deployment script again and
-again; `show` asks the running workflow, or with --as-of folds the event log as the auditors'
-replay does (no Temporal needed), so a past date is answered from the record itself.
+`list` works from the configuration alone when the API cannot say what runs (staff still need to
+know what exists); `start` is idempotent, so it can be run by hand or by a deployment script again
+and again; `show` asks the running workflow through the API, or with --as-of has the API fold the
+event log as the auditors' replay does (no workflow asked), so a past date is answered from the
+record itself.
 """
 
 from datetime import date
 
-import asyncpg
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowExecutionStatus
-from temporalio.service import RPCError
 
-from audit.replay import GovernanceReport, counted, replay
-from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import ISO_DATE, Operator, actor_option, partnership_argument
+from audit.replay import GovernanceReport
+from concordat.cli.api import api
+from concordat.cli.output import CommandError, emit, fail, json_option, run_async
+from concordat.cli.params import ISO_DATE, partnership_argument
 from concordat.cli.partnership_view import (
     PartnershipView,
     ProcessLine,
     partnership_view,
     view_text,
 )
-from concordat.cli.processes import (
-    execution_status,
-    live_processes,
-    partnership_handle,
-    partnership_state,
-)
-from concordat.cli.temporal import client, unreachable
-from concordat.connections import connect_temporal
-from concordat.reach import start_partnership
+from concordat.cli.processes import list_processes, live_processes, partnership_state
 from concordat.settings import Settings
-from concordat.visibility import ProcessRow, running_query, visible
-from domain.aggregates import partnership as aggregate
-from domain.authority import NotAuthorisedError, require_secretariat
+from concordat.visibility import ProcessRow
+from domain.aggregates.partnership import PartnershipState
 from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.streams import committee_stream, escalation_stream, partnership_stream, review_stream
-from eventstore.codec import to_domain_event
-from eventstore.models import RecordedEvent
-from eventstore.pool import open_pool
-from eventstore.store import EventStore
 
 
 @click.group()
@@ -71,7 +57,7 @@ class PartnershipRow(BaseModel):
 @run_async
 async def list_(as_json: bool) -> None:
     """Every shipped partnership: its configured signatories and bodies, and whether its
-    workflow is running and at what stage (unknown when Temporal cannot be reached)."""
+    workflow is running and at what stage (unknown when the API cannot say)."""
     try:
         folder = Settings().partnerships_dir
         configs = [load_partnership(slug, folder) for slug in partnership_slugs(folder)]
@@ -100,16 +86,12 @@ def _status(running: dict[str, ProcessRow], slug: str) -> str | None:
 
 
 async def _running_partnerships() -> tuple[dict[str, ProcessRow] | None, str | None]:
-    """The running partnership workflows by id, or None and why Temporal could not say."""
-    settings = Settings()
+    """The running partnership workflows by id, or None and why the API could not say."""
     try:
-        temporal = await connect_temporal(settings)
-        rows = await visible(temporal, running_query(workflow_type="Partnership"))
-    except RuntimeError as error:
-        return None, unreachable(settings, error)
-    except RPCError as error:
-        return None, f"Temporal at {settings.temporal_target()} refused: {error.message}"
-    return {r.workflow_id: r for r in rows}, None
+        rows = await list_processes(only_open=True)
+    except CommandError as error:
+        return None, error.format_message()
+    return {r.workflow_id: r for r in rows if r.workflow_type == "Partnership"}, None
 
 
 def _list_text(rows: list[PartnershipRow]) -> str:
@@ -139,32 +121,13 @@ class Started(BaseModel):
 
 @partnerships.command()
 @partnership_argument
-@actor_option
 @json_option
 @run_async
-async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
+async def start(partnership: Partnership, as_json: bool) -> None:
     """Start PARTNERSHIP's workflow with its shipped configuration; if it already runs, leave
     it be (safe to repeat). Prints the workflow id."""
-    try:
-        require_secretariat(partnership.access, actor.person, partnership.slug)
-    except NotAuthorisedError as error:
-        fail(str(error))
-    temporal = await client()
-    workflow_id = partnership_stream(partnership.slug)
-    was_running = await execution_status(temporal, workflow_id) is WorkflowExecutionStatus.RUNNING
-    try:
-        started_by = f"{actor.person.issuer}:{actor.person.subject}"
-        settings = Settings()
-        await start_partnership(
-            temporal,
-            partnership,
-            started_by,
-            settings.task_queue,
-            web_base_url=settings.web_base_url(),
-        )
-    except RPCError as error:
-        fail(f"Temporal refused to start {workflow_id}: {error.message}")
-    result = Started(workflow_id=workflow_id, started=not was_running)
+    answer = await api().post(f"/partnerships/{partnership.slug}/start")
+    result = Started.model_validate(answer)
     emit(
         result,
         as_json,
@@ -208,21 +171,18 @@ async def show(
 
 
 async def _live_view(config: Partnership) -> PartnershipView:
-    temporal = await client()
-    handle = await partnership_handle(temporal, config)
-    state = await partnership_state(handle)
-    lines = await live_processes(temporal, handle, config.slug)
-    return partnership_view(state, lines, f"its running workflow {handle.id}")
+    state = await partnership_state(config)
+    lines = await live_processes(state)
+    return partnership_view(state, lines, f"its running workflow {partnership_stream(config.slug)}")
 
 
 async def _logged_view(config: Partnership, as_of: date, known_on: date | None) -> PartnershipView:
-    events = await _events(config.slug)
-    stream = partnership_stream(config.slug)
-    state = aggregate.fold(
-        aggregate.initial_state(config),
-        [to_domain_event(e) for e in counted(events, as_of, known_on) if e.stream_id == stream],
-    )
-    report = replay(config, events, as_of, known_on)
+    params = {"as_of": as_of.isoformat()}
+    if known_on is not None:
+        params["as_known_on"] = known_on.isoformat()
+    logged = await api().get(f"/partnerships/{config.slug}/as-of", params)
+    state = PartnershipState.model_validate(logged["state"])
+    report = GovernanceReport.model_validate(logged["report"])
     known = f" as known on {known_on.isoformat()}" if known_on else ""
     source = (
         f"the event log as of {as_of.isoformat()}{known} ({report.events_applied} events, "
@@ -270,18 +230,3 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         for e in report.open_escalations
     ]
     return lines
-
-
-async def _events(slug: str) -> list[RecordedEvent]:
-    """The partnership's events, read with the database URL from settings."""
-    dsn = Settings().database_dsn()
-    try:
-        pool = await open_pool(dsn, max_size=1)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        fail(f"cannot read the event log: {error}")
-    try:
-        return await EventStore(pool).read_partnership(slug)
-    except asyncpg.PostgresError as error:
-        fail(f"the event log refused: {error}")
-    finally:
-        await pool.close()

@@ -1,107 +1,86 @@
-"""Finding a partnership's running workflow and the processes it owns.
+"""A partnership's processes through the API: finding them, starting them, commanding them.
 
 Commands address processes by partnership and subject, never by workflow id: the partnership
 records every process it starts and ends, so its state says which review, exits, formations and
-escalations are open, and Temporal's visibility (the typed search attributes every workflow
-sets) says at what stage each is.
+escalations are open, and the API's process list (Temporal's visibility, the typed search
+attributes every workflow sets) says at what stage each is.
 """
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
+import asyncio
+from typing import Any
 
+from pydantic import BaseModel
+
+from concordat.cli.api import api
 from concordat.cli.output import fail
-from concordat.cli.params import Operator, signed
+from concordat.cli.params import Operator, behalf
 from concordat.cli.partnership_view import ProcessLine
-from concordat.cli.temporal import call, query
-from concordat.visibility import ProcessRow, describe, running_query, visible
+from concordat.visibility import ProcessRow
 from domain.aggregates.partnership import PartnershipState
 from domain.errors import DomainError
 from domain.events import ProcessKind
 from domain.partnership import Partnership
-from domain.streams import partnership_stream
-from workflows.exit import ExitResult, ExitWorkflow
 from workflows.launches import ProcessStart, Started
-from workflows.partnership import PartnershipWorkflow
-from workflows.review import ReviewResult, ReviewWorkflow
 
-PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
-
-
-async def list_processes(client: Client, visibility_query: str) -> list[ProcessRow]:
-    """Every workflow matching `visibility_query`, oldest first."""
-    try:
-        return await visible(client, visibility_query)
-    except RPCError as error:
-        fail(f"Temporal refused to list workflows ({visibility_query}): {error.message}")
+RECORDED_WAIT_SECONDS = 30.0
+POLL_SECONDS = 0.2
 
 
-def not_running(config: Partnership) -> str:
-    return (
-        f"the {config.slug} partnership's workflow is not running; "
-        f"start it with: concordat partnerships start {config.slug}"
-    )
+async def partnership_state(config: Partnership) -> PartnershipState:
+    """The running partnership's state; the API's refusal if its workflow is not running."""
+    return PartnershipState.model_validate(await api().get(f"/partnerships/{config.slug}"))
 
 
-async def partnership_handle(client: Client, config: Partnership) -> PartnershipHandle:
-    """The running workflow of `config`'s partnership, or a refusal saying how to start it."""
-    handle = client.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_stream(config.slug)
-    )
-    status = await execution_status(client, handle.id)
-    if status is not WorkflowExecutionStatus.RUNNING:
-        fail(not_running(config))
-    return handle
-
-
-async def execution_status(client: Client, workflow_id: str) -> WorkflowExecutionStatus | None:
-    """The status of the workflow's latest run; None when there has never been one."""
-    try:
-        described = await describe(client, workflow_id)
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            return None
-        fail(f"Temporal refused to describe {workflow_id}: {error.message}")
-    return WorkflowExecutionStatus[described.status] if described.status != "UNKNOWN" else None
-
-
-async def start_process(
-    client: Client, config: Partnership, command: ProcessStart, actor: Operator
-) -> Started:
+async def start_process(config: Partnership, command: ProcessStart, actor: Operator) -> Started:
     """Asks the partnership to start a process; a refusal is one line, and nothing is written."""
-    handle = await partnership_handle(client, config)
-    started: Started = await call(handle, PartnershipWorkflow.start, signed(command, actor))
-    return started
+    params = behalf(command, actor)
+    answer = await api().post(f"/partnerships/{config.slug}/processes", command, params)
+    return Started.model_validate(answer)
 
 
-async def partnership_state(handle: PartnershipHandle) -> PartnershipState:
-    result: PartnershipState = await query(handle, PartnershipWorkflow.state)
+async def execute(process_id: str, command: BaseModel, actor: Operator) -> dict[str, Any]:
+    """Sends `command` to the process; what its workflow answered (its state or progress)."""
+    params = behalf(command, actor)
+    answer = await api().post(f"/processes/{process_id}/commands", command, params)
+    result: dict[str, Any] = answer["result"]
     return result
 
 
-async def open_review(
-    client: Client, config: Partnership
-) -> WorkflowHandle[ReviewWorkflow, ReviewResult]:
-    """The partnership's open review, or a refusal saying when the next one is due."""
-    state = await partnership_state(await partnership_handle(client, config))
+async def process(process_id: str) -> tuple[ProcessRow, dict[str, Any]]:
+    """The process as Temporal lists it, and its state as its workflow folds it."""
+    answer = await api().get(f"/processes/{process_id}")
+    return ProcessRow.model_validate(answer["process"]), answer["state"]
+
+
+async def list_processes(
+    partnership: str | None = None, only_open: bool = False
+) -> list[ProcessRow]:
+    params = {"open": "true"} if only_open else {}
+    if partnership is not None:
+        params["partnership"] = partnership
+    return [ProcessRow.model_validate(r) for r in await api().get("/processes", params)]
+
+
+async def open_review(config: Partnership) -> str:
+    """The id of the partnership's open review, or a refusal saying when the next one is due."""
+    state = await partnership_state(config)
     review = state.open_process(ProcessKind.REVIEW)
     if review is None:
         due = f"; the next review is due {state.review_due_on}" if state.review_due_on else ""
         fail(f"no review of the {config.slug} MoU is open{due}")
-    return client.get_workflow_handle_for(ReviewWorkflow.run, review.process_id)
+    return review.process_id
 
 
-async def open_exit(
-    client: Client, config: Partnership, organisation: str
-) -> WorkflowHandle[ExitWorkflow, ExitResult]:
-    """The open exit of `organisation`, or a refusal naming what is wrong with the request."""
+async def open_exit(config: Partnership, organisation: str) -> str:
+    """The id of `organisation`'s open exit, or a refusal naming what is wrong."""
     known_organisation(config, organisation)
-    state = await partnership_state(await partnership_handle(client, config))
+    state = await partnership_state(config)
     notice = state.open_process(ProcessKind.EXIT, organisation)
     if notice is None:
         exits = sorted(p.subject for p in state.open_processes if p.process is ProcessKind.EXIT)
         pending = f" (open exits: {', '.join(exits)})" if exits else ""
         fail(f"{organisation} has no exit notice open in {config.slug}{pending}")
-    return client.get_workflow_handle_for(ExitWorkflow.run, notice.process_id)
+    return notice.process_id
 
 
 def known_organisation(config: Partnership, organisation: str) -> None:
@@ -112,10 +91,9 @@ def known_organisation(config: Partnership, organisation: str) -> None:
         fail(str(error))
 
 
-async def live_processes(client: Client, handle: PartnershipHandle, slug: str) -> list[ProcessLine]:
+async def live_processes(state: PartnershipState) -> list[ProcessLine]:
     """The processes the partnership has open, each with the ConcordatStatus it publishes."""
-    state = await partnership_state(handle)
-    running = {r.workflow_id: r for r in await list_processes(client, running_query(slug))}
+    running = {r.workflow_id: r for r in await list_processes(state.slug, only_open=True)}
     return [
         ProcessLine(
             kind=p.process.value,
@@ -125,3 +103,27 @@ async def live_processes(client: Client, handle: PartnershipHandle, slug: str) -
         )
         for p in state.open_processes
     ]
+
+
+async def until_recorded(process_id: str, unrecorded: str | None = None) -> dict[str, Any]:
+    """The state of a newly started process once it has recorded its start, so a script's next
+    command, or an auditor's digest, finds it in the log.
+
+    The partnership answers a start once it has recorded it, a moment before the process's own
+    workflow exists and writes; a process publishes its status search attribute whenever it
+    changes, so a status other than `unrecorded` (the one it has before its start is recorded)
+    is the signal. A process that ends without it, or takes too long (no worker), ends the
+    command."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RECORDED_WAIT_SECONDS
+    while loop.time() < deadline:
+        found = await api().find(f"/processes/{process_id}")
+        if found is not None:
+            row = ProcessRow.model_validate(found["process"])
+            if row.concordat_status not in (None, unrecorded):
+                state: dict[str, Any] = found["state"]
+                return state
+            if row.status != "RUNNING":
+                fail(f"{process_id} ended before recording its start ({row.status})")
+        await asyncio.sleep(POLL_SECONDS)
+    fail(f"{process_id} was started but has not recorded it yet: is a worker running?")

@@ -6,19 +6,21 @@ the review's dates, a second response, a second variation, or an organisation no
 refused by its validators with nothing written (CDCP MoU §24-§25, MSE MoU 2020 §10.1).
 """
 
-import asyncio
-import contextlib
 from datetime import date
 
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import Operator, actor_option, date_option, envelope, partnership_argument
-from concordat.cli.processes import known_organisation, open_review, partnership_handle
-from concordat.cli.temporal import call, client, query
+from concordat.cli.params import Operator, actor_option, date_option, partnership_argument, request
+from concordat.cli.processes import (
+    execute,
+    known_organisation,
+    open_review,
+    process,
+    start_process,
+    until_recorded,
+)
 from domain.aggregates.partnership import RequestReview
 from domain.aggregates.review import (
     AgreeVariation,
@@ -30,13 +32,6 @@ from domain.aggregates.review import (
 )
 from domain.partnership import Partnership
 from domain.streams import review_stream
-from workflows.launches import Started
-from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
-from workflows.review import ReviewResult, ReviewUpdate, ReviewWorkflow
-
-ReviewHandle = WorkflowHandle[ReviewWorkflow, ReviewResult]
-_OPENING_POLLS = 50
 
 
 class ReviewStatus(BaseModel):
@@ -114,14 +109,14 @@ def review() -> None:
     """The MoU's annual review: open it, record responses, and agree or refuse a variation."""
 
 
-async def _run(handle: ReviewHandle, command: Command[ReviewUpdate], as_json: bool) -> None:
-    state: ReviewState = await call(handle, ReviewWorkflow.execute, command)
-    emit(review_status(handle.id, state), as_json, review_text)
+async def _run(review_id: str, command: BaseModel, actor: Operator, as_json: bool) -> None:
+    state = ReviewState.model_validate(await execute(review_id, command, actor))
+    emit(review_status(review_id, state), as_json, review_text)
 
 
-async def _review(config: Partnership, organisation: str) -> ReviewHandle:
+async def _review(config: Partnership, organisation: str) -> str:
     known_organisation(config, organisation)
-    return await open_review(await client(), config)
+    return await open_review(config)
 
 
 @review.command()
@@ -132,26 +127,9 @@ async def _review(config: Partnership, organisation: str) -> ReviewHandle:
 async def start(partnership: Partnership, actor: Operator, as_json: bool) -> None:
     """Open PARTNERSHIP's review now, before its timer would (CDCP MoU §24: at least
     annually); refused while a review is open or before the MoU is effective."""
-    temporal = await client()
-    lead = await partnership_handle(temporal, partnership)
-    opened = envelope(RequestReview, actor)
-    started: Started = await call(lead, PartnershipWorkflow.start, opened)
-    handle = temporal.get_workflow_handle_for(ReviewWorkflow.run, started.process_id)
-    emit(review_status(started.process_id, await _once_opened(handle)), as_json, review_text)
-
-
-async def _once_opened(handle: ReviewHandle) -> ReviewState:
-    """The review's state once it has recorded its opening: the partnership answers once it has
-    recorded the start, a moment before the review's workflow exists and writes to the
-    signatories."""
-    for _ in range(_OPENING_POLLS):
-        with contextlib.suppress(RPCError):
-            state: ReviewState = await handle.query(ReviewWorkflow.state)
-            if state.status != "not_opened":
-                return state
-        await asyncio.sleep(0.2)
-    result: ReviewState = await query(handle, ReviewWorkflow.state)
-    return result
+    started = await start_process(partnership, request(RequestReview), actor)
+    state = ReviewState.model_validate(await until_recorded(started.process_id, "opening"))
+    emit(review_status(started.process_id, state), as_json, review_text)
 
 
 @review.command()
@@ -177,16 +155,14 @@ async def respond(
     """Record ORGANISATION's one response to the open review: --confirm or --comment TEXT."""
     if confirm == (comment is not None):
         fail("give either --confirm or --comment TEXT")
-    response = envelope(
+    response = request(
         RecordResponse,
-        actor,
         organisation=organisation,
         received_on=received_on,
         confirms_unchanged=confirm,
         comment=comment or "",
     )
-    handle = await _review(partnership, organisation)
-    await _run(handle, response, as_json)
+    await _run(await _review(partnership, organisation), response, actor, as_json)
 
 
 @review.command()
@@ -207,20 +183,18 @@ async def propose(
 ) -> None:
     """Put ORGANISATION's proposed variation to every signatory; it is adopted only if all of
     them agree in writing by the response deadline (CDCP MoU §25, MSE MoU 2020 §10.1)."""
-    proposal = envelope(
+    proposal = request(
         ProposeVariation,
-        actor,
         proposed_by=organisation,
         summary=summary,
         proposed_on=proposed_on,
     )
-    handle = await _review(partnership, organisation)
-    await _run(handle, proposal, as_json)
+    await _run(await _review(partnership, organisation), proposal, actor, as_json)
 
 
-def _variation_id(partnership: Partnership, handle: ReviewHandle) -> str:
+def _variation_id(partnership: Partnership, review_id: str) -> str:
     """The variation before the signatories: at most one a review, named after it."""
-    return variation_id_of(handle.id.removeprefix(review_stream(partnership.slug, "")))
+    return variation_id_of(review_id.removeprefix(review_stream(partnership.slug, "")))
 
 
 @review.command()
@@ -234,15 +208,14 @@ async def agree(
     partnership: Partnership, organisation: str, agreed_on: date, actor: Operator, as_json: bool
 ) -> None:
     """Record ORGANISATION's written agreement to the variation before the signatories."""
-    handle = await _review(partnership, organisation)
-    agreement = envelope(
+    review_id = await _review(partnership, organisation)
+    agreement = request(
         AgreeVariation,
-        actor,
         organisation=organisation,
-        variation_id=_variation_id(partnership, handle),
+        variation_id=_variation_id(partnership, review_id),
         agreed_on=agreed_on,
     )
-    await _run(handle, agreement, as_json)
+    await _run(review_id, agreement, actor, as_json)
 
 
 @review.command()
@@ -263,16 +236,15 @@ async def refuse(
 ) -> None:
     """Record ORGANISATION's refusal of the variation: one refusal and the MoU stands
     unchanged (CDCP MoU §25)."""
-    handle = await _review(partnership, organisation)
-    refusal = envelope(
+    review_id = await _review(partnership, organisation)
+    refusal = request(
         RefuseVariation,
-        actor,
         organisation=organisation,
-        variation_id=_variation_id(partnership, handle),
+        variation_id=_variation_id(partnership, review_id),
         refused_on=refused_on,
         reason=reason,
     )
-    await _run(handle, refusal, as_json)
+    await _run(review_id, refusal, actor, as_json)
 
 
 @review.command()
@@ -281,6 +253,6 @@ async def refuse(
 @run_async
 async def status(partnership: Partnership, as_json: bool) -> None:
     """The open review of PARTNERSHIP: its dates, the answers in, and who is awaited."""
-    handle = await open_review(await client(), partnership)
-    state: ReviewState = await query(handle, ReviewWorkflow.state)
-    emit(review_status(handle.id, state), as_json, review_text)
+    review_id = await open_review(partnership)
+    _, state = await process(review_id)
+    emit(review_status(review_id, ReviewState.model_validate(state)), as_json, review_text)

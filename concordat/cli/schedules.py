@@ -2,8 +2,8 @@
 
 import click
 
+from concordat.cli.administrator import local_person
 from concordat.cli.output import emit, fail, json_option, run_async
-from concordat.cli.params import local_person
 from concordat.cli.temporal import client
 from concordat.settings import Settings
 from deploy.schedules import ScheduleInfo, SyncResult, list_schedules, sync_schedules

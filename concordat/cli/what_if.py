@@ -1,28 +1,20 @@
 """`concordat what-if`: quorum and voting consequences of a change, changing nothing.
 
 Staff ask it before a meeting or when a partner talks of leaving (CDCP MoU §27, CDCPE ToR §6, §10;
-MSE MoU 2020 §8.4, §8.10). The report is `domain.what_if`'s; this command only says which
-partnership it was asked of: the running workflow's current state when there is one (after exits),
-else the shipped configuration, and it says which, since the two differ once partners have left.
+MSE MoU 2020 §8.4, §8.10). The report is `domain.what_if`'s, asked of the API, which answers from
+the running workflow's current state when there is one (after exits), else the configuration,
+and says which, since the two differ once partners have left.
 """
 
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowExecutionStatus
-from temporalio.service import RPCError
 
+from concordat.cli.api import api
 from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import partnership_argument
-from concordat.cli.processes import execution_status, partnership_state
 from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
-from concordat.connections import connect_temporal
-from concordat.settings import Settings
-from domain.aggregates.partnership import PartnershipState, initial_state
-from domain.errors import DomainError
 from domain.partnership import Partnership
-from domain.streams import partnership_stream
-from domain.what_if import Conflict, ProposedChange, SeatRef, WhatIfReport, what_if
-from workflows.partnership import PartnershipWorkflow
+from domain.what_if import Conflict, ProposedChange, SeatRef, WhatIfReport
 
 
 class WhatIfAnswer(BaseModel):
@@ -67,12 +59,8 @@ async def what_if_command(
         absent=tuple(_seat(text) for text in absent),
         conflicted=tuple(_conflict(text) for text in conflicted),
     )
-    state, source = await _current(partnership)
-    try:
-        report = what_if(state, change)
-    except DomainError as error:
-        fail(str(error))
-    answer = WhatIfAnswer(partnership=partnership.slug, source=source, change=change, report=report)
+    asked = await api().post(f"/partnerships/{partnership.slug}/what-if", change)
+    answer = WhatIfAnswer.model_validate(asked | {"change": change})
     emit(answer, as_json, _text)
 
 
@@ -92,25 +80,6 @@ def _conflict(text: str) -> Conflict:
     if chosen is None:
         fail(f"the ruling in --conflicted {text!r} must be one of: {CHOICES}")
     return Conflict(body=body, seat=seat, ruling=chosen)
-
-
-async def _current(config: Partnership) -> tuple[PartnershipState, str]:
-    """The partnership as its workflow now has it, else as configured, and which it was."""
-    settings = Settings()
-    try:
-        temporal = await connect_temporal(settings)
-    except RuntimeError:
-        return initial_state(config), "the configuration (Temporal could not be reached)"
-    handle = temporal.get_workflow_handle_for(
-        PartnershipWorkflow.run, partnership_stream(config.slug)
-    )
-    try:
-        running = await execution_status(temporal, handle.id) is WorkflowExecutionStatus.RUNNING
-    except RPCError:
-        running = False
-    if not running:
-        return initial_state(config), "the configuration (its workflow is not running)"
-    return await partnership_state(handle), f"the current state of {handle.id}"
 
 
 def _text(answer: WhatIfAnswer) -> str:

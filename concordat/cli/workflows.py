@@ -1,9 +1,9 @@
-"""`concordat workflows list` and `concordat status`: what runs, read through Temporal.
+"""`concordat workflows list` and `concordat status`: what runs, read through the API.
 
-`list` asks Temporal's visibility, filtering on the typed search attributes every Concordat
-workflow sets (workflows/search_attributes.py), so it answers without waking any workflow.
-`status` describes one workflow and asks it for its `state`, with the query of its type, so
-staff see the process as its own fold has it rather than a copy.
+`list` asks the API for Temporal's visibility, filtered on the typed search attributes every
+Concordat workflow sets (workflows/search_attributes.py), so it answers without waking any
+workflow. `status` asks for one process: its description and its `state` as its own fold has
+it rather than a copy.
 """
 
 from datetime import datetime
@@ -11,37 +11,19 @@ from typing import Any
 
 import click
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from concordat.cli.exits import exit_status, exit_text
-from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.output import emit, json_option, run_async
 from concordat.cli.params import PARTNERSHIP
 from concordat.cli.partnership_view import partnership_view, view_text
-from concordat.cli.processes import list_processes, live_processes
+from concordat.cli.processes import list_processes, live_processes, process
 from concordat.cli.review import review_status, review_text
-from concordat.cli.temporal import client, query
-from concordat.visibility import ProcessRow, describe
+from concordat.visibility import ProcessRow
+from domain.aggregates.exit import ExitState
+from domain.aggregates.partnership import PartnershipState
+from domain.aggregates.review import ReviewState
 from domain.partnership import Partnership
 from workflows import search_attributes
-from workflows.committee import CommitteeWorkflow
-from workflows.declarations import DeclarationsWorkflow
-from workflows.escalation import EscalationWorkflow
-from workflows.exit import ExitWorkflow
-from workflows.meeting_cycle import MeetingCycleWorkflow
-from workflows.partnership import PartnershipWorkflow
-from workflows.review import ReviewWorkflow
-
-# The `state` query of each workflow type, so its result comes back as the type's model.
-_STATE_QUERIES: dict[str, Any] = {
-    "Partnership": PartnershipWorkflow.state,
-    "Review": ReviewWorkflow.state,
-    "Exit": ExitWorkflow.state,
-    "Committee": CommitteeWorkflow.state,
-    "Escalation": EscalationWorkflow.state,
-    "MeetingCycle": MeetingCycleWorkflow.state,
-    "Declarations": DeclarationsWorkflow.state,
-}
 
 
 @click.group(name="workflows")
@@ -59,12 +41,7 @@ def workflows_group() -> None:
 async def list_(partnership: Partnership | None, only_open: bool, as_json: bool) -> None:
     """Workflows with their type, Temporal status, Concordat status (ConcordatStatus) and next
     deadline (ConcordatNextDeadline), oldest first."""
-    clauses = []
-    if partnership is not None:
-        clauses.append(f"{search_attributes.PARTNERSHIP.name} = '{partnership.slug}'")
-    if only_open:
-        clauses.append("ExecutionStatus = 'Running'")
-    rows = await list_processes(await client(), " AND ".join(clauses))
+    rows = await list_processes(partnership.slug if partnership else None, only_open)
     emit(rows, as_json, _rows_text)
 
 
@@ -106,8 +83,7 @@ class WorkflowStatus(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     workflow: ProcessRow
-    state: dict[str, Any] | None
-    state_problem: str | None = None
+    state: dict[str, Any]
 
 
 @click.command()
@@ -117,33 +93,15 @@ class WorkflowStatus(BaseModel):
 async def status(workflow_id: str, as_json: bool) -> None:
     """Show one workflow: its type, Temporal status and search attributes, and its state from
     the `state` query of its type."""
-    temporal = await client()
-    handle = temporal.get_workflow_handle(workflow_id)
-    described = await _describe(temporal, workflow_id)
-    state_query = _STATE_QUERIES.get(described.workflow_type)
-    state: BaseModel | None = None
-    problem = None
-    if state_query is None:
-        problem = f"{described.workflow_type} is not a Concordat workflow type"
-    else:
-        state = await query(handle, state_query)
+    described, state = await process(workflow_id)
     if as_json:
-        dumped = state.model_dump(mode="json", exclude={"config"}) if state else None
-        emit(WorkflowStatus(workflow=described, state=dumped, state_problem=problem), True)
-    elif state is None:
-        emit(f"{_described_text(described)}\n  no state: {problem}", False)
+        emit(WorkflowStatus(workflow=described, state=_without_config(state)), True)
     else:
-        state_text = await _state_text(temporal, described, state)
-        emit(f"{_described_text(described)}\n{state_text}", False)
+        emit(f"{_described_text(described)}\n{await _state_text(described, state)}", False)
 
 
-async def _describe(temporal: Client, workflow_id: str) -> ProcessRow:
-    try:
-        return await describe(temporal, workflow_id)
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            fail(f"no workflow {workflow_id!r} is known to Temporal")
-        fail(f"Temporal refused to describe {workflow_id}: {error.message}")
+def _without_config(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if k != "config"}
 
 
 def _described_text(workflow: ProcessRow) -> str:
@@ -158,19 +116,21 @@ def _described_text(workflow: ProcessRow) -> str:
     return "\n".join(lines)
 
 
-async def _state_text(temporal: Client, workflow: ProcessRow, state: Any) -> str:
+async def _state_text(workflow: ProcessRow, state: dict[str, Any]) -> str:
     """The state as the matching `concordat` command prints it; other kinds field by field."""
     match workflow.workflow_type:
         case "Partnership":
-            handle = temporal.get_workflow_handle_for(PartnershipWorkflow.run, workflow.workflow_id)
-            processes = await live_processes(temporal, handle, state.slug)
+            partnership = PartnershipState.model_validate(state)
+            processes = await live_processes(partnership)
             source = f"its workflow {workflow.workflow_id}"
-            return view_text(partnership_view(state, processes, source))
+            return view_text(partnership_view(partnership, processes, source))
         case "Review":
-            return review_text(review_status(workflow.workflow_id, state))
+            review = ReviewState.model_validate(state)
+            return review_text(review_status(workflow.workflow_id, review))
         case "Exit":
-            return exit_text(exit_status(workflow.workflow_id, state))
-    return "\n".join(_fields(state.model_dump(mode="json", exclude={"config", "bodies"})))
+            return exit_text(exit_status(workflow.workflow_id, ExitState.model_validate(state)))
+    fields = {k: v for k, v in state.items() if k not in ("config", "bodies")}
+    return "\n".join(_fields(fields))
 
 
 def _fields(values: dict[str, Any]) -> list[str]:

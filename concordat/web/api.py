@@ -15,6 +15,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from audit.replay import GovernanceReport, replayed
 from concordat.reach import start_partnership
 from concordat.settings import Settings
 from concordat.visibility import ProcessRow, describe, running_query, visible
@@ -360,3 +361,27 @@ async def command_process(
         _sealed(request, caller, config, command, behalf),
     )
     return CommandResult(process_id=process_id, result=result.model_dump(mode="json"))
+
+
+class PartnershipAsOf(BaseModel):
+    """A partnership folded from the log alone on a date: its state, and the auditor's report
+    of the same events (which says how many and up to which position)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: PartnershipState
+    report: GovernanceReport
+
+
+@router.get(
+    "/partnerships/{slug}/as-of",
+    summary="A partnership's state on a date, folded from the log as the replay counts it",
+)
+async def partnership_as_of(
+    slug: str, as_of: date, person: SignedIn, reach: Reach, as_known_on: date | None = None
+) -> PartnershipAsOf:
+    """Events dated on or before `as_of`, as the log stood at the end of `as_known_on` (default:
+    as it stands), read through the log's cursor; no workflow is asked."""
+    config = _config(reach.settings, slug)
+    folding = await replayed(await reach.auditor_store(), config, as_of, as_known_on)
+    return PartnershipAsOf(state=folding.partnership, report=folding.report())

@@ -20,14 +20,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from concordat.settings import Settings
 from deploy.processes import free_port
+from eventstore.models import RecordedEvent
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
 
 READY = "Concordat is running."
+SIGN_IN_AT = "Sign in at: "
 START_TIMEOUT_SECONDS = 120
 COMMAND_TIMEOUT_SECONDS = 120
 
@@ -40,6 +43,39 @@ class Stack:
 
     def _argv(self, args: tuple[str, ...]) -> list[str]:
         return [sys.executable, "-m", "concordat.cli", *args]
+
+    def signed_in(self, sub: str) -> "Stack":
+        """The stack as the development user `sub` uses it: `concordat login` run as a person
+        does, the provider's sign-in form posted for `sub` (as tests/web/signing_in.py does),
+        the token kept in a configuration folder of that person's own (once a stack)."""
+        config = Path(self.env["CONCORDAT_DATA_DIR"]) / "people" / sub
+        config.mkdir(parents=True, exist_ok=True)
+        person = Stack(env=self.env | {"XDG_CONFIG_HOME": str(config)})
+        if (person.config_folder / "tokens.json").exists():
+            return person
+        port = free_port()
+        login = subprocess.Popen(
+            person._argv(("login", "--no-browser", "--timeout", "60", "--port", str(port))),
+            env=person.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert login.stderr is not None
+        prompt = login.stderr.readline()
+        assert prompt.startswith(SIGN_IN_AT), prompt
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback&" in prompt
+        back = httpx.post(prompt.removeprefix(SIGN_IN_AT).strip(), data={"sub": sub})
+        assert back.status_code == 302, back.text
+        assert httpx.get(back.headers["location"]).status_code == 200
+        stdout, stderr = login.communicate(timeout=COMMAND_TIMEOUT_SECONDS)
+        assert login.returncode == 0, stderr
+        assert stdout.startswith("signed in to "), stdout
+        return person
+
+    @property
+    def config_folder(self) -> Path:
+        return Path(self.env["XDG_CONFIG_HOME"]) / "concordat"
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`concordat ARGS`, waited for."""
@@ -96,6 +132,20 @@ class Stack:
                 await pool.close()
 
         # In a thread of its own, so the session's event loop (pytest-asyncio) is left alone.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, read()).result()
+
+    def events(self, after_digest: str) -> list[RecordedEvent]:
+        """The events recorded after the log stood at `after_digest` (POSITION:HASH)."""
+        after = int(after_digest.split(":")[0])
+
+        async def read() -> list[RecordedEvent]:
+            pool = await open_pool(self.database_url, max_size=1)
+            try:
+                return await EventStore(pool).read_all(after)
+            finally:
+                await pool.close()
+
         with ThreadPoolExecutor(max_workers=1) as thread:
             return thread.submit(asyncio.run, read()).result()
 

@@ -4,16 +4,18 @@ from datetime import UTC, datetime
 
 from domain.partnerships_config import load_partnership
 from tests.cli.conftest import Stack
-from tests.cli.operator import FOR
+from tests.cli.operator import FOR, secretary_of
 from tests.cli.refusals import assert_ok
 
 TODAY = datetime.now(UTC).date()
 
 
-def make_effective(stack: Stack, slug: str) -> None:
-    """Starts `slug`'s workflow and records every signatory's counterpart, signed today."""
-    assert_ok(stack.run("partnerships", "start", slug))
-    signed = stack.run_all(
+def make_effective(stack: Stack, slug: str) -> Stack:
+    """Starts `slug`'s workflow and records every signatory's counterpart, signed today, as its
+    secretary; returns the stack as that secretary."""
+    secretary = secretary_of(stack, slug)
+    assert_ok(secretary.run("partnerships", "start", slug))
+    signed = secretary.run_all(
         *(
             ("mou", "sign", *FOR, slug, organisation, "--name", "Chief Executive", "--role", "CEO",
              "--date", TODAY.isoformat())
@@ -22,3 +24,4 @@ def make_effective(stack: Stack, slug: str) -> None:
     )  # fmt: skip
     for result in signed:
         assert_ok(result)
+    return secretary

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
-from concordat.cli.params import local_person
 from concordat.settings import PROJECT_ROOT
 from tests.cli.conftest import Stack
 from tests.cli.effective import TODAY, make_effective
+from tests.cli.operator import shown
 from tests.cli.refusals import assert_ok, assert_refused
 
 CD = "county-durham"
@@ -28,8 +28,7 @@ SEATS = PROJECT_ROOT / "deploy" / "examples" / "joint-committee-seats.toml"
 
 @pytest.fixture(scope="module")
 def effective(stack: Stack) -> Stack:
-    make_effective(stack, CD)
-    return stack
+    return make_effective(stack, CD)
 
 
 JC = "joint-committee"
@@ -95,7 +94,7 @@ def test_refusals_write_nothing(effective: Stack, planned: str, tmp_path: Path) 
             "milestone 'preferred-option' does not need the agreement of tewv; it needs: cabinet",
         ("committee", "meet", CD, "no-such-committee", "preferred-option", "--date", DAY,
          "--evidence", "x"):
-            f"no process committee:{CD}:no-such-committee is running",
+            f"no process committee:{CD}:no-such-committee",
         ("committee", "meet", "narnia", "jc", "preferred-option", "--date", DAY,
          "--evidence", "x"):
             "no partnership called 'narnia'",
@@ -151,9 +150,10 @@ def test_a_formation_is_driven_forward(effective: Stack, planned: str) -> None:
     assert milestones["co-production"]["status"] == "replanned"
     assert milestones["co-production"]["target_on"] == new_target.isoformat()
     trail = assert_ok(effective.run("audit", "trail", CD))
-    operator = local_person().name
-    assert f"milestone preferred-option met: Cabinet minute (by {operator} (secretariat; cli);" in (
-        trail
+    # Who acted is the person signed in, as the API knows them, never a name typed in.
+    assert (
+        f"milestone preferred-option met: Cabinet minute (by {shown(CD)} (secretariat; api);"
+        in (trail)
     )
 
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
-from concordat.cli.params import local_person
 from tests.cli.conftest import Stack
 from tests.cli.effective import TODAY, make_effective
+from tests.cli.operator import shown
 from tests.cli.refusals import assert_ok, assert_refused
 
 CD = "county-durham"
@@ -36,8 +36,7 @@ CONFLICT = (
 
 @pytest.fixture(scope="module")
 def effective(stack: Stack) -> Stack:
-    make_effective(stack, CD)
-    return stack
+    return make_effective(stack, CD)
 
 
 def raise_(stack: Stack, escalation_id: str) -> str:
@@ -130,7 +129,7 @@ def test_the_executive_decides_and_its_recovery_plan_is_delivered(effective: Sta
     assert f"a1 recovery-plan (cddft), completed {DAY}: Discharge recovery plan" in text
     trail = assert_ok(effective.run("audit", "trail", CD))
     assert "cddft-chief-executive" in trail
-    assert f"(by {local_person().name} (secretariat; cli); signed by key" in trail
+    assert f"(by {shown(CD)} (secretariat; api); signed by key" in trail
 
 
 def test_a_decision_not_accepted_climbs_and_the_top_level_may_close(effective: Stack) -> None:
@@ -194,9 +193,9 @@ def test_refusals_write_nothing(effective: Stack) -> None:
             f"'narnia-board' is not a body of {CD}",
         ("escalation", "raise", "mid-south-essex", "esc-other", "--by", "sle", "--reason",
          "issue-between-partners", "--summary", "x", "--date", DAY):
-            "no process partnership:mid-south-essex is running",
+            "the mid-south-essex partnership's workflow is not running",
         ("escalation", "status", CD, "no-such-escalation"):
-            f"no process escalation:{CD}:no-such-escalation is running",
+            f"no process escalation:{CD}:no-such-escalation",
     }  # fmt: skip
     before = effective.digest()
     for result, reason in zip(effective.run_all(*refusals), refusals.values(), strict=True):

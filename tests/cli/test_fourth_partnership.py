@@ -17,7 +17,7 @@ import pytest
 from domain.partnerships_config import load_partnership
 from tests.cli.conftest import Stack, running_stack
 from tests.cli.effective import TODAY
-from tests.cli.operator import FOR
+from tests.cli.operator import FOR, secretary_of
 from tests.cli.refusals import assert_ok, assert_refused
 from tests.fourth_partnership import SLUG, write_west_wessex
 
@@ -32,8 +32,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def stack(folder: Path) -> Iterator[Stack]:
+    """The stack as West Wessex's secretary."""
     with running_stack(CONCORDAT_PARTNERSHIPS_DIR=str(folder)) as running:
-        yield running
+        yield secretary_of(running, SLUG, folder)
 
 
 def run_json(stack: Stack, *args: str) -> Any:

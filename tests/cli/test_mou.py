@@ -17,11 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
-from concordat.cli.params import local_person
 from domain.partnerships_config import load_partnership
 from domain.rules.dates import first_review_due
 from tests.cli.conftest import Stack
-from tests.cli.operator import FOR, LETTER
+from tests.cli.operator import FOR, LETTER, secretary_of, shown
 from tests.cli.refusals import assert_ok, assert_refused
 
 CD = "county-durham"
@@ -67,8 +66,10 @@ def review_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def cd(stack: Stack) -> Stack:
-    assert_ok(stack.run("partnerships", "start", CD))
-    return stack
+    """The stack as County Durham's secretary, its partnership's workflow started."""
+    signed_in = secretary_of(stack, CD)
+    assert_ok(signed_in.run("partnerships", "start", CD))
+    return signed_in
 
 
 def sign(organisation: str, *extra: str) -> tuple[str, ...]:
@@ -98,12 +99,8 @@ def test_sign_collects_counterparts_until_the_mou_takes_effect(cd: Stack) -> Non
 
     trail = assert_ok(cd.run("audit", "trail", CD))
     assert "icb (North East and North Cumbria Integrated Care Board) signed the MoU" in trail
-    # Who acted is the account running the command, never a name typed in or $USER.
-    operator = local_person()
-    assert operator.subject != "cli-test"
-    assert f"(by {operator.name} (secretariat; cli; on behalf of icb: {LETTER}); signed by " in (
-        trail
-    )
+    # Who acted is the person signed in, as the API knows them, never a name typed in or $USER.
+    assert f"(by {shown(CD)} (secretariat; api; on behalf of icb: {LETTER}); signed by " in trail
 
 
 def test_sign_refusals_write_nothing(cd: Stack) -> None:
@@ -351,7 +348,7 @@ def test_status_describes_a_workflow_and_queries_its_state(cd: Stack) -> None:
     assert text.startswith(f"{review_workflow_id}: Review, COMPLETED")
     assert f"review {review_id} ({review_workflow_id}): concluded" in text
     assert "lapsed" in text and "refused: tewv" in text
-    assert_refused(unknown, "no workflow 'exit:county-durham:nobody:2022-01-01' is known")
+    assert_refused(unknown, "no process exit:county-durham:nobody:2022-01-01")
 
 
 @pytest.mark.parametrize(

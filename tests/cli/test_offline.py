@@ -1,4 +1,5 @@
-"""Refusals given with no stack running: unreachable Temporal, impossible dates, ruling names.
+"""Refusals given with no stack running: no sign-in, unreachable API or Temporal, impossible
+dates, ruling names.
 
 No `stack` fixture here, so this module runs in seconds.
 """
@@ -6,7 +7,11 @@ No `stack` fixture here, so this module runs in seconds.
 import asyncio
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import workflow
@@ -22,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from concordat.cli.escalation import _rulings
+from concordat.cli.tokens import SignIn, save
 from concordat.cli.what_if import _conflict
 from concordat.visibility import describe, row
 from deploy.processes import free_port
@@ -29,8 +35,12 @@ from domain.events import ConflictRuling
 from workflows import search_attributes
 
 
-def offline(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"CONCORDAT_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "PATH": "/usr/bin:/bin"}
+def offline(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "CONCORDAT_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "PATH": "/usr/bin:/bin",
+        **settings,
+    }
     return subprocess.run(
         [sys.executable, "-m", "concordat.cli", *args],
         env=env,
@@ -40,17 +50,77 @@ def offline(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    "command",
-    [("workflows", "list"), ("status", "partnership:county-durham"), ("schedules", "list")],
-)
-def test_no_temporal_is_one_plain_line(command: tuple[str, ...]) -> None:
-    ran = offline(*command)
+PERSON_COMMANDS = [("workflows", "list"), ("status", "partnership:county-durham")]
+
+
+def test_an_administrators_command_without_temporal_is_one_plain_line() -> None:
+    ran = offline("schedules", "list")
     assert ran.returncode == 1
     assert ran.stdout == ""
     assert ran.stderr.count("\n") == 1, ran.stderr
     assert ran.stderr.startswith("concordat: cannot reach Temporal at 127.0.0.1:")
     assert ran.stderr.endswith(": is the service running? (make run)\n")
+
+
+@pytest.mark.parametrize("command", PERSON_COMMANDS)
+def test_no_sign_in_says_to_sign_in(command: tuple[str, ...], tmp_path: Path) -> None:
+    port = free_port()
+    ran = offline(*command, XDG_CONFIG_HOME=str(tmp_path), CONCORDAT_WEB_PORT=str(port))
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert ran.stderr == (
+        f"concordat: not signed in to http://127.0.0.1:{port}: run concordat login\n"
+    )
+
+
+@pytest.mark.parametrize("command", PERSON_COMMANDS)
+def test_no_api_is_one_plain_line(
+    command: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    save(SignIn(api=api, issuer="http://issuer", access_token="t", email="a@b", name="A"))
+    ran = offline(*command, XDG_CONFIG_HOME=str(tmp_path), CONCORDAT_PUBLIC_BASE_URL=api)
+    assert ran.returncode == 1
+    assert ran.stdout == ""
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stderr.startswith(f"concordat: cannot reach the Concordat API at {api} (")
+    assert ran.stderr.endswith("): is it running?\n")
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """What answers when a proxy stands where the API should: a page, not the API's JSON."""
+
+    def do_GET(self) -> None:
+        page = b"<html>\n<body>\n<h1>502 Bad Gateway</h1>\n" + b"x" * 500 + b"\n</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_an_answer_not_from_the_api_is_one_line_with_its_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = HTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{proxy.server_address[1]}"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    save(SignIn(api=api, issuer="http://issuer", access_token="t", email="a@b", name="A"))
+    try:
+        ran = offline("workflows", "list", XDG_CONFIG_HOME=str(tmp_path),
+                      CONCORDAT_PUBLIC_BASE_URL=api)  # fmt: skip
+    finally:
+        proxy.shutdown()
+    assert ran.returncode == 1
+    assert ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stderr.startswith(
+        f"concordat: {api}/api/v1/processes answered 502: <html> <body> <h1>502 Bad Gateway</h1> x"
+    )
+    assert len(ran.stderr) < 300
 
 
 def test_a_date_that_does_not_exist_is_called_so() -> None:

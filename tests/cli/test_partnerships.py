@@ -2,7 +2,8 @@
 against the real embedded stack.
 
 nenc-ics has its workflow started here; county-durham and mid-south-essex never do, so they show
-how each command behaves for a partnership whose workflow is not running.
+how each command behaves for a partnership whose workflow is not running. The commands run as
+nenc-ics's secretary, signed in.
 """
 
 import json
@@ -13,9 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from concordat.cli import cli
-from deploy.processes import free_port
 from tests.cli.conftest import Stack
-from tests.cli.operator import FOR
+from tests.cli.operator import FOR, secretary_of
 from tests.cli.refusals import assert_ok, assert_refused
 
 TODAY = datetime.now(UTC).date()
@@ -23,6 +23,12 @@ TODAY = datetime.now(UTC).date()
 
 def as_json(stdout: str) -> Any:
     return json.loads(stdout)
+
+
+@pytest.fixture(scope="module")
+def stack(stack: Stack) -> Stack:
+    """The module's stack as nenc-ics's secretary."""
+    return secretary_of(stack, "nenc-ics")
 
 
 @pytest.fixture(scope="module")
@@ -57,18 +63,16 @@ def test_list_shows_every_partnership_and_whether_its_workflow_runs(
     assert "county-durham" in text and "not started" in text
 
 
-def test_list_falls_back_to_the_configuration_when_temporal_is_unreachable(
-    stack: Stack,
-) -> None:
-    port = free_port()
-    cut_off = Stack(env={**stack.env, "CONCORDAT_EMBEDDED_TEMPORAL_PORT": str(port)})
-    result = cut_off.run("partnerships", "list", "--json")
+def test_list_falls_back_to_the_configuration_when_the_api_cannot_say(stack: Stack) -> None:
+    signed_out = Stack(env={**stack.env, "XDG_CONFIG_HOME": str(stack.config_folder / "none")})
+    result = signed_out.run("partnerships", "list", "--json")
     rows = as_json(assert_ok(result))
     assert [r["slug"] for r in rows] == ["county-durham", "mid-south-essex", "nenc-ics"]
     assert all(r["running"] is None and r["status"] is None for r in rows)
+    api = f"http://127.0.0.1:{stack.env['CONCORDAT_WEB_PORT']}"
     assert result.stderr == (
-        f"concordat: cannot reach Temporal at 127.0.0.1:{port}: is the service running? "
-        "(make run); listing from the configuration only\n"
+        f"concordat: not signed in to {api}: run concordat login; listing from the "
+        "configuration only\n"
     )
 
 
@@ -131,8 +135,8 @@ def test_show_refusals_write_nothing(stack: Stack, nenc: str) -> None:
     assert_refused(bad_date, "--as-of must be a date written YYYY-MM-DD, not '23/08/2022'")
     assert_refused(
         not_running,
-        "the mid-south-essex partnership's workflow is not running; start it with: "
-        "concordat partnerships start mid-south-essex",
+        "the mid-south-essex partnership's workflow is not running; start it with "
+        "POST /api/v1/partnerships/mid-south-essex/start",
     )
     assert stack.digest() == digest
 

@@ -103,7 +103,7 @@ PEOPLE = {
 
 def expected(person: str, command: str) -> Role | None:
     """The table of docs/rules.md A1-A3: the role a person acts in, None when refused."""
-    secretariat = person in ("secretary", "local operator")
+    secretariat = person == "secretary"
     if command in SECRETARIAT:
         return Role.SECRETARIAT if secretariat else None
     if command in FOR_ORGANISATION:
