@@ -94,7 +94,7 @@ working day."""
 
 class FireCalendar(BaseModel):
     """When a schedule fires: these months, this day, this hour, in `time_zone`. Temporal's
-    calendar spec is built from it in `deploy.schedules`."""
+    calendar spec is built from it in `activities.schedules`."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,9 +1,9 @@
 """One meeting of a body, from the call for agenda items to the approval of minutes (P5).
 
-A Temporal Schedule (`deploy.schedules`) starts this workflow `CALL_FOR_ITEMS_DAYS` before each
-meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire time.
-Durable timers then carry the cycle of CDCPE ToR §5: the call for agenda items
-to the members' organisations, requests closing 10 days before the meeting (later ones become any
+A Temporal Schedule (`workflows.schedule_plan`) starts this workflow `CALL_FOR_ITEMS_DAYS` before
+each meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire
+time. Durable timers then carry the cycle of CDCPE ToR §5: the call for agenda items to the
+members' organisations, requests closing 10 days before the meeting (later ones become any
 other business), the agenda issued 3 days before (with the ToR §6 declarations and the previous
 meeting's minutes as standing items), then the meeting's approval of the previous minutes, after
 which the confirmed minutes go to each organisation of the partnership. It is the one writer of
