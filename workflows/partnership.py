@@ -36,6 +36,7 @@ from domain.aggregates.partnership import (
     RequestReview,
     SignCounterpart,
     SignMou,
+    UpdateInterests,
     decide,
     fold,
     initial_state,
@@ -67,10 +68,11 @@ from workflows.schedule_plan import planned_schedules
 PROCESS = "partnership"
 
 PartnershipUpdate = Annotated[
-    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart, Field(discriminator="type")
+    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart | UpdateInterests,
+    Field(discriminator="type"),
 ]
-"""What staff record on the partnership itself: a signature of the MoU, or a step of an
-additional partner's admission."""
+"""What staff record on the partnership itself: a signature of the MoU, a step of an
+additional partner's admission, or a member's declaration of interests updated between rounds."""
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
@@ -186,8 +188,9 @@ class PartnershipWorkflow:
 
     @workflow.update
     async def execute(self, command: Command[PartnershipUpdate]) -> PartnershipState:
-        """A signature (P1): the MoU takes effect with the last one; or an admission's step
-        (P7): proposed, agreed by each signatory, admitted by the counterpart signature."""
+        """A signature (P1): the MoU takes effect with the last one; an admission's step (P7):
+        proposed, agreed by each signatory, admitted by the counterpart signature; or a member's
+        declaration of interests updated (P6.5)."""
         await self._p.execute(command)
         return self._p.state
 

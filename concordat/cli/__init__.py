@@ -14,6 +14,7 @@ import click
 _COMMANDS = {
     "audit": ("concordat.cli.audit", "audit"),
     "committee": ("concordat.cli.committee", "committee"),
+    "declarations": ("concordat.cli.declarations", "declarations"),
     "escalation": ("concordat.cli.escalation", "escalation"),
     "exit": ("concordat.cli.exits", "exit_"),
     "mou": ("concordat.cli.mou", "mou"),
