@@ -59,6 +59,8 @@ SECRETARIAT: frozenset[str] = frozenset(
         "MoveMeeting",
         "CancelMeeting",
         "RecordAttendance",
+        "OpenMeeting",
+        "RecordDecision",
     }
 )
 """Commands that start a process or record what a meeting or a letter established: the

@@ -19,6 +19,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 
 from domain.errors import DomainError
+from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
     ApproveMinutes,
@@ -53,11 +54,19 @@ SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTi
 
 
 MeetingUpdate = Annotated[
-    RequestItem | ApproveMinutes | SetMeeting | MoveMeeting | CancelMeeting | RecordAttendance,
+    RequestItem
+    | ApproveMinutes
+    | SetMeeting
+    | MoveMeeting
+    | CancelMeeting
+    | RecordAttendance
+    | OpenMeeting
+    | RecordDecision,
     Field(discriminator="type"),
 ]
 """What staff record on a meeting: an agenda item requested; the clerk setting, moving or
-cancelling it; its attendance; the previous minutes approved."""
+cancelling it; its attendance; its opening (declarations confirmed, other business agreed) and
+its decisions; the previous minutes approved."""
 
 STATUTORY_CALENDAR = "statutory-calendar"
 """The patch from which a cycle counts its deadlines by the statutory calendar (docs/rules.md

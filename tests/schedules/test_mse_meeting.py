@@ -17,16 +17,19 @@ from temporalio.worker import Worker
 from activities.delivery import DeliveryActivities
 from domain.events import (
     AttendanceRecorded,
+    DecisionRecorded,
     MeetingArranged,
     MinutesApproved,
     NoticeIssued,
     NoticeKind,
 )
+from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     ApproveMinutes,
     MeetingState,
     MoveMeeting,
     RecordAttendance,
+    RequestItem,
     SetMeeting,
     member_organisations,
 )
@@ -47,6 +50,7 @@ from workflows.process import Command
 SLUG = "mid-south-essex"
 BODY = "partnership-board"
 Handle = WorkflowHandle[MeetingCycleWorkflow, MeetingCycleResult]
+ITEM = "Priorities for NHS capital investment 2027/28"
 
 AFTER_EASTER: dict[int, tuple[date, date, date]] = {
     # The Thursday after Easter Monday: (the meeting, its agenda deadline, its request deadline),
@@ -135,6 +139,8 @@ async def test_mse_board_set_for_a_thursday_moved_past_easter_minutes_to_every_p
         reason="to meet in public before the new financial year's first SLE",
     )
     await handle.execute_update(MeetingCycleWorkflow.execute, execute(moved))
+    item = RequestItem(item=ITEM, requested_by="essex-cc", requested_on=today)
+    await handle.execute_update(MeetingCycleWorkflow.execute, execute(item))
     state = await settled(handle, "scheduled")
     assert held_on.weekday() == 3 and state.held_on == held_on
     assert (state.agenda_requests_due_on, state.agenda_issue_by) == (requests_by, agenda_by)
@@ -151,6 +157,10 @@ async def test_mse_board_set_for_a_thursday_moved_past_easter_minutes_to_every_p
         present=PRESENT, by_deputy=("eput",), apologies=("nelft", "provide-cic")
     )
     await handle.execute_update(MeetingCycleWorkflow.execute, execute(attendance))
+    opened = OpenMeeting(declarations_confirmed=PRESENT)
+    await handle.execute_update(MeetingCycleWorkflow.execute, execute(opened))
+    decision = RecordDecision(item=ITEM, decision="Agreed, by consensus (MSE MoU 2020 §8.1).")
+    await handle.execute_update(MeetingCycleWorkflow.execute, execute(decision))
     approval = ApproveMinutes(approved_on=held_on, reference="MSE/PB/minutes/4")
     await handle.execute_update(MeetingCycleWorkflow.execute, execute(approval))
     result = await handle.result()
@@ -167,6 +177,9 @@ async def test_mse_board_set_for_a_thursday_moved_past_easter_minutes_to_every_p
     assert recorded.counted == tuple(s for s in PRESENT if s != "eput")
     assert recorded.quorate and recorded.quorum == "quorate"
     assert recorded.clause is not None and recorded.clause.startswith("policy: the MoU sets no")
+    (decided,) = [e for e in events if isinstance(e, DecisionRecorded)]
+    # The deputy is recorded but, under the Board's rule, does not decide.
+    assert decided.item == ITEM and decided.deciding == recorded.counted
     (approved,) = [e for e in events if isinstance(e, MinutesApproved)]
     # The Board meets four times a year: these are the minutes of the meeting three months back.
     assert (approved.approved_on, approved.minutes_of) == (held_on, date(year, 1, 15))
