@@ -26,6 +26,7 @@ from activities.delivery import DeliveryActivities
 from activities.ending import EndingActivities
 from activities.letters import papers
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.connections import connect_temporal
@@ -83,6 +84,7 @@ def build_worker(
         delivery.deliver_notice,
         NoticeActivities(delivery, store).deliver_notices,
         EndingActivities(client).how_it_ended,
+        SchedulesActivities(client, task_queue).ensure_schedules,
     ]
     if checkpoints is not None:
         activities.append(checkpoints.mint_checkpoint)

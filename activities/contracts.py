@@ -1,13 +1,16 @@
 """What workflows send to activities and get back: plain pydantic and domain events, so it imports
 inside Temporal's sandbox and keeps the workflows free of the event store's own types."""
 
+import hashlib
+import json
 from datetime import date
-from typing import Self
+from typing import Any, Literal, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.events import DomainEvent, NoticeDelivered, NoticeIssued
+from domain.meetings import FireCalendar
 from domain.provenance import Actor
 
 APPEND_EVENTS = "append_events"
@@ -152,3 +155,50 @@ class CheckpointMinted(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     tree_size: int = Field(ge=0)
+
+
+ENSURE_SCHEDULES = "ensure_schedules"
+
+
+class PlannedSchedule(BaseModel):
+    """A Temporal Schedule a started partnership needs (docs/architecture.md principle 5): which
+    workflow it starts, when, and with what input (the JSON of the workflow's own input model,
+    built by `workflows.schedule_plan`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedule_id: str = Field(min_length=1)
+    partnership: str = Field(min_length=1)
+    process: Literal["meeting", "declarations"]
+    workflow: Literal["MeetingCycle", "Declarations"]
+    workflow_id: str = Field(min_length=1)
+    calendar: FireCalendar
+    input: dict[str, Any]
+
+    def fingerprint(self, task_queue: str) -> str:
+        """Changes whenever the calendar, the action or its input would."""
+        material = {
+            "workflow": self.workflow,
+            "workflow_id": self.workflow_id,
+            "task_queue": task_queue,
+            "calendar": self.calendar.model_dump(mode="json"),
+            "input": self.input,
+        }
+        return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class EnsureSchedules(BaseModel):
+    """Make the partnership's schedules exactly `schedules`: create the missing, update the
+    changed, delete the ones no longer planned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partnership: str = Field(min_length=1)
+    schedules: list[PlannedSchedule]
+
+
+class SyncResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    schedule_id: str
+    outcome: Literal["created", "updated", "unchanged", "deleted"]

@@ -30,6 +30,7 @@ from domain.events import (
     CommitteeMemberConfirmed,
     ConflictRuled,
     ConflictRuling,
+    DecisionRecorded,
     DeclarationReturned,
     DeclarationsRequested,
     DeclarationsReviewed,
@@ -50,6 +51,7 @@ from domain.events import (
     MeetingArranged,
     MeetingCancelled,
     MeetingCycleClosed,
+    MeetingOpened,
     MeetingScheduled,
     MembershipEnded,
     MilestoneAgreed,
@@ -459,6 +461,22 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"{len(event.present)} present at the {n(event.body)} meeting of "
                 f"{_d(event.held_on)}{deputies}, {len(event.apologies)} apologies: "
                 f"{event.quorum} ({event.explanation})"
+            )
+        case MeetingOpened():
+            agreed = sum(b.agreed for b in event.other_business)
+            return (
+                f"the {n(event.body)} meeting of {_d(event.held_on)} opened: "
+                f"{len(event.declarations_confirmed)} confirmed their declarations of interests, "
+                f"{len(event.conflicts)} conflicts declared on items, {agreed} of "
+                f"{len(event.other_business)} items of other business agreed"
+            )
+        case DecisionRecorded():
+            ruled = len(event.left) + len(event.discuss_only)
+            rulings = f"; {ruled} not deciding under the Chair's rulings" if ruled else ""
+            return (
+                f"the {n(event.body)} meeting of {_d(event.decided_on)} decided "
+                f"{event.item!r}: {event.decision} ({len(event.deciding)} deciding, "
+                f"{event.quorum}{rulings})"
             )
         case DeclarationsRequested():
             form = "annual declaration" if event.kind == "annual" else "review of declarations"

@@ -27,7 +27,11 @@ FOR_ORGANISATION: dict[str, str] = {
 """Commands an organisation issues, by the field naming it: its representative issues them, or
 the secretariat on its behalf with a reason (A2, A4)."""
 
-FOR_SEAT: dict[str, str] = {"ReturnDeclaration": "seat", "UpdateDeclaration": "seat"}
+FOR_SEAT: dict[str, str] = {
+    "ReturnDeclaration": "seat",
+    "UpdateDeclaration": "seat",
+    "UpdateInterests": "seat",
+}
 """Commands a seat's holder issues, by the field naming the seat: the member, a named deputy,
 or the secretariat on their behalf with a reason (A3, A4)."""
 
@@ -56,6 +60,8 @@ SECRETARIAT: frozenset[str] = frozenset(
         "MoveMeeting",
         "CancelMeeting",
         "RecordAttendance",
+        "OpenMeeting",
+        "RecordDecision",
     }
 )
 """Commands that start a process or record what a meeting or a letter established: the

@@ -27,10 +27,12 @@ from domain.events import (
     AgendaItemRequested,
     AgendaRequestsClosed,
     AttendanceRecorded,
+    DecisionRecorded,
     DomainEvent,
     MeetingArranged,
     MeetingCancelled,
     MeetingCycleClosed,
+    MeetingOpened,
     MeetingScheduled,
     MinutesApproved,
     NoticeDelivered,
@@ -44,6 +46,7 @@ from domain.letters.meetings import (
     confirmed_minutes,
     meeting_notice,
 )
+from domain.meeting_proceedings import OpenMeeting, RecordDecision, open_meeting, record_decision
 from domain.notices import Document, issue, long_date
 from domain.partnership import Partnership
 from domain.rules.dates import (
@@ -94,7 +97,7 @@ working day."""
 
 class FireCalendar(BaseModel):
     """When a schedule fires: these months, this day, this hour, in `time_zone`. Temporal's
-    calendar spec is built from it in `deploy.schedules`."""
+    calendar spec is built from it in `activities.schedules`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -209,6 +212,9 @@ class MeetingState(BaseModel):
     deadline_citations: tuple[str, ...] = ()
     cancelled_on: date | None = None
     attendance: AttendanceRecorded | None = None
+    opening: MeetingOpened | None = None
+    decided: tuple[str, ...] = ()
+    """The items decided, in the order their decisions were recorded."""
     notices_issued: tuple[str, ...] = ()
     notices_delivered: tuple[str, ...] = ()
 
@@ -359,6 +365,8 @@ MeetingCommand = (
     | MoveMeeting
     | CancelMeeting
     | RecordAttendance
+    | OpenMeeting
+    | RecordDecision
 )
 
 
@@ -395,6 +403,10 @@ def decide(state: MeetingState, command: MeetingCommand) -> list[DomainEvent]:
             return _cancel(state, command)
         case RecordAttendance():
             return _attendance(state, command)
+        case OpenMeeting():
+            return open_meeting(state, command)
+        case RecordDecision():
+            return record_decision(state, command)
         case CloseCycle():
             if state.status in ("new", "closed"):
                 raise DomainError(f"the meeting of {state.meeting_on} has no open cycle to close")
@@ -804,6 +816,10 @@ def evolve(state: MeetingState, event: DomainEvent) -> MeetingState:
             )
         case AttendanceRecorded():
             return state.model_copy(update={"attendance": event})
+        case MeetingOpened():
+            return state.model_copy(update={"opening": event})
+        case DecisionRecorded():
+            return state.model_copy(update={"decided": (*state.decided, event.item)})
         case NoticeIssued(process=ProcessKind.MEETING):
             return state.model_copy(
                 update={"notices_issued": (*state.notices_issued, event.notice_id)}

@@ -32,7 +32,8 @@ COLUMNS = (
 
 
 class SeatReturn(BaseModel):
-    """A seat's standing return: what it declared, when, in which round."""
+    """A seat's return: what it declared, when, in which round (`between-rounds` for an update
+    made between rounds), and whether it updated an earlier one."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -40,6 +41,7 @@ class SeatReturn(BaseModel):
     declared_on: date
     round_id: str
     interests: tuple[DeclaredInterest, ...]
+    update: bool = False
 
 
 class Register(BaseModel):
@@ -50,29 +52,36 @@ class Register(BaseModel):
     partnership: str
     body: str
     returns: tuple[SeatReturn, ...] = ()
+    """Each seat's latest return, in the order of the body's seats: the register as it stands."""
+    history: tuple[SeatReturn, ...] = ()
+    """Every return and update, as recorded, oldest first."""
     reviewed_on: date | None = None
     next_review_due_on: date | None = None
 
 
 def register_of(config: Partnership, body: str, events: Iterable[DomainEvent]) -> Register:
-    """The register of `body`: its seats' latest returns, in the order of its seats, and its
-    last formal review. Refuses a body that keeps none."""
+    """The register of `body`: its seats' latest returns, in the order of its seats, with every
+    earlier one as its history, and its last formal review. Refuses a body that keeps none."""
     config.body(body)
     if body not in registers(config):
         raise DomainError(f"{body} of {config.slug} keeps no register of interests")
     latest: dict[str, SeatReturn] = {}
+    history: list[SeatReturn] = []
     reviewed: DeclarationsReviewed | None = None
     for event in events:
         if getattr(event, "body", None) != body or event.partnership != config.slug:
             continue
         match event:
             case DeclarationReturned():
-                latest[event.seat] = SeatReturn(
+                entry = SeatReturn(
                     seat=event.seat,
                     declared_on=event.returned_on,
                     round_id=event.round_id,
                     interests=event.interests,
+                    update=event.update,
                 )
+                latest[event.seat] = entry
+                history.append(entry)
             case DeclarationsReviewed():
                 reviewed = event
             case _:
@@ -85,6 +94,7 @@ def register_of(config: Partnership, body: str, events: Iterable[DomainEvent]) -
         partnership=config.slug,
         body=body,
         returns=tuple(returns),
+        history=tuple(history),
         reviewed_on=reviewed.reviewed_on if reviewed else None,
         next_review_due_on=reviewed.next_review_due_on if reviewed else None,
     )

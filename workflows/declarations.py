@@ -1,13 +1,13 @@
 """One round of declarations of interest for one body's register (P6).
 
-CDCPE ToR §6 and MoU §23: members complete a declaration annually, may update
-it at any time, and the register is formally reviewed six-monthly. Temporal Schedules
-(`deploy.schedules`) start an "annual" round every April and a "review" round every six months;
-this workflow asks each member's organisation in writing, records each declaration returned, and
-closes the round at its return date (a durable timer), naming those still outstanding. A review
-round ends when staff record the formal review, which sets the next review date. It is the one
-writer of the round's stream (`domain.declarations.round_id`); started again on a stream that has
-events, it carries on from them.
+CDCPE ToR §6 and MoU §23: members complete a declaration annually, may update it at any time,
+and the register is formally reviewed six-monthly. Temporal Schedules (`workflows.schedule_plan`)
+start an "annual" round every April and a "review" round every six months; this workflow asks each
+member's organisation in writing, records each declaration returned, and closes the round at its
+return date (a durable timer), naming those still outstanding. A review round ends when staff
+record the formal review, which sets the next review date. It is the one writer of the round's
+stream (`domain.declarations.round_id`); started again on a stream that has events, it carries on
+from them.
 """
 
 from datetime import date, datetime

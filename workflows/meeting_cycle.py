@@ -1,9 +1,9 @@
 """One meeting of a body, from the call for agenda items to the approval of minutes (P5).
 
-A Temporal Schedule (`deploy.schedules`) starts this workflow `CALL_FOR_ITEMS_DAYS` before each
-meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire time.
-Durable timers then carry the cycle of CDCPE ToR §5: the call for agenda items
-to the members' organisations, requests closing 10 days before the meeting (later ones become any
+A Temporal Schedule (`workflows.schedule_plan`) starts this workflow `CALL_FOR_ITEMS_DAYS` before
+each meeting of a body with a fixed cadence; the meeting date is derived from the schedule's fire
+time. Durable timers then carry the cycle of CDCPE ToR §5: the call for agenda items to the
+members' organisations, requests closing 10 days before the meeting (later ones become any
 other business), the agenda issued 3 days before (with the ToR §6 declarations and the previous
 meeting's minutes as standing items), then the meeting's approval of the previous minutes, after
 which the confirmed minutes go to each organisation of the partnership. It is the one writer of
@@ -19,6 +19,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 
 from domain.errors import DomainError
+from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
     ApproveMinutes,
@@ -53,11 +54,19 @@ SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTi
 
 
 MeetingUpdate = Annotated[
-    RequestItem | ApproveMinutes | SetMeeting | MoveMeeting | CancelMeeting | RecordAttendance,
+    RequestItem
+    | ApproveMinutes
+    | SetMeeting
+    | MoveMeeting
+    | CancelMeeting
+    | RecordAttendance
+    | OpenMeeting
+    | RecordDecision,
     Field(discriminator="type"),
 ]
 """What staff record on a meeting: an agenda item requested; the clerk setting, moving or
-cancelling it; its attendance; the previous minutes approved."""
+cancelling it; its attendance; its opening (declarations confirmed, other business agreed) and
+its decisions; the previous minutes approved."""
 
 STATUTORY_CALENDAR = "statutory-calendar"
 """The patch from which a cycle counts its deadlines by the statutory calendar (docs/rules.md

@@ -20,7 +20,7 @@ from pydantic import Field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
-from activities.contracts import HOW_IT_ENDED, HowItEnded
+from activities.contracts import ENSURE_SCHEDULES, HOW_IT_ENDED, EnsureSchedules, HowItEnded
 from domain.aggregates.escalation import RaiseEscalation
 from domain.aggregates.exit_commands import NotifyExit
 from domain.aggregates.partnership import (
@@ -36,6 +36,7 @@ from domain.aggregates.partnership import (
     RequestReview,
     SignCounterpart,
     SignMou,
+    UpdateInterests,
     decide,
     fold,
     initial_state,
@@ -62,14 +63,16 @@ from workflows.launches import (
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
+from workflows.schedule_plan import planned_schedules
 
 PROCESS = "partnership"
 
 PartnershipUpdate = Annotated[
-    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart, Field(discriminator="type")
+    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart | UpdateInterests,
+    Field(discriminator="type"),
 ]
-"""What staff record on the partnership itself: a signature of the MoU, or a step of an
-additional partner's admission."""
+"""What staff record on the partnership itself: a signature of the MoU, a step of an
+additional partner's admission, or a member's declaration of interests updated between rounds."""
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
@@ -80,6 +83,12 @@ whom and why (R11); a history from before replays recording only that it ended."
 CHILDREN_GET_WHAT_THEY_NEED = "children-get-what-they-need"
 """The patch from which a child's input carries only the parts of the configuration its process
 reads (`launches.what_it_needs`); a history from before replays with the whole of it."""
+
+
+SCHEDULES_WITH_THE_PARTNERSHIP = "schedules-with-the-partnership"
+"""The patch from which a partnership's workflow, when it starts, makes its meetings' and
+declarations' schedules (P5, P6): they exist for started partnerships only. A history from before
+replays without them."""
 
 
 class PartnershipInput(ProcessInput[PartnershipState]):
@@ -112,6 +121,16 @@ class PartnershipWorkflow:
         await self._p.load()
         for record in self._p.state.open_processes:
             await self._resume(record)
+        # A run continued as new carries on the config its first run made the schedules from.
+        if input.carried is None and workflow.patched(SCHEDULES_WITH_THE_PARTNERSHIP):
+            await workflow.execute_activity(
+                ENSURE_SCHEDULES,
+                EnsureSchedules(
+                    partnership=input.config.slug, schedules=planned_schedules(input.config)
+                ),
+                start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=STORE_RETRY,
+            )
         while True:
             if self._failures:
                 raise self._failures[0]
@@ -169,8 +188,9 @@ class PartnershipWorkflow:
 
     @workflow.update
     async def execute(self, command: Command[PartnershipUpdate]) -> PartnershipState:
-        """A signature (P1): the MoU takes effect with the last one; or an admission's step
-        (P7): proposed, agreed by each signatory, admitted by the counterpart signature."""
+        """A signature (P1): the MoU takes effect with the last one; an admission's step (P7):
+        proposed, agreed by each signatory, admitted by the counterpart signature; or a member's
+        declaration of interests updated (P6.5)."""
         await self._p.execute(command)
         return self._p.state
 

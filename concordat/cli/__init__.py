@@ -18,6 +18,7 @@ import click
 _COMMANDS = {
     "audit": ("concordat.cli.audit", "audit"),
     "committee": ("concordat.cli.committee", "committee"),
+    "declarations": ("concordat.cli.declarations", "declarations"),
     "escalation": ("concordat.cli.escalation", "escalation"),
     "exit": ("concordat.cli.exits", "exit_"),
     "login": ("concordat.cli.login", "login"),

@@ -27,7 +27,8 @@ def schedules() -> None:
 @json_option
 @run_async
 async def sync(partnership: str | None, as_json: bool) -> None:
-    """Create or update the schedules from the partnerships' configuration (idempotent)."""
+    """Create or update the schedules of the partnerships that have started, from their
+    configuration, and delete those of the others (idempotent)."""
     settings = Settings()
     folder = settings.partnerships_dir
     operator = local_person()
@@ -59,7 +60,7 @@ async def list_(as_json: bool) -> None:
 
 def _sync_text(results: list[SyncResult]) -> str:
     if not results:
-        return "no schedules: no body has a fixed cadence"
+        return "no schedules: no partnership has started, or no body has a fixed cadence"
     counts = {o: sum(r.outcome == o for r in results) for o in ("created", "updated", "deleted")}
     lines = [f"{r.outcome:<10} {r.schedule_id}" for r in results]
     summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n)

@@ -23,14 +23,19 @@ from concordat.web.acting import Acting, Caller, envelope
 from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
 from concordat.web.kinds import KINDS, ProcessCommand
 from concordat.web.signin import signed_in
-from domain.aggregates.partnership import PartnershipState, SignMou, initial_state
+from domain.aggregates.partnership import (
+    PartnershipState,
+    SignMou,
+    UpdateInterests,
+    initial_state,
+)
 from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import ConfigError, DomainError, UnknownPartnershipError
 from domain.forward_plan import ForwardPlan, forward_plan
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Person
-from domain.registers import register_csv, register_of
+from domain.registers import Register, register_csv, register_of
 from domain.streams import partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
 from eventstore.codec import to_domain_event
@@ -243,6 +248,45 @@ async def start_process(
     return started
 
 
+@router.post(
+    "/partnerships/{slug}/declarations",
+    summary="Record a member's declaration of interests, updated at any time (CDCPE ToR §6)",
+)
+async def update_declaration(
+    slug: str,
+    declaration: UpdateInterests,
+    caller: Acting,
+    behalf: Behalf,
+    request: Request,
+    reach: Reach,
+) -> Register:
+    handle = await _partnership(reach, slug)
+    config = await _config_of(handle)
+    await update(
+        handle,
+        PartnershipWorkflow.execute,
+        _sealed(request, caller, config, declaration, behalf),
+    )
+    return await _register(reach, config, declaration.body)
+
+
+async def _register(reach: Backends, config: Partnership, body: str) -> Register:
+    store = await reach.auditor_store()
+    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
+    try:
+        return register_of(config, body, events)
+    except DomainError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+
+
+@router.get(
+    "/partnerships/{slug}/bodies/{body}/register",
+    summary="A body's register of interests: each seat's latest declaration, with its history",
+)
+async def register_with_history(slug: str, body: str, person: SignedIn, reach: Reach) -> Register:
+    return await _register(reach, _config(reach.settings, slug), body)
+
+
 @router.get(
     "/partnerships/{slug}/bodies/{body}/register.csv",
     summary="A body's register of interests, published as CSV",
@@ -251,12 +295,7 @@ async def start_process(
 )
 async def register_of_interests(slug: str, body: str, person: SignedIn, reach: Reach) -> Response:
     config = _config(reach.settings, slug)
-    store = await reach.auditor_store()
-    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
-    try:
-        register = register_of(config, body, events)
-    except DomainError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    register = await _register(reach, config, body)
     return Response(
         register_csv(config, register),
         media_type="text/csv; charset=utf-8",

@@ -6,7 +6,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field
 
-from domain.aggregates.partnership import AdmissionCommand
+from domain.aggregates.partnership import AdmissionCommand, UpdateInterests
 from workflows.committee import CommitteeUpdate, CommitteeWorkflow
 from workflows.declarations import DeclarationsUpdate, DeclarationsWorkflow
 from workflows.escalation import EscalationUpdate, EscalationWorkflow
@@ -22,7 +22,8 @@ ProcessCommand = Annotated[
     | EscalationUpdate
     | MeetingUpdate
     | DeclarationsUpdate
-    | AdmissionCommand,
+    | AdmissionCommand
+    | UpdateInterests,
     Field(discriminator="type"),
 ]
 """Every command staff send to a running process, told apart by its `type`."""
@@ -61,8 +62,8 @@ KINDS: dict[str, Kind] = {
     "Partnership": Kind(
         PartnershipWorkflow.execute,
         PartnershipWorkflow.state,
-        frozenset(get_args(AdmissionCommand)),
+        frozenset(get_args(AdmissionCommand)) | {UpdateInterests},
     ),
 }
-"""A partnership takes an admission's steps here, its signatures and starts through routes of
-its own."""
+"""A partnership takes an admission's steps and a member's updated declaration of interests here,
+its signatures and starts through routes of its own."""

@@ -89,6 +89,12 @@ from domain.events.partnership import (
     ReviewDateRevised,
     SeatOnBody,
 )
+from domain.events.proceedings import (
+    DecisionRecorded,
+    ItemConflict,
+    MeetingOpened,
+    OtherBusiness,
+)
 from domain.events.review import (
     ResponseReceived,
     ReviewConcluded,
@@ -119,6 +125,7 @@ __all__ = [
     "CommitteeMemberConfirmed",
     "ConflictRuled",
     "ConflictRuling",
+    "DecisionRecorded",
     "DeclarationReturned",
     "DeclarationsRequested",
     "DeclarationsReviewed",
@@ -140,9 +147,11 @@ __all__ = [
     "InterestDeclared",
     "InterestKind",
     "ItemChairReplaced",
+    "ItemConflict",
     "MeetingArranged",
     "MeetingCancelled",
     "MeetingCycleClosed",
+    "MeetingOpened",
     "MeetingScheduled",
     "MembershipEnded",
     "MilestoneAgreed",
@@ -158,6 +167,7 @@ __all__ = [
     "NoticeDelivered",
     "NoticeIssued",
     "NoticeKind",
+    "OtherBusiness",
     "PartnerAdmitted",
     "ProcessEnded",
     "ProcessKind",
@@ -233,6 +243,8 @@ DomainEvent = Annotated[
     | MeetingArranged
     | MeetingCancelled
     | AttendanceRecorded
+    | MeetingOpened
+    | DecisionRecorded
     | DeclarationsRequested
     | DeclarationReturned
     | DeclarationsRoundClosed,

@@ -1,5 +1,7 @@
-"""Schedules on Temporal's dev server (the time-skipping server has none): `sync` is idempotent,
-follows a changed cadence, and a fired schedule starts the meeting cycle for the right date.
+"""Schedules on Temporal's dev server (the time-skipping server has none): they exist only for
+partnerships that have started (the partnership's workflow makes them when it starts; `sync`
+deletes those of one not running); making them is idempotent and follows a changed cadence; a
+fired schedule starts the meeting cycle for the right date.
 
 Cadences: CDCPE ToR §4 (CDCPE monthly), CDCP MoU §11 (forum 3 a year); NENC ICS MoU §17
 (quarterly), §20 (monthly); declarations CDCPE ToR §6 (annual, six-monthly review).
@@ -15,28 +17,28 @@ from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+from activities.contracts import SyncResult
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import ScheduleInfo, ensure_partnership_schedules, list_schedules
 from activities.store import StoreActivities
-from deploy.schedules import (
-    ScheduleInfo,
-    list_schedules,
-    meeting_schedule_id,
-    planned_schedules,
-    sync_schedules,
-)
+from concordat.reach import start_partnership
+from deploy.schedules import has_started, sync_schedules
 from deploy.temporal_dev import TemporalDevServer
 from domain.bodies import Cadence
 from domain.events import MeetingScheduled
 from domain.meetings import meeting_date_for
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
-from domain.streams import meeting_stream
+from domain.streams import meeting_stream, partnership_stream
 from eventstore.store import EventStore
 from tests.workflows.conftest import stream_events
+from worker import build_worker
 from workflows.meeting_cycle import MeetingCycleWorkflow
+from workflows.schedule_plan import meeting_schedule_id, planned_schedules
 
 
 async def listed(client: Client, prefix: str, count: int) -> list[ScheduleInfo]:
@@ -64,7 +66,56 @@ def with_forum_cadence(config: Partnership, per_year: int) -> Partnership:
     return config.model_copy(update={"bodies": bodies})
 
 
-async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_cadence(
+def renamed(config: Partnership) -> Partnership:
+    """The partnership under a slug of the test's own: the dev server outlives each test."""
+    return config.model_copy(update={"slug": f"{config.slug}-{uuid.uuid4().hex[:6]}"})
+
+
+async def described_zones(client: Client, config: Partnership) -> dict[str, str | None]:
+    """The time zone of each of `config`'s planned schedules that exists."""
+    zones: dict[str, str | None] = {}
+    for planned in planned_schedules(config):
+        try:
+            described = await client.get_schedule_handle(planned.schedule_id).describe()
+        except RPCError:
+            continue
+        zones[planned.schedule_id] = described.schedule.spec.time_zone_name
+    return zones
+
+
+async def test_schedules_exist_only_while_the_partnership_runs(
+    dev_client: Client, store: EventStore, delivery: DeliveryActivities, task_queue: str
+) -> None:
+    durham = renamed(load_partnership("county-durham"))
+    planned = planned_schedules(durham)
+    # Not started: the sync makes none.
+    assert await sync_schedules(dev_client, task_queue, [durham]) == []
+    assert await described_zones(dev_client, durham) == {}
+
+    async with build_worker(dev_client, store, task_queue, delivery):
+        await start_partnership(dev_client, durham, "schedules-test", task_queue)
+        zones: dict[str, str | None] = {}
+        for _ in range(200):
+            zones = await described_zones(dev_client, durham)
+            if len(zones) == len(planned):
+                break
+            await asyncio.sleep(0.1)
+        # Started: every meeting and declarations round on London's calendar.
+        assert zones == {p.schedule_id: "Europe/London" for p in planned}
+        assert await has_started(dev_client, durham.slug)
+        again = await sync_schedules(dev_client, task_queue, [durham])
+        assert {r.outcome for r in again} == {"unchanged"} and len(again) == len(planned)
+
+        await dev_client.get_workflow_handle(partnership_stream(durham.slug)).terminate("ended")
+        await listed(dev_client, f"schedule:meeting:{durham.slug}:", 6)
+        ended = await sync_schedules(dev_client, task_queue, [durham])
+        assert sorted(r.schedule_id for r in ended if r.outcome == "deleted") == sorted(
+            p.schedule_id for p in planned
+        )
+        assert await described_zones(dev_client, durham) == {}
+
+
+async def test_ensuring_twice_creates_each_schedule_once_and_follows_a_changed_cadence(
     dev_client: Client,
 ) -> None:
     durham = load_partnership("county-durham")
@@ -73,9 +124,14 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
     # CDCPE and four boards monthly, the forum 3 a year, two declarations rounds for the CDCPE.
     assert len(planned) == 6 + 2
 
-    first = await sync_schedules(dev_client, queue, [durham])
+    async def ensure(config: Partnership) -> list[SyncResult]:
+        return await ensure_partnership_schedules(
+            dev_client, queue, config.slug, planned_schedules(config)
+        )
+
+    first = await ensure(durham)
     assert {r.outcome for r in first} == {"created"} and len(first) == len(planned)
-    second = await sync_schedules(dev_client, queue, ["county-durham"])
+    second = await ensure(durham)
     assert {r.outcome for r in second} == {"unchanged"} and len(second) == len(planned)
     found = await listed(dev_client, "schedule:meeting:county-durham:", 6)
     assert len({s.schedule_id for s in found}) == 6
@@ -92,14 +148,14 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
     gaps = {(b - a).days for a, b in zip(monthly.next_runs, monthly.next_runs[1:], strict=False)}
     assert gaps <= {28, 29, 30, 31}
 
-    changed = await sync_schedules(dev_client, queue, [with_forum_cadence(durham, 4)])
+    changed = await ensure(with_forum_cadence(durham, 4))
     # The configuration travels in every action's input, so every action follows the change.
     assert {r.outcome for r in changed} == {"updated"} and len(changed) == len(planned)
     described = await dev_client.get_schedule_handle(forum_id).describe()
     months = [r.start for r in described.schedule.spec.calendars[0].month]
     assert months == [1, 4, 7, 10]
     assert described.schedule.spec.time_zone_name == "Europe/London"
-    again = await sync_schedules(dev_client, queue, [with_forum_cadence(durham, 4)])
+    again = await ensure(with_forum_cadence(durham, 4))
     assert {r.outcome for r in again} == {"unchanged"}
 
     # A body that no longer has a cadence loses its schedule.
@@ -111,7 +167,7 @@ async def test_sync_twice_creates_each_schedule_once_and_follows_a_changed_caden
             )
         }
     )
-    pruned = await sync_schedules(dev_client, queue, [no_forum])
+    pruned = await ensure(no_forum)
     assert [r.schedule_id for r in pruned if r.outcome == "deleted"] == [forum_id]
     for s in planned:
         if s.schedule_id != forum_id:
@@ -124,7 +180,7 @@ async def test_a_fired_schedule_starts_the_cycle_for_the_meeting_date(
     """The meeting date follows from the fire time (ToR §5 dates are counted from it)."""
     nenc = load_partnership("nenc-ics")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    await sync_schedules(dev_client, queue, [nenc])
+    await ensure_partnership_schedules(dev_client, queue, nenc.slug, planned_schedules(nenc))
     schedule = dev_client.get_schedule_handle(meeting_schedule_id("nenc-ics", "management-group"))
     async with Worker(
         dev_client,
@@ -184,6 +240,15 @@ def concordat(server: TemporalDevServer, *args: str) -> subprocess.CompletedProc
 async def test_cli_sync_is_idempotent_and_list_shows_next_runs(
     dev_server: TemporalDevServer, dev_client: Client
 ) -> None:
+    unstarted = await asyncio.to_thread(
+        concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex"
+    )
+    assert unstarted.returncode == 0, unstarted.stderr
+    assert "no schedules" in unstarted.stdout
+    # Running, as far as the sync can tell: no worker needs to have picked it up.
+    mse = await start_partnership(
+        dev_client, load_partnership("mid-south-essex"), "cli-test", "cli-test-idle"
+    )
     first = await asyncio.to_thread(
         concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex", "--json"
     )
@@ -218,5 +283,10 @@ async def test_cli_sync_is_idempotent_and_list_shows_next_runs(
     )
     assert unknown.returncode != 0
     assert unknown.stderr.strip().startswith("concordat: no partnership called 'atlantis'")
-    for schedule_id in (s["schedule_id"] for s in created):
-        await dev_client.get_schedule_handle(schedule_id).delete()
+    await dev_client.get_workflow_handle(mse).terminate("test over")
+    removed = await asyncio.to_thread(
+        concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex", "--json"
+    )
+    assert sorted(r["schedule_id"] for r in json.loads(removed.stdout)) == sorted(
+        s["schedule_id"] for s in created
+    )

@@ -39,6 +39,7 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.committee import CommitteeState, fold, initial_state
 from domain.aggregates.committee_commands import (
@@ -684,6 +685,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
             NoticeActivities(delivery, store).deliver_notices,
+            SchedulesActivities(temporal, task_queue).ensure_schedules,
         ],
     ):
         formation = await start(time_skipping_env, task_queue, plan)

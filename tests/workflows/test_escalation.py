@@ -36,6 +36,7 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.escalation import (
     AgreeAction,
@@ -972,6 +973,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
             NoticeActivities(delivery, store).deliver_notices,
+            SchedulesActivities(temporal, task_queue).ensure_schedules,
         ],
     ):
         handle = await start(temporal, county_durham, task_queue, raise_request(county_durham, on))
@@ -1006,6 +1008,7 @@ async def test_worker_restarted_mid_process_completes(
                 StoreActivities(store).read_stream,
                 delivery.deliver_notice,
                 NoticeActivities(delivery, store).deliver_notices,
+                SchedulesActivities(temporal, task_queue).ensure_schedules,
             ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its frozen virtual time.

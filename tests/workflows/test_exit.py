@@ -26,6 +26,7 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.exit import (
     AcknowledgeNotice,
@@ -527,6 +528,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
             NoticeActivities(delivery, store).deliver_notices,
+            SchedulesActivities(temporal, task_queue).ensure_schedules,
         ],
     ):
         handle = await start(
@@ -568,6 +570,7 @@ async def test_worker_restarted_mid_process_completes_it(
                 StoreActivities(store).read_stream,
                 delivery.deliver_notice,
                 NoticeActivities(delivery, store).deliver_notices,
+                SchedulesActivities(temporal, task_queue).ensure_schedules,
             ],
             # No sticky cache: the test server would keep routing tasks to the stopped worker's
             # sticky queue until a timeout measured in its (frozen) virtual time.

@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.partnership import PartnershipState, SignMou, fold, initial_state
 from domain.events import MouEffective, MouSigned, ProcessStarted
@@ -188,6 +189,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
             NoticeActivities(delivery, store).deliver_notices,
+            SchedulesActivities(temporal, task_queue).ensure_schedules,
         ],
     ):
         handle = await start(temporal, county_durham, task_queue)

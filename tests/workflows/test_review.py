@@ -37,6 +37,7 @@ from temporalio.worker import Replayer, Worker
 
 from activities.delivery import DeliveryActivities
 from activities.notices import NoticeActivities
+from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.partnership import RequestReview
 from domain.aggregates.review import (
@@ -489,6 +490,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
             StoreActivities(store).read_stream,
             delivery.deliver_notice,
             deliver_then_fail_once,
+            SchedulesActivities(temporal, task_queue).ensure_schedules,
         ],
         workflow_runner=WORKFLOW_RUNNER,
     )

@@ -26,6 +26,7 @@ from domain.aggregates.partnership.commands import (
 )
 from domain.aggregates.partnership.decide import decide
 from domain.aggregates.partnership.evolve import evolve, fold
+from domain.aggregates.partnership.interests import BETWEEN_ROUNDS, UpdateInterests
 from domain.aggregates.partnership.processes import unused_process_id
 from domain.aggregates.partnership.state import (
     Departure,
@@ -36,6 +37,7 @@ from domain.aggregates.partnership.state import (
 )
 
 __all__ = [
+    "BETWEEN_ROUNDS",
     "AdmissionCommand",
     "AdmitPartner",
     "AgreeAdmission",
@@ -54,6 +56,7 @@ __all__ = [
     "Signature",
     "StartCommittee",
     "StartProcess",
+    "UpdateInterests",
     "decide",
     "evolve",
     "fold",

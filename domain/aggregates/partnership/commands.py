@@ -10,6 +10,7 @@ from domain.aggregates.partnership.admission import (
     ProposeAdmission,
     SignCounterpart,
 )
+from domain.aggregates.partnership.interests import UpdateInterests
 from domain.bodies import Body
 from domain.committee_plans import PlanMilestone
 from domain.events import Abandonment, ProcessKind, ReviewOutcome
@@ -112,6 +113,7 @@ PartnershipCommand = (
     | ProposeAdmission
     | AgreeAdmission
     | SignCounterpart
+    | UpdateInterests
 )
 
 

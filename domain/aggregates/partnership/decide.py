@@ -17,6 +17,7 @@ from domain.aggregates.partnership.commands import (
     SignMou,
     StartProcess,
 )
+from domain.aggregates.partnership.interests import UpdateInterests, update_interests
 from domain.aggregates.partnership.processes import end_process, start_process
 from domain.aggregates.partnership.state import PartnershipState
 from domain.errors import DomainError
@@ -59,6 +60,8 @@ def decide(state: PartnershipState, command: PartnershipCommand) -> list[DomainE
             return admission.agree(state, command)
         case SignCounterpart():
             return admission.sign_counterpart(state, command)
+        case UpdateInterests():
+            return update_interests(state, command)
 
 
 def _sign(state: PartnershipState, command: SignMou) -> list[DomainEvent]:
