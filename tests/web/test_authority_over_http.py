@@ -49,6 +49,7 @@ from domain.aggregates.partnership import (
     SignCounterpart,
     SignMou,
     StartCommittee,
+    UpdateInterests,
 )
 from domain.aggregates.review import (
     AgreeVariation,
@@ -59,6 +60,7 @@ from domain.aggregates.review import (
 from domain.committee_plans import shift_plan
 from domain.declarations import RecordReview, ReturnDeclaration, UpdateDeclaration
 from domain.events import ActionKind, EscalationReason, SeatOnBody
+from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     ApproveMinutes,
     CancelMeeting,
@@ -93,11 +95,12 @@ PRESENT = (
     "tewv-chief-executive",
     "director-of-place",
 )
-START, SIGNATURES, PROCESSES, WHAT_IF, COMMANDS = (
+START, SIGNATURES, PROCESSES, WHAT_IF, DECLARATIONS, COMMANDS = (
     "/partnerships/{slug}/start",
     "/partnerships/{slug}/signatures",
     "/partnerships/{slug}/processes",
     "/partnerships/{slug}/what-if",
+    "/partnerships/{slug}/declarations",
     "/processes/{process_id}/commands",
 )
 
@@ -258,6 +261,10 @@ class Run:
         await self.env.sleep(datetime.combine(held_on, time(13), tzinfo=now.tzinfo) - now)
         await self.state(cycle, "agenda_issued")
         await self.step(COMMANDS, RecordAttendance(present=PRESENT), "secretariat", **at)
+        opened = OpenMeeting(declarations_confirmed=PRESENT[:2])
+        await self.step(COMMANDS, opened, "secretariat", **at)
+        decided = RecordDecision(item=item.item, decision="Agreed: a pilot from April")
+        await self.step(COMMANDS, decided, "secretariat", **at)
         minutes = ApproveMinutes(approved_on=held_on, reference="CDCPE/minutes/1")
         await self.step(COMMANDS, minutes, "secretariat", **at)
 
@@ -285,6 +292,10 @@ class Run:
         await self.step(COMMANDS, returned, "seat", SEAT, **at)
         updated = UpdateDeclaration(seat=SEAT, updated_on=today)
         await self.step(COMMANDS, updated, "seat", SEAT, **at)
+        between_rounds = UpdateInterests(body="cdcpe", seat=SEAT, updated_on=today)
+        await self.step(DECLARATIONS, between_rounds, "seat", SEAT)
+        process_id = partnership_stream(self.slug)
+        await self.step(COMMANDS, between_rounds, "seat", SEAT, process_id=process_id)
         if not review:
             return
         reviewed = await self.start_round(
