@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bench.audit import AS_OF, load
 from concordat.checkpoint_key import new_seed, signer_from_settings
 from concordat.cli import cli
+from concordat.cli.tokens import SignIn, save
 from concordat.connections import connect_temporal
 from concordat.delivery import delivery_from_settings
 from concordat.settings import APP_ROLE, PROJECT_ROOT, Settings
@@ -54,7 +55,14 @@ from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from eventstore.tree import TreeStore
 from tests.audit.story import SLUG
-from tests.web.signing_in import CLIENT_ID, CLIENT_SECRET, SECRETARY, browser_sign_in
+from tests.web.signing_in import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    SECRETARY,
+    SECRETARY_EMAIL,
+    browser_sign_in,
+    program_token,
+)
 from worker import build_worker
 from workflows import signatures
 
@@ -158,6 +166,8 @@ def environment(folder: Path, postgres: EmbeddedPostgres, temporal: str, issuer:
             "CONCORDAT_WEB_PORT": str(free_port()),
             "CONCORDAT_LOG_LEVEL": "WARNING",
             "CONCORDAT_LOG_FORMAT": "json",
+            # The command line's sign-in (`concordat login`) is kept here, not in the user's.
+            "XDG_CONFIG_HOME": str(folder / "config"),
         }
     )
 
@@ -199,7 +209,18 @@ async def prepare(web: str, settings: Settings) -> str:
         )
         raised.raise_for_status()
         process_id: str = raised.json()["process_id"]
-        return process_id
+    # The command line acts as the secretary too, as `concordat login` would have it.
+    token = await program_token(settings.oidc_issuer or "", SECRETARY)
+    save(
+        SignIn(
+            api=web,
+            issuer=settings.oidc_issuer or "",
+            access_token=token,
+            email=SECRETARY_EMAIL,
+            name=SECRETARY,
+        )
+    )
+    return process_id
 
 
 class NotServed(Exception):
