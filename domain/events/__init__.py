@@ -57,6 +57,7 @@ from domain.events.escalation import (
     EscalationRaised,
     EscalationReason,
     EscalationResolved,
+    VoteCast,
 )
 from domain.events.exit import (
     ExitNotified,
@@ -99,6 +100,7 @@ from domain.events.review import (
     VariationProposed,
     VariationRefused,
 )
+from domain.rules.voting import VoteChoice
 
 __all__ = [
     "EVENT_ADAPTER",
@@ -173,6 +175,8 @@ __all__ = [
     "VariationAgreed",
     "VariationProposed",
     "VariationRefused",
+    "VoteCast",
+    "VoteChoice",
     "event_from_dict",
     "event_to_json_dict",
 ]
@@ -209,6 +213,7 @@ DomainEvent = Annotated[
     | EscalationRaised
     | EscalationConsidered
     | EscalationDecided
+    | VoteCast
     | EscalationClimbed
     | ActionAgreed
     | ActionCompleted

@@ -40,7 +40,7 @@ def test_every_command_is_tagged_with_its_class_name_first(command: type[BaseMod
 
 
 def test_the_unions_hold_every_command_once() -> None:
-    assert len(COMMANDS) == len(set(COMMANDS)) == 44
+    assert len(COMMANDS) == len(set(COMMANDS)) == 45
 
 
 @pytest.mark.parametrize(
