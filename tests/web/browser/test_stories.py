@@ -239,6 +239,8 @@ async def test_a_board_member_votes_at_an_escalation_and_sees_the_outcome(
     await page.wait_for_url(f"{web}/processes/{escalation_id}")
     await check_accessibility(page)
     assert "You voted against" in await own.locator(".concordat-own-vote").inner_text()
+    await own.scroll_into_view_if_needed()
+    await screenshot(page, "process-own-vote")
     cast = [line for line in await timeline(page) if "cast its own vote" in line]
     assert len(cast) == 1 and "icb-medical-director" in cast[0] and "against" in cast[0]
 
