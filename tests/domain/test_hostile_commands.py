@@ -348,6 +348,7 @@ GOVERNANCE_DATE: dict[str, str] = {
     "ConsiderEscalation": "considered_on",
     "ReferUp": "referred_on",
     "DecideEscalation": "decided_on",
+    "CastVote": "cast_on",
     "AgreeAction": "agreed_on",
     "CloseEscalation": "closed_on",
 }
