@@ -79,6 +79,8 @@ from domain.events import (
     VariationAgreed,
     VariationProposed,
     VariationRefused,
+    VoteCast,
+    VoteChoice,
 )
 from domain.partnership import Partnership
 from domain.rules.date_policy import LATE_ENTRY_DAYS
@@ -141,6 +143,12 @@ def _also(text: str) -> str:
     """An optional free-text field, appended only when it says something."""
     return f": {text}" if text else ""
 
+
+_VOTES = {
+    VoteChoice.FOR: "cast its own vote for the matter",
+    VoteChoice.AGAINST: "cast its own vote against the matter",
+    VoteChoice.ABSTAIN: "abstained in its own vote",
+}
 
 _OUTCOMES = {
     ReviewOutcome.CONFIRMED_UNCHANGED: "the MoU was confirmed unchanged",
@@ -332,6 +340,12 @@ def sentence(event: DomainEvent, names: Names) -> str:
                 f"{n.level(event.level)}: {result} under {event.rule.replace('_', ' ')}, "
                 f"{len(event.in_favour)} for and {len(event.against)} against of "
                 f"{len(event.eligible_voters)} eligible{_not_counted(event)}: {event.summary}"
+            )
+        case VoteCast():
+            declared = f", declaring an interest: {event.declaration}" if event.declaration else ""
+            return (
+                f"seat {event.seat} of {n(event.body)} {_VOTES[event.vote]} on escalation "
+                f"{event.escalation_id} at {n.level(event.level)}{declared}"
             )
         case EscalationClimbed():
             return (

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from domain.authority import FOR_ORGANISATION, FOR_SEAT, command_type
+from domain.authority import FOR_ORGANISATION, FOR_SEAT, OWN_VOTE, command_type
 from domain.partnership import Partnership
 from domain.provenance import Person
 
@@ -69,8 +69,8 @@ def entitled(config: Partnership, command: Any) -> tuple[Person, str | None]:
         holders = next(
             (r.people for r in config.access.representatives if r.organisation == party), ()
         )
-    elif kind in FOR_SEAT:
-        party = str(getattr(command, FOR_SEAT[kind]))
+    elif kind in FOR_SEAT or kind in OWN_VOTE:
+        party = str(getattr(command, FOR_SEAT.get(kind) or OWN_VOTE[kind]))
         holders = next((s.people for s in config.access.members if s.seat == party), ())
     else:
         return secretary(config), None

@@ -1,4 +1,4 @@
-"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A8).
+"""Whether a person may issue a command: the one place that decides it (docs/rules.md A1-A11).
 
 The edge (the CLI, the web service) calls `provenance_for` to fill in the role a verified person
 acts in; every workflow's update validator calls `check` on the signed provenance again, so a
@@ -34,6 +34,10 @@ FOR_SEAT: dict[str, str] = {
 }
 """Commands a seat's holder issues, by the field naming the seat: the member, a named deputy,
 or the secretariat on their behalf with a reason (A3, A4)."""
+
+OWN_VOTE: dict[str, str] = {"CastVote": "seat"}
+"""Commands only a seat's holder or its named deputy issues, by the field naming the seat of the
+command's `body`: a vote is the member's own, never recorded on their behalf (A11)."""
 
 SECRETARIAT: frozenset[str] = frozenset(
     {
@@ -79,7 +83,7 @@ def command_type(command: Any) -> str:
 def party_of(command: Any) -> str | None:
     """The organisation or seat `command` is issued for; None for the secretariat's own."""
     kind = command_type(command)
-    field = FOR_ORGANISATION.get(kind) or FOR_SEAT.get(kind)
+    field = FOR_ORGANISATION.get(kind) or FOR_SEAT.get(kind) or OWN_VOTE.get(kind)
     return None if field is None else str(getattr(command, field))
 
 
@@ -134,7 +138,28 @@ def provenance_for(
                 if any(s.seat == seat for s in access.seats_of(person, deputy=deputy)):
                     return base.model_copy(update={"role": role, "seat": seat})
         return _for_someone(access, person, who, kind, seat, base, "A3")
+    if kind in OWN_VOTE:
+        return _own_vote(access, person, who, kind, command, base)
     raise NotAuthorisedError(f"{who} may not {kind}: no rule lets anyone issue it (rule A5)")
+
+
+def _own_vote(
+    access: Access, person: Person, who: str, kind: str, command: Any, base: Provenance
+) -> Provenance:
+    """The seat's holder, or its named deputy, voting in their own right (A11; CDCPE ToR §3)."""
+    seat, body = str(getattr(command, OWN_VOTE[kind])), str(command.body)
+    if base.on_behalf_of is not None:
+        raise NotAuthorisedError(
+            f"{who} may not {kind} on behalf of {base.on_behalf_of}: a member's vote is their "
+            "own, cast by them or their named deputy (rule A11)"
+        )
+    for deputy, role in ((False, Role.MEMBER), (True, Role.DEPUTY)):
+        if any(s.seat == seat and s.body == body for s in access.seats_of(person, deputy=deputy)):
+            return base.model_copy(update={"role": role, "seat": seat})
+    raise NotAuthorisedError(
+        f"{who} may not {kind} for {seat} of {body}: only the seat's holder or its named deputy "
+        "votes (rule A11)"
+    )
 
 
 def _for_someone(

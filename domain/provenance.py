@@ -41,7 +41,7 @@ SYSTEM_CHANNELS = frozenset({Channel.TIMER, Channel.SCHEDULE, Channel.PROCESS})
 
 
 class Role(StrEnum):
-    """What the access data lets a person do (docs/rules.md A1-A8)."""
+    """What the access data lets a person do (docs/rules.md A1-A11)."""
 
     SECRETARIAT = "secretariat"
     REPRESENTATIVE = "representative"

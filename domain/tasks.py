@@ -23,6 +23,7 @@ TaskKind = Literal[
     "acknowledgement",
     "consideration",
     "decision",
+    "vote",
     "resolution",
 ]
 
@@ -36,7 +37,7 @@ class Task(BaseModel):
     partnership: str
     process_id: str
     party: str | None
-    """The organisation the task is owed for; None for the secretariat's own business."""
+    """The organisation or seat the task is owed for; None for the secretariat's own business."""
     what: str
     command: str
     due_on: date | None = None
@@ -64,6 +65,7 @@ def tasks_for(
                 owed += _exit(state, names, process_id) if secretariat else []
             case EscalationState():
                 owed += _escalation(state, names, process_id) if secretariat else []
+                owed += _votes(state, names, process_id, config, person)
     return soonest_first(owed)
 
 
@@ -158,14 +160,47 @@ def _exit(state: ExitState, names: _Names, process_id: str) -> list[Task]:
     ]
 
 
+def _votes(
+    state: EscalationState, names: _Names, process_id: str, config: Partnership, person: Person
+) -> list[Task]:
+    """A voting member of the body deciding the current level, or their named deputy, votes
+    until the level's vote is decided (CDCPE ToR §3; P4.10)."""
+    stage = state.stage
+    if state.status != "open" or stage is None or stage.kind is not StageKind.DECISION:
+        return []
+    if state.decided is not None:
+        return []
+    held = config.access.seats_of(person, deputy=False) + config.access.seats_of(
+        person, deputy=True
+    )
+    seats = dict.fromkeys((s.body, s.seat) for s in held if s.body in stage.bodies)
+    owed = []
+    for body_slug, seat in seats:
+        body = state.body(body_slug)
+        member = body.member(seat)
+        if member is None or not member.voting:
+            continue
+        owed.append(
+            Task(
+                kind="vote",
+                partnership=names.partnership,
+                process_id=process_id,
+                party=seat,
+                what=f"Vote at the {body.name} on the escalation: {state.summary}",
+                command="CastVote",
+                due_on=state.respond_by,
+            )
+        )
+    return owed
+
+
 def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
     """At a deciding level the secretariat records the body's vote, and once it is carried the
     resolution; elsewhere that the level's body considered the matter (P4)."""
     stage = state.stage
     if state.status != "open" or stage is None:
         return []
-    carried = any(d.level == state.level and d.carried for d in state.decisions)
-    if carried:
+    if state.decided is not None:
         kind, command, what = "resolution", "ResolveEscalation", "the resolution"
     elif stage.kind is StageKind.DECISION:
         kind, command, what = "decision", "DecideEscalation", f"the vote of the {stage.name}"

@@ -2,14 +2,14 @@
 
 Raised by a body about an outcome not delivered, a work plan exception or an issue between partners
 (CDCPE ToR §2, CDCP MoU §10; MSE MoU 2020 §8.6-§8.10; NENC ICS MoU §24), it
-climbs the configured ladder. At each level the body is told in writing; staff record the level's
-vote (attendance, declared interests and the Chair's rulings, CDCPE ToR §6) and the domain decides
-it under the body's rules (quorum ToR §10, consensus §8.3, majority of eligible affected partners
-§8.10(2), 75% of eligible members §8.4). A level that does not settle the matter by its response
-deadline (a durable timer) climbs; so does one that refers it up or whose decision is not accepted
-(§8.10(3)). Actions agreed (MSE MoU 2020 §7.5-§7.8) are tracked to completion with a reminder when
-overdue. The partnership workflow starts it as a child; it ends, returning its result, when the
-escalation is resolved or closed.
+climbs the configured ladder. At each level the body is told in writing; members may cast their
+own votes (CDCPE ToR §3); staff record the level's vote (attendance, declared interests and the
+Chair's rulings, CDCPE ToR §6) and the domain decides it under the body's rules (quorum ToR §10,
+consensus §8.3, majority of eligible affected partners §8.10(2), 75% of eligible members §8.4). A
+level that does not settle the matter by its response deadline (a durable timer) climbs; so does
+one that refers it up or whose decision is not accepted (§8.10(3)). Actions agreed (MSE MoU 2020
+§7.5-§7.8) are tracked to completion with a reminder when overdue. The partnership workflow starts
+it as a child; it ends, returning its result, when the escalation is resolved or closed.
 """
 
 from datetime import date, datetime
@@ -21,6 +21,7 @@ from temporalio import workflow
 from domain.aggregates.escalation import (
     Action,
     AgreeAction,
+    CastVote,
     CloseEscalation,
     CompleteAction,
     DecideEscalation,
@@ -59,6 +60,7 @@ RAISING = "raising"
 
 EscalationUpdate = Annotated[
     ReferUp
+    | CastVote
     | DecideEscalation
     | DecisionNotAccepted
     | AgreeAction
@@ -67,8 +69,9 @@ EscalationUpdate = Annotated[
     | CloseEscalation,
     Field(discriminator="type"),
 ]
-"""What staff record on an escalation: a level referring it up, a vote, a decision not
-accepted, an action agreed or completed, the escalation resolved or closed."""
+"""What people record on an escalation: a level referring it up, a member's own vote, the
+level's vote, a decision not accepted, an action agreed or completed, the escalation resolved or
+closed."""
 
 
 class EscalationInput(ChildInput[EscalationState]):

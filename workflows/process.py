@@ -276,7 +276,7 @@ class Process(Generic[S, C]):
     def authorise(self, envelope: Command[Any]) -> None:
         """Refuses, before anything is written, an envelope unsigned or signed by a key this
         worker does not trust, one claiming a system actor, and a person the partnership's
-        access data does not allow to issue its command (docs/rules.md A1-A8). Called only from
+        access data does not allow to issue its command (docs/rules.md A1-A11). Called only from
         update validators, which are not replayed, so a rotated key never breaks a replay."""
         provenance = envelope.actor.provenance
         refused = signatures.verify(envelope.command, provenance, envelope.actor.signature)

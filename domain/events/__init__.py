@@ -57,6 +57,7 @@ from domain.events.escalation import (
     EscalationRaised,
     EscalationReason,
     EscalationResolved,
+    VoteCast,
 )
 from domain.events.exit import (
     ExitNotified,
@@ -105,6 +106,7 @@ from domain.events.review import (
     VariationProposed,
     VariationRefused,
 )
+from domain.rules.voting import VoteChoice
 
 __all__ = [
     "EVENT_ADAPTER",
@@ -183,6 +185,8 @@ __all__ = [
     "VariationAgreed",
     "VariationProposed",
     "VariationRefused",
+    "VoteCast",
+    "VoteChoice",
     "event_from_dict",
     "event_to_json_dict",
 ]
@@ -219,6 +223,7 @@ DomainEvent = Annotated[
     | EscalationRaised
     | EscalationConsidered
     | EscalationDecided
+    | VoteCast
     | EscalationClimbed
     | ActionAgreed
     | ActionCompleted

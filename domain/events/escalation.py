@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Literal
 
 from domain.events.base import Event
-from domain.rules.voting import UncountedVote
+from domain.rules.voting import UncountedVote, VoteChoice
 
 
 class EscalationReason(StrEnum):
@@ -84,6 +84,22 @@ class EscalationDecided(Event):
     # Votes recorded above but not counted, each with its reason (MSE MoU 2020 §8.4, §8.10(2));
     # empty in events recorded before such votes were kept.
     not_counted: tuple[UncountedVote, ...] = ()
+
+
+class VoteCast(Event):
+    """A voting member (or their named deputy) cast their own vote on the escalation at its
+    current level (CDCPE ToR §3); a later one from the same seat replaces it until the level's
+    vote is decided. `declaration`: an interest they declared for this item (CDCPE ToR §6)."""
+
+    type: Literal["VoteCast"] = "VoteCast"
+    dated_by = "cast_on"
+    escalation_id: str
+    level: int
+    body: str
+    seat: str
+    vote: VoteChoice
+    cast_on: date
+    declaration: str = ""
 
 
 class EscalationClimbed(Event):

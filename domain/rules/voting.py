@@ -6,7 +6,8 @@ member present whom the rule does not count (MSE MoU 2020 §8.4, §8.10(2)) is k
 with the reason naming the clause: how each member voted is part of the record.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,6 +16,39 @@ from domain.errors import DomainError
 from domain.organisations import Organisation, find_organisation
 from domain.rules import thresholds
 from domain.rules.eligibility import Annex1Element, eligible_organisations
+
+
+class VoteChoice(StrEnum):
+    """How a member votes on an item: for, against, or present and abstaining."""
+
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+def with_cast_votes(
+    in_favour: Sequence[str],
+    against: Sequence[str],
+    deciding: Sequence[str],
+    cast: Mapping[str, VoteChoice],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The votes a meeting recorded with the members' own votes (CDCPE ToR §3): a member deciding
+    the item who cast their own vote is counted as they voted, and a record listing them otherwise
+    is refused naming the seat. Members' votes from seats not deciding the item are left out."""
+    recorded = {seat: VoteChoice.FOR for seat in in_favour} | {
+        seat: VoteChoice.AGAINST for seat in against
+    }
+    for seat, vote in cast.items():
+        if seat in recorded and recorded[seat] is not vote:
+            raise DomainError(
+                f"the record says {seat} voted {recorded[seat].value}, but {seat} cast their own "
+                f"vote: {vote.value}"
+            )
+    votes = recorded | {seat: vote for seat, vote in cast.items() if seat in deciding}
+    return (
+        tuple(seat for seat, vote in votes.items() if vote is VoteChoice.FOR),
+        tuple(seat for seat, vote in votes.items() if vote is VoteChoice.AGAINST),
+    )
 
 
 class Ballot(BaseModel):

@@ -14,7 +14,14 @@ from pydantic import BaseModel
 from audit.trail import Names, TrailLine, sentence, trail
 from concordat.cli.output import emit, emit_each
 from domain.bodies import Body
-from domain.events import DomainEvent, EscalationDecided, MouSigned, PartnerAdmitted
+from domain.events import (
+    DomainEvent,
+    EscalationDecided,
+    MouSigned,
+    PartnerAdmitted,
+    VoteCast,
+    VoteChoice,
+)
 from domain.organisations import Sector
 from domain.provenance import system_actor
 from domain.rules.voting import UncountedVote
@@ -117,6 +124,26 @@ def test_a_vote_names_the_votes_recorded_but_not_counted_003_s8_10() -> None:
     )
     text = sentence(decided, NAMES)
     assert "2 for and 1 against of 2 eligible; not counted: tewv is not an eligible partner" in text
+
+
+def test_a_members_own_vote_says_how_they_voted_and_what_they_declared() -> None:
+    cast = VoteCast(
+        partnership="county-durham",
+        escalation_id="e1",
+        level=2,
+        body="cdcpe",
+        seat="icb-medical-director",
+        vote=VoteChoice.AGAINST,
+        cast_on=date(2023, 1, 25),
+        declaration="a family member works in the service",
+    )
+    assert sentence(cast, NAMES) == (
+        "seat icb-medical-director of cdcpe (County Durham Care Partnership Executive) cast its "
+        "own vote against the matter on escalation e1 at level 2 (CDCP Executive), declaring an "
+        "interest: a family member works in the service"
+    )
+    abstained = cast.model_copy(update={"vote": VoteChoice.ABSTAIN, "declaration": ""})
+    assert "abstained in its own vote on escalation e1" in sentence(abstained, NAMES)
 
 
 def test_an_admitted_partner_is_named_from_its_event() -> None:

@@ -14,6 +14,7 @@ from domain.aggregates.partnership.commands import SignMou
 from domain.authority import (
     FOR_ORGANISATION,
     FOR_SEAT,
+    OWN_VOTE,
     SECRETARIAT,
     NotAuthorisedError,
     check,
@@ -71,7 +72,13 @@ def kind(cls: type[BaseModel]) -> str:
 def sample(cls: type[BaseModel]) -> Any:
     """The command, naming `ORG` or `SEAT` where it names whom it is for; the authority reads
     nothing else of it."""
-    fields = {FOR_ORGANISATION.get(kind(cls), ""): ORG, FOR_SEAT.get(kind(cls), ""): SEAT}
+    fields = {
+        FOR_ORGANISATION.get(kind(cls), ""): ORG,
+        FOR_SEAT.get(kind(cls), ""): SEAT,
+        OWN_VOTE.get(kind(cls), ""): SEAT,
+    }
+    if kind(cls) in OWN_VOTE:
+        fields["body"] = "cdcpe"
     return cls.model_construct(**{k: v for k, v in fields.items() if k})
 
 
@@ -108,17 +115,17 @@ def expected(person: str, command: str) -> Role | None:
         return Role.SECRETARIAT if secretariat else None
     if command in FOR_ORGANISATION:
         return Role.REPRESENTATIVE if person == "representative" else None
-    assert command in FOR_SEAT
+    assert command in FOR_SEAT or command in OWN_VOTE
     return {"member": Role.MEMBER, "deputy": Role.DEPUTY}.get(person)
 
 
 def test_every_command_staff_can_send_has_exactly_one_rule() -> None:
     kinds = [kind(c) for c in COMMANDS]
-    assert len(kinds) == len(set(kinds)) == 38
+    assert len(kinds) == len(set(kinds)) == 39
+    tables = (SECRETARIAT, FOR_ORGANISATION, FOR_SEAT, OWN_VOTE)
     for command in kinds:
-        tables = [command in SECRETARIAT, command in FOR_ORGANISATION, command in FOR_SEAT]
-        assert tables.count(True) == 1, command
-    assert set(kinds) == SECRETARIAT | set(FOR_ORGANISATION) | set(FOR_SEAT)
+        assert [command in table for table in tables].count(True) == 1, command
+    assert set(kinds) == SECRETARIAT | set(FOR_ORGANISATION) | set(FOR_SEAT) | set(OWN_VOTE)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=kind)
@@ -141,7 +148,10 @@ def test_who_may_issue_each_command(
     check(access, provenance, sample(command))
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if kind(c) not in SECRETARIAT], ids=kind)
+FOR_ANOTHER = [c for c in COMMANDS if kind(c) not in SECRETARIAT | set(OWN_VOTE)]
+
+
+@pytest.mark.parametrize("command", FOR_ANOTHER, ids=kind)
 def test_the_secretariat_records_for_a_partner_only_on_its_behalf_with_a_reason(
     county_durham: Partnership, command: type[BaseModel]
 ) -> None:
@@ -173,6 +183,25 @@ def test_the_secretariat_records_for_a_partner_only_on_its_behalf_with_a_reason(
             on_behalf_of=party,
             reason="x",
         )
+
+
+def test_a_vote_is_cast_only_by_the_seats_holder_or_deputy_on_its_body(
+    county_durham: Partnership,
+) -> None:
+    """Rule A11: no one, not even the secretariat with a reason, casts a member's vote."""
+    vote = next(sample(c) for c in COMMANDS if kind(c) in OWN_VOTE)
+    with pytest.raises(NotAuthorisedError, match="a member's vote is their own"):
+        provenance_for(
+            county_durham.access,
+            PEOPLE["secretary"],
+            vote,
+            Channel.WEB,
+            on_behalf_of=SEAT,
+            reason="told us by telephone",
+        )
+    elsewhere = vote.model_copy(update={"body": "acute-care-board"})
+    with pytest.raises(NotAuthorisedError, match=f"for {SEAT} of acute-care-board: only the"):
+        provenance_for(county_durham.access, PEOPLE["member"], elsewhere, Channel.WEB)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=kind)

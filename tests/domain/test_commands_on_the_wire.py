@@ -40,7 +40,7 @@ def test_every_command_is_tagged_with_its_class_name_first(command: type[BaseMod
 
 
 def test_the_unions_hold_every_command_once() -> None:
-    assert len(COMMANDS) == len(set(COMMANDS)) == 46
+    assert len(COMMANDS) == len(set(COMMANDS)) == 47
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from domain.aggregates.partnership import initial_state
 from domain.aggregates.review import Response, ReviewState
 from domain.events import EscalationDecided
 from domain.tasks import tasks_for
-from tests.people import representative, secretary, shipped
+from tests.people import representative, seat_holder, secretary, shipped
 
 CONFIG = shipped("county-durham")
 REVIEW = "review:county-durham:2026-11-29-abc123"
@@ -97,6 +97,22 @@ def test_the_secretariat_owes_acknowledgements_soonest_first_and_representatives
     assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("exit:x", exit_state)]) == []
 
 
+CARRIED = EscalationDecided(
+    partnership=CONFIG.slug,
+    escalation_id="e1",
+    level=2,
+    body="cdcpe",
+    decided_on=date(2026, 12, 1),
+    rule="simple_majority",
+    eligible_voters=("a", "b"),
+    in_favour=("a", "b"),
+    against=(),
+    carried=True,
+    summary="Fund it",
+    explanation="",
+)
+
+
 def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> None:
     open_at = no_escalation(CONFIG).model_copy(
         update={"status": "open", "summary": "Discharge", "respond_by": date(2027, 1, 1)}
@@ -106,23 +122,7 @@ def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> No
         state = open_at.model_copy(
             update={
                 "level": level,
-                "decisions": tuple(
-                    EscalationDecided(
-                        partnership=CONFIG.slug,
-                        escalation_id="e1",
-                        level=2,
-                        body="cdcpe",
-                        decided_on=date(2026, 12, 1),
-                        rule="simple_majority",
-                        eligible_voters=("a", "b"),
-                        in_favour=("a", "b"),
-                        against=(),
-                        carried=True,
-                        summary="Fund it",
-                        explanation="",
-                    )
-                    for _ in decisions
-                ),
+                "decisions": tuple(CARRIED for _ in decisions),
             }
         )
         (task,) = tasks_for(CONFIG, secretary(CONFIG), [("escalation:x", state)])
@@ -133,3 +133,34 @@ def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> No
         ("decision", "DecideEscalation", date(2027, 1, 1)),
         ("resolution", "ResolveEscalation", date(2027, 1, 1)),
     ]
+
+
+def test_a_voting_member_or_their_deputy_owes_their_vote_until_the_level_decides() -> None:
+    """CDCPE ToR §3, docs/rules.md P4.10: the CDCP Executive decides level 2."""
+    seat = "icb-director-place-based-delivery"
+    at_2 = no_escalation(CONFIG).model_copy(
+        update={
+            "status": "open",
+            "summary": "Discharge",
+            "respond_by": date(2027, 1, 1),
+            "level": 2,
+        }
+    )
+    for deputy in (False, True):
+        person = seat_holder(CONFIG, seat, deputy=deputy)
+        (task,) = tasks_for(CONFIG, person, [("escalation:x", at_2)])
+        assert (task.kind, task.party, task.command, task.due_on) == (
+            "vote",
+            seat,
+            "CastVote",
+            date(2027, 1, 1),
+        )
+        assert task.what == (
+            "Vote at the County Durham Care Partnership Executive on the escalation: Discharge"
+        )
+        for elsewhere in ({"level": 1}, {"decisions": (CARRIED,)}, {"status": "resolved"}):
+            assert (
+                tasks_for(CONFIG, person, [("escalation:x", at_2.model_copy(update=elsewhere))])
+                == []
+            )
+    assert tasks_for(CONFIG, representative(CONFIG, "icb"), [("escalation:x", at_2)]) == []

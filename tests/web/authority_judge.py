@@ -48,9 +48,13 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "seat": frozenset({"member", "deputy", "secretariat on behalf"}),
     "anyone": frozenset(set(ROLES) - {"no token"}),
     "start": frozenset({"secretariat"}),
+    "vote": frozenset({"member", "deputy"}),
 }
-"""Who may issue a command, by whom it is for (docs/rules.md A1-A4): the table under test.
+"""Who may issue a command, by whom it is for (docs/rules.md A1-A4, A11): the table under test.
+`vote` is a member's own vote, cast by the seat's holder or deputy and by no one for them.
 `start` starts a partnership's workflow (A1), `anyone` asks a question that records nothing."""
+SEAT_RULES = ("seat", "vote")
+"""The rules of commands issued for a seat."""
 UNASKED: Mapping[str, frozenset[str]] = {"start": frozenset({"secretariat on behalf"})}
 """Roles a rule's route has no way to express: starting a partnership is for no one else."""
 
@@ -143,7 +147,7 @@ class Judge:
     ) -> None:
         """`body` sent as every role `rule` does not allow: 401 without a token, else 403, and
         the events table unchanged."""
-        seat = rule == "seat"
+        seat = rule in SEAT_RULES
         before = await self.settled()
         for role in ROLES:
             if role in ALLOWED[rule] or role in UNASKED.get(rule, ()):
@@ -166,7 +170,7 @@ class Judge:
         """`body` sent as `role`, whom `rule` allows: it takes effect, and what it recorded
         names that person, in that role, through the API, for that party."""
         assert role in ALLOWED[rule], (command, role)
-        seat = rule == "seat"
+        seat = rule in SEAT_RULES
         before = await self.settled()
         response = await self.post(path, body, role, party, seat)
         assert response.status_code == 200, (command, role, response.text)

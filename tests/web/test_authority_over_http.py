@@ -6,7 +6,8 @@ Each command is sent, valid in its process's state, first as every role that may
 (403, or 401 without a token, and the events table unchanged), then as the role that may, which
 records it under that person's verified provenance. The partnership is run three times, under
 three slugs: representatives and members acting in their own right, the secretariat recording
-for them with a reason, and a named deputy declaring for their seat. `-s` prints the table."""
+for them with a reason (a member still casts their own vote: no one does for them), and a named
+deputy declaring for their seat. `-s` prints the table."""
 
 import asyncio
 import tomllib
@@ -33,6 +34,7 @@ from domain.aggregates.committee_commands import (
 )
 from domain.aggregates.escalation import (
     AgreeAction,
+    CastVote,
     CloseEscalation,
     CompleteAction,
     DecideEscalation,
@@ -59,7 +61,7 @@ from domain.aggregates.review import (
 )
 from domain.committee_plans import shift_plan
 from domain.declarations import RecordReview, ReturnDeclaration, UpdateDeclaration
-from domain.events import ActionKind, EscalationReason, SeatOnBody
+from domain.events import ActionKind, EscalationReason, SeatOnBody, VoteChoice
 from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     ApproveMinutes,
@@ -374,6 +376,11 @@ class Run:
         await self.state(escalation)
         referred = ReferUp(level=1, body="acute-care-board", referred_on=today, notes="stuck")
         await self.step(COMMANDS, referred, "secretariat", **at)
+        vote = CastVote(body="cdcpe", level=2, seat=SEAT, vote=VoteChoice.FOR, cast_on=today)
+        await self.step(COMMANDS, vote, "vote", SEAT, **at)
+        if self.refusals:  # the named deputy may change the seat's vote too (A11)
+            path = COMMANDS.format(**at)
+            await self.judge.allowed("CastVote", path, json(vote), "deputy", "vote", SEAT)
         decided = DecideEscalation(
             level=2,
             body="cdcpe",
@@ -469,8 +476,12 @@ async def test_every_command_as_every_role_through_the_api(
     folder = tmp_path / "partnerships"
     folder.mkdir()
     runs = {
-        "own right": {"organisation": "representative", "seat": "member"},
-        "on behalf": {"organisation": "secretariat on behalf", "seat": "secretariat on behalf"},
+        "own right": {"organisation": "representative", "seat": "member", "vote": "member"},
+        "on behalf": {
+            "organisation": "secretariat on behalf",
+            "seat": "secretariat on behalf",
+            "vote": "member",
+        },
         "deputy": {"seat": "deputy"},
     }
     slugs = {name: f"{SHIPPED_SLUG}-{i}{uuid.uuid4().hex[:4]}" for i, name in enumerate(runs)}

@@ -40,6 +40,7 @@ from activities.schedules import SchedulesActivities
 from activities.store import StoreActivities
 from domain.aggregates.escalation import (
     AgreeAction,
+    CastVote,
     CloseEscalation,
     CompleteAction,
     DecideEscalation,
@@ -72,6 +73,8 @@ from domain.events import (
     NoticeDelivered,
     NoticeIssued,
     NoticeKind,
+    VoteCast,
+    VoteChoice,
 )
 from domain.notices import content_hash
 from domain.partnership import Partnership
@@ -753,6 +756,41 @@ async def test_overdue_action_reminds_its_owner_003_s7_5(
     await send(handle, ResolveEscalation(resolved_on=on + timedelta(days=5), resolution="reviewed"))
     assert (await handle.result()).status == "resolved"
     await assert_state_is_fold_of_stream(store, handle, county_durham)
+
+
+async def test_a_members_own_vote_is_counted_by_the_meeting_and_closed_by_it_000_tor_s3(
+    temporal: Client,
+    escalation_worker: Worker,
+    store: EventStore,
+    county_durham: Partnership,
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """CDCPE ToR §3, docs/rules.md P4.10: the member's signed vote is recorded in the stream as
+    theirs; a record contradicting it is refused naming the seat; the meeting counts it; no vote
+    is taken once the level has decided."""
+    on = await server_today(time_skipping_env)
+    handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
+    seat = "director-of-place"
+    cast = CastVote(body="cdcpe", level=2, seat=seat, vote=VoteChoice.AGAINST, cast_on=on)
+    await send(handle, cast)
+    recorded = (await store.read_stream(stream_of(handle)))[-1]
+    assert recorded.type == "VoteCast"
+    assert recorded.metadata["provenance"]["seat"] == seat
+    assert recorded.metadata["provenance"]["role"] == "member"
+    await refused(
+        handle,
+        store,
+        send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE)),
+        f"the record says {seat} voted for, but {seat} cast their own vote: against",
+    )
+    decided = latest(await send(handle, cdcpe_vote(on, CDCPE_FIVE, CDCPE_FIVE[:4])))
+    assert decided.carried and decided.against == (seat,)
+    await refused(handle, store, send(handle, cast), "no more votes are taken at this level")
+    state = await assert_state_is_fold_of_stream(store, handle, county_durham)
+    assert state.votes == ()
+    events = await stream_events(store, stream_of(handle))
+    assert [e.seat for e in events if isinstance(e, VoteCast)] == [seat]
+    await handle.terminate("test over")
 
 
 DATE_FIELDS = ("decided_on", "referred_on", "agreed_on", "completed_on")

@@ -132,8 +132,8 @@ async def command(
 
 
 def _vote(fields: dict[str, Any]) -> dict[str, Any]:
-    """The vote form's one choice a seat (`vote:SEAT`: absent, for, against or abstain) as the
-    command's attendance and votes."""
+    """The vote form's one choice a seat (`vote:SEAT`: absent, for, against or abstain, or `own`
+    for a member present who cast their own vote) as the command's attendance and votes."""
     votes = {k.removeprefix("vote:"): v for k, v in fields.items() if k.startswith("vote:")}
     rest = {k: v for k, v in fields.items() if not k.startswith("vote:")}
     present = [seat for seat, vote in votes.items() if vote != "absent"]

@@ -44,7 +44,12 @@ async def owed_by(reach: Backends, person: Person) -> list[Task]:
     client = await reach.temporal()
     for slug in partnership_slugs(reach.settings.partnerships_dir):
         access = load_partnership(slug, reach.settings.partnerships_dir).access
-        named = access.is_secretariat(person) or access.organisations_of(person)
+        named = (
+            access.is_secretariat(person)
+            or access.organisations_of(person)
+            or access.seats_of(person, deputy=False)
+            or access.seats_of(person, deputy=True)
+        )
         if not named or not await api._running(client, partnership_stream(slug)):
             continue
         state = await api.partnership_state(slug, person, reach)

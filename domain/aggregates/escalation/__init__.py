@@ -22,6 +22,7 @@ and closing), `notices` (the letters) and `evolve`.
 
 from domain.aggregates.escalation.commands import (
     AgreeAction,
+    CastVote,
     ClimbEscalation,
     CloseEscalation,
     CompleteAction,
@@ -53,6 +54,7 @@ from domain.aggregates.escalation.state import (
 __all__ = [
     "Action",
     "AgreeAction",
+    "CastVote",
     "ClimbEscalation",
     "CloseEscalation",
     "CompleteAction",

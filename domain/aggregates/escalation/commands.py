@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.bodies import DecisionRuleKind
-from domain.events import ActionKind, ClimbReason, ConflictRuling, EscalationReason
+from domain.events import ActionKind, ClimbReason, ConflictRuling, EscalationReason, VoteChoice
 from domain.rules.quorum import Attendance
 from domain.text import Name, Text
 
@@ -87,6 +87,24 @@ class DecideEscalation(BaseModel):
     rule: DecisionRuleKind | None = None
     summary: Text = Field(min_length=1)
     level: int | None = None
+
+
+class CastVote(BaseModel):
+    """A voting member of the deciding body, or their named deputy, casts their own vote at the
+    current level (CDCPE ToR §3; docs/rules.md A11), with any interest they declare for this item
+    (CDCPE ToR §6). They may change it until the level's vote is decided; the secretariat's
+    `DecideEscalation` then counts it if they were present."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["CastVote"] = "CastVote"
+    body: Name = Field(min_length=1)
+    level: int
+    seat: Name = Field(min_length=1)
+    vote: VoteChoice
+    declaration: Text = ""
+    cast_on: date
+    today: date | None = None
 
 
 class DecisionNotAccepted(BaseModel):
@@ -183,6 +201,7 @@ EscalationCommand = (
     | ConsiderEscalation
     | ReferUp
     | DecideEscalation
+    | CastVote
     | DecisionNotAccepted
     | ClimbEscalation
     | LevelLapsed

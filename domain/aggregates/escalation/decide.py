@@ -4,6 +4,7 @@ from datetime import date
 
 from domain.aggregates.escalation.commands import (
     AgreeAction,
+    CastVote,
     ClimbEscalation,
     CloseEscalation,
     CompleteAction,
@@ -28,7 +29,7 @@ from domain.aggregates.escalation.state import (
     require_open,
     response_deadline,
 )
-from domain.aggregates.escalation.vote import decide_vote
+from domain.aggregates.escalation.vote import cast_vote, decide_vote
 from domain.errors import DomainError
 from domain.events import (
     ActionAgreed,
@@ -67,6 +68,9 @@ def decide(state: EscalationState, command: EscalationCommand) -> list[DomainEve
             if command.level is not None:
                 _require_level(state, command.level)
             return decide_vote(state, escalation_id, command)
+        case CastVote():
+            _require_level(state, command.level)
+            return cast_vote(state, escalation_id, command)
         case DecisionNotAccepted():
             return _not_accepted(state, command)
         case ClimbEscalation():
@@ -96,6 +100,8 @@ def _staff_date(command: EscalationCommand) -> tuple[str, date, date | None] | N
             return "a referral", command.referred_on, command.today
         case DecideEscalation():
             return "a decision", command.decided_on, command.today
+        case CastVote():
+            return "a vote", command.cast_on, command.today
         case AgreeAction():
             return "an agreed action", command.agreed_on, command.today
         case CompleteAction():

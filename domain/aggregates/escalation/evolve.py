@@ -17,6 +17,7 @@ from domain.events import (
     NoticeDelivered,
     NoticeIssued,
     ProcessKind,
+    VoteCast,
 )
 
 
@@ -68,11 +69,16 @@ def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
                     "respond_by": event.respond_by,
                 }
             )
+        case VoteCast():
+            others = tuple(v for v in state.votes if v.seat != event.seat)
+            return state.model_copy(update={"votes": (*others, event)})
         case EscalationDecided():
-            return state.model_copy(update={"decisions": (*state.decisions, event)})
+            # The meeting counted the votes cast: a vote taken again starts afresh.
+            return state.model_copy(update={"decisions": (*state.decisions, event), "votes": ()})
         case EscalationClimbed():
             return state.model_copy(
                 update={
+                    "votes": (),
                     "level": event.to_level,
                     "level_since": event.climbed_on,
                     "respond_by": event.respond_by,

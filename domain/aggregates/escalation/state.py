@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.bodies import Body
 from domain.errors import DomainError
-from domain.events import ActionKind, EscalationDecided, EscalationReason, NoticeKind
+from domain.events import ActionKind, EscalationDecided, EscalationReason, NoticeKind, VoteCast
 from domain.partnership import LadderStage, Partnership, StageKind
 
 
@@ -58,6 +58,8 @@ class EscalationState(BaseModel):
     """The date the escalation reached its current level (raised, or climbed)."""
     respond_by: date | None = None
     decisions: tuple[EscalationDecided, ...] = ()
+    votes: tuple[VoteCast, ...] = ()
+    """Members' own votes at the current level since its last recorded vote, one a seat."""
     actions: tuple[Action, ...] = ()
     notices: tuple[NoticeRecord, ...] = ()
     ended_on: date | None = None
@@ -79,6 +81,11 @@ class EscalationState(BaseModel):
             if action.action_id == action_id:
                 return action
         raise DomainError(f"no action {action_id!r} was agreed on this escalation")
+
+    @property
+    def decided(self) -> EscalationDecided | None:
+        """The vote that carried at the current level, if one has."""
+        return next((d for d in self.decisions if d.level == self.level and d.carried), None)
 
     @property
     def open_actions(self) -> tuple[Action, ...]:

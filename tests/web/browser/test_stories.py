@@ -21,6 +21,7 @@ from tests.web.signing_in import SECRETARY, program_token
 from tests.web.test_api import LAST, SIGNATORIES, SLUG, bearer, representative, signature
 
 ICB = "North East and North Cumbria Integrated Care Board"
+MEDICAL_DIRECTOR = "dev-member-icb-medical-director-county-durham"
 
 
 async def effective(issuer: str, web: str, today: date) -> None:
@@ -183,11 +184,11 @@ async def test_a_partner_gives_notice_and_the_secretariat_records_acknowledgemen
         await person.close()
 
 
-async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the_outcome(
+async def test_a_board_member_votes_at_an_escalation_and_sees_the_outcome(
     stack: tuple[str, date], chromium: Browser, issuer: str
 ) -> None:
-    """The domain lets only the secretariat record a body's vote (rule A1): the secretary
-    records how each member voted at the CDCP Executive, and a member sees the outcome."""
+    """A member of the CDCP Executive casts their own vote from My tasks (rule A11), the
+    secretary records the meeting, which counts it (P4.10), and the member sees the outcome."""
     web, today = stack
     token = await program_token(issuer, SECRETARY)
     async with httpx.AsyncClient(
@@ -222,18 +223,43 @@ async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the
         )
         assert referred.status_code == 200, referred.text
 
+    member = await sign_in(chromium, web, MEDICAL_DIRECTOR)
+    page = member.page
+    await check_accessibility(page)
+    await page.get_by_role(
+        "link",
+        name="Vote at the County Durham Care Partnership Executive on the escalation: "
+        "Discharge target missed",
+    ).click()
+    await page.wait_for_url(f"**/processes/{escalation_id}*")
+    await check_accessibility(page)
+    own = page.locator("#CastVote-icb-medical-director")
+    await own.get_by_label("Against", exact=True).check()
+    await own.get_by_role("button", name="Cast my vote").click()
+    await page.wait_for_url(f"{web}/processes/{escalation_id}")
+    await check_accessibility(page)
+    assert "You voted against" in await own.locator(".concordat-own-vote").inner_text()
+    await own.scroll_into_view_if_needed()
+    await screenshot(page, "process-own-vote")
+    cast = [line for line in await timeline(page) if "cast its own vote" in line]
+    assert len(cast) == 1 and "icb-medical-director" in cast[0] and "against" in cast[0]
+
     secretary = await sign_in(chromium, web, SECRETARY)
     page = secretary.page
     await check_accessibility(page)
     await page.get_by_role("link", name="Record the vote of the CDCP Executive").click()
     form = page.locator("#DecideEscalation-")
     await form.wait_for()
+    await check_accessibility(page)
     seats = form.locator("fieldset")
-    voting = await seats.count()
-    assert voting >= 5
+    assert await seats.count() >= 5
     for index in range(5):
-        choice = "Against" if index == 4 else "For"
-        await seats.nth(index).get_by_label(choice, exact=True).check()
+        seat = seats.nth(index)
+        voted = seat.get_by_label("Present, cast their own vote: against")
+        if await voted.count():
+            await voted.check()
+        else:
+            await seat.get_by_label("For", exact=True).check()
     await form.get_by_label("What was decided").fill("Fund the discharge team for a year")
     await form.get_by_role("button", name="Record the vote").click()
     await page.wait_for_url(f"{web}/processes/{escalation_id}")
@@ -241,17 +267,12 @@ async def test_the_vote_at_an_escalation_is_recorded_and_a_board_member_sees_the
     assert await page.locator("#DecideEscalation-").count() == 0, "the vote is recorded once"
     assert await page.locator("#ResolveEscalation-").count() == 1, "the resolution is owed next"
 
-    member = await sign_in(
-        chromium,
-        web,
-        "dev-member-icb-medical-director-county-durham",
-        f"/processes/{escalation_id}",
-    )
-    await check_accessibility(member.page)
-    voted = [line for line in await timeline(member.page) if "voted on escalation" in line]
+    page = await member.open(f"/processes/{escalation_id}")
+    assert await page.locator("#CastVote-icb-medical-director").count() == 0, "the vote is decided"
+    voted = [line for line in await timeline(page) if "voted on escalation" in line]
     assert len(voted) == 1 and "carried" in voted[0] and "4 for and 1 against" in voted[0]
     assert "Fund the discharge team for a year" in voted[0]
-    await screenshot(member.page, "process-escalation")
+    await screenshot(page, "process-escalation")
     for person in (secretary, member):
         await person.close()
 
