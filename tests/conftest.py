@@ -12,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -26,6 +27,11 @@ from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from tests.people import SIGNER
 from workflows import signatures
+
+# Property tests assert properties, not speed: a per-example deadline failed them on a busy
+# machine. Speed is for the benchmarks.
+settings.register_profile("concordat", deadline=None)
+settings.load_profile("concordat")
 
 TEMPLATE = "concordat_template"
 
