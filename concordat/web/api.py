@@ -21,6 +21,7 @@ from concordat.settings import Settings
 from concordat.visibility import ProcessRow, describe, running_query, visible
 from concordat.web.acting import Acting, Caller, envelope
 from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
+from concordat.web.configs import partnership_config
 from concordat.web.kinds import KINDS, ProcessCommand
 from concordat.web.signin import signed_in
 from domain.aggregates.partnership import (
@@ -30,10 +31,10 @@ from domain.aggregates.partnership import (
     initial_state,
 )
 from domain.authority import NotAuthorisedError, require_secretariat
-from domain.errors import ConfigError, DomainError, UnknownPartnershipError
+from domain.errors import DomainError
 from domain.forward_plan import ForwardPlan, forward_plan
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.partnerships_config import partnership_slugs
 from domain.provenance import Person
 from domain.registers import Register, register_csv, register_of
 from domain.streams import partnership_stream
@@ -95,12 +96,7 @@ class CommandResult(BaseModel):
 
 
 def _config(settings: Settings, slug: str) -> Partnership:
-    try:
-        return load_partnership(slug, settings.partnerships_dir)
-    except UnknownPartnershipError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, error.problem) from error
-    except ConfigError as error:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
+    return partnership_config(settings, slug)
 
 
 async def _running(client: Client, workflow_id: str) -> bool:
