@@ -2,8 +2,6 @@
 pages share: only a partnership's auditors read its record, and only someone who audits a
 partnership reads the whole log (docs/rules.md A10)."""
 
-import functools
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
@@ -12,11 +10,11 @@ from audit.export import ExportFormat
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.settings import Settings
 from concordat.web.backends import Backends, backends
+from concordat.web.reading import partnership_config, readable
 from concordat.web.signin import signed_in
 from domain.authority import NotAuthorisedError, require_auditor, require_log_auditor
-from domain.errors import ConfigError, UnknownPartnershipError
 from domain.partnership import Partnership
-from domain.partnerships_config import load_partnership, partnership_slugs
+from domain.partnerships_config import partnership_slugs
 from domain.provenance import Person
 from eventstore.checkpoint import VerifierKey
 
@@ -26,33 +24,10 @@ EXPORT_TYPES = {
 }
 
 
-@functools.lru_cache(maxsize=64)
-def _loaded(slug: str, folder: Path, modified: int | None) -> Partnership:
-    return load_partnership(slug, folder)
-
-
-def _modified(folder: Path, slug: str) -> int | None:
-    try:
-        return (folder / f"{slug}.toml").stat().st_mtime_ns
-    except OSError:
-        return None  # load_partnership says what is missing
-
-
-def partnership_config(settings: Settings, slug: str) -> Partnership:
-    """`slug`'s configuration, read again only when its file changes (parsing and checking it
-    was a tenth of an audit page's time): 404 if there is none, 500 if its file is broken."""
-    folder = settings.partnerships_dir
-    try:
-        return _loaded(slug, folder, _modified(folder, slug))
-    except UnknownPartnershipError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, error.problem) from error
-    except ConfigError as error:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
-
-
 def audited(settings: Settings, person: Person, slug: str) -> Partnership:
-    """`slug`'s configuration for one of its auditors; 404 for an unknown one, else 403."""
-    config = partnership_config(settings, slug)
+    """`slug`'s configuration for one of its auditors; 404 for an unknown one or a stranger to
+    it (A11), 403 for another reader."""
+    config = readable(settings, person, slug)
     try:
         require_auditor(config.access, person, config.slug)
     except NotAuthorisedError as error:

@@ -15,15 +15,11 @@ from audit.log_check import check_log
 from audit.replay import replay_from
 from audit.trail_query import TrailQuery, UnknownFilter, check_query, known_names, trail_lines
 from concordat.web.api import Reach
-from concordat.web.auditing import (
-    audited,
-    audits_the_log,
-    checkpoint_verifier,
-    partnership_config,
-)
+from concordat.web.auditing import audited, audits_the_log, checkpoint_verifier
 from concordat.web.pages.date_input import date_field, prefilled
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from concordat.web.reading import partnership_config
 from domain.partnerships_config import partnership_slugs
 
 router = APIRouter(include_in_schema=False)
