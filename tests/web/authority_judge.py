@@ -46,11 +46,14 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "secretariat": frozenset({"secretariat"}),
     "organisation": frozenset({"representative", "secretariat on behalf"}),
     "seat": frozenset({"member", "deputy", "secretariat on behalf"}),
-    "anyone": frozenset(set(ROLES) - {"no token"}),
+    "planner": frozenset(
+        {"secretariat", "secretariat on behalf", "representative", "other representative"}
+    ),
     "start": frozenset({"secretariat"}),
 }
 """Who may issue a command, by whom it is for (docs/rules.md A1-A4): the table under test.
-`start` starts a partnership's workflow (A1), `anyone` asks a question that records nothing."""
+`start` starts a partnership's workflow (A1), `planner` asks a what-if question, which records
+nothing (A11: a stranger to the partnership is told it is not found)."""
 UNASKED: Mapping[str, frozenset[str]] = {"start": frozenset({"secretariat on behalf"})}
 """Roles a rule's route has no way to express: starting a partnership is for no one else."""
 
@@ -150,6 +153,8 @@ class Judge:
                 continue
             response = await self.post(path, body, role, party, seat)
             expected = 401 if role == "no token" else 403
+            if rule == "planner" and role == "no role":
+                expected = 404
             assert response.status_code == expected, (command, role, response.text)
             assert await self._digest() == before, (command, role, "the log changed")
             self.outcomes.append(Outcome(command, role, response.status_code))
@@ -171,9 +176,9 @@ class Judge:
         response = await self.post(path, body, role, party, seat)
         assert response.status_code == 200, (command, role, response.text)
         self.outcomes.append(Outcome(command, role, response.status_code))
-        if rule == "anyone":
+        if rule == "planner":
             assert await self._digest() == before, (command, "a question wrote to the log")
-        if rule in ("anyone", "start"):
+        if rule in ("planner", "start"):
             return response.json()
         subject = self.subject(role, party, seat)
         after = before.position if before is not None else 0
@@ -200,7 +205,7 @@ def _recorded_role(role: str) -> str:
 
 def roles_table(outcomes: list[Outcome]) -> str:
     """The table as proved, for docs/authority.md: one row for each set of commands that every
-    role found alike; `yes` took effect, 403 and 401 were refused, `-` is not expressible."""
+    role found alike; `yes` took effect, 403, 404 and 401 were refused, `-` is not expressible."""
     status = {(o.command, o.role): o.status for o in outcomes}
     rows: dict[tuple[str, ...], list[str]] = {}
     for command in sorted({o.command for o in outcomes}):
