@@ -23,6 +23,7 @@ from concordat.web.acting import Acting, Caller, envelope
 from concordat.web.backends import Backends, backends, query, refused, rpc_failure, update
 from concordat.web.configs import partnership_config
 from concordat.web.kinds import KINDS, ProcessCommand
+from concordat.web.reading import planner, read_by, readable, readable_process
 from concordat.web.signin import signed_in
 from domain.aggregates.partnership import (
     PartnershipState,
@@ -34,10 +35,9 @@ from domain.authority import NotAuthorisedError, require_secretariat
 from domain.errors import DomainError
 from domain.forward_plan import ForwardPlan, forward_plan
 from domain.partnership import Partnership
-from domain.partnerships_config import partnership_slugs
 from domain.provenance import Person
 from domain.registers import Register, register_csv, register_of
-from domain.streams import partnership_stream
+from domain.streams import parse_stream, partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
 from eventstore.codec import to_domain_event
 from workflows import search_attributes
@@ -168,7 +168,7 @@ async def me(person: SignedIn) -> Person:
 # ----------------------------------------------------------------------- partnerships
 
 
-@router.get("/partnerships", summary="The configured partnerships")
+@router.get("/partnerships", summary="The partnerships the signed-in person may read")
 async def list_partnerships(person: SignedIn, reach: Reach) -> list[PartnershipSummary]:
     settings = reach.settings
     client = await reach.temporal()
@@ -178,7 +178,7 @@ async def list_partnerships(person: SignedIn, reach: Reach) -> list[PartnershipS
         raise rpc_failure("the partnerships", error) from error
     running = {r.workflow_id for r in rows}
     summaries = []
-    for slug in partnership_slugs(settings.partnerships_dir):
+    for slug in read_by(settings, person):
         config = _config(settings, slug)
         workflow_id = partnership_stream(slug)
         summaries.append(
@@ -215,6 +215,7 @@ async def start(slug: str, caller: Acting, reach: Reach) -> PartnershipStarted:
 
 @router.get("/partnerships/{slug}", summary="A partnership's current state")
 async def partnership_state(slug: str, person: SignedIn, reach: Reach) -> PartnershipState:
+    readable(reach.settings, person, slug)
     state: PartnershipState = await query(
         await _partnership(reach, slug), PartnershipWorkflow.state
     )
@@ -280,7 +281,7 @@ async def _register(reach: Backends, config: Partnership, body: str) -> Register
     summary="A body's register of interests: each seat's latest declaration, with its history",
 )
 async def register_with_history(slug: str, body: str, person: SignedIn, reach: Reach) -> Register:
-    return await _register(reach, _config(reach.settings, slug), body)
+    return await _register(reach, readable(reach.settings, person, slug), body)
 
 
 @router.get(
@@ -290,7 +291,7 @@ async def register_with_history(slug: str, body: str, person: SignedIn, reach: R
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def register_of_interests(slug: str, body: str, person: SignedIn, reach: Reach) -> Response:
-    config = _config(reach.settings, slug)
+    config = readable(reach.settings, person, slug)
     register = await _register(reach, config, body)
     return Response(
         register_csv(config, register),
@@ -306,7 +307,7 @@ async def register_of_interests(slug: str, body: str, person: SignedIn, reach: R
 async def forward_plan_of(
     slug: str, person: SignedIn, reach: Reach, on: date | None = None
 ) -> ForwardPlan:
-    config = _config(reach.settings, slug)
+    config = readable(reach.settings, person, slug)
     store = await reach.auditor_store()
     events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
     return forward_plan(config, events, on or datetime.now(UTC).date())
@@ -317,8 +318,8 @@ async def ask_what_if(
     slug: str, change: ProposedChange, person: SignedIn, reach: Reach
 ) -> WhatIfAnswer:
     """Nothing is recorded. The running workflow's state is used if there is one (after exits),
-    else the configuration, and the answer says which."""
-    config = _config(reach.settings, slug)
+    else the configuration, and the answer says which. For the secretariat and representatives."""
+    config = planner(reach.settings, person, slug)
     client = await reach.temporal()
     workflow_id = partnership_stream(config.slug)
     if await _running(client, workflow_id):
@@ -344,16 +345,20 @@ async def list_processes(
     partnership: str | None = None,
     open_only: Annotated[bool, Query(alias="open")] = False,
 ) -> list[ProcessRow]:
-    """Every workflow, or those of one partnership, or only those running, oldest first."""
+    """The workflows of the partnerships the person may read, or of one of them, or only those
+    running, oldest first."""
     clauses = ["ExecutionStatus = 'Running'"] if open_only else []
     if partnership is not None:
-        slug = _config(reach.settings, partnership).slug  # a known slug is safe to quote
+        slug = readable(reach.settings, person, partnership).slug  # a known slug is safe to quote
         clauses.append(f"{search_attributes.PARTNERSHIP.name} = '{slug}'")
     visibility = " AND ".join(clauses)
     try:
-        return await visible(await reach.temporal(), visibility)
+        rows = await visible(await reach.temporal(), visibility)
     except RPCError as error:
         raise rpc_failure("the workflows", error) from error
+    # By the id, which names the partnership before the search attributes are set.
+    read = set(read_by(reach.settings, person))
+    return [row for row in rows if parse_stream(row.workflow_id).partnership in read]
 
 
 async def _process(reach: Backends, process_id: str) -> tuple[Client, ProcessRow]:
@@ -368,6 +373,7 @@ async def _process(reach: Backends, process_id: str) -> tuple[Client, ProcessRow
 
 @router.get("/processes/{process_id}", summary="A process and its state")
 async def process_state(process_id: str, person: SignedIn, reach: Reach) -> ProcessView:
+    readable_process(reach.settings, person, process_id)
     client, row = await _process(reach, process_id)
     kind = KINDS.get(row.workflow_type)
     if kind is None:
@@ -417,6 +423,6 @@ async def partnership_as_of(
 ) -> PartnershipAsOf:
     """Events dated on or before `as_of`, as the log stood at the end of `as_known_on` (default:
     as it stands), read through the log's cursor; no workflow is asked."""
-    config = _config(reach.settings, slug)
+    config = readable(reach.settings, person, slug)
     folding = await replayed(await reach.auditor_store(), config, as_of, as_known_on)
     return PartnershipAsOf(state=folding.partnership, report=folding.report())

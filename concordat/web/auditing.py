@@ -11,6 +11,7 @@ from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.settings import Settings
 from concordat.web.backends import Backends, backends
 from concordat.web.configs import partnership_config
+from concordat.web.reading import readable
 from concordat.web.signin import signed_in
 from domain.authority import NotAuthorisedError, require_auditor, require_log_auditor
 from domain.partnership import Partnership
@@ -25,8 +26,9 @@ EXPORT_TYPES = {
 
 
 def audited(settings: Settings, person: Person, slug: str) -> Partnership:
-    """`slug`'s configuration for one of its auditors; 404 for an unknown one, else 403."""
-    config = partnership_config(settings, slug)
+    """`slug`'s configuration for one of its auditors; 404 for an unknown one or a stranger to
+    it (A12), 403 for another reader."""
+    config = readable(settings, person, slug)
     try:
         require_auditor(config.access, person, config.slug)
     except NotAuthorisedError as error:

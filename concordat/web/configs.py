@@ -26,13 +26,23 @@ def _modified(folder: Path, slug: str) -> int | None:
         return None  # load_partnership says what is missing
 
 
-def partnership_config(settings: Settings, slug: str) -> Partnership:
-    """`slug`'s configuration, read again only when its file changes (parsing and checking it
-    was a tenth of an audit page's time): 404 if there is none, 500 if its file is broken."""
+def cached_config(settings: Settings, slug: str) -> Partnership:
+    """`slug`'s configuration, parsed and checked again only when a file of it changes;
+    UnknownPartnershipError or ConfigError as `load_partnership` raises them."""
     folder = settings.partnerships_dir
+    return _loaded(slug, folder, _modified(folder, slug))
+
+
+def partnership_config(settings: Settings, slug: str) -> Partnership:
+    """`cached_config` for a route (parsing and checking it was a tenth of an audit page's
+    time): 404 if there is none, 500 if its file is broken."""
     try:
-        return _loaded(slug, folder, _modified(folder, slug))
+        return cached_config(settings, slug)
     except UnknownPartnershipError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, error.problem) from error
     except ConfigError as error:
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
+        raise broken(error) from error
+
+
+def broken(error: ConfigError) -> HTTPException:
+    return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error))

@@ -126,12 +126,18 @@ def test_show_as_of_a_date_is_rebuilt_from_the_event_log(stack: Stack, nenc: str
 
 def test_show_refusals_write_nothing(stack: Stack, nenc: str) -> None:
     digest = stack.digest()
-    unknown, bad_date, not_running = stack.run_all(
+    unknown, bad_date, stranger = stack.run_all(
         ("partnerships", "show", "durham"),
         ("partnerships", "show", nenc, "--as-of", "23/08/2022"),
         ("partnerships", "show", "mid-south-essex"),
     )
+    not_running = secretary_of(stack, "mid-south-essex").run(
+        "partnerships", "show", "mid-south-essex"
+    )
     assert_refused(unknown, "no partnership called 'durham'; the known partnerships are:")
+    # The service does not tell a stranger to a partnership of it (rule A12).
+    assert_refused(stranger, "there is no partnership 'mid-south-essex' that ")
+    assert "(rule A12)" in stranger.stderr
     assert_refused(bad_date, "--as-of must be a date written YYYY-MM-DD, not '23/08/2022'")
     assert_refused(
         not_running,
@@ -143,6 +149,7 @@ def test_show_refusals_write_nothing(stack: Stack, nenc: str) -> None:
 
 def test_what_if_flags_a_body_that_could_no_longer_be_quorate(stack: Stack) -> None:
     """docs/rules.md P2: a body that can no longer be quorate is flagged; CDCPE ToR §10."""
+    stack = secretary_of(stack, "county-durham")
     digest = stack.digest()
     result = stack.run("what-if", "county-durham", "--leave", "tewv", "--leave", "dcc", "--json")
     answer = as_json(assert_ok(result))
@@ -205,6 +212,7 @@ def test_what_if_absences_and_conflicts_on_the_running_partnership(stack: Stack,
 
 
 def test_what_if_refusals(stack: Stack) -> None:
+    stack = secretary_of(stack, "county-durham")
     digest = stack.digest()
     org, body, seat, shape, ruling = stack.run_all(
         ("what-if", "county-durham", "--leave", "nhs-england"),

@@ -46,13 +46,16 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "secretariat": frozenset({"secretariat"}),
     "organisation": frozenset({"representative", "secretariat on behalf"}),
     "seat": frozenset({"member", "deputy", "secretariat on behalf"}),
-    "anyone": frozenset(set(ROLES) - {"no token"}),
+    "planner": frozenset(
+        {"secretariat", "secretariat on behalf", "representative", "other representative"}
+    ),
     "start": frozenset({"secretariat"}),
     "vote": frozenset({"member", "deputy"}),
 }
 """Who may issue a command, by whom it is for (docs/rules.md A1-A4, A11): the table under test.
 `vote` is a member's own vote, cast by the seat's holder or deputy and by no one for them.
-`start` starts a partnership's workflow (A1), `anyone` asks a question that records nothing."""
+`start` starts a partnership's workflow (A1), `planner` asks a what-if question, which records
+nothing (A12: a stranger to the partnership is told it is not found)."""
 SEAT_RULES = ("seat", "vote")
 """The rules of commands issued for a seat."""
 UNASKED: Mapping[str, frozenset[str]] = {"start": frozenset({"secretariat on behalf"})}
@@ -154,6 +157,8 @@ class Judge:
                 continue
             response = await self.post(path, body, role, party, seat)
             expected = 401 if role == "no token" else 403
+            if rule == "planner" and role == "no role":
+                expected = 404
             assert response.status_code == expected, (command, role, response.text)
             assert await self._digest() == before, (command, role, "the log changed")
             self.outcomes.append(Outcome(command, role, response.status_code))
@@ -175,9 +180,9 @@ class Judge:
         response = await self.post(path, body, role, party, seat)
         assert response.status_code == 200, (command, role, response.text)
         self.outcomes.append(Outcome(command, role, response.status_code))
-        if rule == "anyone":
+        if rule == "planner":
             assert await self._digest() == before, (command, "a question wrote to the log")
-        if rule in ("anyone", "start"):
+        if rule in ("planner", "start"):
             return response.json()
         subject = self.subject(role, party, seat)
         after = before.position if before is not None else 0
@@ -204,7 +209,7 @@ def _recorded_role(role: str) -> str:
 
 def roles_table(outcomes: list[Outcome]) -> str:
     """The table as proved, for docs/authority.md: one row for each set of commands that every
-    role found alike; `yes` took effect, 403 and 401 were refused, `-` is not expressible."""
+    role found alike; `yes` took effect, 403, 404 and 401 were refused, `-` is not expressible."""
     status = {(o.command, o.role): o.status for o in outcomes}
     rows: dict[tuple[str, ...], list[str]] = {}
     for command in sorted({o.command for o in outcomes}):

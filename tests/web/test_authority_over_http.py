@@ -225,9 +225,9 @@ class Run:
         change = json(ProposedChange(leaving=("tewv",)))
         self.covered.add((WHAT_IF, "-"))
         path = WHAT_IF.format(slug=self.slug)
-        await self.judge.refusals(WHAT_IF, path, change, "anyone")
-        for role in sorted(ALLOWED["anyone"]):
-            await self.judge.allowed(WHAT_IF, path, change, role, "anyone")
+        await self.judge.refusals(WHAT_IF, path, change, "planner")
+        for role in sorted(ALLOWED["planner"]):
+            await self.judge.allowed(WHAT_IF, path, change, role, "planner")
 
     async def start_round(self, workflow: Any, input: BaseModel, kind: str) -> str:
         """A process a schedule starts (a meeting cycle, a declarations round), started as the

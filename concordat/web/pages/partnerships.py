@@ -18,7 +18,8 @@ from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
 from domain.aggregates.partnership import PartnershipState, SignMou
 from domain.events.declarations import ConflictRuling
 from domain.provenance import Person
-from domain.what_if import Conflict, ProposedChange, SeatRef
+from domain.readers import reads_what_if
+from domain.what_if import Conflict, ProposedChange, SeatRef, what_if
 from workflows.launches import ProcessStart
 
 router = APIRouter(include_in_schema=False)
@@ -68,13 +69,15 @@ async def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     state: PartnershipState = await api.partnership_state(slug, viewer, reach)
-    now = await api.ask_what_if(slug, ProposedChange(), viewer, reach)
+    # Every reader sees whether each body can be quorate now; only planners ask what if (A12).
+    now = what_if(state, ProposedChange())
+    may_plan = reads_what_if(state.config.access, viewer)
     answer, what_if_refused = None, None
     try:
         change = _change(request)
     except ValueError as error:
         change, what_if_refused = None, str(error)
-    if change is not None:
+    if change is not None and may_plan:
         try:
             answer = await api.ask_what_if(slug, change, viewer, reach)
         except HTTPException as error:
@@ -93,7 +96,8 @@ async def _page(
         section="partnerships",
         slug=state.slug,
         state=state,
-        quorate_now={c.body: c for c in now.report.bodies},
+        quorate_now={c.body: c for c in now.bodies},
+        may_plan=may_plan,
         processes=processes,
         change=change,
         answer=answer,

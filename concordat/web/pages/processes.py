@@ -18,6 +18,7 @@ from concordat.web.pages.reading import process_state
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
 from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
+from concordat.web.reading import readable_process
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.review import ReviewState
@@ -99,6 +100,7 @@ async def process_page(
 @router.get("/processes/{process_id}/version")
 async def process_version(process_id: str, viewer: Viewer, reach: Reach) -> Response:
     """How many events the process has recorded: the page's script reloads when it changes."""
+    readable_process(reach.settings, viewer, process_id)
     store = await reach.auditor_store()
     return PlainTextResponse(str(await store.stream_version(process_id)))
 
