@@ -52,6 +52,12 @@ async def run(settings: Settings) -> None:
         settings.embedded_temporal_port,
         settings.embedded_temporal_ui_port,
         settings.temporal_namespace,
+        reserved=(
+            settings.embedded_postgres_port,
+            settings.embedded_oidc_port,
+            settings.web_port,
+            *(p for p in (settings.metrics_port, settings.sdk_metrics_port) if p is not None),
+        ),
     )
     # Every port is checked before anything starts, so a refusal leaves nothing behind.
     require_free_port("127.0.0.1", postgres.port, "PostgreSQL")

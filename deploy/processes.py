@@ -6,7 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
@@ -29,10 +29,15 @@ def require_free_port(host: str, port: int, what: str) -> None:
             ) from error
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+def free_port(host: str = "127.0.0.1", avoiding: Collection[int] = ()) -> int:
+    """A port nothing listens on now, other than those in `avoiding`: ports chosen for servers
+    not yet started, which the system would otherwise hand out again."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = int(probe.getsockname()[1])
+        if port not in avoiding:
+            return port
 
 
 def _die_with_parent() -> Callable[[], None] | None:

@@ -6,8 +6,10 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
+import httpx
 from temporalio.client import Client
 
 from deploy.processes import free_port, require_free_port, spawn, stop
@@ -29,11 +31,20 @@ def temporal_cli() -> str:
 
 
 class TemporalDevServer:
-    def __init__(self, db_file: Path, port: int, ui_port: int, namespace: str) -> None:
+    def __init__(
+        self,
+        db_file: Path,
+        port: int,
+        ui_port: int,
+        namespace: str,
+        reserved: Collection[int] = (),
+    ) -> None:
         self.db_file = db_file.resolve()
         self.port = port
         self.ui_port = ui_port
         self.namespace = namespace
+        # The UI's internal port must not be one the caller's other servers are about to bind.
+        self._reserved = {port, ui_port, *reserved}
         self._process: subprocess.Popen[bytes] | None = None
         self._ui: ReadOnlyProxy | None = None
 
@@ -54,7 +65,7 @@ class TemporalDevServer:
         require_free_port("127.0.0.1", self.port, "the Temporal dev server")
         require_free_port("127.0.0.1", self.ui_port, "the Temporal web UI")
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
-        inner_ui_port = free_port()
+        inner_ui_port = free_port(avoiding=self._reserved)
         self._process = spawn(
             [
                 temporal_cli(),
@@ -103,6 +114,26 @@ class TemporalDevServer:
         except RuntimeError as error:
             self.stop()
             raise TemporalStartError(f"{error}; is port {self.ui_port} free?") from error
+        await self._ui_answers(deadline)
+
+    async def _ui_answers(self, deadline: float) -> None:
+        """Waits until the UI reads from the server: it dials the server as both start, and
+        until its first dial's backoff ends it answers every read with 503."""
+        namespace = f"{self.ui_url}/api/v1/namespaces/{self.namespace}"
+        async with httpx.AsyncClient(timeout=5) as ui:
+            while True:
+                try:
+                    if (await ui.get(namespace)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    self.stop()
+                    raise TemporalStartError(
+                        f"the Temporal web UI did not answer on port {self.ui_port}; "
+                        f"see {self.log_file}"
+                    )
+                await asyncio.sleep(0.25)
 
     def stop(self) -> None:
         if self._ui is not None:
