@@ -9,10 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.aggregates.committee import CommitteeState
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.partnership import PartnershipState
 from domain.aggregates.review import ReviewState
+from domain.bodies import Body
+from domain.declarations import DeclarationsState
 from domain.partnership import Partnership, StageKind
 from domain.provenance import Person
 
@@ -24,6 +27,8 @@ TaskKind = Literal[
     "consideration",
     "decision",
     "resolution",
+    "declaration",
+    "evidence",
 ]
 
 
@@ -36,13 +41,28 @@ class Task(BaseModel):
     partnership: str
     process_id: str
     party: str | None
-    """The organisation the task is owed for; None for the secretariat's own business."""
+    """The organisation (or, for a declaration, the seat) the task is owed for; None for the
+    secretariat's own business."""
     what: str
     command: str
     due_on: date | None = None
+    item: str | None = None
+    """What within the process the task is about, where there may be several (a milestone)."""
+
+    @property
+    def anchor(self) -> str:
+        """The id of the task's form on its page, unique within the page."""
+        return "-".join(p for p in (self.command, self.party or "", self.item) if p is not None)
 
 
-ProcessState = PartnershipState | ReviewState | ExitState | EscalationState
+ProcessState = (
+    PartnershipState
+    | ReviewState
+    | ExitState
+    | EscalationState
+    | CommitteeState
+    | DeclarationsState
+)
 
 
 def tasks_for(
@@ -54,6 +74,7 @@ def tasks_for(
     names = _Names(config)
     represents = set(config.access.organisations_of(person))
     secretariat = config.access.is_secretariat(person)
+    seats = {(s.body, s.seat) for s in config.access.seats_of(person, deputy=False)}
     for process_id, state in states:
         match state:
             case PartnershipState():
@@ -64,6 +85,10 @@ def tasks_for(
                 owed += _exit(state, names, process_id) if secretariat else []
             case EscalationState():
                 owed += _escalation(state, names, process_id) if secretariat else []
+            case CommitteeState():
+                owed += _evidence(state, names, process_id, represents, secretariat)
+            case DeclarationsState():
+                owed += _declarations(state, names, process_id, seats)
     return soonest_first(owed)
 
 
@@ -128,7 +153,7 @@ def _review(state: ReviewState, names: _Names, process_id: str, represents: set[
                 partnership=names.partnership,
                 process_id=process_id,
                 party=organisation,
-                what=f"Agree to the proposed variation for {names(organisation)}: "
+                what=f"Agree to or refuse the proposed variation for {names(organisation)}: "
                 f"{state.variation_summary}",
                 command="AgreeVariation",
                 due_on=state.response_deadline,
@@ -186,3 +211,57 @@ def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[
             due_on=state.respond_by,
         )
     ]
+
+
+def _declarations(
+    state: DeclarationsState, names: _Names, process_id: str, seats: set[tuple[str, str]]
+) -> list[Task]:
+    """A member owes their seat's declaration until they return it or the round closes (P6)."""
+    if state.status != "open":
+        return []
+    body = state.config.body(state.body)
+    return [
+        Task(
+            kind="declaration",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=seat,
+            what=f"Return your declaration of interests as {_role(body, seat)} of the {body.name}",
+            command="ReturnDeclaration",
+            due_on=state.return_by,
+        )
+        for seat in state.outstanding
+        if (state.body, seat) in seats
+    ]
+
+
+def _evidence(
+    state: CommitteeState,
+    names: _Names,
+    process_id: str,
+    represents: set[str],
+    secretariat: bool,
+) -> list[Task]:
+    """An open milestone's evidence is owed by its owner by the target date; the secretariat
+    records it (P3), so both see the task."""
+    if state.is_established:
+        return []
+    return [
+        Task(
+            kind="evidence",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=milestone.owner,
+            what=f"Evidence that {milestone.title} is met, owed by {names(milestone.owner)}",
+            command="MeetMilestone",
+            due_on=milestone.target_on,
+            item=milestone.milestone_id,
+        )
+        for milestone in state.open_milestones
+        if secretariat or milestone.owner in represents
+    ]
+
+
+def _role(body: Body, seat: str) -> str:
+    member = body.member(seat)
+    return seat if member is None else member.role

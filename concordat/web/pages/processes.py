@@ -83,6 +83,7 @@ async def _page(
         letters=letters,
         deadlines=deadlines(state),
         tasks=tasks_for(config, viewer, [(process_id, state)]),
+        secretariat=config.access.is_secretariat(viewer),
         version=recorded[-1].version if recorded else 0,
         refused=refused or {},
         today=datetime.now(UTC).date(),
@@ -112,6 +113,8 @@ async def command(
     fields = fields_of(form)
     if fields.get("type") == "DecideEscalation":
         fields = _vote(fields)
+    if fields.get("type") == "ReturnDeclaration":
+        fields = _interests(fields)
     sent, refused = await submitted(
         fields,
         COMMANDS.validate_python,
@@ -143,3 +146,15 @@ def _vote(fields: dict[str, Any]) -> dict[str, Any]:
         "in_favour": [seat for seat, vote in votes.items() if vote == "for"],
         "against": [seat for seat, vote in votes.items() if vote == "against"],
     }
+
+
+def _interests(fields: dict[str, Any]) -> dict[str, Any]:
+    """The declaration form's rows (`interest:N:FIELD`) as the command's interests; a row
+    without a description is one the member left empty."""
+    rows: dict[str, dict[str, Any]] = {}
+    for key, value in fields.items():
+        if key.startswith("interest:"):
+            _, row, name = key.split(":", 2)
+            rows.setdefault(row, {})[name] = value
+    rest = {k: v for k, v in fields.items() if not k.startswith("interest:")}
+    return {**rest, "interests": [r for _, r in sorted(rows.items()) if "description" in r]}

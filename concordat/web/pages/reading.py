@@ -3,6 +3,7 @@ a partnership's state, its open processes' states, and what the signed-in person
 
 from typing import Any
 
+from concordat.visibility import running_query, visible
 from concordat.web import api
 from concordat.web.backends import Backends, query
 from concordat.web.kinds import KINDS
@@ -20,6 +21,7 @@ WORKFLOW_TYPES = {
     ProcessKind.COMMITTEE: "Committee",
 }
 """The workflow type Temporal names each kind of process by (concordat/web/kinds.py)."""
+DECLARATIONS = "Declarations"
 
 
 async def process_state(reach: Backends, workflow_type: str, process_id: str) -> Any:
@@ -29,12 +31,16 @@ async def process_state(reach: Backends, workflow_type: str, process_id: str) ->
 
 
 async def open_states(reach: Backends, state: PartnershipState) -> list[tuple[str, ProcessState]]:
-    """The partnership itself and each open process it started, with their states."""
+    """The partnership itself, each open process it started and each open round of
+    declarations (its schedule starts those, so Temporal lists them), with their states."""
     states: list[tuple[str, ProcessState]] = [(partnership_stream(state.slug), state)]
     for record in state.open_processes:
         kind = WORKFLOW_TYPES.get(record.process)
         if kind is not None:
             states.append((record.process_id, await process_state(reach, kind, record.process_id)))
+    rounds = await visible(await reach.temporal(), running_query(state.slug, DECLARATIONS))
+    for row in rounds:
+        states.append((row.workflow_id, await process_state(reach, DECLARATIONS, row.workflow_id)))
     return states
 
 
