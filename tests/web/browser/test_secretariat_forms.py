@@ -1,0 +1,86 @@
+"""The secretariat's escalation records as plain forms in a browser without JavaScript (from My
+tasks to the escalation, an action agreed and completed, a referral refused and then made), and
+the person's calendar addresses; axe on each page."""
+
+import asyncio
+from datetime import date, timedelta
+
+import httpx
+from playwright.async_api import Browser
+
+from tests.web.browser.browsing import check_accessibility, sign_in
+from tests.web.browser.test_stories import stack, timeline  # noqa: F401 (stack: the fixture)
+from tests.web.signing_in import SECRETARY, program_token
+from tests.web.test_api import SLUG, bearer
+
+
+async def raised(web: str, issuer: str, today: date) -> str:
+    """An escalation raised at the Acute Care Board through the API, once Temporal lists it."""
+    token = await program_token(issuer, SECRETARY)
+    async with httpx.AsyncClient(
+        base_url=f"{web}/api/v1", headers=bearer(token), timeout=60
+    ) as api:
+        answer = await api.post(
+            f"/partnerships/{SLUG}/processes",
+            json={
+                "type": "RaiseEscalation",
+                "escalation_id": "acute-2",
+                "raised_by": "acute-care-board",
+                "reason": "outcome_not_delivered",
+                "summary": "Discharge target missed",
+                "raised_on": today.isoformat(),
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        process_id: str = answer.json()["process_id"]
+        for _ in range(100):  # Temporal lists its partnership once its first task has run
+            if (await api.get(f"/processes/{process_id}")).json()["process"]["partnership"]:
+                return process_id
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{process_id} never named its partnership")
+
+
+async def test_the_secretariat_records_an_escalations_level_in_forms_without_javascript(
+    stack: tuple[str, date],  # noqa: F811
+    chromium: Browser,
+    issuer: str,
+) -> None:
+    web, today = stack
+    process_id = await raised(web, issuer, today)
+    secretary = await sign_in(chromium, web, SECRETARY, javascript=False)
+    page = await secretary.open("/tasks")
+    await page.get_by_role(
+        "link", name="Record the consideration of the Thematic partnership board"
+    ).click()
+    await page.wait_for_url(f"**/processes/{process_id}#ConsiderEscalation-")
+    await check_accessibility(page, javascript=False)
+
+    action = page.locator("#AgreeAction")
+    await action.get_by_label("Kind of action").select_option("recovery_plan")
+    await action.get_by_label("What is to be done").fill("A discharge recovery plan")
+    await action.get_by_label("Owner").fill("icb")
+    await action.get_by_label("Due on").fill((today + timedelta(days=14)).isoformat())
+    await action.get_by_role("button", name="Record the action").click()
+    await page.wait_for_url(f"{web}/processes/{process_id}")
+    await check_accessibility(page, javascript=False)
+    complete = page.locator("form[id^='CompleteAction-']")
+    assert "A discharge recovery plan" in await complete.inner_text()
+    await complete.get_by_role("button", name="Record it as completed").click()
+    await page.wait_for_url(f"{web}/processes/{process_id}")
+    assert await page.locator("form[id^='CompleteAction-']").count() == 0
+
+    refer = page.locator("#ReferUp")
+    await refer.get_by_role("button", name="Refer it up").click()
+    await check_accessibility(page, javascript=False)
+    refusal = refer.locator(".concordat-refusal")
+    assert "notes" in (await refusal.inner_text()).lower(), "a referral must say why"
+    await refer.get_by_label("Why it could not be settled").fill("The board cannot fund it")
+    await refer.get_by_role("button", name="Refer it up").click()
+    await page.wait_for_url(f"{web}/processes/{process_id}")
+    assert await page.locator("#DecideEscalation-").count() == 1, "the Executive votes next"
+
+    page = await secretary.open("/calendars")
+    everything = page.get_by_label("One calendar for every partnership")
+    assert (await everything.input_value()).endswith(".ics")
+    assert await page.get_by_label("The whole partnership").count() >= 1
+    await secretary.close()
