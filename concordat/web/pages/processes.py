@@ -113,7 +113,7 @@ async def command(
     fields = fields_of(form)
     if fields.get("type") == "DecideEscalation":
         fields = _vote(fields)
-    if fields.get("type") == "ReturnDeclaration":
+    if fields.get("type") in ("ReturnDeclaration", "UpdateDeclaration"):
         fields = _interests(fields)
     sent, refused = await submitted(
         fields,

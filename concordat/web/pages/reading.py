@@ -5,7 +5,7 @@ from typing import Any
 
 from temporalio.service import RPCError, RPCStatusCode
 
-from concordat.visibility import ProcessRow, running_query, visible
+from concordat.visibility import running_query, visible
 from concordat.web import api
 from concordat.web.backends import Backends, query
 from concordat.web.kinds import KINDS
@@ -24,6 +24,7 @@ WORKFLOW_TYPES = {
 }
 """The workflow type Temporal names each kind of process by (concordat/web/kinds.py)."""
 DECLARATIONS = "Declarations"
+MEETINGS = "MeetingCycle"
 
 
 async def process_state(reach: Backends, workflow_type: str, process_id: str) -> Any:
@@ -40,20 +41,20 @@ async def open_states(reach: Backends, state: PartnershipState) -> list[tuple[st
         kind = WORKFLOW_TYPES.get(record.process)
         if kind is not None:
             states.append((record.process_id, await process_state(reach, kind, record.process_id)))
-    for row in await _running_rounds(reach, state.slug):
-        states.append((row.workflow_id, await process_state(reach, DECLARATIONS, row.workflow_id)))
-    return states
+    return states + await running(reach, state.slug, DECLARATIONS)
 
 
-async def _running_rounds(reach: Backends, slug: str) -> list[ProcessRow]:
-    """The partnership's running rounds of declarations; none where Temporal keeps no
+async def running(reach: Backends, slug: str, workflow_type: str) -> list[tuple[str, Any]]:
+    """The partnership's running workflows of `workflow_type` that its schedules start (rounds
+    of declarations, meeting cycles), with their states; none where Temporal keeps no
     visibility (its time-skipping test server), which has no schedules to start them either."""
     try:
-        return await visible(await reach.temporal(), running_query(slug, DECLARATIONS))
+        rows = await visible(await reach.temporal(), running_query(slug, workflow_type))
     except RPCError as error:
         if error.status is RPCStatusCode.UNIMPLEMENTED:
             return []
         raise
+    return [(r.workflow_id, await process_state(reach, workflow_type, r.workflow_id)) for r in rows]
 
 
 async def owed_by(reach: Backends, person: Person) -> list[Task]:
@@ -62,7 +63,11 @@ async def owed_by(reach: Backends, person: Person) -> list[Task]:
     client = await reach.temporal()
     for slug in partnership_slugs(reach.settings.partnerships_dir):
         access = load_partnership(slug, reach.settings.partnerships_dir).access
-        named = access.is_secretariat(person) or access.organisations_of(person)
+        named = (
+            access.is_secretariat(person)
+            or access.organisations_of(person)
+            or access.seats_of(person, deputy=False)
+        )
         if not named or not await api._running(client, partnership_stream(slug)):
             continue
         state = await api.partnership_state(slug, person, reach)

@@ -1,6 +1,6 @@
 """The secretariat's escalation records as plain forms in a browser without JavaScript (from My
-tasks to the escalation, an action agreed and completed, a referral refused and then made), and
-the person's calendar addresses; axe on each page."""
+tasks to the escalation, an action agreed and completed, a referral refused and then made), the
+person's calendar addresses, the meetings page and a register with its CSV; axe on each page."""
 
 import asyncio
 from datetime import date, timedelta
@@ -83,4 +83,14 @@ async def test_the_secretariat_records_an_escalations_level_in_forms_without_jav
     everything = page.get_by_label("One calendar for every partnership")
     assert (await everything.input_value()).endswith(".ics")
     assert await page.get_by_label("The whole partnership").count() >= 1
+
+    page = await secretary.open(f"/partnerships/{SLUG}/meetings")
+    assert await page.locator("h1").inner_text() == "Meetings"
+    assert "No key decisions" in await page.content() or await page.locator("li").count()
+    page = await secretary.open(f"/partnerships/{SLUG}/registers/cdcpe")
+    download = page.get_by_role("link", name="Download the register (CSV)")
+    csv = await secretary.context.request.get(f"{web}{await download.get_attribute('href')}")
+    assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+    missing = await secretary.context.request.get(f"{web}/partnerships/{SLUG}/registers/nobody")
+    assert missing.status == 404
     await secretary.close()
