@@ -185,7 +185,8 @@ def _exit(state: ExitState, names: _Names, process_id: str) -> list[Task]:
 
 def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
     """At a deciding level the secretariat records the body's vote, and once it is carried the
-    resolution; elsewhere that the level's body considered the matter (P4)."""
+    resolution; elsewhere that the level's body considered the matter, which the record holds
+    when the level refers it up (the escalation's update takes ReferUp, P4) or resolves it."""
     stage = state.stage
     if state.status != "open" or stage is None:
         return []
@@ -195,11 +196,7 @@ def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[
     elif stage.kind is StageKind.DECISION:
         kind, command, what = "decision", "DecideEscalation", f"the vote of the {stage.name}"
     else:
-        kind, command, what = (
-            "consideration",
-            "ConsiderEscalation",
-            (f"the consideration of the {stage.name}"),
-        )
+        kind, command, what = "consideration", "ReferUp", f"the consideration of the {stage.name}"
     return [
         Task(
             kind=kind,

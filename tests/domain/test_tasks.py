@@ -132,7 +132,7 @@ def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> No
         kinds.append((task.kind, task.command, task.due_on))
         assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("escalation:x", state)]) == []
     assert kinds == [
-        ("consideration", "ConsiderEscalation", date(2027, 1, 1)),
+        ("consideration", "ReferUp", date(2027, 1, 1)),
         ("decision", "DecideEscalation", date(2027, 1, 1)),
         ("resolution", "ResolveEscalation", date(2027, 1, 1)),
     ]

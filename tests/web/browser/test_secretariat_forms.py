@@ -52,7 +52,7 @@ async def test_the_secretariat_records_an_escalations_level_in_forms_without_jav
     await page.get_by_role(
         "link", name="Record the consideration of the Thematic partnership board"
     ).click()
-    await page.wait_for_url(f"**/processes/{process_id}#ConsiderEscalation-")
+    await page.wait_for_url(f"**/processes/{process_id}#ReferUp-")
     await check_accessibility(page, javascript=False)
 
     action = page.locator("#AgreeAction")
@@ -69,15 +69,18 @@ async def test_the_secretariat_records_an_escalations_level_in_forms_without_jav
     await page.wait_for_url(f"{web}/processes/{process_id}")
     assert await page.locator("form[id^='CompleteAction-']").count() == 0
 
-    refer = page.locator("#ReferUp")
+    refer = page.locator("#ReferUp-")
     await refer.get_by_role("button", name="Refer it up").click()
     await check_accessibility(page, javascript=False)
     refusal = refer.locator(".concordat-refusal")
     assert "notes" in (await refusal.inner_text()).lower(), "a referral must say why"
+    await refer.get_by_label("The body that met").select_option("acute-care-board")
     await refer.get_by_label("Why it could not be settled").fill("The board cannot fund it")
     await refer.get_by_role("button", name="Refer it up").click()
     await page.wait_for_url(f"{web}/processes/{process_id}")
     assert await page.locator("#DecideEscalation-").count() == 1, "the Executive votes next"
+    considered = [line for line in await timeline(page) if "considered escalation" in line]
+    assert len(considered) == 1 and "The board cannot fund it" in considered[0]
 
     page = await secretary.open("/calendars")
     everything = page.get_by_label("One calendar for every partnership")
