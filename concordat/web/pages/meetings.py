@@ -12,6 +12,7 @@ from concordat.web.api import Reach
 from concordat.web.pages.reading import MEETINGS, running
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from concordat.web.pages.submitting import taken_refusals
 from domain.calendar_feed import Recorded, calendar_of
 from domain.meetings import MeetingState
 from eventstore.codec import to_domain_event
@@ -51,4 +52,5 @@ async def meetings_page(slug: str, request: Request, viewer: Viewer, reach: Reac
             and state.status != "closed"
         ],
         today=datetime.now(UTC).date(),
+        refused=taken_refusals(request),
     )

@@ -17,7 +17,15 @@ from concordat.web.pages.csrf import PostedForm
 from concordat.web.pages.reading import process_state
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
-from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
+from concordat.web.pages.submitting import (
+    BACK,
+    caller,
+    fields_of,
+    form_id,
+    keep_refusal,
+    submitted,
+)
+from concordat.web.signin import safe_return
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.review import ReviewState
@@ -109,8 +117,10 @@ async def command(
     process_id: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
 ) -> Response:
     """The form's command sent as the API sends it; on refusal the page again, the refusal
-    beside the form it came from."""
+    beside the form it came from. A form on another page (meetings, a register) names it in
+    `back`: the browser returns there, and a refusal is kept for that page to show."""
     fields = fields_of(form)
+    back = safe_return(str(form.get(BACK, "")))
     if fields.get("type") == "DecideEscalation":
         fields = _vote(fields)
     if fields.get("type") in ("ReturnDeclaration", "UpdateDeclaration"):
@@ -122,6 +132,9 @@ async def command(
             process_id, command, caller(viewer), OnBehalfOf(), request, reach
         ),
     )
+    if sent is None and back is not None:
+        keep_refusal(request, form_id(form), str(refused))
+        return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
     if sent is None:
         return await _page(
             request,
@@ -131,7 +144,9 @@ async def command(
             refused={form_id(form): str(refused)},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    return RedirectResponse(f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        back or f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER
+    )
 
 
 def _vote(fields: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from concordat.web.api import Reach
 from concordat.web.pages.reading import DECLARATIONS, running
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
+from concordat.web.pages.submitting import taken_refusals
 from domain.declarations import DeclarationsState
 from domain.errors import DomainError
 from domain.registers import register_of
@@ -57,4 +58,5 @@ async def register_page(
         ],
         role={m.seat: m.role for m in config.body(body).members},
         today=datetime.now(UTC).date(),
+        refused=taken_refusals(request),
     )
