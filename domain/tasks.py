@@ -93,12 +93,14 @@ def tasks_for(
 
 
 class _Names:
-    """Organisations by name in a task's words, by slug where the file does not name one (a
-    partner admitted since)."""
+    """Organisations (and bodies, which own some milestones) by name in a task's words, by slug
+    where the file does not name one (a partner admitted since)."""
 
     def __init__(self, config: Partnership) -> None:
         self.partnership = config.slug
-        self._names = {o.slug: o.name for o in config.organisations}
+        self._names = {b.slug: b.name for b in config.bodies} | {
+            o.slug: o.name for o in config.organisations
+        }
 
     def __call__(self, slug: str | None) -> str:
         return self._names.get(slug or "", slug or "")

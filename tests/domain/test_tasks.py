@@ -200,6 +200,7 @@ def test_a_milestones_evidence_is_owed_by_its_owner_and_the_secretariat_soonest_
     ]
     staff = tasks_for(CONFIG, secretary(CONFIG), [("committee:jc", state)])
     assert [t.item for t in staff] == ["preferred", "shadow"]
+    assert staff[1].what.endswith("owed by County Durham Care Partnership Executive")
     assert len({t.anchor for t in staff}) == 2
     assert tasks_for(CONFIG, representative(CONFIG, "icb"), [("committee:jc", state)]) == []
     done = state.model_copy(update={"established_on": date(2023, 4, 1)})
