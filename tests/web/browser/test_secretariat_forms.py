@@ -11,7 +11,7 @@ from playwright.async_api import Browser
 from tests.web.browser.browsing import check_accessibility, sign_in
 from tests.web.browser.test_stories import stack, timeline  # noqa: F401 (stack: the fixture)
 from tests.web.signing_in import SECRETARY, program_token
-from tests.web.test_api import SLUG, bearer
+from tests.web.test_api import SLUG, bearer, representative
 
 
 async def raised(web: str, issuer: str, today: date) -> str:
@@ -38,6 +38,35 @@ async def raised(web: str, issuer: str, today: date) -> str:
                 return process_id
             await asyncio.sleep(0.05)
     raise AssertionError(f"{process_id} never named its partnership")
+
+
+async def varied(web: str, issuer: str, today: date) -> str:
+    """The annual review started and a variation proposed by DCC, through the API."""
+    secretariat = bearer(await program_token(issuer, SECRETARY))
+    dcc = bearer(await program_token(issuer, representative("dcc")))
+    async with httpx.AsyncClient(base_url=f"{web}/api/v1", timeout=60) as api:
+        started = await api.post(
+            f"/partnerships/{SLUG}/processes", json={"type": "RequestReview"}, headers=secretariat
+        )
+        assert started.status_code == 200, started.text
+        review_id: str = started.json()["process_id"]
+        for _ in range(100):  # Temporal lists its partnership once its first task has run
+            seen = await api.get(f"/processes/{review_id}", headers=secretariat)
+            if seen.json()["process"]["partnership"]:
+                break
+            await asyncio.sleep(0.05)
+        proposed = await api.post(
+            f"/processes/{review_id}/commands",
+            json={
+                "type": "ProposeVariation",
+                "proposed_by": "dcc",
+                "summary": "Add the hospice as a partner",
+                "proposed_on": today.isoformat(),
+            },
+            headers=dcc,
+        )
+        assert proposed.status_code == 200, proposed.text
+    return review_id
 
 
 async def test_the_secretariat_records_an_escalations_level_in_forms_without_javascript(
@@ -97,3 +126,18 @@ async def test_the_secretariat_records_an_escalations_level_in_forms_without_jav
     missing = await secretary.context.request.get(f"{web}/partnerships/{SLUG}/registers/nobody")
     assert missing.status == 404
     await secretary.close()
+
+    # A representative refuses a variation from My tasks, giving a reason.
+    review_id = await varied(web, issuer, today)
+    icb = await sign_in(chromium, web, representative("icb"), javascript=False)
+    page = await icb.open("/tasks")
+    await page.get_by_role("link", name="Agree to or refuse the proposed variation for").click()
+    refuse = page.locator("#RefuseVariation-icb")
+    await refuse.get_by_label("Why").fill("The ICB board has not seen it")
+    await refuse.get_by_role("button", name="Refuse the variation").click()
+    await page.wait_for_url(f"{web}/processes/{review_id}")
+    await check_accessibility(page, javascript=False)
+    refused = [line for line in await timeline(page) if "refused variation" in line]
+    assert len(refused) == 1 and "The ICB board has not seen it" in refused[0]
+    assert await page.locator("#AgreeVariation-icb, #RefuseVariation-icb").count() == 0
+    await icb.close()
