@@ -15,7 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from domain.partnerships_config import SHIPPED, load_partnership
-from tests.web.browser.browsing import check_accessibility, sign_in
+from tests.web.browser.browsing import check_accessibility, screenshot, sign_in
 from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, program_token
 from tests.web.test_api import SLUG, bearer
@@ -88,6 +88,7 @@ async def test_the_clerk_sets_a_meeting_and_a_member_returns_and_updates_a_decla
         row = page.locator("tbody tr", has_text="County Hall, Durham")
         assert "14:00" in await row.inner_text() and "Going ahead" in await row.inner_text()
         assert await page.locator("form[id^='MoveMeeting-']").count() == 1, "set once, then moved"
+        await screenshot(page, "meetings")
 
         cancel = page.locator("form[id^='CancelMeeting-']")
         await cancel.get_by_role("button", name="Cancel the meeting").click()
@@ -112,4 +113,5 @@ async def test_the_clerk_sets_a_meeting_and_a_member_returns_and_updates_a_decla
         await form.get_by_label("Description").first.fill("Chair of a local hospice charity")
         await submitted(page, "Update the declaration", register)
         assert await page.locator("tbody tr", has_text="Chair of a local hospice").count() == 1
+        await screenshot(page, "register")
         await member.close()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import httpx
 from playwright.async_api import Browser
 
-from tests.web.browser.browsing import check_accessibility, sign_in
+from tests.web.browser.browsing import check_accessibility, screenshot, sign_in
 from tests.web.browser.test_stories import stack, timeline  # noqa: F401 (stack: the fixture)
 from tests.web.signing_in import SECRETARY, program_token
 from tests.web.test_api import SLUG, bearer, representative
@@ -115,6 +115,7 @@ async def test_the_secretariat_records_an_escalations_level_in_forms_without_jav
     everything = page.get_by_label("One calendar for every partnership")
     assert (await everything.input_value()).endswith(".ics")
     assert await page.get_by_label("The whole partnership").count() >= 1
+    await screenshot(page, "calendars")
 
     page = await secretary.open(f"/partnerships/{SLUG}/meetings")
     assert await page.locator("h1").inner_text() == "Meetings"
