@@ -9,10 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.aggregates.committee import CommitteeState
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.partnership import PartnershipState
 from domain.aggregates.review import ReviewState
+from domain.bodies import Body
+from domain.declarations import DeclarationsState
 from domain.partnership import Partnership, StageKind
 from domain.provenance import Person
 
@@ -25,6 +28,8 @@ TaskKind = Literal[
     "decision",
     "vote",
     "resolution",
+    "declaration",
+    "evidence",
 ]
 
 
@@ -37,13 +42,28 @@ class Task(BaseModel):
     partnership: str
     process_id: str
     party: str | None
-    """The organisation or seat the task is owed for; None for the secretariat's own business."""
+    """The organisation (or, for a declaration, the seat) the task is owed for; None for the
+    secretariat's own business."""
     what: str
     command: str
     due_on: date | None = None
+    item: str | None = None
+    """What within the process the task is about, where there may be several (a milestone)."""
+
+    @property
+    def anchor(self) -> str:
+        """The id of the task's form on its page, unique within the page."""
+        return "-".join(p for p in (self.command, self.party or "", self.item) if p is not None)
 
 
-ProcessState = PartnershipState | ReviewState | ExitState | EscalationState
+ProcessState = (
+    PartnershipState
+    | ReviewState
+    | ExitState
+    | EscalationState
+    | CommitteeState
+    | DeclarationsState
+)
 
 
 def tasks_for(
@@ -55,6 +75,7 @@ def tasks_for(
     names = _Names(config)
     represents = set(config.access.organisations_of(person))
     secretariat = config.access.is_secretariat(person)
+    seats = {(s.body, s.seat) for s in config.access.seats_of(person, deputy=False)}
     for process_id, state in states:
         match state:
             case PartnershipState():
@@ -66,16 +87,22 @@ def tasks_for(
             case EscalationState():
                 owed += _escalation(state, names, process_id) if secretariat else []
                 owed += _votes(state, names, process_id, config, person)
+            case CommitteeState():
+                owed += _evidence(state, names, process_id, represents, secretariat)
+            case DeclarationsState():
+                owed += _declarations(state, names, process_id, seats)
     return soonest_first(owed)
 
 
 class _Names:
-    """Organisations by name in a task's words, by slug where the file does not name one (a
-    partner admitted since)."""
+    """Organisations (and bodies, which own some milestones) by name in a task's words, by slug
+    where the file does not name one (a partner admitted since)."""
 
     def __init__(self, config: Partnership) -> None:
         self.partnership = config.slug
-        self._names = {o.slug: o.name for o in config.organisations}
+        self._names = {b.slug: b.name for b in config.bodies} | {
+            o.slug: o.name for o in config.organisations
+        }
 
     def __call__(self, slug: str | None) -> str:
         return self._names.get(slug or "", slug or "")
@@ -130,7 +157,7 @@ def _review(state: ReviewState, names: _Names, process_id: str, represents: set[
                 partnership=names.partnership,
                 process_id=process_id,
                 party=organisation,
-                what=f"Agree to the proposed variation for {names(organisation)}: "
+                what=f"Agree to or refuse the proposed variation for {names(organisation)}: "
                 f"{state.variation_summary}",
                 command="AgreeVariation",
                 due_on=state.response_deadline,
@@ -196,7 +223,8 @@ def _votes(
 
 def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[Task]:
     """At a deciding level the secretariat records the body's vote, and once it is carried the
-    resolution; elsewhere that the level's body considered the matter (P4)."""
+    resolution; elsewhere that the level's body considered the matter, which the record holds
+    when the level refers it up (the escalation's update takes ReferUp, P4) or resolves it."""
     stage = state.stage
     if state.status != "open" or stage is None:
         return []
@@ -205,11 +233,7 @@ def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[
     elif stage.kind is StageKind.DECISION:
         kind, command, what = "decision", "DecideEscalation", f"the vote of the {stage.name}"
     else:
-        kind, command, what = (
-            "consideration",
-            "ConsiderEscalation",
-            (f"the consideration of the {stage.name}"),
-        )
+        kind, command, what = "consideration", "ReferUp", f"the consideration of the {stage.name}"
     return [
         Task(
             kind=kind,
@@ -221,3 +245,57 @@ def _escalation(state: EscalationState, names: _Names, process_id: str) -> list[
             due_on=state.respond_by,
         )
     ]
+
+
+def _declarations(
+    state: DeclarationsState, names: _Names, process_id: str, seats: set[tuple[str, str]]
+) -> list[Task]:
+    """A member owes their seat's declaration until they return it or the round closes (P6)."""
+    if state.status != "open":
+        return []
+    body = state.config.body(state.body)
+    return [
+        Task(
+            kind="declaration",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=seat,
+            what=f"Return your declaration of interests as {_role(body, seat)} of the {body.name}",
+            command="ReturnDeclaration",
+            due_on=state.return_by,
+        )
+        for seat in state.outstanding
+        if (state.body, seat) in seats
+    ]
+
+
+def _evidence(
+    state: CommitteeState,
+    names: _Names,
+    process_id: str,
+    represents: set[str],
+    secretariat: bool,
+) -> list[Task]:
+    """An open milestone's evidence is owed by its owner by the target date; the secretariat
+    records it (P3), so both see the task."""
+    if state.is_established:
+        return []
+    return [
+        Task(
+            kind="evidence",
+            partnership=names.partnership,
+            process_id=process_id,
+            party=milestone.owner,
+            what=f"Evidence that {milestone.title} is met, owed by {names(milestone.owner)}",
+            command="MeetMilestone",
+            due_on=milestone.target_on,
+            item=milestone.milestone_id,
+        )
+        for milestone in state.open_milestones
+        if secretariat or milestone.owner in represents
+    ]
+
+
+def _role(body: Body, seat: str) -> str:
+    member = body.member(seat)
+    return seat if member is None else member.role

@@ -1,13 +1,16 @@
 """What a person owes (domain/tasks.py): a representative owes their own organisation's
 response, agreement and signature and nothing of another's; the secretariat owes the records of
-acknowledgements and decisions; soonest deadline first."""
+acknowledgements and decisions; a member owes their own seat's declaration; a milestone's owner
+and the secretariat owe its evidence; soonest deadline first."""
 
 from datetime import date
 
+from domain.aggregates.committee import CommitteeState, Milestone
 from domain.aggregates.escalation.state import initial_state as no_escalation
 from domain.aggregates.exit import ExitState, Notice
 from domain.aggregates.partnership import initial_state
 from domain.aggregates.review import Response, ReviewState
+from domain.declarations import DeclarationsState
 from domain.events import EscalationDecided
 from domain.tasks import tasks_for
 from tests.people import representative, seat_holder, secretary, shipped
@@ -129,7 +132,7 @@ def test_an_escalation_asks_the_secretariat_for_what_its_level_does_next() -> No
         kinds.append((task.kind, task.command, task.due_on))
         assert tasks_for(CONFIG, representative(CONFIG, "dcc"), [("escalation:x", state)]) == []
     assert kinds == [
-        ("consideration", "ConsiderEscalation", date(2027, 1, 1)),
+        ("consideration", "ReferUp", date(2027, 1, 1)),
         ("decision", "DecideEscalation", date(2027, 1, 1)),
         ("resolution", "ResolveEscalation", date(2027, 1, 1)),
     ]
@@ -164,3 +167,72 @@ def test_a_voting_member_or_their_deputy_owes_their_vote_until_the_level_decides
                 == []
             )
     assert tasks_for(CONFIG, representative(CONFIG, "icb"), [("escalation:x", at_2)]) == []
+
+
+DIRECTOR = "icb-director-place-based-delivery"
+
+
+def declarations(**changes: object) -> DeclarationsState:
+    return DeclarationsState(
+        config=CONFIG,
+        body="cdcpe",
+        kind="annual",
+        status="open",
+        round_id="r1",
+        requested_on=date(2027, 4, 1),
+        return_by=date(2027, 4, 29),
+        seats=(DIRECTOR, "icb-medical-director"),
+    ).model_copy(update=changes)
+
+
+def test_a_member_owes_their_own_seats_declaration_until_returned_or_closed() -> None:
+    member = seat_holder(CONFIG, DIRECTOR)
+    (task,) = tasks_for(CONFIG, member, [("declarations:r1", declarations())])
+    assert (task.kind, task.party, task.command, task.due_on) == (
+        "declaration",
+        DIRECTOR,
+        "ReturnDeclaration",
+        date(2027, 4, 29),
+    )
+    assert "Director" in task.what
+    assert tasks_for(CONFIG, member, [("d", declarations(returned=(DIRECTOR,)))]) == []
+    assert tasks_for(CONFIG, member, [("d", declarations(status="closed"))]) == []
+    assert (
+        tasks_for(CONFIG, seat_holder(CONFIG, DIRECTOR, deputy=True), [("d", declarations())]) == []
+    )
+    assert tasks_for(CONFIG, secretary(CONFIG), [("d", declarations())]) == []
+
+
+def milestone(milestone_id: str, owner: str, target_on: date, **changes: object) -> Milestone:
+    return Milestone(
+        milestone_id=milestone_id,
+        title=milestone_id.title(),
+        owner=owner,
+        target_on=target_on,
+        needs_agreement_of=(),
+        depends_on=(),
+        clause="DCC Cabinet 2022 §6",
+    ).model_copy(update=changes)
+
+
+def test_a_milestones_evidence_is_owed_by_its_owner_and_the_secretariat_soonest_first() -> None:
+    state = CommitteeState(
+        partnership=CONFIG.slug,
+        committee_id="jc",
+        milestones=(
+            milestone("shadow", "cdcpe", date(2022, 10, 31)),
+            milestone("preferred", "dcc", date(2022, 9, 14)),
+            milestone("met", "dcc", date(2022, 8, 1), met_on=date(2022, 8, 1)),
+        ),
+    )
+    dcc = tasks_for(CONFIG, representative(CONFIG, "dcc"), [("committee:jc", state)])
+    assert [(t.kind, t.party, t.item, t.due_on) for t in dcc] == [
+        ("evidence", "dcc", "preferred", date(2022, 9, 14))
+    ]
+    staff = tasks_for(CONFIG, secretary(CONFIG), [("committee:jc", state)])
+    assert [t.item for t in staff] == ["preferred", "shadow"]
+    assert staff[1].what.endswith("owed by County Durham Care Partnership Executive")
+    assert len({t.anchor for t in staff}) == 2
+    assert tasks_for(CONFIG, representative(CONFIG, "icb"), [("committee:jc", state)]) == []
+    done = state.model_copy(update={"established_on": date(2023, 4, 1)})
+    assert tasks_for(CONFIG, secretary(CONFIG), [("committee:jc", done)]) == []

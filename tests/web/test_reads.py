@@ -142,6 +142,11 @@ PAGES: dict[str, Row] = {
     "/tasks": Row(Reader.LIST, ("/tasks",)),
     "/partnerships": Row(Reader.LIST, ("/partnerships",)),
     "/partnerships/{slug}": Row(Reader.MEMBER, ("/partnerships/{slug}",)),
+    "/partnerships/{slug}/meetings": Row(Reader.MEMBER, ("/partnerships/{slug}/meetings",)),
+    "/partnerships/{slug}/registers/{body}": Row(
+        Reader.MEMBER, ("/partnerships/{slug}/registers/{body}",)
+    ),
+    "/calendars": Row(Reader.LIST, ("/calendars",)),
     "/processes/{process_id}": Row(Reader.MEMBER, ("/processes/{process}",)),
     "/processes/{process_id}/version": Row(Reader.MEMBER, ("/processes/{process}/version",)),
     "/audit": Row(Reader.LOG_AUDITOR, ("/audit",)),

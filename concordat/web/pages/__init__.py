@@ -7,7 +7,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from concordat.web.pages import audit, home, partnerships, processes, tasks
+from concordat.web.pages import (
+    audit,
+    calendar_links,
+    home,
+    meetings,
+    partnerships,
+    processes,
+    registers,
+    tasks,
+)
 from concordat.web.pages.errors import error_page
 from concordat.web.pages.signed_in import SignInNeeded, to_sign_in
 
@@ -25,3 +34,6 @@ def install(app: FastAPI) -> None:
     app.include_router(processes.router)
     app.include_router(tasks.router)
     app.include_router(audit.router)
+    app.include_router(calendar_links.router)
+    app.include_router(meetings.router)
+    app.include_router(registers.router)

@@ -17,8 +17,16 @@ from concordat.web.pages.csrf import PostedForm
 from concordat.web.pages.reading import process_state
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
-from concordat.web.pages.submitting import caller, fields_of, form_id, submitted
+from concordat.web.pages.submitting import (
+    BACK,
+    caller,
+    fields_of,
+    form_id,
+    keep_refusal,
+    submitted,
+)
 from concordat.web.reading import readable_process
+from concordat.web.signin import safe_return
 from domain.aggregates.escalation.state import EscalationState
 from domain.aggregates.exit import ExitState
 from domain.aggregates.review import ReviewState
@@ -84,6 +92,7 @@ async def _page(
         letters=letters,
         deadlines=deadlines(state),
         tasks=tasks_for(config, viewer, [(process_id, state)]),
+        secretariat=config.access.is_secretariat(viewer),
         version=recorded[-1].version if recorded else 0,
         refused=refused or {},
         today=datetime.now(UTC).date(),
@@ -110,10 +119,14 @@ async def command(
     process_id: str, request: Request, viewer: Viewer, reach: Reach, form: PostedForm
 ) -> Response:
     """The form's command sent as the API sends it; on refusal the page again, the refusal
-    beside the form it came from."""
+    beside the form it came from. A form on another page (meetings, a register) names it in
+    `back`: the browser returns there, and a refusal is kept for that page to show."""
     fields = fields_of(form)
+    back = safe_return(str(form.get(BACK, "")))
     if fields.get("type") == "DecideEscalation":
         fields = _vote(fields)
+    if fields.get("type") in ("ReturnDeclaration", "UpdateDeclaration"):
+        fields = _interests(fields)
     sent, refused = await submitted(
         fields,
         COMMANDS.validate_python,
@@ -121,6 +134,9 @@ async def command(
             process_id, command, caller(viewer), OnBehalfOf(), request, reach
         ),
     )
+    if sent is None and back is not None:
+        keep_refusal(request, form_id(form), str(refused))
+        return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
     if sent is None:
         return await _page(
             request,
@@ -130,7 +146,9 @@ async def command(
             refused={form_id(form): str(refused)},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    return RedirectResponse(f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        back or f"/processes/{process_id}", status_code=status.HTTP_303_SEE_OTHER
+    )
 
 
 def _vote(fields: dict[str, Any]) -> dict[str, Any]:
@@ -145,3 +163,15 @@ def _vote(fields: dict[str, Any]) -> dict[str, Any]:
         "in_favour": [seat for seat, vote in votes.items() if vote == "for"],
         "against": [seat for seat, vote in votes.items() if vote == "against"],
     }
+
+
+def _interests(fields: dict[str, Any]) -> dict[str, Any]:
+    """The declaration form's rows (`interest:N:FIELD`) as the command's interests; a row
+    without a description is one the member left empty."""
+    rows: dict[str, dict[str, Any]] = {}
+    for key, value in fields.items():
+        if key.startswith("interest:"):
+            _, row, name = key.split(":", 2)
+            rows.setdefault(row, {})[name] = value
+    rest = {k: v for k, v in fields.items() if not k.startswith("interest:")}
+    return {**rest, "interests": [r for _, r in sorted(rows.items()) if "description" in r]}

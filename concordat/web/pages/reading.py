@@ -3,6 +3,9 @@ a partnership's state, its open processes' states, and what the signed-in person
 
 from typing import Any
 
+from temporalio.service import RPCError, RPCStatusCode
+
+from concordat.visibility import running_query, visible
 from concordat.web import api
 from concordat.web.backends import Backends, query
 from concordat.web.kinds import KINDS
@@ -20,6 +23,8 @@ WORKFLOW_TYPES = {
     ProcessKind.COMMITTEE: "Committee",
 }
 """The workflow type Temporal names each kind of process by (concordat/web/kinds.py)."""
+DECLARATIONS = "Declarations"
+MEETINGS = "MeetingCycle"
 
 
 async def process_state(reach: Backends, workflow_type: str, process_id: str) -> Any:
@@ -29,13 +34,27 @@ async def process_state(reach: Backends, workflow_type: str, process_id: str) ->
 
 
 async def open_states(reach: Backends, state: PartnershipState) -> list[tuple[str, ProcessState]]:
-    """The partnership itself and each open process it started, with their states."""
+    """The partnership itself, each open process it started and each open round of
+    declarations (its schedule starts those, so Temporal lists them), with their states."""
     states: list[tuple[str, ProcessState]] = [(partnership_stream(state.slug), state)]
     for record in state.open_processes:
         kind = WORKFLOW_TYPES.get(record.process)
         if kind is not None:
             states.append((record.process_id, await process_state(reach, kind, record.process_id)))
-    return states
+    return states + await running(reach, state.slug, DECLARATIONS)
+
+
+async def running(reach: Backends, slug: str, workflow_type: str) -> list[tuple[str, Any]]:
+    """The partnership's running workflows of `workflow_type` that its schedules start (rounds
+    of declarations, meeting cycles), with their states; none where Temporal keeps no
+    visibility (its time-skipping test server), which has no schedules to start them either."""
+    try:
+        rows = await visible(await reach.temporal(), running_query(slug, workflow_type))
+    except RPCError as error:
+        if error.status is RPCStatusCode.UNIMPLEMENTED:
+            return []
+        raise
+    return [(r.workflow_id, await process_state(reach, workflow_type, r.workflow_id)) for r in rows]
 
 
 async def owed_by(reach: Backends, person: Person) -> list[Task]:

@@ -5,7 +5,7 @@ comes back in the domain's words, with nothing written."""
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from fastapi import HTTPException, status
+from fastapi import HTTPException, Request, status
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
@@ -16,16 +16,30 @@ from domain.text import refusal
 
 T = TypeVar("T")
 REFUSALS = (status.HTTP_403_FORBIDDEN, status.HTTP_422_UNPROCESSABLE_CONTENT)
+BACK = "back"
+"""A form's field naming the page it was on, when that is not the process's own."""
+REFUSED_KEY = "refused"
 
 
 def fields_of(form: FormData) -> dict[str, Any]:
     """The command's fields: the form's own (not its token or name), empty ones left out."""
-    return {k: v for k, v in form.items() if k not in (FIELD, "form_id") and v != ""}
+    return {k: v for k, v in form.items() if k not in (FIELD, "form_id", BACK) and v != ""}
 
 
 def form_id(form: FormData) -> str:
     """Which form on the page was sent, to show a refusal beside it."""
     return str(form.get("form_id", ""))
+
+
+def keep_refusal(request: Request, form: str, reason: str) -> None:
+    """Keeps a refusal for the page the browser is sent back to (`taken_refusals`)."""
+    request.session[REFUSED_KEY] = {form: reason}
+
+
+def taken_refusals(request: Request) -> dict[str, str]:
+    """The refusal kept for this page, by form id, shown once."""
+    kept = request.session.pop(REFUSED_KEY, None)
+    return dict(kept) if isinstance(kept, dict) else {}
 
 
 def caller(person: Person) -> Caller:
