@@ -85,6 +85,7 @@ async def run(settings: Settings) -> None:
             await connect_temporal(settings),
             settings.task_queue,
             folder=settings.partnerships_dir,
+            web_base_url=settings.web_base_url(),
         )
         log.info("schedules in step with configuration", schedules=len(synced))
         # Made before the stack is said to run: the web service signs every command with it.

@@ -43,12 +43,17 @@ async def sync_schedules(
     task_queue: str,
     partnerships: Sequence[Partnership | str] | None = None,
     folder: Path = SHIPPED,
+    *,
+    web_base_url: str,
 ) -> list[SyncResult]:
     """Creates, updates or deletes Concordat's schedules to match the configuration of
     `partnerships` (all those in `folder` by default) that have started; the schedules of the
-    others are deleted."""
+    others are deleted. `web_base_url` goes into each configuration as its workflow's has it
+    (the address its letters point to), so a schedule made at the start is not changed here."""
     configs = [
-        p if isinstance(p, Partnership) else load_partnership(p, folder)
+        (p if isinstance(p, Partnership) else load_partnership(p, folder)).model_copy(
+            update={"web_base_url": web_base_url}
+        )
         for p in (partnerships if partnerships is not None else partnership_slugs(folder))
     ]
     results: list[SyncResult] = []

@@ -43,7 +43,11 @@ async def sync(partnership: str | None, as_json: bool) -> None:
     temporal = await client()
     try:
         results = await sync_schedules(
-            temporal, settings.task_queue, [partnership] if partnership else None, folder
+            temporal,
+            settings.task_queue,
+            [partnership] if partnership else None,
+            folder,
+            web_base_url=settings.web_base_url(),
         )
     except (ConfigError, DomainError) as error:
         fail(str(error))

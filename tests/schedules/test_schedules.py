@@ -40,6 +40,9 @@ from worker import build_worker
 from workflows.meeting_cycle import MeetingCycleWorkflow
 from workflows.schedule_plan import meeting_schedule_id, planned_schedules
 
+WEB = "https://concordat.example.gov.uk"
+"""Where the letters the partnerships send point people to."""
+
 
 async def listed(client: Client, prefix: str, count: int) -> list[ScheduleInfo]:
     """Schedules are listed through visibility, which lags a moment behind."""
@@ -89,11 +92,11 @@ async def test_schedules_exist_only_while_the_partnership_runs(
     durham = renamed(load_partnership("county-durham"))
     planned = planned_schedules(durham)
     # Not started: the sync makes none.
-    assert await sync_schedules(dev_client, task_queue, [durham]) == []
+    assert await sync_schedules(dev_client, task_queue, [durham], web_base_url=WEB) == []
     assert await described_zones(dev_client, durham) == {}
 
     async with build_worker(dev_client, store, task_queue, delivery):
-        await start_partnership(dev_client, durham, "schedules-test", task_queue)
+        await start_partnership(dev_client, durham, "schedules-test", task_queue, web_base_url=WEB)
         zones: dict[str, str | None] = {}
         for _ in range(200):
             zones = await described_zones(dev_client, durham)
@@ -103,12 +106,12 @@ async def test_schedules_exist_only_while_the_partnership_runs(
         # Started: every meeting and declarations round on London's calendar.
         assert zones == {p.schedule_id: "Europe/London" for p in planned}
         assert await has_started(dev_client, durham.slug)
-        again = await sync_schedules(dev_client, task_queue, [durham])
+        again = await sync_schedules(dev_client, task_queue, [durham], web_base_url=WEB)
         assert {r.outcome for r in again} == {"unchanged"} and len(again) == len(planned)
 
         await dev_client.get_workflow_handle(partnership_stream(durham.slug)).terminate("ended")
         await listed(dev_client, f"schedule:meeting:{durham.slug}:", 6)
-        ended = await sync_schedules(dev_client, task_queue, [durham])
+        ended = await sync_schedules(dev_client, task_queue, [durham], web_base_url=WEB)
         assert sorted(r.schedule_id for r in ended if r.outcome == "deleted") == sorted(
             p.schedule_id for p in planned
         )
@@ -247,7 +250,11 @@ async def test_cli_sync_is_idempotent_and_list_shows_next_runs(
     assert "no schedules" in unstarted.stdout
     # Running, as far as the sync can tell: no worker needs to have picked it up.
     mse = await start_partnership(
-        dev_client, load_partnership("mid-south-essex"), "cli-test", "cli-test-idle"
+        dev_client,
+        load_partnership("mid-south-essex"),
+        "cli-test",
+        "cli-test-idle",
+        web_base_url=WEB,
     )
     first = await asyncio.to_thread(
         concordat, dev_server, "schedules", "sync", "--partnership", "mid-south-essex", "--json"
