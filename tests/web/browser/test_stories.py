@@ -243,6 +243,9 @@ async def test_a_board_member_votes_at_an_escalation_and_sees_the_outcome(
     await screenshot(page, "process-own-vote")
     cast = [line for line in await timeline(page) if "cast its own vote" in line]
     assert len(cast) == 1 and "icb-medical-director" in cast[0] and "against" in cast[0]
+    # Away from the process page, which reloads itself when the process moves: a reload racing
+    # the member's own return to it would abort that navigation.
+    await member.open("/tasks")
 
     secretary = await sign_in(chromium, web, SECRETARY)
     page = secretary.page
