@@ -264,10 +264,11 @@ async def update_declaration(
         PartnershipWorkflow.execute,
         _sealed(request, caller, config, declaration, behalf),
     )
-    return await _register(reach, config, declaration.body)
+    return await register_for(reach, config, declaration.body)
 
 
-async def _register(reach: Backends, config: Partnership, body: str) -> Register:
+async def register_for(reach: Backends, config: Partnership, body: str) -> Register:
+    """`body`'s register from the log; 404 for a body that keeps none."""
     store = await reach.auditor_store()
     events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
     try:
@@ -281,7 +282,7 @@ async def _register(reach: Backends, config: Partnership, body: str) -> Register
     summary="A body's register of interests: each seat's latest declaration, with its history",
 )
 async def register_with_history(slug: str, body: str, person: SignedIn, reach: Reach) -> Register:
-    return await _register(reach, readable(reach.settings, person, slug), body)
+    return await register_for(reach, readable(reach.settings, person, slug), body)
 
 
 @router.get(
@@ -292,7 +293,7 @@ async def register_with_history(slug: str, body: str, person: SignedIn, reach: R
 )
 async def register_of_interests(slug: str, body: str, person: SignedIn, reach: Reach) -> Response:
     config = readable(reach.settings, person, slug)
-    register = await _register(reach, config, body)
+    register = await register_for(reach, config, body)
     return Response(
         register_csv(config, register),
         media_type="text/csv; charset=utf-8",

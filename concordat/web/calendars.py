@@ -133,14 +133,20 @@ def _person(request: Request, token: str) -> Person:
     return person
 
 
-async def _items(reach: Backends, config: Partnership, seen: tuple[str, ...]) -> list[CalendarItem]:
-    """The partnership's own dates and those of the bodies in `seen`, from the log."""
+async def calendar_items(reach: Backends, config: Partnership) -> tuple[CalendarItem, ...]:
+    """Every dated item of the partnership and its bodies, from the log."""
     store = await reach.auditor_store()
     log = (
         Recorded(stream=e.stream_id, recorded_at=e.recorded_at, event=to_domain_event(e))
         for e in await store.read_partnership(config.slug)
     )
-    return [i for i in calendar_of(config, log) if i.entry.body is None or i.entry.body in seen]
+    return calendar_of(config, log)
+
+
+async def _items(reach: Backends, config: Partnership, seen: tuple[str, ...]) -> list[CalendarItem]:
+    """The partnership's own dates and those of the bodies in `seen`, from the log."""
+    items = await calendar_items(reach, config)
+    return [i for i in items if i.entry.body is None or i.entry.body in seen]
 
 
 def _calendar(

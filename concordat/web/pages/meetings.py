@@ -9,13 +9,12 @@ from fastapi.responses import HTMLResponse
 
 from concordat.web import api
 from concordat.web.api import Reach
+from concordat.web.calendars import calendar_items
 from concordat.web.pages.reading import MEETINGS, running
 from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
 from concordat.web.pages.submitting import taken_refusals
-from domain.calendar_feed import Recorded, calendar_of
 from domain.meetings import MeetingState
-from eventstore.codec import to_domain_event
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,12 +22,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/partnerships/{slug}/meetings")
 async def meetings_page(slug: str, request: Request, viewer: Viewer, reach: Reach) -> HTMLResponse:
     config = (await api.partnership_state(slug, viewer, reach)).config
-    store = await reach.auditor_store()
-    log = (
-        Recorded(stream=e.stream_id, recorded_at=e.recorded_at, event=to_domain_event(e))
-        for e in await store.read_partnership(config.slug)
-    )
-    entries = {i.entry.key: i.entry for i in calendar_of(config, log)}
+    entries = {i.entry.key: i.entry for i in await calendar_items(reach, config)}
     meetings = sorted(
         (e for e in entries.values() if e.kind == "meeting"), key=lambda e: (e.on, e.body or "")
     )

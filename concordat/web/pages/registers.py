@@ -5,7 +5,7 @@ form that returns or updates their own declaration."""
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from concordat.web import api
@@ -15,10 +15,7 @@ from concordat.web.pages.rendering import render
 from concordat.web.pages.signed_in import Viewer
 from concordat.web.pages.submitting import taken_refusals
 from domain.declarations import DeclarationsState
-from domain.errors import DomainError
-from domain.registers import register_of
 from domain.tasks import tasks_for
-from eventstore.codec import to_domain_event
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,12 +25,7 @@ async def register_page(
     slug: str, body: str, request: Request, viewer: Viewer, reach: Reach
 ) -> HTMLResponse:
     config = (await api.partnership_state(slug, viewer, reach)).config
-    store = await reach.auditor_store()
-    events = [to_domain_event(e) for e in await store.read_partnership(config.slug)]
-    try:
-        register = register_of(config, body, events)
-    except DomainError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    register = await api.register_for(reach, config, body)
     rounds: list[tuple[str, Any]] = [
         (process_id, state)
         for process_id, state in await running(reach, config.slug, DECLARATIONS)
