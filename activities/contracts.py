@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from domain.events import DomainEvent, NoticeDelivered, NoticeIssued
 from domain.meetings import FireCalendar
+from domain.partnership import Partnership
 from domain.provenance import Actor
 
 APPEND_EVENTS = "append_events"
@@ -188,13 +189,30 @@ class PlannedSchedule(BaseModel):
 
 
 class EnsureSchedules(BaseModel):
-    """Make the partnership's schedules exactly `schedules`: create the missing, update the
-    changed, delete the ones no longer planned."""
+    """Make the partnership's schedules exactly those its configuration plans
+    (`workflows.schedule_plan`): create the missing, update the changed, delete the ones no longer
+    planned. The configuration goes once; the plan is made from it by the activity, where every
+    schedule's input would repeat the whole configuration in the partnership's history."""
 
     model_config = ConfigDict(frozen=True)
 
     partnership: str = Field(min_length=1)
-    schedules: list[PlannedSchedule]
+    config: Partnership | None = None
+    schedules: list[PlannedSchedule] = Field(
+        default_factory=list,
+        description="the plan itself, as a run scheduled before the configuration went alone "
+        "sent it; kept so that a retry of such a run's activity still reads",
+    )
+
+    @model_validator(mode="after")
+    def one_plan(self) -> Self:
+        if self.config is not None and self.schedules:
+            raise ValueError("give the configuration or its planned schedules, not both")
+        if self.config is not None and self.config.slug != self.partnership:
+            raise ValueError(
+                f"the configuration is {self.config.slug!r}'s, not {self.partnership!r}'s"
+            )
+        return self
 
 
 class SyncResult(BaseModel):

@@ -30,7 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.contracts import ENSURE_SCHEDULES, EnsureSchedules, PlannedSchedule, SyncResult
 from domain.meetings import FireCalendar
 from workflows import search_attributes
-from workflows.schedule_plan import PREFIX, partnership_prefixes
+from workflows.schedule_plan import PREFIX, partnership_prefixes, planned_schedules
 
 log = structlog.get_logger(__name__)
 
@@ -57,9 +57,10 @@ class SchedulesActivities:
     @activity.defn(name=ENSURE_SCHEDULES)
     async def ensure_schedules(self, request: EnsureSchedules) -> list[SyncResult]:
         """The partnership's schedules made to match `request`, on this worker's task queue."""
+        planned = request.schedules if request.config is None else planned_schedules(request.config)
         try:
             return await ensure_partnership_schedules(
-                self._client, self._task_queue, request.partnership, request.schedules
+                self._client, self._task_queue, request.partnership, planned
             )
         except RPCError as error:
             # Temporal's time-skipping test server has no Schedules; every real one has.

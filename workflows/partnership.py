@@ -63,7 +63,6 @@ from workflows.launches import (
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
-from workflows.schedule_plan import planned_schedules
 
 PROCESS = "partnership"
 
@@ -125,9 +124,7 @@ class PartnershipWorkflow:
         if input.carried is None and workflow.patched(SCHEDULES_WITH_THE_PARTNERSHIP):
             await workflow.execute_activity(
                 ENSURE_SCHEDULES,
-                EnsureSchedules(
-                    partnership=input.config.slug, schedules=planned_schedules(input.config)
-                ),
+                EnsureSchedules(partnership=input.config.slug, config=input.config),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=STORE_RETRY,
             )
