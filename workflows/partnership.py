@@ -16,7 +16,7 @@ import functools
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
@@ -42,7 +42,7 @@ from domain.aggregates.partnership import (
     initial_state,
 )
 from domain.errors import DomainError
-from domain.events import Abandonment, DomainEvent, ProcessKind
+from domain.events import Abandonment, AdmissionProposed, DomainEvent, ProcessKind
 from domain.provenance import Actor, Channel, system_actor
 from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
@@ -93,6 +93,19 @@ replays without them."""
 class PartnershipInput(ProcessInput[PartnershipState]):
     """The partnership's configuration; a test's history limit applies to every process it
     starts as well."""
+
+
+class PartnershipProgress(BaseModel):
+    """What a command returns: small, as every update's result is kept in the history and the
+    whole state carries the configuration (20-30 KB); the whole state is the `state` query."""
+
+    model_config = ConfigDict(frozen=True)
+
+    effective_on: date | None
+    mou_version: int
+    outstanding_signatures: tuple[str, ...]
+    admission: AdmissionProposed | None
+    admission_agreed_by: tuple[str, ...]
 
 
 @workflow.defn(name="Partnership")
@@ -184,12 +197,19 @@ class PartnershipWorkflow:
     # ------------------------------------------------------------------------ commands
 
     @workflow.update
-    async def execute(self, command: Command[PartnershipUpdate]) -> PartnershipState:
+    async def execute(self, command: Command[PartnershipUpdate]) -> PartnershipProgress:
         """A signature (P1): the MoU takes effect with the last one; an admission's step (P7):
         proposed, agreed by each signatory, admitted by the counterpart signature; or a member's
         declaration of interests updated (P6.5)."""
         await self._p.execute(command)
-        return self._p.state
+        state = self._p.state
+        return PartnershipProgress(
+            effective_on=state.effective_on,
+            mou_version=state.mou_version,
+            outstanding_signatures=state.outstanding_signatures,
+            admission=state.admission,
+            admission_agreed_by=state.admission_agreed_by,
+        )
 
     @execute.validator
     def _validate_execute(self, command: Command[PartnershipUpdate]) -> None:

@@ -228,7 +228,8 @@ async def sign(
 ) -> PartnershipState:
     handle = await _partnership(reach, slug)
     sealed = _sealed(request, caller, await _config_of(handle), signature, behalf)
-    state: PartnershipState = await update(handle, PartnershipWorkflow.execute, sealed)
+    await update(handle, PartnershipWorkflow.execute, sealed)
+    state: PartnershipState = await query(handle, PartnershipWorkflow.state)
     return state
 
 

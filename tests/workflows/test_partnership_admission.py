@@ -134,9 +134,8 @@ async def test_admitted_with_every_agreement_refused_with_one_missing_003_s14(
     new, seat = admission.new, admission.seat
 
     async def execute(command: PartnershipUpdate) -> PartnershipState:
-        state: PartnershipState = await handle.execute_update(
-            PartnershipWorkflow.execute, sent(admission.shipped, command)
-        )
+        await handle.execute_update(PartnershipWorkflow.execute, sent(admission.shipped, command))
+        state: PartnershipState = await handle.query(PartnershipWorkflow.state)
         return state
 
     proposal = ProposeAdmission(
