@@ -1,5 +1,6 @@
 """What a partnership's calendar holds (docs/rules.md P8): its meetings, the deadlines before
-them, review and response dates, exit dates and committee milestones, folded from its log.
+them, review and response dates, exit dates, committee milestones, declarations due, escalation
+deadlines and agreed actions, folded from its log.
 
 Each entry has a stable key naming the thing it is (a meeting, a deadline of a process), and a
 sequence counting how often the record changed it, so every reader, and every regeneration of
@@ -15,8 +16,15 @@ from pydantic import BaseModel, ConfigDict
 
 from domain import meetings
 from domain.events import (
+    ActionAgreed,
+    ActionCompleted,
     DeclarationsRequested,
     DomainEvent,
+    EscalationClimbed,
+    EscalationClosed,
+    EscalationDecided,
+    EscalationRaised,
+    EscalationResolved,
     ExitNotified,
     ExitWithdrawn,
     MilestoneMet,
@@ -30,6 +38,7 @@ from domain.events import (
     ReviewOpened,
 )
 from domain.events.base import ProcessKind
+from domain.events.escalation import ClimbReason
 from domain.notices import long_date
 from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
@@ -124,6 +133,14 @@ class _Milestone(BaseModel):
     met_on: date | None = None
 
 
+class _Level(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    respond_by: date
+    outcome: str = ""
+    ended: bool = False
+
+
 class _Deriver:
     """Turns each event into the entries it creates or changes, as they now stand, keeping the
     state of each meeting and exit it has seen."""
@@ -135,6 +152,10 @@ class _Deriver:
         self.withdrawn: set[str] = set()
         self.acknowledgements: dict[tuple[str, str], tuple[date, date | None]] = {}
         self.milestones: dict[tuple[str, str], _Milestone] = {}
+        self.escalations: dict[str, EscalationRaised] = {}
+        self.levels: dict[tuple[str, int], _Level] = {}
+        self.current_level: dict[str, int] = {}
+        self.actions: dict[tuple[str, str], tuple[ActionAgreed, date | None]] = {}
 
     def __call__(self, recorded: Recorded) -> list[Entry]:
         event, stream = recorded.event, recorded.stream
@@ -166,6 +187,37 @@ class _Deriver:
                 return self._milestone(event, stream)
             case DeclarationsRequested():
                 return [self._declarations_due(event)]
+            case EscalationRaised():
+                self.escalations[stream] = event
+                return self._level(stream, event.level, event.respond_by)
+            case EscalationClimbed():
+                said = (
+                    "referred up" if event.reason != ClimbReason.DEADLINE_PASSED else "not settled"
+                )
+                return [
+                    *self._outcome(
+                        stream, f"Moved up the ladder on {long_date(event.climbed_on)}, {said}."
+                    ),
+                    *self._level(stream, event.to_level, event.respond_by),
+                ]
+            case EscalationDecided():
+                verdict = "carried" if event.carried else "not carried"
+                return self._outcome(
+                    stream, f"Decided on {long_date(event.decided_on)}: the vote was {verdict}."
+                )
+            case EscalationResolved():
+                return self._outcome(
+                    stream, f"Resolved on {long_date(event.resolved_on)}.", ended=True
+                )
+            case EscalationClosed():
+                return self._outcome(stream, f"Closed on {long_date(event.closed_on)}.", ended=True)
+            case ActionAgreed():
+                self.actions[(stream, event.action_id)] = (event, None)
+                return self._action(stream, event.action_id)
+            case ActionCompleted() if (stream, event.action_id) in self.actions:
+                agreed, _ = self.actions[(stream, event.action_id)]
+                self.actions[(stream, event.action_id)] = (agreed, event.completed_on)
+                return self._action(stream, event.action_id)
             case _:
                 return []
 
@@ -363,6 +415,79 @@ class _Deriver:
                 page=f"/processes/{stream}",
             )
         ]
+
+    # ------------------------------------------------------------------------ escalations
+
+    def _level(self, stream: str, level: int, respond_by: date) -> list[Entry]:
+        self.current_level[stream] = level
+        self.levels[(stream, level)] = _Level(respond_by=respond_by)
+        return [self._level_entry(stream, level)]
+
+    def _outcome(self, stream: str, said: str, ended: bool = False) -> list[Entry]:
+        """The escalation's current level says what became of it; once the escalation has
+        ended its deadline is off."""
+        level = self.current_level.get(stream)
+        if level is None:
+            return []
+        known = self.levels[(stream, level)]
+        self.levels[(stream, level)] = known.model_copy(
+            update={"outcome": f"{known.outcome} {said}".strip(), "ended": ended}
+        )
+        return [self._level_entry(stream, level)]
+
+    def _level_entry(self, stream: str, level: int) -> Entry:
+        raised = self.escalations[stream]
+        known = self.levels[(stream, level)]
+        stage = self.config.stage(level)
+        handler = stage.name if stage is not None else f"stage {level} of the escalation procedure"
+        bodies = stage.bodies if stage is not None else ()
+        by = self._body_name(raised.raised_by)
+        said = (
+            f"Last day for {handler} to consider the escalation the {by} raised on "
+            f"{long_date(raised.raised_on)}: {raised.summary}"
+        )
+        return Entry(
+            key=f"{stream}:level:{level}",
+            kind="deadline",
+            body=self._handling_body(bodies, raised.raised_by),
+            on=known.respond_by,
+            summary=f"Escalation response due: {handler}",
+            description=f"{said} {known.outcome}".strip(),
+            cancelled=known.ended,
+            page=f"/processes/{stream}",
+        )
+
+    @staticmethod
+    def _handling_body(bodies: tuple[str, ...], raised_by: str) -> str | None:
+        """The one body a level's deadline falls to: the stage's only body, or the raiser when
+        the stage is the raising body's own; else it is the whole partnership's."""
+        if len(bodies) == 1:
+            return bodies[0]
+        return raised_by if raised_by in bodies else None
+
+    def _action(self, stream: str, action_id: str) -> list[Entry]:
+        agreed, completed = self.actions[(stream, action_id)]
+        said = (
+            f"Agreed on {long_date(agreed.agreed_on)} at an escalation, owned by "
+            f"{self._name(agreed.owner)}: {agreed.description}"
+        )
+        if completed is not None:
+            said += f" Completed on {long_date(completed)}."
+        return [
+            Entry(
+                key=f"{stream}:action:{action_id}",
+                kind="deadline",
+                body=None,
+                on=agreed.due_on,
+                summary=f"Action due: {self._name(agreed.owner)}",
+                description=said,
+                page=f"/processes/{stream}",
+            )
+        ]
+
+    def _body_name(self, slug: str) -> str:
+        known = {b.slug: b.name for b in self.config.bodies}
+        return known.get(slug, slug)
 
     # ------------------------------------------------------------------------ declarations
 

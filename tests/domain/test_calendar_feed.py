@@ -5,8 +5,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from domain.calendar_feed import CalendarItem, Recorded, calendar_of, for_body
 from domain.events import (
+    ActionAgreed,
+    ActionCompleted,
     DeclarationsRequested,
     DomainEvent,
+    EscalationClimbed,
+    EscalationRaised,
+    EscalationResolved,
     ExitNotified,
     ExitWithdrawn,
     MeetingArranged,
@@ -20,8 +25,9 @@ from domain.events import (
     NoticeKind,
     ProcessKind,
 )
+from domain.events.escalation import ActionKind, ClimbReason, EscalationReason
 from domain.partnership import Partnership
-from domain.streams import declarations_stream, exit_stream, meeting_stream
+from domain.streams import declarations_stream, escalation_stream, exit_stream, meeting_stream
 
 SLUG = "county-durham"
 NOMINAL = date(2027, 7, 15)
@@ -250,3 +256,85 @@ def test_a_body_calendar_holds_only_that_bodys_entries(county_durham: Partnershi
         f"{round_id}:return-by",
     }
     assert all(i.entry.starts_at is None for i in cdcpe)  # not yet set: all-day entries
+
+
+def test_an_escalations_deadlines_and_actions_follow_it_up_the_ladder(
+    county_durham: Partnership,
+) -> None:
+    """P4 with P8.1: each level's response deadline falls to the body handling it; climbing
+    says so on the level left; an agreed action has its due date; once resolved the level's
+    deadline is off, and the entries speak plainly."""
+    stream = escalation_stream(SLUG, "esc-1")
+    said = "Discharge delays have not fallen."
+    raised = EscalationRaised(
+        partnership=SLUG,
+        escalation_id="esc-1",
+        raised_by="acute-care-board",
+        reason=EscalationReason.OUTCOME_NOT_DELIVERED,
+        summary=said,
+        raised_on=date(2027, 1, 4),
+        level=1,
+        respond_by=date(2027, 2, 1),
+    )
+    climbed = EscalationClimbed(
+        partnership=SLUG,
+        escalation_id="esc-1",
+        from_level=1,
+        to_level=2,
+        climbed_on=date(2027, 2, 2),
+        reason=ClimbReason.DEADLINE_PASSED,
+        respond_by=date(2027, 3, 2),
+    )
+    action = ActionAgreed(
+        partnership=SLUG,
+        escalation_id="esc-1",
+        action_id="a1",
+        kind=ActionKind.MITIGATING_ACTION,
+        description="A discharge recovery plan.",
+        owner="cddft",
+        due_on=date(2027, 4, 1),
+        agreed_on=date(2027, 2, 20),
+        level=2,
+    )
+    completed = ActionCompleted(
+        partnership=SLUG, escalation_id="esc-1", action_id="a1", completed_on=date(2027, 3, 25)
+    )
+    resolved = EscalationResolved(
+        partnership=SLUG,
+        escalation_id="esc-1",
+        level=2,
+        resolved_on=date(2027, 3, 30),
+        resolution="Delays fell.",
+    )
+    items = calendar_of(
+        county_durham,
+        recorded(
+            (stream, raised),
+            (stream, climbed),
+            (stream, action),
+            (stream, completed),
+            (stream, resolved),
+        ),
+    )
+    keyed = by_key(items)
+    first, second = keyed[f"{stream}:level:1"], keyed[f"{stream}:level:2"]
+    assert (first.entry.on, first.entry.body, first.sequence) == (
+        date(2027, 2, 1),
+        "acute-care-board",
+        1,
+    )
+    assert first.entry.summary == "Escalation response due: Thematic partnership board"
+    assert "Moved up the ladder on 2 February 2027, not settled." in first.entry.description
+    assert not first.entry.cancelled
+    assert (second.entry.on, second.entry.body) == (date(2027, 3, 2), "cdcpe")
+    assert second.entry.summary == "Escalation response due: CDCP Executive"
+    assert second.entry.description.endswith("Resolved on 30 March 2027.")
+    assert said in second.entry.description and second.entry.cancelled
+    plan = keyed[f"{stream}:action:a1"]
+    assert (plan.entry.on, plan.sequence) == (date(2027, 4, 1), 1)
+    assert plan.entry.description.endswith("Completed on 25 March 2027.")
+    assert [i.entry.key for i in for_body(items, "cdcpe")] == [f"{stream}:level:2"]
+    for item in items:
+        words = f"{item.entry.summary} {item.entry.description}"
+        assert "esc-1" not in words and "cdcpe" not in words and "cddft" not in words, words
+        assert item.entry.page == f"/processes/{stream}"
