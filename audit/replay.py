@@ -250,6 +250,10 @@ class _Fold:
         )
 
 
+_ACTED_ON = ("MouSigned",)
+"""The events whose metadata (who acted) the report shows: the signatures'."""
+
+
 def acted(recorded: RecordedEvent) -> str:
     """Who acted on `recorded`, and whether the signature over it verifies."""
     actor = recorded.metadata.get("actor")
@@ -461,7 +465,7 @@ async def replayed(
     """The `Replay` `replay_from` reports on, for a caller that wants the states themselves."""
     folding = Replay(config, as_of, known_on)
     async for recorded, last in store.partnership_events_to_fold(
-        config.slug, recorded_before=known_by(known_on), as_of=as_of
+        config.slug, recorded_before=known_by(known_on), as_of=as_of, metadata_of=_ACTED_ON
     ):
         folding.feed(recorded, last=last)
     return folding

@@ -1,5 +1,6 @@
 """The PostgreSQL event store: append with optimistic concurrency, read in global order, verify."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
@@ -28,6 +29,11 @@ _COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, metadata,"
     " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash, hash_scheme"
 )
+_FOLDED_COLUMNS = (
+    "position, stream_id, version, event_id, event_type, schema_version, data, occurred_at,"
+    " recorded_at, chain_hash"
+)
+"""What `_recorded` takes of a row but its metadata: the hashes are verify's."""
 # SQLSTATEs raised by append_events() (migrations/0001_events.sql).
 _VERSION_CONFLICT = "CC001"
 _ID_CONFLICT = "CC002"
@@ -137,6 +143,23 @@ def _check_governance_on(row: asyncpg.Record) -> str | None:
             f"it {dated.isoformat()}"
         )
     return None
+
+
+async def _read_ahead(
+    cursor: "asyncpg.cursor.Cursor[asyncpg.Record]",
+) -> AsyncIterator[list[asyncpg.Record]]:
+    """The cursor's rows VERIFY_PREFETCH at a time, each batch asked for before the caller works
+    through the one before: the database reads and sends it meanwhile, on a core of its own."""
+    ahead = asyncio.ensure_future(cursor.fetch(VERIFY_PREFETCH))
+    try:
+        while batch := await ahead:
+            ahead = asyncio.ensure_future(cursor.fetch(VERIFY_PREFETCH))
+            await asyncio.sleep(0)  # the request goes out before the caller's work begins
+            yield batch
+    finally:
+        # A caller that stops early leaves the request in flight; the connection needs it done.
+        if not ahead.done():
+            await ahead
 
 
 async def _scan(
@@ -273,6 +296,7 @@ class EventStore:
         *,
         recorded_before: datetime | None = None,
         as_of: date | None = None,
+        metadata_of: Sequence[str] = (),
     ) -> AsyncIterator[tuple[RecordedEvent, bool]]:
         """`partnership_events` as a replay folds them: each with whether it is the last of its
         stream this read yields, so the replay can let go of a process it has seen the end of.
@@ -281,7 +305,11 @@ class EventStore:
         after it, that row included: the replay stops the stream there, deciding from the row's
         data, so nothing after it counts (audit/replay.py `counted`). Rows without the column
         (recorded before migration 0005) never end a stream early; `verify` checks the column
-        against the data, so it cannot hide an event that counts."""
+        against the data, so it cannot hide an event that counts.
+
+        Only the events of the types in `metadata_of` carry their metadata; the others' is
+        empty: most of a row's bytes, which a fold that reads only who signed need not fetch
+        or decode."""
         mine = "data ->> 'partnership' = $1 AND ($2::timestamptz IS NULL OR recorded_at < $2)"
         async with (
             self._pool.acquire() as conn,
@@ -303,14 +331,17 @@ class EventStore:
             # The stopped streams' ends as one JSON object: looked up per row by key, where a
             # join would sort every row the read returns.
             cursor = await conn.cursor(
-                f"SELECT {_COLUMNS} FROM events WHERE {mine}"
+                f"SELECT {_FOLDED_COLUMNS}, CASE WHEN event_type = ANY($4::text[])"
+                " THEN metadata ELSE '{}' END AS metadata"
+                f" FROM events WHERE {mine}"
                 " AND position <= coalesce(($3::jsonb ->> stream_id)::bigint, position)"
                 " ORDER BY position",
                 partnership,
                 recorded_before,
                 orjson.dumps(stops).decode(),
+                list(metadata_of),
             )
-            while batch := await cursor.fetch(VERIFY_PREFETCH):
+            async for batch in _read_ahead(cursor):
                 for row in batch:
                     yield _recorded(row), row["position"] == ends[row["stream_id"]]
 
