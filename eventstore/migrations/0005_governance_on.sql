@@ -1,18 +1,16 @@
 -- Each row's governance date (the day the event speaks of: signed, notice given, the meeting
 -- held; else the UTC date it occurred; eventstore/codec.py::governance_date), so that a replay
 -- "as of" a date reads each stream only up to its first event dated after it (docs/audit.md,
--- "As of a date"). Filled by append_events() from what the client computed; NULL for the rows
+-- section 4). Filled by append_events() from what the client computed; NULL for the rows
 -- recorded before this migration (adding a NULL column rewrites no row), which the replay reads
 -- and decides in Python as before. Not hashed: it is derived from the hashed data, and
 -- EventStore.verify recomputes it for every row, so a changed date cannot hide an event from an
 -- "as of" report without verification failing.
 ALTER TABLE events ADD COLUMN governance_on date;
 
--- append_events() takes the dates as one more array; the old signature goes, so no writer can
--- append without them.
-DROP FUNCTION append_events(text, bigint, uuid[], text[], integer[], jsonb[], jsonb[],
-                            timestamptz[], bytea[], bytea[]);
-
+-- append_events() takes the dates as one more array. The old signature stays, appending
+-- without dates (as rows from before this migration are), for the workers of the release before,
+-- which keep serving until the new build is promoted (docs/upgrades.md); see the end.
 CREATE FUNCTION append_events(
     p_stream_id       text,
     p_expected        bigint,
@@ -116,3 +114,24 @@ REVOKE ALL ON FUNCTION append_events(text, bigint, uuid[], text[], integer[], js
                                      timestamptz[], bytea[], bytea[], date[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION append_events(text, bigint, uuid[], text[], integer[], jsonb[], jsonb[],
                                         timestamptz[], bytea[], bytea[], date[]) TO concordat_app;
+
+-- The old signature, for the workers of the release before during a rollout: the same append,
+-- every governance date unknown. CREATE OR REPLACE keeps its grants (0001, 0003).
+CREATE OR REPLACE FUNCTION append_events(
+    p_stream_id       text,
+    p_expected        bigint,
+    p_event_ids       uuid[],
+    p_types           text[],
+    p_schema_versions integer[],
+    p_data            jsonb[],
+    p_metadata        jsonb[],
+    p_occurred_at     timestamptz[],
+    p_event_hashes    bytea[],
+    p_metadata_hashes bytea[]
+) RETURNS TABLE (out_position bigint, out_version bigint, out_replayed boolean)
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT * FROM append_events(
+        p_stream_id, p_expected, p_event_ids, p_types, p_schema_versions, p_data, p_metadata,
+        p_occurred_at, p_event_hashes, p_metadata_hashes,
+        array_fill(NULL::date, ARRAY[coalesce(cardinality(p_event_ids), 0)]))
+$$;

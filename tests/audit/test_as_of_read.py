@@ -2,6 +2,7 @@
 `governance_on` column (migration 0005), and gives the same report as reading every row; the
 column is checked against the hashed data, so changing it to hide an event fails verification."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -10,7 +11,7 @@ import pytest
 
 from audit.replay import governance_on, replay, replay_from
 from eventstore.models import RecordedEvent
-from eventstore.store import EventStore
+from eventstore.store import EventStore, _append_arguments
 from tests.audit.story import CONFIG, SLUG, county_durham_story, new_events
 
 EARLY = date(2022, 10, 1)
@@ -104,3 +105,23 @@ async def test_a_date_changed_to_hide_an_event_fails_verification(
         f"the event's governance_on column says 2099-01-01, but its data dates it "
         f"{governance_on(hidden).isoformat()}"
     )
+
+
+async def test_a_worker_of_the_release_before_appends_without_dates(
+    story: int, store: EventStore
+) -> None:
+    """During a rollout the old build still calls append_events without the dates (0005 keeps
+    that signature): its rows are undated, read whole and verified."""
+    step = county_durham_story()[-1]
+    event = new_events(step, 0)[0].model_copy(update={"event_id": uuid.uuid4()})
+    arguments = _append_arguments(
+        step.stream_id, await store.stream_version(step.stream_id), [event]
+    )[:10]
+    (row,) = await store.pool.fetch(
+        "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", *arguments
+    )
+    dated = await store.pool.fetchval(
+        "SELECT governance_on FROM events WHERE position = $1", row["out_position"]
+    )
+    assert row["out_position"] == story + 1 and dated is None
+    assert (await store.verify()).intact
