@@ -5,7 +5,7 @@ log stays readable without the domain package, and the domain folds what the log
 """
 
 from datetime import UTC, date, datetime
-from typing import Any, get_args
+from typing import get_args
 from uuid import UUID
 
 from domain.events import DomainEvent, event_from_dict, event_to_json_dict
@@ -15,11 +15,13 @@ from eventstore.models import NewEvent, RecordedEvent
 
 _HEADER = ("type", "schema_version")
 
-_DATED_BY: dict[str, str | None] = {
-    kind.model_fields["type"].default: kind.dated_by for kind in get_args(get_args(DomainEvent)[0])
+DATED_BY: dict[str, str] = {
+    kind.model_fields["type"].default: kind.dated_by
+    for kind in get_args(get_args(DomainEvent)[0])
+    if kind.dated_by is not None
 }
-"""Each event type's date field (`Event.dated_by`), to read its governance date from a row's data
-without decoding the whole event."""
+"""The date field (`Event.dated_by`) of each event type that has one, to read a row's governance
+date from its data without decoding the event."""
 
 
 def governance_date(event: Event, occurred_at: datetime) -> date:
@@ -28,15 +30,13 @@ def governance_date(event: Event, occurred_at: datetime) -> date:
     return event.governance_date() or occurred_at.astimezone(UTC).date()
 
 
-def row_governance_date(event_type: str, data: dict[str, Any], occurred_at: datetime) -> date:
-    """`governance_date` of a row's event, read from its data as recorded: what the row's
-    `governance_on` column must say (EventStore.verify). An unknown type, or data without the
-    date, dates by when it occurred, as nothing else could date it."""
-    field = _DATED_BY.get(event_type)
-    value = data.get(field) if field is not None else None
-    if isinstance(value, str):
+def row_governance_date(dated: str | None, occurred_at: datetime) -> date:
+    """`governance_date` of a row's event from the text of its `DATED_BY` field as recorded
+    (None: it has none): what the row's `governance_on` column must say (EventStore.verify).
+    Text that is no date dates it by when it occurred, as nothing else could."""
+    if dated is not None:
         try:
-            return date.fromisoformat(value)
+            return date.fromisoformat(dated)
         except ValueError:
             pass
     return occurred_at.astimezone(UTC).date()
