@@ -16,6 +16,7 @@ after earlier exits).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -29,7 +30,7 @@ from domain.bodies import Body
 from domain.events import DomainEvent, MouSigned, ProcessKind
 from domain.partnership import Partnership
 from domain.streams import parse_stream, partnership_stream
-from eventstore.codec import to_domain_event
+from eventstore.codec import governance_date, to_domain_event
 from eventstore.models import RecordedEvent
 from eventstore.store import EventStore
 
@@ -135,7 +136,7 @@ def governance_on(event: RecordedEvent, decoded: DomainEvent | None = None) -> d
     """The date an event speaks of, which the "as of" cut compares: its own, else when it
     occurred. `decoded`, when the caller has it, spares decoding the event again."""
     domain_event = decoded if decoded is not None else to_domain_event(event)
-    return domain_event.governance_date() or occurred_on(event)
+    return governance_date(domain_event, event.occurred_at)
 
 
 def recorded_on(event: RecordedEvent) -> date:
@@ -182,7 +183,15 @@ _FOLDED = (
     ProcessKind.ESCALATION.value,
 )
 
-State = TypeVar("State")
+View = TypeVar("View", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """A process whose stream has ended in this read, reduced to what the report shows of it
+    (None: nothing, as for a closed escalation): its whole state is no longer needed."""
+
+    view: BaseModel | None
 
 
 class _Fold:
@@ -202,20 +211,30 @@ class _Fold:
         state: partnership.PartnershipState = self.streams[self.stream]
         return state
 
-    def states(self, state_type: type[State]) -> tuple[State, ...]:
-        """The states of one kind of process, in the order their streams began."""
-        return tuple(s for s in self.streams.values() if isinstance(s, state_type))
+    def views(self, view_type: type[View]) -> tuple[View, ...]:
+        """What the report shows of one kind of process, in the order their streams began."""
+        views = (s.view if isinstance(s, _Settled) else _view(s) for s in self.streams.values())
+        return tuple(v for v in views if isinstance(v, view_type))
 
     def apply(self, recorded: RecordedEvent, event: DomainEvent, kind: str) -> None:
         """Folds `event`, decoded from `recorded`, into its stream of kind `kind`."""
         sid = recorded.stream_id
         aggregate = AGGREGATES[kind]
         state = self.streams.get(sid) or aggregate.initial_state(self._context(sid))
+        if isinstance(state, _Settled):
+            raise ValueError(f"position {recorded.position} comes after the end of {sid}")
         self.streams[sid] = aggregate.evolve(state, event)
         if isinstance(event, MouSigned):
             self.signed_by[event.organisation] = acted(recorded)
         self.applied += 1
         self.last_position = recorded.position
+
+    def settle(self, stream_id: str) -> None:
+        """`stream_id` has ended: keeps only what the report shows of its process. The
+        partnership's own state stays whole: later processes start from it."""
+        state = self.streams.get(stream_id)
+        if stream_id != self.stream and state is not None and not isinstance(state, _Settled):
+            self.streams[stream_id] = _Settled(_view(state))
 
     def _context(self, stream_id: str) -> ProcessContext:
         """The partnership as the process found it when its first event was recorded."""
@@ -229,6 +248,10 @@ class _Fold:
             bodies=self._bodies_of[1],
             stream_id=stream_id,
         )
+
+
+_ACTED_ON = ("MouSigned",)
+"""The events whose metadata (who acted) the report shows: the signatures'."""
 
 
 def acted(recorded: RecordedEvent) -> str:
@@ -251,7 +274,9 @@ class Replay:
         self._kinds: dict[str, str | None] = {}
         self._seen = 0
 
-    def feed(self, recorded: RecordedEvent) -> None:
+    def feed(self, recorded: RecordedEvent, *, last: bool = False) -> None:
+        """Folds `recorded` if it counts; `last`: no later event of its stream will be fed, so
+        its process is reduced to what the report shows of it (the report is the same)."""
         if recorded.position <= self._seen:
             raise ValueError(
                 f"events must come in log order: position {recorded.position} after {self._seen}"
@@ -267,8 +292,11 @@ class Replay:
         event = to_domain_event(recorded) if known else None
         if event is not None and governance_on(recorded, event) <= self._as_of:
             self._fold.apply(recorded, event, kind)
+            if last:
+                self._fold.settle(sid)
         else:
             self._stopped.add(sid)
+            self._fold.settle(sid)
 
     def report(self) -> GovernanceReport:
         return _report(self._fold, self._as_of, self._known_on)
@@ -295,9 +323,11 @@ def replay(
     """The governance state of `config`'s partnership at the end of `as_of`, as the log stood at
     the end of `known_on` (None: as it stands), from `events` (any events of the log; those of
     other partnerships are ignored)."""
+    ordered = sorted(events, key=lambda e: e.position)
+    ends = {e.stream_id: e.position for e in ordered}
     folding = Replay(config, as_of, known_on)
-    for recorded in sorted(events, key=lambda e: e.position):
-        folding.feed(recorded)
+    for recorded in ordered:
+        folding.feed(recorded, last=ends[recorded.stream_id] == recorded.position)
     return folding.report()
 
 
@@ -335,26 +365,36 @@ def _report(fold: _Fold, as_of: date, known_on: date | None) -> GovernanceReport
             )
             for b in state.bodies
         ),
-        open_escalations=tuple(
-            _escalation(e) for e in fold.states(escalation.EscalationState) if e.status == "open"
-        ),
-        committees=tuple(
-            CommitteeView(
-                committee_id=c.committee_id,
-                name=c.name,
-                status=c.status,
-                established_on=c.established_on,
-                milestones=milestone_statuses(c),
-            )
-            for c in fold.states(committee.CommitteeState)
-            if c.committee_id is not None
-        ),
-        open_exits=tuple(
-            _exit(x) for x in fold.states(exit_process.ExitState) if x.status == "notified"
-        ),
-        open_reviews=tuple(
-            _review(r) for r in fold.states(review.ReviewState) if r.status == "open"
-        ),
+        open_escalations=fold.views(EscalationView),
+        committees=fold.views(CommitteeView),
+        open_exits=fold.views(ExitView),
+        open_reviews=fold.views(ReviewView),
+    )
+
+
+def _view(state: object) -> BaseModel | None:
+    """What the report shows of a process's state: an open escalation, exit or review, a
+    committee once its formation has begun; None for anything else."""
+    match state:
+        case escalation.EscalationState(status="open"):
+            return _escalation(state)
+        case committee.CommitteeState(committee_id=str()):
+            return _committee(state)
+        case exit_process.ExitState(status="notified"):
+            return _exit(state)
+        case review.ReviewState(status="open"):
+            return _review(state)
+    return None
+
+
+def _committee(state: committee.CommitteeState) -> CommitteeView:
+    assert state.committee_id is not None  # the view's caller matched it
+    return CommitteeView(
+        committee_id=state.committee_id,
+        name=state.name,
+        status=state.status,
+        established_on=state.established_on,
+        milestones=milestone_statuses(state),
     )
 
 
@@ -424,6 +464,8 @@ async def replayed(
 ) -> Replay:
     """The `Replay` `replay_from` reports on, for a caller that wants the states themselves."""
     folding = Replay(config, as_of, known_on)
-    async for recorded in store.partnership_events(config.slug, recorded_before=known_by(known_on)):
-        folding.feed(recorded)
+    async for recorded, last in store.partnership_events_to_fold(
+        config.slug, recorded_before=known_by(known_on), as_of=as_of, metadata_of=_ACTED_ON
+    ):
+        folding.feed(recorded, last=last)
     return folding

@@ -10,8 +10,10 @@ measure appends). Then, each in a fresh process of its own, it runs:
 
 - raw: the partnership's rows fetched in order through a cursor, data and metadata hashed;
 - `audit replay` (today), `audit replay --as-of` the story's first escalation decision (most
-  streams stop early), `audit trail`, `audit trail --json`, `audit export` as jsonl and csv
-  (the partnership's events), each through the CLI's own command, output to /dev/null.
+  streams stop early) and a date a tenth of the way through the record (the rows each as-of
+  read takes from the database are counted after), `audit trail`, `audit trail --json`,
+  `audit export` as jsonl and csv (the partnership's events), each through the CLI's own
+  command, output to /dev/null.
 
 It prints each one's time, its rate as a share of raw's (raw time / its time), and its memory:
 the peak resident memory it added to the process's after imports, and the process's peak.
@@ -42,10 +44,11 @@ import structlog
 from concordat.cli.audit import audit
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
-from eventstore.codec import to_new_event
+from eventstore.codec import governance_date, to_new_event
 from eventstore.hashing import GENESIS_HASH, canonical_json, chain_link, event_hash, metadata_hash
 from eventstore.migrate import apply_migrations
-from eventstore.store import VERIFY_PREFETCH
+from eventstore.pool import open_pool
+from eventstore.store import VERIFY_PREFETCH, EventStore
 from tests.audit.story import COMMITTEE_STREAM, ESCALATION_STREAM, SLUG, Step, county_durham_story
 
 _COLUMNS = [
@@ -62,10 +65,36 @@ _COLUMNS = [
     "event_hash",
     "metadata_hash",
     "chain_hash",
+    "governance_on",
 ]
 _REPEATED = (COMMITTEE_STREAM, ESCALATION_STREAM)
 AS_OF = date(2022, 10, 1)
 """Before the escalation's decision and the committee's later milestones: most streams stop."""
+
+
+def tenth_of_the_way() -> date:
+    """The date a tenth of the way from the story's first governance date to its last: an as-of
+    early in the record, before its repeated streams' first events."""
+    dated = [
+        governance_date(event, step.occurred_at)
+        for step in county_durham_story()
+        for event in step.events
+    ]
+    return min(dated) + (max(dated) - min(dated)) / 10
+
+
+EARLY = tenth_of_the_way()
+
+
+async def rows_read(url: str, as_of: date) -> int:
+    """The rows `audit replay --as-of` takes from the database (the store's as-of read)."""
+    pool = await open_pool(url, max_size=1)
+    try:
+        return len(
+            [r async for r in EventStore(pool).partnership_events_to_fold(SLUG, as_of=as_of)]
+        )
+    finally:
+        await pool.close()
 
 
 def story(events: int) -> list[Step]:
@@ -116,7 +145,7 @@ def rows(steps: list[Step]) -> list[tuple[Any, ...]]:
                 (
                     *(position, step.stream_id, version, new.event_id, new.type),
                     *(new.schema_version, data, metadata, new.occurred_at, new.occurred_at),
-                    *(content, meta, previous),
+                    *(content, meta, previous, new.governance_on),
                 )
             )
     return out
@@ -150,6 +179,7 @@ def _tasks(out: Path) -> dict[str, Callable[[str], None]]:
         "raw fetch and hash": _raw,
         "audit replay": _cli("replay", SLUG),
         f"audit replay --as-of {AS_OF}": _cli("replay", SLUG, "--as-of", AS_OF.isoformat()),
+        f"audit replay --as-of {EARLY}": _cli("replay", SLUG, "--as-of", EARLY.isoformat()),
         "audit trail": _cli("trail", SLUG),
         "audit trail --json": _cli("trail", SLUG, "--json"),
         "audit export jsonl": _cli(
@@ -222,6 +252,9 @@ def run(events: int) -> None:
             "raw/it: the raw read's time over this one's (1.00 = as fast as raw); added: peak "
             "resident memory over the process's after its imports; peak: the process's."
         )
+        for as_of in (AS_OF, EARLY):
+            read = asyncio.run(rows_read(server.url, as_of))
+            print(f"replay --as-of {as_of} reads {read:,} rows of {count:,} ({read / count:.0%})")
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -43,6 +43,7 @@ from eventstore.store import VERIFY_PREFETCH, EventStore
 from eventstore.tree import TreeStore
 
 _BASE = datetime(2022, 8, 23, 9, 0, tzinfo=UTC)
+_SIGNED_ON = _BASE.date()
 _COPY_COLUMNS = [
     "position",
     "stream_id",
@@ -57,6 +58,7 @@ _COPY_COLUMNS = [
     "event_hash",
     "metadata_hash",
     "chain_hash",
+    "governance_on",
 ]
 
 
@@ -73,7 +75,7 @@ def _rows(count: int) -> list[tuple[Any, ...]]:
             "organisation": f"org-{position % 17}",
             "signatory_name": "Dr Ann Smith-Jones",
             "signatory_role": "Chief Executive",
-            "signed_on": "2022-08-23",
+            "signed_on": _SIGNED_ON.isoformat(),
             "schema_version": 1,
         }
         metadata = {
@@ -110,6 +112,7 @@ def _rows(count: int) -> list[tuple[Any, ...]]:
                 content,
                 meta,
                 previous,
+                _SIGNED_ON,  # its governance date, which verify checks against its data
             )
         )
     return rows

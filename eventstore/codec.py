@@ -4,14 +4,42 @@ The log stores `type` and `schema_version` in columns of their own and the rest 
 log stays readable without the domain package, and the domain folds what the log returns.
 """
 
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import get_args
 from uuid import UUID
 
 from domain.events import DomainEvent, event_from_dict, event_to_json_dict
+from domain.events.base import Event
 from domain.provenance import Actor
 from eventstore.models import NewEvent, RecordedEvent
 
 _HEADER = ("type", "schema_version")
+
+DATED_BY: dict[str, str] = {
+    kind.model_fields["type"].default: kind.dated_by
+    for kind in get_args(get_args(DomainEvent)[0])
+    if kind.dated_by is not None
+}
+"""The date field (`Event.dated_by`) of each event type that has one, to read a row's governance
+date from its data without decoding the event."""
+
+
+def governance_date(event: Event, occurred_at: datetime) -> date:
+    """The date an event speaks of, which an "as of" replay compares: its own (the day signed,
+    notice given, the meeting held), else the UTC date it occurred."""
+    return event.governance_date() or occurred_at.astimezone(UTC).date()
+
+
+def row_governance_date(dated: str | None, occurred_at: datetime) -> date:
+    """`governance_date` of a row's event from the text of its `DATED_BY` field as recorded
+    (None: it has none): what the row's `governance_on` column must say (EventStore.verify).
+    Text that is no date dates it by when it occurred, as nothing else could."""
+    if dated is not None:
+        try:
+            return date.fromisoformat(dated)
+        except ValueError:
+            pass
+    return occurred_at.astimezone(UTC).date()
 
 
 def to_new_event(
@@ -25,6 +53,7 @@ def to_new_event(
         data=data,
         occurred_at=occurred_at,
         metadata=actor.metadata(),
+        governance_on=governance_date(event, occurred_at),
     )
 
 

@@ -4,7 +4,7 @@ Kept free of asyncpg so that workflows can build events inside Temporal's sandbo
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -22,6 +22,9 @@ class NewEvent(BaseModel):
     data: dict[str, Any]
     occurred_at: AwareDatetime
     metadata: dict[str, Any] = Field(default_factory=dict)
+    governance_on: date | None = None
+    """The date the event speaks of (`eventstore.codec.governance_date`), which the log keeps in
+    a column of its own so an "as of" read can skip what comes after it; None when unknown."""
 
     def with_metadata(self, **extra: Any) -> Self:
         return self.model_copy(update={"metadata": {**self.metadata, **extra}})

@@ -22,7 +22,7 @@ import click
 from pydantic import ValidationError
 
 from audit.export import ExportFormat, write_export
-from audit.replay import GovernanceReport, Replay, known_by
+from audit.replay import GovernanceReport, replay_from
 from audit.trail import ADMISSIONS, Names, TrailLine, trail_line
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.cli.output import emit, emit_each, fail, json_option, run_async
@@ -336,13 +336,9 @@ async def replay_command(
     config = _partnership(partnership)
     as_of = _as_of(as_of_text)
     known_on = None if known_on_text is None else _as_of(known_on_text, "--as-known-on")
-    folding = Replay(config, as_of, known_on)
     async with _store(database_url) as store:
-        async for recorded in store.partnership_events(
-            config.slug, recorded_before=known_by(known_on)
-        ):
-            folding.feed(recorded)
-    emit(folding.report(), as_json, _report_text)
+        report = await replay_from(store, config, as_of, known_on)
+    emit(report, as_json, _report_text)
 
 
 # --------------------------------------------------------------------------------- trail

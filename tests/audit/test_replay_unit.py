@@ -244,3 +244,24 @@ def test_the_log_is_read_up_to_the_end_of_the_day_known_on() -> None:
     assert known_by(None) is None
     for recorded in EVENTS:
         assert (recorded.recorded_at < cut) == (recorded_on(recorded) <= date(2022, 8, 16))
+
+
+def test_a_process_let_go_of_at_its_last_event_reports_the_same_and_takes_no_more() -> None:
+    """Fed with each stream's last event marked, as the store reads them, the replay keeps of
+    an ended process only what the report shows: the same report on every date of the story."""
+    ends = {e.stream_id: e.position for e in EVENTS}
+    for day in ("2022-08-16", "2022-10-24", "2023-02-01", "2024-01-01"):
+        settled, whole = (
+            Replay(CONFIG, date.fromisoformat(day)),
+            Replay(CONFIG, date.fromisoformat(day)),
+        )
+        for recorded in EVENTS:
+            settled.feed(recorded, last=ends[recorded.stream_id] == recorded.position)
+            whole.feed(recorded)
+        assert settled.report() == whole.report()
+    (first_step, second_step) = [e for e in EVENTS if e.stream_id == EXIT_STREAM][:2]
+    early = Replay(CONFIG, date(2024, 1, 1))
+    for recorded in EVENTS[: EVENTS.index(first_step) + 1]:
+        early.feed(recorded, last=recorded is first_step)
+    with pytest.raises(ValueError, match=f"comes after the end of {EXIT_STREAM}"):
+        early.feed(second_step)

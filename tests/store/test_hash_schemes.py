@@ -98,8 +98,9 @@ async def test_a_log_from_before_0004_still_verifies_and_grows_in_rfc8785(
             if file < "0004":
                 await conn.execute(sql)
         await _append_as_before_0004(conn, {"split": SPLIT})
-        (_, sql_0004), *_ = [(f, s) for f, s in migration_files() if f.startswith("0004")]
-        await conn.execute(sql_0004)
+        for file, sql in migration_files():
+            if file >= "0004":
+                await conn.execute(sql)
         pool = await open_pool(postgres.url_for(name), max_size=2)
         try:
             store = EventStore(pool)

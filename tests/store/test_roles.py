@@ -55,7 +55,7 @@ async def test_update_delete_truncate_are_refused_even_for_the_owner(
         "DROP TABLE events",
         "CREATE TABLE shadow (x int)",
         "ALTER FUNCTION append_events(text, bigint, uuid[], text[], integer[], jsonb[], jsonb[], "
-        "timestamptz[], bytea[], bytea[]) SECURITY INVOKER",
+        "timestamptz[], bytea[], bytea[], date[]) SECURITY INVOKER",
         "SET session_replication_role = replica",
         f"SELECT pg_advisory_lock({APPEND_LOCK})",
         f"SELECT pg_try_advisory_xact_lock({APPEND_LOCK})",
@@ -87,7 +87,7 @@ async def test_auditor_reads_and_verifies(with_events: EventStore, database_url:
     [
         "INSERT INTO events SELECT * FROM events WHERE position = 1",
         *CHANGES,
-        "SELECT * FROM append_events('s', 3, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
+        "SELECT * FROM append_events('s', 3, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
         "CREATE TABLE shadow (x int)",
         "ALTER TABLE events DISABLE TRIGGER ALL",
         # Held, the append lock would stall every write (issue 10).
