@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from eventstore.codec import json_value
 from eventstore.hashing import canonical_texts
 
 COLUMNS = (
@@ -48,7 +49,7 @@ def _iso(moment: datetime) -> str:
 def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as the store returns it, made plain: data and metadata as JSON values, hashes in
     hex, ids and times as text."""
-    return _record(row, _value(row["data"]), _value(row["metadata"]))
+    return _record(row, json_value(row["data"]), json_value(row["metadata"]))
 
 
 def _record(row: Mapping[str, Any], data: Any, metadata: Any) -> dict[str, Any]:
@@ -68,13 +69,6 @@ def _record(row: Mapping[str, Any], data: Any, metadata: Any) -> dict[str, Any]:
         "chain_hash": bytes(row["chain_hash"]).hex(),
         "hash_scheme": row["hash_scheme"],
     }
-
-
-def _value(text: str) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # an integer past 64 bits, which only the standard one reads
-        return json.loads(text)
 
 
 def _line(record: dict[str, Any]) -> str:

@@ -226,6 +226,24 @@ class EventStore:
         some types, matching `where`, the first `limit`) one at a time, through a server-side
         cursor in one read-only snapshot: a decade of a partnership's record is folded or told
         without ever being held in memory."""
+        rows = self.partnership_rows(
+            partnership, recorded_before=recorded_before, types=types, where=where, limit=limit
+        )
+        async for row in rows:
+            yield _recorded(row)
+
+    async def partnership_rows(
+        self,
+        partnership: str,
+        *,
+        recorded_before: datetime | None = None,
+        types: Sequence[str] | None = None,
+        where: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[asyncpg.Record]:
+        """The rows of `partnership_events` as stored (data and metadata as their JSON text),
+        for a reader that needs only part of them: parsing every row's data and metadata was
+        a third of the audit trail's time."""
         query = f"SELECT {_COLUMNS} FROM events WHERE data ->> 'partnership' = $1"
         arguments: list[Any] = [partnership]
         if recorded_before is not None:
@@ -247,7 +265,7 @@ class EventStore:
             cursor = await conn.cursor(query, *arguments)
             while batch := await cursor.fetch(VERIFY_PREFETCH):
                 for row in batch:
-                    yield _recorded(row)
+                    yield row
 
     async def partnership_streams(self, partnership: str) -> list[str]:
         """The streams holding `partnership`'s events, in the order they began."""
