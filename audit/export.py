@@ -118,7 +118,8 @@ async def export_text(
 async def write_export(
     rows: AsyncIterable[Mapping[str, Any]], format: ExportFormat, out: TextIO
 ) -> int:
-    """Writes `rows` to `out` one at a time (`export_text`); returns how many were written."""
+    """Writes `rows` to `out` as they arrive (`export_text`), a few hundred at a time (a write a
+    row was a tenth of the time); returns how many were written."""
     count = 0
 
     async def counting() -> AsyncIterator[Mapping[str, Any]]:
@@ -127,6 +128,14 @@ async def write_export(
             count += 1
             yield row
 
+    pending: list[str] = []
     async for text in export_text(counting(), format):
-        out.write(text)
+        pending.append(text)
+        if len(pending) == _BATCH:
+            out.write("".join(pending))
+            pending.clear()
+    out.write("".join(pending))
     return count
+
+
+_BATCH = 256

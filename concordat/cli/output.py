@@ -47,11 +47,18 @@ async def emit_each(
     values: AsyncIterable[BaseModel], as_json: bool, line: Callable[[Any], str], empty: str
 ) -> None:
     """`emit` of a list whose items are printed as they come, never held together: the same
-    output, each item's `line` (or `empty` for none) as text, or the same JSON array."""
+    output, each item's `line` (or `empty` for none) as text, or the same JSON array. `line`
+    escapes what it puts together (as `TrailLine.text` does), so its text is not scanned again."""
     count = 0
     # Written a few hundred items at a time: one write (and flush) per item was a fifth of a
     # long trail's time.
     pending: list[str] = []
+
+    def flush() -> None:
+        text = "".join(pending)
+        click.echo(printable(text, keep=_LAYOUT) if as_json else text, nl=False)
+        pending.clear()
+
     async for value in values:
         if as_json:
             pending.append(("[\n" if count == 0 else ",\n") + _json_item(_plain(value)))
@@ -59,13 +66,12 @@ async def emit_each(
             pending.append(line(value) + "\n")
         count += 1
         if len(pending) == _BATCH:
-            click.echo(printable("".join(pending), keep=_LAYOUT), nl=False)
-            pending.clear()
+            flush()
     if as_json:
         pending.append("[]\n" if count == 0 else "\n]\n")
     elif count == 0:
-        pending.append(empty + "\n")
-    click.echo(printable("".join(pending), keep=_LAYOUT), nl=False)
+        pending.append(printable(empty) + "\n")
+    flush()
 
 
 _BATCH = 256
