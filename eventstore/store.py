@@ -148,9 +148,9 @@ async def _read_ahead(
             yield batch
     finally:
         # A caller that stops early (closing this first: `contextlib.aclosing`) leaves no
-        # request running on the connection it gives back.
-        if not pending.done():
-            await asyncio.wait([pending])
+        # request running on the connection it gives back; that request's failure is no longer
+        # the caller's, so it is taken here rather than logged as never retrieved.
+        await asyncio.gather(pending, return_exceptions=True)
 
 
 class EventStore:
