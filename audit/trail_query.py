@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from audit.trail import ADMISSIONS, Names, TrailLine, trail_line
+from audit.trail import ADMISSIONS, ROW_COLUMNS, Names, TrailLine, row_trail_line
 from domain.partnership import Partnership
 from eventstore.codec import to_domain_event
 from eventstore.filters import EventFilter
@@ -98,5 +98,6 @@ async def trail_lines(
         occurred_until=query.until,
         after_position=after,
     )
-    async for recorded in store.partnership_events(config.slug, where=where, limit=limit):
-        yield trail_line(recorded, to_domain_event(recorded), names)
+    rows = store.partnership_rows(config.slug, where=where, limit=limit, columns=ROW_COLUMNS)
+    async for row in rows:
+        yield row_trail_line(row, names)

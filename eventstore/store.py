@@ -1,8 +1,9 @@
 """The PostgreSQL event store: append with optimistic concurrency, read in global order, verify."""
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -34,6 +35,8 @@ _FOLDED_COLUMNS = (
     " recorded_at, chain_hash"
 )
 """What `_recorded` takes of a row but its metadata: the hashes are verify's."""
+COLUMNS = tuple(column.strip() for column in _COLUMNS.split(","))
+"""Every column of the events table, in its order."""
 # SQLSTATEs raised by append_events() (migrations/0001_events.sql).
 _VERSION_CONFLICT = "CC001"
 _ID_CONFLICT = "CC002"
@@ -152,23 +155,6 @@ def _check_governance_on(row: asyncpg.Record) -> str | None:
     return None
 
 
-async def _read_ahead(
-    cursor: "asyncpg.cursor.Cursor[asyncpg.Record]",
-) -> AsyncIterator[list[asyncpg.Record]]:
-    """The cursor's rows VERIFY_PREFETCH at a time, each batch asked for before the caller works
-    through the one before: the database reads and sends it meanwhile, on a core of its own."""
-    ahead = asyncio.ensure_future(cursor.fetch(VERIFY_PREFETCH))
-    try:
-        while batch := await ahead:
-            ahead = asyncio.ensure_future(cursor.fetch(VERIFY_PREFETCH))
-            await asyncio.sleep(0)  # the request goes out before the caller's work begins
-            yield batch
-    finally:
-        # A caller that stops early leaves the request in flight; the connection needs it done.
-        if not ahead.done():
-            await ahead
-
-
 async def _scan(
     conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, query: str
 ) -> AsyncIterator[asyncpg.Record]:
@@ -177,6 +163,24 @@ async def _scan(
     while batch := await cursor.fetch(VERIFY_PREFETCH):
         for row in batch:
             yield row
+
+
+async def _read_ahead(
+    cursor: asyncpg.cursor.Cursor, prefetch: int
+) -> AsyncGenerator[list[asyncpg.Record], None]:
+    """The cursor's batches, each next one asked for before the caller works through the one
+    before, so the database reads it meanwhile rather than waiting to be asked."""
+    pending = asyncio.ensure_future(cursor.fetch(prefetch))
+    try:
+        while batch := await pending:
+            pending = asyncio.ensure_future(cursor.fetch(prefetch))
+            await asyncio.sleep(0)  # sends the request before the caller takes the batch
+            yield batch
+    finally:
+        # A caller that stops early (closing this first: `contextlib.aclosing`) leaves no
+        # request running on the connection it gives back; that request's failure is no longer
+        # the caller's, so it is taken here rather than logged as never retrieved.
+        await asyncio.gather(pending, return_exceptions=True)
 
 
 class EventStore:
@@ -274,7 +278,29 @@ class EventStore:
         some types, matching `where`, the first `limit`) one at a time, through a server-side
         cursor in one read-only snapshot: a decade of a partnership's record is folded or told
         without ever being held in memory."""
-        query = f"SELECT {_COLUMNS} FROM events WHERE data ->> 'partnership' = $1"
+        rows = self.partnership_rows(
+            partnership, recorded_before=recorded_before, types=types, where=where, limit=limit
+        )
+        async for row in rows:
+            yield _recorded(row)
+
+    async def partnership_rows(
+        self,
+        partnership: str,
+        *,
+        recorded_before: datetime | None = None,
+        types: Sequence[str] | None = None,
+        where: EventFilter | None = None,
+        limit: int | None = None,
+        columns: Sequence[str] = COLUMNS,
+    ) -> AsyncIterator[asyncpg.Record]:
+        """The rows of `partnership_events` as stored (data and metadata as their JSON text),
+        only the `columns` asked for, for a reader that needs only part of them: parsing every
+        row's data and metadata was a fifth of the audit trail's time."""
+        unknown = [c for c in columns if c not in COLUMNS]
+        if unknown or not columns:
+            raise ValueError(f"columns {unknown or '(none)'} are not columns of the events table")
+        query = f"SELECT {', '.join(columns)} FROM events WHERE data ->> 'partnership' = $1"
         arguments: list[Any] = [partnership]
         if recorded_before is not None:
             arguments.append(recorded_before)
@@ -293,9 +319,10 @@ class EventStore:
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             cursor = await conn.cursor(query, *arguments)
-            while batch := await cursor.fetch(VERIFY_PREFETCH):
-                for row in batch:
-                    yield _recorded(row)
+            async with contextlib.aclosing(_read_ahead(cursor, VERIFY_PREFETCH)) as batches:
+                async for batch in batches:
+                    for row in batch:
+                        yield row
 
     async def partnership_events_to_fold(
         self,
@@ -348,9 +375,10 @@ class EventStore:
                 orjson.dumps(stops).decode(),
                 list(metadata_of),
             )
-            async for batch in _read_ahead(cursor):
-                for row in batch:
-                    yield _recorded(row), row["position"] == ends[row["stream_id"]]
+            async with contextlib.aclosing(_read_ahead(cursor, VERIFY_PREFETCH)) as batches:
+                async for batch in batches:
+                    for row in batch:
+                        yield _recorded(row), row["position"] == ends[row["stream_id"]]
 
     async def partnership_streams(self, partnership: str) -> list[str]:
         """The streams holding `partnership`'s events, in the order they began."""
@@ -389,9 +417,10 @@ class EventStore:
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             cursor = await conn.cursor(query, *arguments)
-            while batch := await cursor.fetch(prefetch):
-                for row in batch:
-                    yield dict(row)
+            async with contextlib.aclosing(_read_ahead(cursor, prefetch)) as batches:
+                async for batch in batches:
+                    for row in batch:
+                        yield dict(row)
 
     async def row(self, position: int) -> dict[str, Any] | None:
         """One row as export_rows gives it."""

@@ -23,7 +23,8 @@ from pydantic import ValidationError
 
 from audit.export import ExportFormat, write_export
 from audit.replay import GovernanceReport, replay_from
-from audit.trail import ADMISSIONS, Names, TrailLine, trail_line
+from audit.trail import TrailLine
+from audit.trail_query import TrailQuery, known_names, trail_lines
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
 from concordat.cli.output import emit, emit_each, fail, json_option, run_async
 from concordat.dev_extra import embedded_refusal
@@ -33,7 +34,6 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.text import printable
 from eventstore.checkpoint import Checkpoint, CheckpointError, VerifierKey, open_checkpoints
-from eventstore.codec import to_domain_event
 from eventstore.models import Digest, Verification
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
@@ -354,14 +354,8 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     it."""
     config = _partnership(partnership)
     async with _store(database_url) as store:
-        admitted = store.partnership_events(config.slug, types=ADMISSIONS)
-        names = Names.of(config, [to_domain_event(e) async for e in admitted])
-
-        async def lines() -> AsyncIterator[TrailLine]:
-            async for recorded in store.partnership_events(config.slug):
-                yield trail_line(recorded, to_domain_event(recorded), names)
-
-        await emit_each(lines(), as_json, TrailLine.text, f"no events of {config.slug}")
+        lines = trail_lines(store, config, TrailQuery(), await known_names(store, config))
+        await emit_each(lines, as_json, TrailLine.text, f"no events of {config.slug}")
 
 
 # -------------------------------------------------------------------------------- export

@@ -1,10 +1,13 @@
 """The store's reads for auditors: one partnership across its streams, and every row by cursor."""
 
+import contextlib
 import json
 
 import asyncpg
+import pytest
 
 from audit.export import COLUMNS
+from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from tests.audit.story import PARTNERSHIP_STREAM, county_durham_story
 from tests.store.events import new_event
@@ -48,3 +51,37 @@ async def test_export_rows_of_one_partnership(story: int, store: EventStore) -> 
     (row,) = [r async for r in store.export_rows("mid-south-essex")]
     assert json.loads(row["data"])["partnership"] == "mid-south-essex"
     assert len([r async for r in store.export_rows("county-durham")]) == story
+
+
+async def test_partnership_rows_reads_only_the_columns_asked_for(
+    story: int, store: EventStore
+) -> None:
+    columns = ("position", "data", "metadata")
+    rows = [r async for r in store.partnership_rows("county-durham", columns=columns)]
+    assert len(rows) == story
+    assert all(tuple(row.keys()) == columns for row in rows)
+    with pytest.raises(ValueError, match=r"\['secret'\] are not columns"):
+        [r async for r in store.partnership_rows("county-durham", columns=("position", "secret"))]
+
+
+async def test_a_read_stopped_early_leaves_its_connection_ready(
+    story: int, database_url: str
+) -> None:
+    """The batch asked for ahead is awaited before the connection goes back to the pool: the
+    pool's one connection then serves the next reads."""
+    pool = await open_pool(database_url, max_size=1)
+    try:
+        store = EventStore(pool)
+        reads = [
+            store.export_rows(prefetch=2),
+            store.partnership_rows("county-durham"),
+            store.partnership_events("county-durham"),
+        ]
+        for read in reads:
+            async with contextlib.aclosing(read) as rows:
+                async for _ in rows:
+                    break
+        assert (await store.digest()).position == story
+        assert len([r async for r in store.export_rows(prefetch=5)]) == story
+    finally:
+        await pool.close()

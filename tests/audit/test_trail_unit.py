@@ -290,3 +290,30 @@ async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
             whole = capsys.readouterr().out
             await emit_each(each(values), as_json, TrailLine.text, "none")
             assert capsys.readouterr().out == whole
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attempt"),
+    [
+        ('controls \x00\x1f\x7f\b\f\r\n\t, quotes " and \\, bidi \u202e\u2066, é 😀', 1),
+        ("a lone surrogate \ud800, which pydantic refuses", 1),
+        ("an attempt past 64 bits", 2**70),
+    ],
+)
+async def test_the_streamed_json_is_the_listed_json_whatever_the_text(
+    capsys: pytest.CaptureFixture[str], sentence: str, attempt: int
+) -> None:
+    """The streamed JSON (pydantic's) is the standard library's text of `emit`, including where
+    pydantic hands the item back to the standard library."""
+    (first,) = trail(CONFIG, recorded_story(county_durham_story()[:1]))[:1]
+    odd = first.model_copy(update={"sentence": sentence, "attempt": attempt})
+
+    async def each() -> AsyncIterator[TrailLine]:
+        for value in (first, odd, first):
+            yield value
+
+    emit([first, odd, first], True)
+    whole = capsys.readouterr().out
+    await emit_each(each(), True, TrailLine.text, "none")
+    assert capsys.readouterr().out == whole
+    assert f'"attempt": {attempt}' in whole

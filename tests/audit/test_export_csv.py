@@ -1,0 +1,72 @@
+"""The export's CSV rows are the text the standard `csv.writer` writes for the same values."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from hypothesis import given, strategies as st
+
+from audit.export import COLUMNS, CSV_HEADER, _record, csv_line
+
+# Every character a cell could hold, with the ones quoting turns on drawn often, and a lone
+# surrogate (which UTF-8 does not encode).
+TEXT = (
+    st.text(alphabet=st.sampled_from(",\"\r\n \t;\\'\x00\x7f\u202e\u2028\ud800é😀ab")) | st.text()
+)
+MOMENTS = st.datetimes(timezones=st.just(UTC)) | st.datetimes().map(
+    lambda d: d.replace(tzinfo=UTC, microsecond=0)  # no microseconds: still six digits written
+)
+
+
+def _standard(values: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "position": st.integers(min_value=1),
+            "stream_id": TEXT,
+            "version": st.integers(min_value=1),
+            "event_id": st.uuids(),
+            "event_type": TEXT,
+            "schema_version": st.integers(min_value=1),
+            "occurred_at": MOMENTS,
+            "recorded_at": MOMENTS,
+            "event_hash": st.binary(min_size=32, max_size=32),
+            "metadata_hash": st.binary(min_size=32, max_size=32),
+            "chain_hash": st.binary(min_size=32, max_size=32),
+            "hash_scheme": st.sampled_from([1, 2]),
+        }
+    ),
+    TEXT,
+    TEXT,
+)
+def test_a_row_is_what_the_standard_writer_writes(
+    row: dict[str, Any], data: str, metadata: str
+) -> None:
+    assert csv_line(row, data, metadata) == _standard(list(_record(row, data, metadata).values()))
+
+
+def test_the_header_and_a_json_row_are_quoted_as_the_standard_writer_quotes_them() -> None:
+    data = '{"summary":"a, \\"quoted\\"\\nline","items":[1,2]}'
+    moment = datetime(2022, 8, 12, tzinfo=UTC) + timedelta(hours=1)
+    row = {
+        **dict.fromkeys(("position", "version", "schema_version"), 3),
+        "stream_id": "committee:county-durham",
+        "event_id": UUID(int=7),
+        "event_type": "MouSigned",
+        **dict.fromkeys(("occurred_at", "recorded_at"), moment),
+        **dict.fromkeys(("event_hash", "metadata_hash", "chain_hash"), bytes(32)),
+        "hash_scheme": 2,
+    }
+    assert _standard(list(COLUMNS)) == CSV_HEADER
+    line = csv_line(row, data, "{}")
+    assert line == _standard(list(_record(row, data, "{}").values()))
+    assert (
+        ',"{""summary"":""a, \\""quoted\\""\\nline"",""items"":[1,2]}",{},2022-08-12T01:00' in line
+    )
