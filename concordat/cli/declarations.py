@@ -133,7 +133,7 @@ async def _in_round(
     config: Partnership, body: str, kind: RoundKind | None, command: BaseModel, actor: Operator
 ) -> tuple[str, DeclarationsProgress]:
     """Sends `command` to `body`'s open round; its id and what it answered."""
-    round_id, _ = await find_round(config, body, kind)
+    round_id = await find_round(config, body, kind)
     progress = await execute(round_id, command, actor)
     return round_id, DeclarationsProgress.model_validate(progress)
 

@@ -79,8 +79,8 @@ async def _execute(
     config: Partnership, body: str, on: date, command: BaseModel, actor: Operator
 ) -> MeetingProgress:
     """Sends `command` to the meeting; a refusal ends the command in the domain's words."""
-    process_id, _ = await find_meeting(config, body, on)
-    return MeetingProgress.model_validate(await execute(process_id, command, actor))
+    meeting_id = await find_meeting(config, body, on)
+    return MeetingProgress.model_validate(await execute(meeting_id, command, actor))
 
 
 def _stands(body: str, on: date, progress: MeetingProgress) -> str:

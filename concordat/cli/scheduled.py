@@ -37,9 +37,9 @@ def known_body(config: Partnership, body: str) -> None:
         fail(str(error))
 
 
-async def find_meeting(config: Partnership, body: str, on: date) -> tuple[str, MeetingState]:
-    """The open meeting of `body` on `on` (the date its cycle was scheduled for, or the date the
-    clerk set or moved it to); a refusal naming the body's open meetings otherwise."""
+async def find_meeting(config: Partnership, body: str, on: date) -> str:
+    """The id of `body`'s open meeting on `on` (the date its cycle was scheduled for, or the
+    date the clerk set or moved it to); a refusal naming the body's open meetings otherwise."""
     known_body(config, body)
     meetings = [
         (process_id, MeetingState.model_validate(state))
@@ -52,7 +52,7 @@ async def find_meeting(config: Partnership, body: str, on: date) -> tuple[str, M
     ):
         match = next(found, None)
         if match is not None:
-            return match
+            return match[0]
     listed = ", ".join(sorted(_meeting_date(s) for _, s in meetings))
     fail(
         f"no meeting of {body} of {config.slug} on {on} is open"
@@ -63,14 +63,12 @@ async def find_meeting(config: Partnership, body: str, on: date) -> tuple[str, M
 def _meeting_date(state: MeetingState) -> str:
     if state.held_on == state.meeting_on:
         return state.meeting_on.isoformat()
-    return f"{state.meeting_on} (moved to {state.held_on})"
+    return f"{state.meeting_on} (held on {state.held_on})"
 
 
-async def find_round(
-    config: Partnership, body: str, kind: RoundKind | None
-) -> tuple[str, DeclarationsState]:
-    """The open declarations round of `body` (of `kind`, if given); a refusal naming the open
-    rounds when there is none, or more than one and `kind` does not say which."""
+async def find_round(config: Partnership, body: str, kind: RoundKind | None) -> str:
+    """The id of `body`'s open declarations round (of `kind`, if given); a refusal naming the
+    open rounds when there is none, or more than one and `kind` does not say which."""
     known_body(config, body)
     rounds = [
         (process_id, DeclarationsState.model_validate(state))
@@ -79,7 +77,7 @@ async def find_round(
     ]
     chosen = [r for r in rounds if kind is None or r[1].kind == kind]
     if len(chosen) == 1:
-        return chosen[0]
+        return chosen[0][0]
     listed = ", ".join(f"{s.kind} (requested {s.requested_on})" for _, s in rounds)
     if not chosen:
         which = f"{kind} " if kind else ""

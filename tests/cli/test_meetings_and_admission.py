@@ -197,6 +197,11 @@ def test_a_round_takes_returns_amendments_and_its_review(cd: Stack) -> None:
     member = cd.signed_in(MEMBER)
     interest = ("--interest", "financial:Shares in Acme Care Ltd")
     before = cd.settled_digest()
+    assert_refused(
+        member.run("declarations", "return", CD, "cdcpe", SEAT, "--date", DAY),
+        f"more than one declarations round of cdcpe of {CD} is open (annual (requested {DAY}), "
+        f"review (requested {DAY})): say which with --round",
+    )
     returned = assert_ok(
         member.run("declarations", "return", CD, "cdcpe", SEAT, "--date", DAY, "--round",
                    "annual", *interest)
