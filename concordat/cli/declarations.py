@@ -5,6 +5,7 @@ and six-monthly rounds ("can be updated at any time"; docs/rules.md P6.5): the p
 workflow records it, and the register shows it as the seat's latest return, with the earlier ones
 as its history. `return`, `amend` and `review` go to the body's open round, which a schedule
 started and which is found by body (and, if both are open, by kind) through the API's process list.
+`register` prints the register the API reads from the log.
 """
 
 from datetime import date
@@ -29,6 +30,7 @@ from domain.aggregates.partnership import UpdateInterests
 from domain.declarations import RecordReview, ReturnDeclaration, RoundKind, UpdateDeclaration
 from domain.events import DeclaredInterest, InterestKind
 from domain.partnership import Partnership
+from domain.registers import Register
 from workflows.declarations import DeclarationsProgress
 
 KINDS = ", ".join(k.value for k in InterestKind)
@@ -36,8 +38,8 @@ KINDS = ", ".join(k.value for k in InterestKind)
 
 @click.group()
 def declarations() -> None:
-    """Declarations of interest: returned and amended in a round, the round's review, and a
-    member's update at any time."""
+    """Declarations of interest: returned and amended in a round, the round's review, a
+    member's update at any time, and the register they make."""
 
 
 interests_option = click.option(
@@ -221,3 +223,31 @@ async def review(
     command = request(RecordReview, reviewed_on=reviewed_on)
     round_id, progress = await _in_round(partnership, body, "review", command, actor)
     emit(progress, as_json, lambda p: f"reviewed: {_round_text(round_id, p)}")
+
+
+# ------------------------------------------------------------------------------ the register
+
+
+@declarations.command()
+@partnership_argument
+@click.argument("body")
+@json_option
+@run_async
+async def register(partnership: Partnership, body: str, as_json: bool) -> None:
+    """BODY's register of interests: each seat's latest declaration, as the log records it,
+    and the register's last formal review (CDCPE ToR §6)."""
+    found = await api().get(f"/partnerships/{partnership.slug}/bodies/{body}/register")
+    emit(Register.model_validate(found), as_json, _register_text)
+
+
+def _register_text(register: Register) -> str:
+    reviewed = register.reviewed_on or "never"
+    due = f", next review due {register.next_review_due_on}" if register.next_review_due_on else ""
+    lines = [
+        f"register of interests of {register.body} of {register.partnership}: "
+        f"{len(register.returns)} seats declared; last reviewed {reviewed}{due}"
+    ]
+    for r in register.returns:
+        held = "; ".join(f"{i.kind.value}: {i.description}" for i in r.interests) or "nil"
+        lines.append(f"  {r.seat} declared {r.declared_on} ({r.round_id}): {held}")
+    return "\n".join(lines)

@@ -227,6 +227,13 @@ def test_a_round_takes_returns_amendments_and_its_review(cd: Stack) -> None:
                "annual")
     )  # fmt: skip
     assert by(provenance(cd, before, "DeclarationReturned")) == (SECRETARY, "secretariat", other)
+    register = assert_ok(member.run("declarations", "register", CD, "cdcpe")).splitlines()
+    assert register[0] == (
+        f"register of interests of cdcpe of {CD}: 2 seats declared; last reviewed never"
+    )
+    assert register[1].startswith(f"  {SEAT} declared {DAY} (declarations:{CD}:cdcpe:annual:")
+    assert register[1].endswith(": nil")  # as amended, not as first returned
+    assert register[2].startswith(f"  {other} declared {DAY} ")
 
     before = cd.settled_digest()
     assert_refused(
@@ -254,6 +261,8 @@ def test_round_refusals_write_nothing(cd: Stack) -> None:
          "healthwatch-chair has returned no declaration in this round to update"),
         (cd, ("declarations", "review", CD, "acute-care-board", "--date", DAY),
          f"no review declarations round of acute-care-board of {CD} is open"),
+        (cd, ("declarations", "register", CD, "acute-care-board"),
+         f"acute-care-board of {CD} keeps no register of interests"),
     ]  # fmt: skip
     before = cd.settled_digest()
     for who, command, reason in refusals:
