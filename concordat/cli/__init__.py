@@ -16,6 +16,7 @@ import click
 # Each command is imported only when it runs: importing them all (Temporal's client among them)
 # would add more than a second to every command, the auditor's included.
 _COMMANDS = {
+    "admission": ("concordat.cli.admission", "admission"),
     "audit": ("concordat.cli.audit", "audit"),
     "committee": ("concordat.cli.committee", "committee"),
     "declarations": ("concordat.cli.declarations", "declarations"),
@@ -23,6 +24,7 @@ _COMMANDS = {
     "exit": ("concordat.cli.exits", "exit_"),
     "login": ("concordat.cli.login", "login"),
     "logout": ("concordat.cli.login", "logout"),
+    "meeting": ("concordat.cli.meetings", "meeting"),
     "mou": ("concordat.cli.mou", "mou"),
     "partnerships": ("concordat.cli.partnerships", "partnerships"),
     "review": ("concordat.cli.review", "review"),

@@ -19,6 +19,7 @@ from concordat.cli.output import emit, fail, json_option, run_async
 from concordat.cli.params import Operator, actor_option, date_option, partnership_argument, request
 from concordat.cli.processes import execute, process, start_process, until_recorded
 from concordat.cli.rulings import CHOICES, METAVAR, parse_ruling
+from concordat.cli.votes import vote
 from domain.aggregates.escalation import (
     AgreeAction,
     CloseEscalation,
@@ -62,6 +63,9 @@ level_option = click.option(
 @click.group()
 def escalation() -> None:
     """Raise an escalation and record what each level of the ladder does with it."""
+
+
+escalation.add_command(vote)
 
 
 async def _execute(

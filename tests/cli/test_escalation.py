@@ -203,11 +203,52 @@ def test_refusals_write_nothing(effective: Stack) -> None:
     assert effective.digest() == before
 
 
+MEMBER_SEAT = "icb-medical-director"
+MEMBER = f"dev-member-{MEMBER_SEAT}-{CD}"
+
+
+def cast(escalation_id: str, seat: str = MEMBER_SEAT, *extra: str) -> tuple[str, ...]:
+    return (
+        "escalation", "vote", CD, escalation_id, "--level", "2", "--body", "cdcpe", "--seat",
+        seat, "--vote", "for", "--date", DAY, *extra,
+    )  # fmt: skip
+
+
+def test_a_member_casts_their_own_vote_which_the_secretariat_may_not(effective: Stack) -> None:
+    at_the_executive(effective, "esc-vote")
+    member = effective.signed_in(MEMBER)
+    before = effective.settled_digest()
+    refusals = [
+        (effective, cast("esc-vote"),
+         f"may not CastVote for {MEMBER_SEAT} of cdcpe: only the seat's holder or its named "
+         "deputy votes (rule A11)"),
+        (effective, cast("esc-vote", MEMBER_SEAT, "--on-behalf-of", "by phone"),
+         "No such option '--on-behalf-of'"),
+        (member, cast("esc-vote", "healthwatch-chair"),
+         f":{MEMBER}) may not CastVote for healthwatch-chair of cdcpe"),
+    ]  # fmt: skip
+    for who, command, reason in refusals:
+        assert_refused(who.run(*command), reason)
+    assert effective.digest() == before
+
+    voted = assert_ok(member.run(*cast("esc-vote", MEMBER_SEAT, "--declare", "a GP partner")))
+    assert voted.strip() == (
+        f"{MEMBER_SEAT} voted for at level 2 of escalation:{CD}:esc-vote (cdcpe); the "
+        "secretariat records the level's decision"
+    )
+    (vote_cast,) = [e for e in effective.events(before) if e.type == "VoteCast"]
+    assert (vote_cast.data["seat"], vote_cast.data["vote"]) == (MEMBER_SEAT, "for")
+    provenance = vote_cast.metadata["provenance"]
+    assert (provenance["person"]["subject"], provenance["role"], provenance["seat"]) == (
+        MEMBER, "member", MEMBER_SEAT
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "command",
     [
         ("raise",), ("refer-up",), ("decide",), ("not-accepted",), ("resolve",), ("close",),
-        ("status",), ("action", "agree"), ("action", "complete"),
+        ("status",), ("action", "agree"), ("action", "complete"), ("vote",),
     ],
 )  # fmt: skip
 def test_every_command_has_help(command: tuple[str, ...]) -> None:
