@@ -17,8 +17,9 @@ It prints:
 - the cache size chosen, and the cache that would fit a budget of --budget MB at that size;
 - worker CPU per touch (a `state` query) of a partnership still cached, and of one evicted
   (replayed from its history), each the mean over --touches partnerships;
-- the history bytes of one partnership's year as opened here (partnership, review, exit), and the
-  share of it that is the inputs handed to the children.
+- the history bytes of one partnership's year: a partnership opened as above that has also raised
+  an escalation and started its joint committee's formation (partnership, review, exit,
+  escalation, committee), and the share of it that is the inputs handed to the children.
 """
 
 import argparse
@@ -30,7 +31,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -59,8 +60,11 @@ from concordat.signing import service_signer
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.temporal_dev import TemporalDevServer
 from domain.aggregates import partnership
+from domain.aggregates.escalation import RaiseEscalation
 from domain.aggregates.exit import NotifyExit
-from domain.aggregates.partnership import RequestReview, SignMou
+from domain.aggregates.partnership import RequestReview, SignMou, StartCommittee
+from domain.committee_plans import shift_plan
+from domain.events import EscalationReason
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.provenance import Channel, system_actor
@@ -149,6 +153,28 @@ async def open_partnership(run: Run, store: EventStore, label: str) -> Partnersh
     return handle
 
 
+async def open_year(run: Run, store: EventStore) -> PartnershipHandle:
+    """A partnership opened as `open_partnership` does that has also raised an escalation and
+    started its joint committee's formation, the plan's first target a month away."""
+    handle = await open_partnership(run, store, "year")
+    config = run.config
+    await _start(
+        run,
+        handle,
+        RaiseEscalation(
+            escalation_id="e-year",
+            raised_by=config.ladder[0].bodies[0],
+            reason=EscalationReason.OUTCOME_NOT_DELIVERED,
+            summary="elective waiting times not recovered",
+            raised_on=run.today,
+        ),
+    )
+    plan = config.committees[0]
+    milestones = shift_plan(plan.milestones, run.today + timedelta(days=30))
+    await _start(run, handle, StartCommittee(committee=plan.slug, plan=milestones))
+    return handle
+
+
 async def in_turn(
     concurrency: int, count: int, one: Callable[[int], Awaitable[PartnershipHandle]]
 ) -> list[PartnershipHandle]:
@@ -196,7 +222,7 @@ async def history_bytes(client: Client, handle: PartnershipHandle) -> list[str]:
                 inputs += attributes.input.ByteSize()
         lines.append(f"  {workflow_id}: {len(history.events)} events, {size:,} bytes")
     lines.append(
-        f"  one partnership-year as opened here: {total:,} bytes; the children's inputs "
+        f"  one partnership-year: {total:,} bytes; the children's inputs "
         f"{inputs:,} bytes ({inputs / total:.0%})"
     )
     return lines
@@ -292,7 +318,7 @@ async def run(options: Options) -> None:
             f"replayed from its history); evicted/cached {evicted_cpu / cached_cpu:.1f}"
         )
         print("history bytes:")
-        for line in await history_bytes(client, handles[0]):
+        for line in await history_bytes(client, await open_year(current, store)):
             print(line)
         await pool.close()
     finally:

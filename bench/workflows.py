@@ -202,6 +202,9 @@ def worker_environment(settings: Settings, trusted_key: str) -> dict[str, str]:
         "CONCORDAT_DATA_DIR": str(settings.data_dir),
         "CONCORDAT_OUTBOX_DIR": str(settings.outbox_dir),
         "CONCORDAT_DELIVERY_CHANNEL": "outbox",
+        # The benchmark's partnerships go by slugs of their own, which name no file and so no
+        # officer to send their letters from.
+        "CONCORDAT_NOTICE_SENDER": "bench@concordat.invalid",
         "CONCORDAT_LOG_FORMAT": "json",
     }
 

@@ -84,20 +84,6 @@ def current_config(state: PartnershipState) -> Partnership:
     )
 
 
-_UNREAD: dict[type[ChildInput], tuple[str, ...]] = {
-    ReviewInput: ("bodies", "committees", "ladder"),
-    ExitInput: ("committees", "ladder"),
-}
-"""The parts of the configuration a process's workflow never reads: a review writes to the
-signatories of the MoU, an exit to them about the bodies the leaver sat on. The bodies were over
-half of a configuration's bytes, copied into every child's input and so into every history."""
-
-
-def what_it_needs(input: ChildInput) -> Partnership:
-    """`input`'s configuration without the parts its process never reads."""
-    return input.config.model_copy(update=dict.fromkeys(_UNREAD.get(type(input), ()), ()))
-
-
 def launch(
     state: PartnershipState, command: ProcessStart, actor: Actor, on: date, review_id: str
 ) -> Launch:

@@ -47,19 +47,12 @@ from domain.provenance import Actor, Channel, system_actor
 from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
+from workflows.child_config import only_what_it_reads, what_it_needed
 from workflows.clock import start_of, today, until
 from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
 from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
 from workflows.exit import ExitInput, ExitResult, ExitWorkflow
-from workflows.launches import (
-    ChildInput,
-    Launch,
-    ProcessStart,
-    Started,
-    launch,
-    resume,
-    what_it_needs,
-)
+from workflows.launches import ChildInput, Launch, ProcessStart, Started, launch, resume
 from workflows.process import Command, Process, ProcessInput
 from workflows.recording import STORE_RETRY, reject
 from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
@@ -80,8 +73,14 @@ whom and why (R11); a history from before replays recording only that it ended."
 
 
 CHILDREN_GET_WHAT_THEY_NEED = "children-get-what-they-need"
-"""The patch from which a child's input carries only the parts of the configuration its process
-reads (`launches.what_it_needs`); a history from before replays with the whole of it."""
+"""The patch from which a review's and an exit's inputs leave out parts of the configuration
+they never read (`child_config.what_it_needed`); a history from before replays with the whole of
+it."""
+
+CHILDREN_GET_ONLY_WHAT_THEY_READ = "children-get-only-what-they-read"
+"""The patch from which every child's input carries only what its process reads of the
+configuration (`child_config.only_what_it_reads`); a history from before replays with what
+`CHILDREN_GET_WHAT_THEY_NEED` gave, or the whole configuration."""
 
 
 SCHEDULES_WITH_THE_PARTNERSHIP = "schedules-with-the-partnership"
@@ -286,8 +285,10 @@ class PartnershipWorkflow:
     async def _run_child(self, input: ChildInput) -> None:
         """Starts the process's workflow and follows it to its result."""
         update: dict[str, Any] = {"continue_as_new_after_events": self._p.history_limit}
-        if workflow.patched(CHILDREN_GET_WHAT_THEY_NEED):
-            update["config"] = what_it_needs(input)
+        if workflow.patched(CHILDREN_GET_ONLY_WHAT_THEY_READ):
+            input = only_what_it_reads(input)
+        elif workflow.patched(CHILDREN_GET_WHAT_THEY_NEED):
+            update["config"] = what_it_needed(input)
         input = input.model_copy(update=update)
         run: Any = {
             ExitInput: ExitWorkflow.run,
