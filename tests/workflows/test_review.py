@@ -621,7 +621,12 @@ async def test_rebuilt_from_the_log_the_review_carries_on_to_its_end(
     assert len(of_type(events, NoticeIssued)) == 3 + 3  # requests, outcome
     assert_notices_delivered(events, outbox)
     await review.assert_state_is_fold_of_stream(store)
-    partnership_events = await stream_events(store, review.partnership.id)
+    # The partnership records the end once the review's result reaches it, a moment after.
+    for _ in range(200):
+        partnership_events = await stream_events(store, review.partnership.id)
+        if of_type(partnership_events, ProcessEnded):
+            break
+        await asyncio.sleep(0.05)
     (ended,) = of_type(partnership_events, ProcessEnded)
     assert (ended.process_id, ended.outcome) == (review.stream_id, "confirmed_unchanged")
     assert (await store.verify()).intact
