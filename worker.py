@@ -61,6 +61,7 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
         "pydantic_core",
         "domain",
         "activities.contracts",
+        "workflows.contracts",
         "jinja2",
         "markupsafe",
     )

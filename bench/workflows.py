@@ -119,10 +119,10 @@ from domain.streams import partnership_stream
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from workflows.contracts import Command
 from workflows.exit import ExitWorkflow
 from workflows.launches import ProcessStart, Started
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import ReviewResult, ReviewWorkflow
 
 PARTNERSHIP = "county-durham"

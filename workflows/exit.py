@@ -36,7 +36,8 @@ from domain.events import DomainEvent
 from domain.provenance import system_actor
 from domain.rules.exits import BodyExitEffect
 from workflows.clock import start_of, today
-from workflows.process import ChildInput, Command, Process
+from workflows.contracts import ChildInput, Command
+from workflows.process import Process
 
 PROCESS = "exit"
 REMINDER_TIMER = system_actor("timer:exit-reminder")

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
 
 from domain.aggregates import (
     committee as committees,
@@ -39,10 +40,13 @@ from domain.streams import (
     partnership_stream,
     review_stream,
 )
-from workflows.committee import CommitteeInput
-from workflows.escalation import EscalationInput
-from workflows.exit import ExitInput
-from workflows.review import ReviewInput
+
+# The worker's own copies of the children's inputs, as in workflows/partnership.py.
+with workflow.unsafe.imports_passed_through():
+    from workflows.committee import CommitteeInput
+    from workflows.escalation import EscalationInput
+    from workflows.exit import ExitInput
+    from workflows.review import ReviewInput
 
 ProcessStart = Annotated[
     exits.NotifyExit | RequestReview | StartCommittee | escalations.RaiseEscalation,

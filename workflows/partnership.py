@@ -48,9 +48,7 @@ from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.clock import start_of, today, until
-from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
-from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
-from workflows.exit import ExitInput, ExitResult, ExitWorkflow
+from workflows.contracts import Command, ProcessInput
 from workflows.launches import (
     ChildInput,
     Launch,
@@ -60,10 +58,18 @@ from workflows.launches import (
     resume,
     what_it_needs,
 )
-from workflows.process import Command, Process, ProcessInput
+from workflows.process import Process
 from workflows.recording import STORE_RETRY, reject
-from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
 from workflows.schedule_plan import planned_schedules
+
+# The children's modules are the worker's own copies: a partnership's run uses only their models
+# and the names of their workflows, and each child's run imports its own module afresh. Imported
+# here, every partnership's run would rebuild every child's models (bench/scale.py).
+with workflow.unsafe.imports_passed_through():
+    from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
+    from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
+    from workflows.exit import ExitInput, ExitResult, ExitWorkflow
+    from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
 
 PROCESS = "partnership"
 

@@ -40,11 +40,8 @@ from domain.letters.review import notices_for
 from domain.partnership import Partnership
 from domain.provenance import Actor, Channel, system_actor
 from workflows.clock import end_of, start_of, today
-from workflows.process import (
-    ChildInput,
-    Command,
-    Process,
-)
+from workflows.contracts import ChildInput, Command
+from workflows.process import Process
 
 PROCESS = "review"
 REMINDER_ACTOR = system_actor("timer:review-reminder")

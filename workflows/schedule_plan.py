@@ -8,12 +8,18 @@ register of interests an annual and a six-monthly `Declarations` round (P6: CDCP
 §23), on calendars in Europe/London.
 """
 
+from temporalio import workflow
+
 from activities.contracts import PlannedSchedule
 from domain.declarations import registers, round_calendar
 from domain.meetings import meeting_calendar
 from domain.partnership import Partnership
-from workflows.declarations import DeclarationsInput
-from workflows.meeting_cycle import MeetingCycleInput
+
+# The worker's own copies of the inputs, as in workflows/partnership.py: the partnership's run
+# only builds them for its schedules.
+with workflow.unsafe.imports_passed_through():
+    from workflows.declarations import DeclarationsInput
+    from workflows.meeting_cycle import MeetingCycleInput
 
 PREFIX = "schedule:"
 

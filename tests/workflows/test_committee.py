@@ -92,8 +92,8 @@ from workflows.committee import (
     CommitteeUpdate,
     CommitteeWorkflow,
 )
+from workflows.contracts import Command
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 
 Handle = WorkflowHandle[CommitteeWorkflow, CommitteeResult]

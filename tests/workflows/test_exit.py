@@ -63,9 +63,9 @@ from tests.workflows.through_partnership import (
     start_process,
 )
 from workflows import search_attributes
+from workflows.contracts import Command
 from workflows.exit import ExitInput, ExitResult, ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 from workflows.registry import ALL_WORKFLOWS
 

@@ -30,9 +30,9 @@ from tests.workflows.through_partnership import (
     effective_partnership,
     start_process,
 )
+from workflows.contracts import Command
 from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.review import ReviewWorkflow
 
 LEAVER = "tewv"

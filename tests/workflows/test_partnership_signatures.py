@@ -28,8 +28,8 @@ from eventstore.store import EventStore
 from tests.people import email_of, representative, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
+from workflows.contracts import Command
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
 from workflows.registry import ALL_WORKFLOWS
 
 SIGNED_ON = date(2022, 8, 23)
