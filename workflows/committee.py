@@ -44,7 +44,7 @@ from domain.events import DomainEvent
 from domain.partnership import Partnership
 from domain.provenance import system_actor
 from workflows.clock import end_of, today
-from workflows.contracts import ChildInput, Command
+from workflows.contracts.process import ChildInput, Command
 from workflows.process import Process
 
 PROCESS = "committee"

@@ -45,7 +45,7 @@ from domain.events import EscalationDecided
 from domain.partnership import StageKind
 from domain.provenance import system_actor
 from workflows.clock import end_of, today
-from workflows.contracts import ChildInput, Command
+from workflows.contracts.process import ChildInput, Command
 from workflows.process import Process
 
 PROCESS = "escalation"

@@ -25,7 +25,7 @@ from activities.contracts import (
 from domain.events import NoticeDelivered, NoticeIssued
 from domain.notices import delivered
 from domain.provenance import Actor
-from workflows.contracts import Stream
+from workflows.contracts.process import Stream
 from workflows.recording import record, refused_by_store
 
 NOTICES_IN_ONE_ACTIVITY = "notices-delivered-in-one-activity"

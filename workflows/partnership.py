@@ -14,9 +14,8 @@ log and carries on the processes the log says are open.
 import asyncio
 import functools
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
@@ -24,19 +23,14 @@ from activities.contracts import ENSURE_SCHEDULES, HOW_IT_ENDED, EnsureSchedules
 from domain.aggregates.escalation import RaiseEscalation
 from domain.aggregates.exit_commands import NotifyExit
 from domain.aggregates.partnership import (
-    AgreeAdmission,
     EndMembership,
     EndProcess,
     EstablishBody,
     PartnershipCommand,
     PartnershipState,
     ProcessRecord,
-    ProposeAdmission,
     RecordReviewOutcome,
     RequestReview,
-    SignCounterpart,
-    SignMou,
-    UpdateInterests,
     decide,
     fold,
     initial_state,
@@ -48,16 +42,16 @@ from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.clock import start_of, today, until
-from workflows.contracts import Command, ProcessInput
-from workflows.launches import (
-    ChildInput,
-    Launch,
+from workflows.contracts.exit import ExitInput, ExitResult
+from workflows.contracts.partnership import (
+    PartnershipInput,
+    PartnershipUpdate,
     ProcessStart,
     Started,
-    launch,
-    resume,
-    what_it_needs,
 )
+from workflows.contracts.process import Command
+from workflows.contracts.review import ReviewInput, ReviewResult, SignatoryLeft
+from workflows.launches import ChildInput, Launch, launch, resume, what_it_needs
 from workflows.process import Process
 from workflows.recording import STORE_RETRY, reject
 from workflows.schedule_plan import planned_schedules
@@ -68,17 +62,11 @@ from workflows.schedule_plan import planned_schedules
 with workflow.unsafe.imports_passed_through():
     from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
     from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
-    from workflows.exit import ExitInput, ExitResult, ExitWorkflow
-    from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
+    from workflows.exit import ExitWorkflow
+    from workflows.review import ReviewWorkflow
 
 PROCESS = "partnership"
 
-PartnershipUpdate = Annotated[
-    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart | UpdateInterests,
-    Field(discriminator="type"),
-]
-"""What staff record on the partnership itself: a signature of the MoU, a step of an
-additional partner's admission, or a member's declaration of interests updated between rounds."""
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
@@ -95,11 +83,6 @@ SCHEDULES_WITH_THE_PARTNERSHIP = "schedules-with-the-partnership"
 """The patch from which a partnership's workflow, when it starts, makes its meetings' and
 declarations' schedules (P5, P6): they exist for started partnerships only. A history from before
 replays without them."""
-
-
-class PartnershipInput(ProcessInput[PartnershipState]):
-    """The partnership's configuration; a test's history limit applies to every process it
-    starts as well."""
 
 
 @workflow.defn(name="Partnership")

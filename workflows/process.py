@@ -39,7 +39,7 @@ from domain.rules.date_policy import dates_of, require_reason_if_late
 from domain.streams import partnership_stream
 from workflows import search_attributes
 from workflows.clock import today, until
-from workflows.contracts import Carried, ChildInput, Command, ProcessInput, Stream
+from workflows.contracts.process import Carried, ChildInput, Command, ProcessInput, Stream
 from workflows.notices import deliver
 from workflows.recording import STORE_RETRY, record, reject
 

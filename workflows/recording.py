@@ -15,7 +15,7 @@ from activities.contracts import APPEND_EVENTS, Appended, AppendRequest, EventTo
 from domain.errors import DomainError
 from domain.events import DomainEvent
 from domain.provenance import Actor
-from workflows.contracts import Stream
+from workflows.contracts.process import Stream
 
 DOMAIN_REJECTED = "DomainRejected"
 INVALID_EVENT = "InvalidEvent"

@@ -49,7 +49,7 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
-from workflows.contracts import Command
+from workflows.contracts.process import Command
 from workflows.declarations import (
     DeclarationsInput,
     DeclarationsResult,

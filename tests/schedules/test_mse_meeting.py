@@ -39,7 +39,7 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.schedules.test_meeting_cycle import new_worker
 from tests.workflows.conftest import stream_events
-from workflows.contracts import Command
+from workflows.contracts.process import Command
 from workflows.meeting_cycle import (
     MeetingCycleInput,
     MeetingCycleResult,

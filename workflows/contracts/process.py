@@ -1,9 +1,7 @@
 """The models every process's workflow shares: its input, what it carries across
 continue-as-new, its stream, and the envelope a command comes in.
 
-Passed through the sandbox (worker.py): models with no workflow logic and no state a run could
-change, built once in the worker rather than once for every workflow run, so each run's input
-and updates are read by the same validators (docs/architecture.md, "Worker memory").
+Passed through the sandbox with the rest of workflows.contracts.
 """
 
 from typing import Any, Generic, Self, TypeVar
