@@ -1,9 +1,9 @@
 """The connection to Temporal from settings, alike for worker, tests and tools."""
 
 from temporalio.client import Client, TLSConfig
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from concordat.converter import DATA_CONVERTER
 from concordat.settings import Settings
 
 # One runtime a process: each serves its metrics on its own port, which only one can bind.
@@ -36,7 +36,7 @@ async def connect_temporal(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_target(),
         namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=pydantic_data_converter,
         tls=_tls(settings),
         api_key=api_key.get_secret_value() if api_key is not None else None,
         runtime=_runtime(settings),

@@ -14,9 +14,9 @@ import asyncpg
 import pytest
 from hypothesis import settings
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from concordat.converter import DATA_CONVERTER
 from concordat.settings import APP_ROLE
 from deploy.embedded_postgres import EmbeddedPostgres
 from deploy.processes import free_port
@@ -126,7 +126,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     worker stopped mid-task) leaves such a task waiting for good, which termination does not
     release. Every later test that needs time to pass would then hang."""
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER,
+        data_converter=pydantic_data_converter,
         test_server_existing_path=_test_server_path(),
     )
     await register_search_attributes(env.client, "default")
@@ -149,7 +149,7 @@ async def dev_server() -> AsyncIterator[TemporalDevServer]:
 @pytest.fixture
 async def dev_client(dev_server: TemporalDevServer) -> Client:
     return await Client.connect(
-        dev_server.address, namespace="default", data_converter=DATA_CONVERTER
+        dev_server.address, namespace="default", data_converter=pydantic_data_converter
     )
 
 
