@@ -54,13 +54,18 @@ READY_SECONDS = 5.0
 # The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
 # change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
 # and cut a review's worker CPU roughly in half (bench/workflows.py). They are exactly what
-# workflows/ imports besides temporalio, and the template engine the domain's letters use.
+# workflows/ imports besides temporalio, and the template engine the domain's letters use, with
+# the models every process shares (workflows.contracts), built once rather than per run. A
+# partnership's run also takes its children's modules from the worker (workflows/partnership.py),
+# whose models are the worker's own domain's: every worker that runs Concordat's workflows, the
+# tests' included, runs them with this runner.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
         "pydantic",
         "pydantic_core",
         "domain",
         "activities.contracts",
+        "workflows.contracts",
         "jinja2",
         "markupsafe",
     )

@@ -12,8 +12,11 @@ the annual review (which waits for responses until its deadline) and to take a p
 of exit effective in a year (which waits for acknowledgements and the effective date). Every
 partnership thus holds three open workflows waiting on timers.
 
-It prints:
-- the worker's resident memory before and after, and per workflow it holds in its cache;
+It opens them in two groups: first as many as the cache holds beside the warm-up partnership
+(every workflow still cached), then the rest (each evicting an older one). It prints:
+- the time and CPU (worker, Temporal, PostgreSQL) opening took per partnership;
+- the worker's resident memory before, after the first group (per cached workflow) and after the
+  rest (what each workflow opened once the cache was full adds: what evicted ones leave behind);
 - the cache size chosen, and the cache that would fit a budget of --budget MB at that size;
 - worker CPU per touch (a `state` query) of a partnership still cached, and of one evicted
   (replayed from its history), each the mean over --touches partnerships;
@@ -74,7 +77,8 @@ from eventstore.codec import to_new_event
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.contracts.partnership import PartnershipInput
+from workflows.partnership import PartnershipWorkflow
 
 
 @dataclass
@@ -176,15 +180,15 @@ async def open_year(run: Run, store: EventStore) -> PartnershipHandle:
 
 
 async def in_turn(
-    concurrency: int, count: int, one: Callable[[int], Awaitable[PartnershipHandle]]
+    concurrency: int, labels: Sequence[str], one: Callable[[str], Awaitable[PartnershipHandle]]
 ) -> list[PartnershipHandle]:
     gate = asyncio.Semaphore(concurrency)
 
-    async def gated(n: int) -> PartnershipHandle:
+    async def gated(label: str) -> PartnershipHandle:
         async with gate:
-            return await one(n)
+            return await one(label)
 
-    return list(await asyncio.gather(*(gated(n) for n in range(count))))
+    return list(await asyncio.gather(*(gated(label) for label in labels)))
 
 
 async def settle(pid: int, quiet_cpu: float = 0.05, seconds: float = 2.0) -> None:
@@ -204,6 +208,10 @@ async def touch(pid: int, handles: Sequence[PartnershipHandle]) -> float:
         if len(state.open_processes) != 2:
             raise RuntimeError(f"{handle.id} has {len(state.open_processes)} open processes")
     return (procstats.cpu_seconds(pid) - before) / len(handles)
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    return {name: procstats.cpu_seconds(pid) for name, pid in pids.items()}
 
 
 async def history_bytes(client: Client, handle: PartnershipHandle) -> list[str]:
@@ -259,11 +267,18 @@ async def run(options: Options) -> None:
         worker = await WorkerProcess.start(
             folder,
             worker_environment(settings, signer.public_key)
-            | {"CONCORDAT_WORKFLOW_CACHE_SIZE": str(options.cache)},
+            | {
+                "CONCORDAT_WORKFLOW_CACHE_SIZE": str(options.cache),
+                # The partnerships' slugs are the benchmark's own, with no officer on file to
+                # send their letters from: without a sender every notice's delivery would fail
+                # and be retried, and the workflows would wait on those retries, not on timers.
+                "CONCORDAT_NOTICE_SENDER": "bench@concordat.invalid",
+            },
             hello_task_queue,
         )
         pid = worker.pid
-        _child_pid("start-dev", {pid})  # the stack is this run's own
+        postgres_pid = _child_pid("pginstall/bin/postgres", {pid})
+        temporal_pid = _child_pid("start-dev", {pid, postgres_pid})
         client = await connect_temporal(settings)
         current = Run(
             client,
@@ -282,28 +297,46 @@ async def run(options: Options) -> None:
 
         await open_partnership(current, store, "warmup")  # imports and first runs, untimed
         await settle(pid)
-        before = procstats.memory(pid).rss_kb / 1024
-        started = time.perf_counter()
-        handles = await in_turn(
-            options.concurrency,
-            options.partnerships,
-            lambda n: open_partnership(current, store, f"p{n}"),
-        )
-        opened = time.perf_counter() - started
-        await settle(pid)
-        after = procstats.memory(pid).rss_kb / 1024
+        # First as many partnerships as the cache holds beside the warm-up's, all still cached
+        # (memory per cached workflow); then the rest, evicting the first (what an evicted
+        # workflow leaves behind in the worker).
+        fitting = min(options.partnerships, max(1, options.cache // 3 - 1))
+        labels = [f"p{n}" for n in range(options.partnerships)]
+        groups = [labels[:fitting], labels[fitting:]]
+        pids = {"worker": pid, "Temporal": temporal_pid, "PostgreSQL": postgres_pid}
+        rss = [procstats.memory(pid).rss_kb / 1024]
+        opening, cpu = 0.0, dict.fromkeys(pids, 0.0)
+        handles: list[PartnershipHandle] = []
+        for group in groups:
+            began, cpu_before = time.perf_counter(), _cpu(pids)
+            handles += await in_turn(
+                options.concurrency, group, lambda label: open_partnership(current, store, label)
+            )
+            opening += time.perf_counter() - began
+            cpu = {name: cpu[name] + _cpu(pids)[name] - cpu_before[name] for name in pids}
+            await settle(pid)
+            rss.append(procstats.memory(pid).rss_kb / 1024)
         open_workflows = 3 * (options.partnerships + 1)
-        cached = min(open_workflows, options.cache)
-        per_cached = (after - before) / min(3 * options.partnerships, options.cache)
+        per_cached = (rss[1] - rss[0]) / (3 * fitting)
         print(
-            f"{options.partnerships} partnerships opened in {opened:.1f}s (setup, "
-            f"{options.concurrency} at a time): {open_workflows} open workflows, "
-            f"each waiting on a timer"
+            f"{options.partnerships} partnerships opened in {opening:.1f}s (setup, "
+            f"{options.concurrency} at a time; {1000 * opening / options.partnerships:.0f} ms "
+            f"each, CPU per partnership: "
+            + ", ".join(f"{name} {1000 * cpu[name] / options.partnerships:.0f} ms" for name in pids)
+            + f"): {open_workflows} open workflows, each waiting on a timer"
         )
         print(
-            f"worker RSS {before:.0f} MB before, {after:.0f} MB after; cache size chosen "
-            f"{options.cache}, holding {cached}: {per_cached:.2f} MB per cached workflow"
+            f"worker RSS {rss[0]:.0f} MB before, {rss[1]:.0f} MB holding {3 * (fitting + 1)} "
+            f"workflows, all cached: {per_cached:.2f} MB per cached workflow"
         )
+        if groups[1]:
+            evicted = open_workflows - options.cache
+            print(
+                f"cache size chosen {options.cache}; {rss[2]:.0f} MB once all {open_workflows} "
+                f"are open and {evicted} evicted: "
+                f"{(rss[2] - rss[1]) / (3 * len(groups[1])):.2f} MB per workflow opened after the "
+                f"cache was full"
+            )
         print(
             f"a cache of {int(options.budget / per_cached):,} workflows would fit "
             f"{options.budget:,} MB at this size (CONCORDAT_WORKFLOW_CACHE_SIZE)"

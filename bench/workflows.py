@@ -119,11 +119,12 @@ from domain.streams import partnership_stream
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from workflows.contracts.partnership import PartnershipInput, ProcessStart, Started
+from workflows.contracts.process import Command
+from workflows.contracts.review import ReviewResult
 from workflows.exit import ExitWorkflow
-from workflows.launches import ProcessStart, Started
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
-from workflows.review import ReviewResult, ReviewWorkflow
+from workflows.partnership import PartnershipWorkflow
+from workflows.review import ReviewWorkflow
 
 PARTNERSHIP = "county-durham"
 DATABASE = "concordat"

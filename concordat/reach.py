@@ -13,7 +13,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.partnership import Partnership
 from domain.streams import partnership_stream
 from workflows import search_attributes
-from workflows.partnership import PROCESS, PartnershipInput, PartnershipWorkflow
+from workflows.contracts.partnership import PartnershipInput
+from workflows.partnership import PROCESS, PartnershipWorkflow
 
 
 def refusal(error: WorkflowUpdateFailedError) -> str:

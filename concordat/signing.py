@@ -17,7 +17,7 @@ from concordat.settings import Settings
 from domain.access import Access
 from domain.authority import provenance_for
 from domain.provenance import Actor, Channel, Person, Provenance, Signature, signed_text
-from workflows.process import Command
+from workflows.contracts.process import Command
 
 C = TypeVar("C")
 

@@ -43,11 +43,12 @@ from domain.rules.committee_membership import ProposedSeat
 from domain.rules.quorum import Attendance
 from domain.streams import committee_stream, escalation_stream, partnership_stream
 from workflows.committee import CommitteeWorkflow
+from workflows.contracts.exit import ExitResult
+from workflows.contracts.partnership import PartnershipInput, ProcessStart, Started
+from workflows.contracts.process import Command
 from workflows.escalation import EscalationWorkflow
-from workflows.exit import ExitResult, ExitWorkflow
-from workflows.launches import ProcessStart, Started
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
+from workflows.exit import ExitWorkflow
+from workflows.partnership import PartnershipWorkflow
 
 STORY_START = date(2022, 8, 16)
 """The first signature; the story is played from the server's today, shifted by whole days."""

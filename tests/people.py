@@ -21,7 +21,7 @@ from deploy.dev_users import (
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.provenance import Actor, Channel, Person
-from workflows.process import Command
+from workflows.contracts.process import Command
 
 C = TypeVar("C")
 

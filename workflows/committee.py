@@ -44,11 +44,8 @@ from domain.events import DomainEvent
 from domain.partnership import Partnership
 from domain.provenance import system_actor
 from workflows.clock import end_of, today
-from workflows.process import (
-    ChildInput,
-    Command,
-    Process,
-)
+from workflows.contracts.process import ChildInput, Command
+from workflows.process import Process
 
 PROCESS = "committee"
 SLIPPAGE_ACTOR = system_actor("timer:slippage")

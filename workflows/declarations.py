@@ -33,8 +33,9 @@ from domain.declarations import (
 from domain.errors import DomainError
 from domain.provenance import Channel, system_actor
 from workflows.clock import end_of, today
+from workflows.contracts.process import Command, ProcessInput
 from workflows.meeting_cycle import fired_on
-from workflows.process import Command, Process, ProcessInput
+from workflows.process import Process
 from workflows.recording import reject
 
 PROCESS = "declarations"

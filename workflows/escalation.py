@@ -45,11 +45,8 @@ from domain.events import EscalationDecided
 from domain.partnership import StageKind
 from domain.provenance import system_actor
 from workflows.clock import end_of, today
-from workflows.process import (
-    ChildInput,
-    Command,
-    Process,
-)
+from workflows.contracts.process import ChildInput, Command
+from workflows.process import Process
 
 PROCESS = "escalation"
 LEVEL_DEADLINE_TIMER = system_actor("timer:escalation-level-deadline")

@@ -11,20 +11,16 @@ change, the MoU amendment and the revised review date in its own stream from the
 """
 
 import functools
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 from domain.aggregates.exit import (
-    AcknowledgeNotice,
     CompleteExit,
     ExitCommand,
     ExitState,
     NotifyExit,
     SendExitReminder,
-    WithdrawExit,
     decide,
     fold,
     give_notice,
@@ -34,50 +30,14 @@ from domain.aggregates.exit import (
 )
 from domain.events import DomainEvent
 from domain.provenance import system_actor
-from domain.rules.exits import BodyExitEffect
 from workflows.clock import start_of, today
-from workflows.process import ChildInput, Command, Process
+from workflows.contracts.exit import ExitInput, ExitProgress, ExitResult, ExitUpdate
+from workflows.contracts.process import Command
+from workflows.process import Process
 
 PROCESS = "exit"
 REMINDER_TIMER = system_actor("timer:exit-reminder")
 EFFECTIVE_DATE_TIMER = system_actor("timer:exit-effective-date")
-
-
-ExitUpdate = Annotated[AcknowledgeNotice | WithdrawExit, Field(discriminator="type")]
-"""What staff record on an exit: an acknowledgement, or the notice withdrawn."""
-
-
-class ExitInput(ChildInput[ExitState]):
-    """The partnership as it stood when notice was given, so a replay sees it as it was then.
-    With no `notice` the exit resumes from its stream (its partnership was started again)."""
-
-    signatories: tuple[str, ...]
-    notice: NotifyExit | None
-
-
-class ExitProgress(BaseModel):
-    """What a command returns: small, as every update's result is kept in the history; the
-    whole state is the `state` query."""
-
-    model_config = ConfigDict(frozen=True)
-
-    status: str
-    unacknowledged: tuple[str, ...]
-
-
-class ExitResult(BaseModel):
-    """How the exit ended, and what it does to each body's membership and quorum (P2)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    exit_id: str
-    organisation: str
-    outcome: Literal["ended", "withdrawn"]
-    ended_on: date | None = None
-    withdrawn_on: date | None = None
-    bodies_affected: tuple[str, ...] = ()
-    bodies: tuple[BodyExitEffect, ...] = ()
-    cannot_be_quorate: tuple[str, ...] = ()
 
 
 def status_of(state: ExitState) -> str:

@@ -8,9 +8,8 @@ is not on the ladder), so a start the process would refuse is refused before any
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
 
 from domain.aggregates import (
     committee as committees,
@@ -31,7 +30,6 @@ from domain.errors import DomainError
 from domain.events import ProcessKind
 from domain.partnership import Partnership
 from domain.provenance import Actor, Channel, system_actor
-from domain.rules.exits import ExitEffect
 from domain.streams import (
     committee_stream,
     escalation_stream,
@@ -39,31 +37,16 @@ from domain.streams import (
     partnership_stream,
     review_stream,
 )
-from workflows.committee import CommitteeInput
-from workflows.escalation import EscalationInput
-from workflows.exit import ExitInput
-from workflows.review import ReviewInput
+from workflows.contracts.exit import ExitInput
+from workflows.contracts.partnership import ProcessStart, Started
+from workflows.contracts.review import ReviewInput
 
-ProcessStart = Annotated[
-    exits.NotifyExit | RequestReview | StartCommittee | escalations.RaiseEscalation,
-    Field(discriminator="type"),
-]
-"""What staff may start: an exit (the partner's written notice), the review, a committee's
-formation, an escalation."""
+# The worker's own copies of the children's inputs, as in workflows/partnership.py.
+with workflow.unsafe.imports_passed_through():
+    from workflows.committee import CommitteeInput
+    from workflows.escalation import EscalationInput
 
 ChildInput = ExitInput | ReviewInput | CommitteeInput | EscalationInput
-
-
-class Started(BaseModel):
-    """What starting a process returns: the process, and for an exit the signatories its written
-    notice goes to and what leaving does to each body (P2)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    process: ProcessKind
-    process_id: str
-    recipients: tuple[str, ...] = ()
-    effect: ExitEffect | None = None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ from domain.meetings import (
 from domain.provenance import Channel, system_actor
 from domain.streams import meeting_stream
 from workflows.clock import end_of, start_of, today
-from workflows.process import Command, Process, ProcessInput
+from workflows.contracts.process import Command, ProcessInput
+from workflows.process import Process
 from workflows.recording import reject
 
 PROCESS = "meeting"

@@ -25,7 +25,8 @@ from activities.contracts import (
 from domain.events import NoticeDelivered, NoticeIssued
 from domain.notices import delivered
 from domain.provenance import Actor
-from workflows.recording import Stream, record, refused_by_store
+from workflows.contracts.process import Stream
+from workflows.recording import record, refused_by_store
 
 NOTICES_IN_ONE_ACTIVITY = "notices-delivered-in-one-activity"
 """The patch from which a decision's notices are delivered, and their receipts recorded, by one

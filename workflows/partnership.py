@@ -14,9 +14,8 @@ log and carries on the processes the log says are open.
 import asyncio
 import functools
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError, WorkflowAlreadyStartedError
 
@@ -24,47 +23,51 @@ from activities.contracts import ENSURE_SCHEDULES, HOW_IT_ENDED, EnsureSchedules
 from domain.aggregates.escalation import RaiseEscalation
 from domain.aggregates.exit_commands import NotifyExit
 from domain.aggregates.partnership import (
-    AgreeAdmission,
     EndMembership,
     EndProcess,
     EstablishBody,
     PartnershipCommand,
     PartnershipState,
     ProcessRecord,
-    ProposeAdmission,
     RecordReviewOutcome,
     RequestReview,
-    SignCounterpart,
-    SignMou,
-    UpdateInterests,
     decide,
     fold,
     initial_state,
 )
 from domain.errors import DomainError
-from domain.events import Abandonment, AdmissionProposed, DomainEvent, ProcessKind
+from domain.events import Abandonment, DomainEvent, ProcessKind
 from domain.provenance import Actor, Channel, system_actor
 from domain.rules.date_policy import require_reason_if_late
 from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.child_config import only_what_it_reads, what_it_needed
 from workflows.clock import start_of, today, until
-from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
-from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
-from workflows.exit import ExitInput, ExitResult, ExitWorkflow
-from workflows.launches import ChildInput, Launch, ProcessStart, Started, launch, resume
-from workflows.process import Command, Process, ProcessInput
+from workflows.contracts.exit import ExitInput, ExitResult
+from workflows.contracts.partnership import (
+    PartnershipInput,
+    PartnershipProgress,
+    PartnershipUpdate,
+    ProcessStart,
+    Started,
+)
+from workflows.contracts.process import Command
+from workflows.contracts.review import ReviewInput, ReviewResult, SignatoryLeft
+from workflows.launches import ChildInput, Launch, launch, resume
+from workflows.process import Process
 from workflows.recording import STORE_RETRY, reject
-from workflows.review import ReviewInput, ReviewResult, ReviewWorkflow, SignatoryLeft
+
+# The children's modules are the worker's own copies: a partnership's run uses only their models
+# and the names of their workflows, and each child's run imports its own module afresh. Imported
+# here, every partnership's run would rebuild every child's models (bench/scale.py).
+with workflow.unsafe.imports_passed_through():
+    from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
+    from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
+    from workflows.exit import ExitWorkflow
+    from workflows.review import ReviewWorkflow
 
 PROCESS = "partnership"
 
-PartnershipUpdate = Annotated[
-    SignMou | ProposeAdmission | AgreeAdmission | SignCounterpart | UpdateInterests,
-    Field(discriminator="type"),
-]
-"""What staff record on the partnership itself: a signature of the MoU, a step of an
-additional partner's admission, or a member's declaration of interests updated between rounds."""
 ChildResult = ExitResult | ReviewResult | CommitteeResult | EscalationResult
 REVIEW_TIMER = system_actor("timer:annual-review")
 ABANDONED_SAY_HOW = "abandoned-processes-say-how"
@@ -87,24 +90,6 @@ SCHEDULES_WITH_THE_PARTNERSHIP = "schedules-with-the-partnership"
 """The patch from which a partnership's workflow, when it starts, makes its meetings' and
 declarations' schedules (P5, P6): they exist for started partnerships only. A history from before
 replays without them."""
-
-
-class PartnershipInput(ProcessInput[PartnershipState]):
-    """The partnership's configuration; a test's history limit applies to every process it
-    starts as well."""
-
-
-class PartnershipProgress(BaseModel):
-    """What a command returns: small, as every update's result is kept in the history and the
-    whole state carries the configuration (20-30 KB); the whole state is the `state` query."""
-
-    model_config = ConfigDict(frozen=True)
-
-    effective_on: date | None
-    mou_version: int
-    outstanding_signatures: tuple[str, ...]
-    admission: AdmissionProposed | None
-    admission_agreed_by: tuple[str, ...]
 
 
 @workflow.defn(name="Partnership")

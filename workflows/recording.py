@@ -7,7 +7,6 @@ after its insert committed carries the same ids and the store writes nothing twi
 from datetime import timedelta
 from typing import NoReturn
 
-from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -16,6 +15,7 @@ from activities.contracts import APPEND_EVENTS, Appended, AppendRequest, EventTo
 from domain.errors import DomainError
 from domain.events import DomainEvent
 from domain.provenance import Actor
+from workflows.contracts.process import Stream
 
 DOMAIN_REJECTED = "DomainRejected"
 INVALID_EVENT = "InvalidEvent"
@@ -31,15 +31,6 @@ STORE_RETRY = RetryPolicy(
 def reject(error: DomainError) -> NoReturn:
     """A refused command fails the update with the domain's own words; it is never retried."""
     raise ApplicationError(str(error), type=DOMAIN_REJECTED, non_retryable=True) from error
-
-
-class Stream(BaseModel):
-    """The stream a workflow writes and the version it has reached: part of its carried state."""
-
-    model_config = ConfigDict(frozen=True)
-
-    stream_id: str
-    version: int = 0
 
 
 async def record(stream: Stream, events: list[DomainEvent], actor: Actor) -> Stream:

@@ -12,20 +12,14 @@ Outcomes, deadlines and reminder dates all come from `domain.aggregates.review`.
 """
 
 import functools
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 from domain.aggregates import review
 from domain.aggregates.review import (
-    AgreeVariation,
     ConcludeReview,
     OpenReview,
-    ProposeVariation,
-    RecordResponse,
-    RefuseVariation,
     RemoveSignatory,
     ReviewCommand,
     ReviewState,
@@ -38,54 +32,15 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, ReviewOutcome
 from domain.letters.review import notices_for
 from domain.partnership import Partnership
-from domain.provenance import Actor, Channel, system_actor
+from domain.provenance import system_actor
 from workflows.clock import end_of, start_of, today
-from workflows.process import (
-    ChildInput,
-    Command,
-    Process,
-)
+from workflows.contracts.process import Command
+from workflows.contracts.review import ReviewInput, ReviewResult, ReviewUpdate, SignatoryLeft
+from workflows.process import Process
 
 PROCESS = "review"
 REMINDER_ACTOR = system_actor("timer:review-reminder")
 DEADLINE_ACTOR = system_actor("timer:review-deadline")
-
-
-ReviewUpdate = Annotated[
-    RecordResponse | ProposeVariation | AgreeVariation | RefuseVariation,
-    Field(discriminator="type"),
-]
-"""What staff record on a review: a signatory's response, a proposed variation, or a
-signatory's written agreement to or refusal of it."""
-
-
-class ReviewInput(ChildInput[ReviewState]):
-    """The partnership as it stood when the review opened, so a replay sees it as it was then.
-    With no `opening` the review resumes from its stream (its partnership was started again)."""
-
-    opening: OpenReview | None
-
-
-class SignatoryLeft(BaseModel):
-    """Sent by the partnership workflow when an exit takes effect (CDCP MoU §27)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    organisation: str
-    left_on: date
-    actor: Actor = system_actor("process:exit", Channel.PROCESS)
-
-
-class ReviewResult(BaseModel):
-    """What the partnership workflow records when the review ends."""
-
-    model_config = ConfigDict(frozen=True)
-
-    review_id: str
-    outcome: ReviewOutcome
-    concluded_on: date
-    variation_summary: str | None = None
-    next_review_due_on: date
 
 
 def decide(config: Partnership, state: ReviewState, command: ReviewCommand) -> list[DomainEvent]:

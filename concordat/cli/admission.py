@@ -27,7 +27,7 @@ from domain.events import SeatOnBody
 from domain.organisations import Annex1Category, Organisation, Sector
 from domain.partnership import Partnership
 from domain.streams import partnership_stream
-from workflows.partnership import PartnershipProgress
+from workflows.contracts.partnership import PartnershipProgress
 
 
 @click.group()

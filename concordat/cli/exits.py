@@ -31,7 +31,8 @@ from concordat.cli.processes import (
 from domain.aggregates.exit import AcknowledgeNotice, ExitState, NotifyExit, WithdrawExit
 from domain.partnership import Partnership
 from domain.rules.exits import ExitEffect
-from workflows.exit import ExitProgress, status_of
+from workflows.contracts.exit import ExitProgress
+from workflows.exit import status_of
 
 
 class _Frozen(BaseModel):

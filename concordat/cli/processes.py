@@ -20,7 +20,7 @@ from domain.aggregates.partnership import PartnershipState
 from domain.errors import DomainError
 from domain.events import ProcessKind
 from domain.partnership import Partnership
-from workflows.launches import ProcessStart, Started
+from workflows.contracts.partnership import ProcessStart, Started
 
 RECORDED_WAIT_SECONDS = 30.0
 POLL_SECONDS = 0.2

@@ -17,7 +17,7 @@ from concordat.web.signin import bearer, signed_in
 from domain.authority import NotAuthorisedError
 from domain.partnership import Partnership
 from domain.provenance import Channel, Person
-from workflows.process import Command
+from workflows.contracts.process import Command
 
 
 class Caller(BaseModel):

@@ -41,9 +41,9 @@ from domain.streams import parse_stream, partnership_stream
 from domain.what_if import ProposedChange, WhatIfReport, what_if
 from eventstore.codec import to_domain_event
 from workflows import search_attributes
-from workflows.launches import ProcessStart, Started
+from workflows.contracts.partnership import ProcessStart, Started
+from workflows.contracts.process import Command
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 
 PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 SignedIn = Annotated[Person, Depends(signed_in)]

@@ -8,12 +8,14 @@ from pydantic import Field
 
 from domain.aggregates.partnership import AdmissionCommand, UpdateInterests
 from workflows.committee import CommitteeUpdate, CommitteeWorkflow
+from workflows.contracts.exit import ExitUpdate
+from workflows.contracts.review import ReviewUpdate
 from workflows.declarations import DeclarationsUpdate, DeclarationsWorkflow
 from workflows.escalation import EscalationUpdate, EscalationWorkflow
-from workflows.exit import ExitUpdate, ExitWorkflow
+from workflows.exit import ExitWorkflow
 from workflows.meeting_cycle import MeetingCycleWorkflow, MeetingUpdate
 from workflows.partnership import PartnershipWorkflow
-from workflows.review import ReviewUpdate, ReviewWorkflow
+from workflows.review import ReviewWorkflow
 
 ProcessCommand = Annotated[
     ReviewUpdate

@@ -35,7 +35,7 @@ from domain.partnerships_config import SHIPPED, load_partnership
 from tests.people import SIGNER, signed
 from worker import run_worker
 from workflows import search_attributes
-from workflows.process import Command
+from workflows.contracts.process import Command
 
 
 def signature(config: Partnership, organisation: str) -> Command[SignMou]:

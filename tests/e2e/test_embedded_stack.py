@@ -31,7 +31,8 @@ from domain.provenance import Channel, Provenance
 from domain.streams import partnership_stream
 from tests.audit.cli import concordat
 from workflows import search_attributes
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.contracts.partnership import PartnershipInput
+from workflows.partnership import PartnershipWorkflow
 
 READY = "Concordat is running."
 

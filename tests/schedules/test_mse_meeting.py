@@ -39,13 +39,13 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.schedules.test_meeting_cycle import new_worker
 from tests.workflows.conftest import stream_events
+from workflows.contracts.process import Command
 from workflows.meeting_cycle import (
     MeetingCycleInput,
     MeetingCycleResult,
     MeetingCycleWorkflow,
     MeetingUpdate,
 )
-from workflows.process import Command
 
 SLUG = "mid-south-essex"
 BODY = "partnership-board"

@@ -8,8 +8,8 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from tests.web.conftest import Serve
-from workflows.launches import ProcessStart
-from workflows.process import Command
+from workflows.contracts.partnership import ProcessStart
+from workflows.contracts.process import Command
 from workflows.registry import ALL_WORKFLOWS
 
 

@@ -84,7 +84,7 @@ from tests.workflows.through_partnership import (
     on_the_day,
     start_process,
 )
-from worker import build_worker
+from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
 from workflows.committee import (
     CommitteeInput,
@@ -92,8 +92,9 @@ from workflows.committee import (
     CommitteeUpdate,
     CommitteeWorkflow,
 )
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.process import Command
+from workflows.partnership import PartnershipWorkflow
 from workflows.recording import DOMAIN_REJECTED
 
 Handle = WorkflowHandle[CommitteeWorkflow, CommitteeResult]
@@ -680,6 +681,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
         temporal,
         task_queue=task_queue,
         workflows=[PartnershipWorkflow, CommitteeWorkflow],
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             append_then_fail_once,
             StoreActivities(store).read_stream,

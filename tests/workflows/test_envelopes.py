@@ -18,8 +18,9 @@ from domain.provenance import Actor, Channel, Person, Provenance, Role, system_a
 from eventstore.store import EventStore
 from tests.people import SIGNER, dev_person, representative, secretary, signed
 from tests.workflows.through_partnership import PartnershipHandle, county_durham
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.process import Command
+from workflows.partnership import PartnershipWorkflow
 
 
 def signature(organisation: str, on: date) -> SignMou:

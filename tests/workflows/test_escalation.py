@@ -90,16 +90,17 @@ from tests.workflows.through_partnership import (
     own_slug,
     start_process,
 )
-from worker import build_worker
+from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
 from workflows.child_config import READS, what_it_reads
+from workflows.contracts.partnership import PartnershipInput
 from workflows.escalation import (
     EscalationInput,
     EscalationProgress,
     EscalationResult,
     EscalationWorkflow,
 )
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.partnership import PartnershipWorkflow
 
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]
 
@@ -1013,6 +1014,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
         temporal,
         task_queue=task_queue,
         workflows=[PartnershipWorkflow, EscalationWorkflow],
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             append_then_fail_once,
             StoreActivities(store).read_stream,
@@ -1048,6 +1050,7 @@ async def test_worker_restarted_mid_process_completes(
             temporal,
             task_queue=task_queue,
             workflows=[PartnershipWorkflow, EscalationWorkflow],
+            workflow_runner=WORKFLOW_RUNNER,
             activities=[
                 StoreActivities(store).append_events,
                 StoreActivities(store).read_stream,

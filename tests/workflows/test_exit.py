@@ -62,10 +62,12 @@ from tests.workflows.through_partnership import (
     result_of,
     start_process,
 )
+from worker import WORKFLOW_RUNNER
 from workflows import search_attributes
-from workflows.exit import ExitInput, ExitResult, ExitWorkflow
+from workflows.contracts.exit import ExitInput, ExitResult
+from workflows.contracts.process import Command
+from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
-from workflows.process import Command
 from workflows.recording import DOMAIN_REJECTED
 from workflows.registry import ALL_WORKFLOWS
 
@@ -523,6 +525,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
         temporal,
         task_queue=task_queue,
         workflows=list(ALL_WORKFLOWS),
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             append_then_fail_once,
             StoreActivities(store).read_stream,
@@ -565,6 +568,7 @@ async def test_worker_restarted_mid_process_completes_it(
             temporal,
             task_queue=task_queue,
             workflows=list(ALL_WORKFLOWS),
+            workflow_runner=WORKFLOW_RUNNER,
             activities=[
                 StoreActivities(store).append_events,
                 StoreActivities(store).read_stream,

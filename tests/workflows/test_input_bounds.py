@@ -29,8 +29,9 @@ from tests.people import SIGNER, shipped, signed
 from tests.workflows.conftest import stream_events
 from tests.workflows.test_review import start as start_review
 from tests.workflows.through_partnership import county_durham, settled
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import COMMAND_MAX_BYTES, Command
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.process import COMMAND_MAX_BYTES, Command
+from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 
 

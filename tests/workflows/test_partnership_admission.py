@@ -37,8 +37,9 @@ from domain.streams import partnership_stream
 from eventstore.store import EventStore
 from tests.people import email_of, representative, secretary, shipped, signed, who
 from tests.workflows.conftest import stream_events
-from workflows.partnership import PartnershipInput, PartnershipUpdate, PartnershipWorkflow
-from workflows.process import Command
+from workflows.contracts.partnership import PartnershipInput, PartnershipUpdate
+from workflows.contracts.process import Command
+from workflows.partnership import PartnershipWorkflow
 
 Handle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 

@@ -45,8 +45,9 @@ from tests.workflows.through_partnership import (
 )
 from worker import build_worker
 from workflows.committee import CommitteeWorkflow
+from workflows.contracts.partnership import PartnershipInput
 from workflows.exit import ExitWorkflow
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 
 Handle = WorkflowHandle[PartnershipWorkflow, PartnershipState]

@@ -30,9 +30,10 @@ from tests.workflows.through_partnership import (
     effective_partnership,
     start_process,
 )
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.process import Command
 from workflows.exit import ExitWorkflow
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
+from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 
 LEAVER = "tewv"

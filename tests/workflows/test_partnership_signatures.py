@@ -28,8 +28,10 @@ from eventstore.store import EventStore
 from tests.people import email_of, representative, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
-from workflows.process import Command
+from worker import WORKFLOW_RUNNER
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.process import Command
+from workflows.partnership import PartnershipWorkflow
 from workflows.registry import ALL_WORKFLOWS
 
 SIGNED_ON = date(2022, 8, 23)
@@ -195,6 +197,7 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
         temporal,
         task_queue=task_queue,
         workflows=list(ALL_WORKFLOWS),
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             append_then_fail_once,
             StoreActivities(store).read_stream,

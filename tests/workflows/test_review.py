@@ -80,15 +80,11 @@ from tests.workflows.through_partnership import (
 )
 from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.review import ReviewInput, ReviewResult, ReviewUpdate, SignatoryLeft
+from workflows.partnership import PartnershipWorkflow
 from workflows.registry import ALL_WORKFLOWS
-from workflows.review import (
-    ReviewInput,
-    ReviewResult,
-    ReviewUpdate,
-    ReviewWorkflow,
-    SignatoryLeft,
-)
+from workflows.review import ReviewWorkflow
 
 ASKED = ("icb", "dcc", "tewv")
 Handle = WorkflowHandle[ReviewWorkflow, ReviewResult]

@@ -26,8 +26,8 @@ from domain.partnerships_config import load_partnership
 from domain.streams import partnership_stream
 from eventstore.store import EventStore
 from tests.people import signed
-from workflows.launches import ProcessStart, Started
-from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.contracts.partnership import PartnershipInput, ProcessStart, Started
+from workflows.partnership import PartnershipWorkflow
 
 R = TypeVar("R")
 

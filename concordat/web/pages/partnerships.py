@@ -21,7 +21,7 @@ from domain.events.declarations import ConflictRuling
 from domain.provenance import Person
 from domain.readers import reads_what_if
 from domain.what_if import Conflict, ProposedChange, SeatRef, what_if
-from workflows.launches import ProcessStart
+from workflows.contracts.partnership import ProcessStart
 
 router = APIRouter(include_in_schema=False)
 STARTS: TypeAdapter[Any] = TypeAdapter(ProcessStart)
