@@ -4,7 +4,7 @@
 know what exists); `start` is idempotent, so it can be run by hand or by a deployment script again
 and again; `show` asks the running workflow through the API, or with --as-of has the API fold the
 event log as the auditors' replay does (no workflow asked), so a past date is answered from the
-record itself.
+record itself. `forward-plan` prints the key decisions the log dates in the next 28 clear days.
 """
 
 from datetime import date
@@ -27,6 +27,7 @@ from concordat.settings import Settings
 from concordat.visibility import ProcessRow
 from domain.aggregates.partnership import PartnershipState
 from domain.errors import ConfigError
+from domain.forward_plan import ForwardPlan
 from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership, partnership_slugs
 from domain.streams import committee_stream, escalation_stream, partnership_stream, review_stream
@@ -230,3 +231,26 @@ def _logged_processes(slug: str, report: GovernanceReport) -> list[ProcessLine]:
         for e in report.open_escalations
     ]
     return lines
+
+
+@partnerships.command(name="forward-plan")
+@partnership_argument
+@click.option("--on", "on", type=ISO_DATE, help="Publish the plan as on this day [default: today].")
+@json_option
+@run_async
+async def forward_plan(partnership: Partnership, on: date | None, as_json: bool) -> None:
+    """The key decisions of PARTNERSHIP in the next 28 clear days, as the log dates them: its
+    bodies' meetings with their agenda items, the review falling due, exits taking effect and
+    milestones due."""
+    params = {"on": on.isoformat()} if on is not None else None
+    found = await api().get(f"/partnerships/{partnership.slug}/forward-plan", params)
+    emit(ForwardPlan.model_validate(found), as_json, _plan_text)
+
+
+def _plan_text(plan: ForwardPlan) -> str:
+    lines = [
+        f"forward plan of {plan.partnership}, published {plan.published_on}: key decisions to "
+        f"{plan.until}"
+    ]
+    lines += [f"  {d.on} {d.by}: {d.what}" for d in plan.decisions] or ["  none"]
+    return "\n".join(lines)

@@ -38,6 +38,7 @@ CD = "county-durham"
 DAY = TODAY.isoformat()
 MEETING = TODAY + timedelta(days=28)
 CANCELLED = TODAY + timedelta(days=56)
+WEEK = timedelta(days=7)
 SEAT = "icb-medical-director"
 MEMBER = f"dev-member-{SEAT}-{CD}"
 DCC = f"dev-rep-dcc-{CD}"
@@ -145,6 +146,10 @@ def test_a_meeting_is_asked_for_items_set_moved_and_another_cancelled(cd: Stack)
         "agenda_items": ["Discharge to assess"],
         "any_other_business": [],
     }
+    # Published a week on, the plan's 28 clear days reach the moved meeting.
+    plan = assert_ok(cd.run("partnerships", "forward-plan", CD, "--on", str(TODAY + WEEK)))
+    executive = load_partnership(CD).body("cdcpe").name
+    assert f"\n  {moved_to} cdcpe: {executive} meets: Discharge to assess\n" in plan
     status = json.loads(assert_ok(cd.run("workflows", "list", "--open", "--json")))
     assert sum(r["workflow_type"] == "MeetingCycle" for r in status) == 2
 
