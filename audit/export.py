@@ -9,7 +9,7 @@ Rows are written as they arrive from the store's cursor, so a large log never si
 
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -33,8 +33,11 @@ COLUMNS = (
     "metadata_hash",
     "chain_hash",
     "hash_scheme",
+    "governance_on",
 )
-"""Every column of the events table (migrations/0001_events.sql), in its order."""
+"""Every column of the events table (migrations/0001_events.sql, 0005), in its order.
+`governance_on` is not hashed: it is derived from the hashed data (null in rows recorded before
+migration 0005)."""
 
 
 class ExportFormat(StrEnum):
@@ -44,6 +47,10 @@ class ExportFormat(StrEnum):
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def export_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -68,6 +75,7 @@ def _record(row: Mapping[str, Any], data: Any, metadata: Any) -> dict[str, Any]:
         "metadata_hash": bytes(row["metadata_hash"]).hex(),
         "chain_hash": bytes(row["chain_hash"]).hex(),
         "hash_scheme": row["hash_scheme"],
+        "governance_on": _day(row["governance_on"]),
     }
 
 
@@ -105,7 +113,7 @@ def csv_line(row: Mapping[str, Any], data: str, metadata: str) -> str:
         f"{_cell(row['event_type'])},{row['schema_version']},{_cell(data)},{_cell(metadata)},"
         f"{_iso(row['occurred_at'])},{_iso(row['recorded_at'])},{bytes(row['event_hash']).hex()},"
         f"{bytes(row['metadata_hash']).hex()},{bytes(row['chain_hash']).hex()},"
-        f"{row['hash_scheme']}\r\n"
+        f"{row['hash_scheme']},{_day(row['governance_on']) or ''}\r\n"
     )
 
 

@@ -28,7 +28,7 @@ from eventstore.models import AppendResult, Digest, NewEvent, RecordedEvent, Ver
 _APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 _COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, metadata,"
-    " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash, hash_scheme"
+    " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash, hash_scheme, governance_on"
 )
 _FOLDED_COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, occurred_at,"

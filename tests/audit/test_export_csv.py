@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +41,7 @@ def _standard(values: list[Any]) -> str:
             "metadata_hash": st.binary(min_size=32, max_size=32),
             "chain_hash": st.binary(min_size=32, max_size=32),
             "hash_scheme": st.sampled_from([1, 2]),
+            "governance_on": st.none() | st.dates(),
         }
     ),
     TEXT,
@@ -63,6 +64,7 @@ def test_the_header_and_a_json_row_are_quoted_as_the_standard_writer_quotes_them
         **dict.fromkeys(("occurred_at", "recorded_at"), moment),
         **dict.fromkeys(("event_hash", "metadata_hash", "chain_hash"), bytes(32)),
         "hash_scheme": 2,
+        "governance_on": date(2022, 8, 11),
     }
     assert _standard(list(COLUMNS)) == CSV_HEADER
     line = csv_line(row, data, "{}")
