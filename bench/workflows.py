@@ -347,7 +347,7 @@ async def effective_partnership(run: Run, kind: str, label: str) -> PartnershipH
     run.started[PARTNERSHIP_KIND] += 1
     run.partnership_streams[kind].append(handle.id)
     for organisation in config.signatories:
-        state = await handle.execute_update(
+        progress = await handle.execute_update(
             PartnershipWorkflow.execute,
             signed(
                 run,
@@ -359,7 +359,7 @@ async def effective_partnership(run: Run, kind: str, label: str) -> PartnershipH
                 ),
             ),
         )
-    if not state.is_effective:
+    if progress.effective_on is None:
         raise RuntimeError(f"{handle.id} is not effective once every signatory signed")
     return handle
 
