@@ -17,27 +17,7 @@ import orjson
 
 from eventstore.codec import json_value
 from eventstore.hashing import canonical_texts
-
-COLUMNS = (
-    "position",
-    "stream_id",
-    "version",
-    "event_id",
-    "event_type",
-    "schema_version",
-    "data",
-    "metadata",
-    "occurred_at",
-    "recorded_at",
-    "event_hash",
-    "metadata_hash",
-    "chain_hash",
-    "hash_scheme",
-    "governance_on",
-)
-"""Every column of the events table (migrations/0001_events.sql, 0005), in its order.
-`governance_on` is not hashed: it is derived from the hashed data (null in rows recorded before
-migration 0005)."""
+from eventstore.store import COLUMNS
 
 
 class ExportFormat(StrEnum):

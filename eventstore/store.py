@@ -36,7 +36,8 @@ _FOLDED_COLUMNS = (
 )
 """What `_recorded` takes of a row but its metadata: the hashes are verify's."""
 COLUMNS = tuple(column.strip() for column in _COLUMNS.split(","))
-"""Every column of the events table, in its order."""
+"""Every column of the events table, in its order (migrations 0001, 0005): what the export
+holds. `governance_on` is not hashed but derived from the hashed data (`verify` checks it)."""
 # SQLSTATEs raised by append_events() (migrations/0001_events.sql).
 _VERSION_CONFLICT = "CC001"
 _ID_CONFLICT = "CC002"
