@@ -45,17 +45,16 @@ from eventstore.pool import open_pool
 from eventstore.store import EventStore
 from eventstore.tree import TreeStore
 from workflows import signatures
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS, SKELETON_MODULES
 
 log = structlog.get_logger(__name__)
 
 READY_SECONDS = 5.0
 
-# The sandbox re-imports a workflow's modules for every new run; these hold no state a run could
-# change (the domain is pure, the rest is models and pydantic), so sharing them is deterministic
-# and cut a review's worker CPU roughly in half (bench/workflows.py). They are exactly what
-# workflows/ imports besides temporalio, and the template engine the domain's letters use, with
-# the models every process shares (workflows.contracts), built once rather than per run. A
+# The sandbox re-imports a workflow's modules for every new run, and keeps each cached run's
+# copies; these hold no state a run could change (the domain is pure, the rest is models,
+# pydantic and the process skeleton), so sharing them is deterministic, and each cached run holds
+# only its own workflow's module (bench/scale.py; docs/architecture.md, "Worker memory"). A
 # partnership's run also takes its children's modules from the worker (workflows/partnership.py),
 # whose models are the worker's own domain's: every worker that runs Concordat's workflows, the
 # tests' included, runs them with this runner.
@@ -65,7 +64,7 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
         "pydantic_core",
         "domain",
         "activities.contracts",
-        "workflows.contracts",
+        *SKELETON_MODULES,
         "jinja2",
         "markupsafe",
     )

@@ -8,18 +8,13 @@ continue-as-new; the whole configuration in every input was half of a partnershi
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio import workflow
-
 from domain.bodies import Body
 from domain.partnership import Partnership
+from workflows.committee import CommitteeInput
 from workflows.contracts.exit import ExitInput
 from workflows.contracts.review import ReviewInput
+from workflows.escalation import EscalationInput
 from workflows.launches import ChildInput
-
-# The worker's own copies of the children's inputs, as in workflows/partnership.py.
-with workflow.unsafe.imports_passed_through():
-    from workflows.committee import CommitteeInput
-    from workflows.escalation import EscalationInput
 
 EVERY_PROCESS_READS = frozenset(
     {

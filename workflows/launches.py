@@ -9,8 +9,6 @@ is not on the ladder), so a start the process would refuse is refused before any
 from dataclasses import dataclass
 from datetime import date
 
-from temporalio import workflow
-
 from domain.aggregates import (
     committee as committees,
     escalation as escalations,
@@ -37,14 +35,11 @@ from domain.streams import (
     partnership_stream,
     review_stream,
 )
+from workflows.committee import CommitteeInput
 from workflows.contracts.exit import ExitInput
 from workflows.contracts.partnership import ProcessStart, Started
 from workflows.contracts.review import ReviewInput
-
-# The worker's own copies of the children's inputs, as in workflows/partnership.py.
-with workflow.unsafe.imports_passed_through():
-    from workflows.committee import CommitteeInput
-    from workflows.escalation import EscalationInput
+from workflows.escalation import EscalationInput
 
 ChildInput = ExitInput | ReviewInput | CommitteeInput | EscalationInput
 

@@ -43,9 +43,8 @@ from workflows.contracts.process import Carried, ChildInput, Command, ProcessInp
 from workflows.notices import deliver
 from workflows.recording import STORE_RETRY, record, reject
 
-# The module holding the keys the worker trusts is shared with the worker, never re-imported
-# per run: a sandboxed copy would trust nothing, and cryptography's native code cannot be
-# imported twice.
+# The module holding the keys the worker trusts is the worker's own under any runner: a
+# sandboxed copy would trust nothing, and cryptography's native code cannot be imported twice.
 with workflow.unsafe.imports_passed_through():
     import workflows.signatures as signatures
 
