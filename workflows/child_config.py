@@ -10,10 +10,10 @@ from typing import Any
 
 from domain.bodies import Body
 from domain.partnership import Partnership
-from workflows.committee import CommitteeInput
+from workflows.contracts.committee import CommitteeInput
+from workflows.contracts.escalation import EscalationInput
 from workflows.contracts.exit import ExitInput
 from workflows.contracts.review import ReviewInput
-from workflows.escalation import EscalationInput
 from workflows.launches import ChildInput
 
 EVERY_PROCESS_READS = frozenset(

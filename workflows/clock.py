@@ -4,6 +4,10 @@ that day in UTC, so "respond by 8 February" still accepts a response on 8 Februa
 from datetime import UTC, date, datetime, time, timedelta
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeKey
+
+SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
+"""Set by Temporal on a workflow a schedule starts: the nominal fire time, even on catch-up."""
 
 
 def today() -> date:
@@ -21,3 +25,9 @@ def start_of(day: date) -> datetime:
 def until(moment: datetime) -> timedelta:
     """Time left before `moment`, never negative: a deadline already past fires at once."""
     return max(moment - workflow.now(), timedelta(0))
+
+
+def fired_on() -> date:
+    """The schedule's nominal fire date, or the workflow's start date when started by hand."""
+    scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START_TIME)
+    return scheduled.date() if scheduled is not None else today()

@@ -11,11 +11,9 @@ Cabinet 2022 §19. The partnership workflow starts it as a child and adds the bo
 stream from the result.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 from domain.aggregates.committee import (
@@ -33,62 +31,26 @@ from domain.aggregates.committee_commands import (
     MeetMilestone,
     PublishGuidance,
     RecordMilestoneAgreement,
-    ReplanMilestone,
     StartFormation,
 )
 from domain.aggregates.committee_slippage import record_slippages
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
-from domain.bodies import Body
 from domain.committee_plans import CommitteePlan
 from domain.events import DomainEvent
 from domain.partnership import Partnership
 from domain.provenance import system_actor
 from workflows.clock import end_of, today
-from workflows.contracts.process import ChildInput, Command
+from workflows.contracts.committee import (
+    CommitteeInput,
+    CommitteeResult,
+    CommitteeUpdate,
+    MilestoneMetOn,
+)
+from workflows.contracts.process import Command
 from workflows.process import Process
 
 PROCESS = "committee"
 SLIPPAGE_ACTOR = system_actor("timer:slippage")
-
-
-CommitteeUpdate = Annotated[
-    MeetMilestone
-    | RecordMilestoneAgreement
-    | PublishGuidance
-    | ReplanMilestone
-    | ConfirmMembership,
-    Field(discriminator="type"),
-]
-"""What staff record on a formation: a milestone met, an agreement given, guidance published, a
-milestone re-planned, the membership confirmed."""
-
-
-class CommitteeInput(ChildInput[CommitteeState]):
-    """The configuration and plan as they stood at the start, so a replay sees them as they were.
-    With no `start` the formation resumes from its stream (its partnership was started again)."""
-
-    plan: CommitteePlan
-    start: StartFormation | None
-
-
-class MilestoneMetOn(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    milestone_id: str
-    title: str
-    met_on: date
-
-
-class CommitteeResult(BaseModel):
-    """The established committee: the partnership adds `body` to its bodies."""
-
-    model_config = ConfigDict(frozen=True)
-
-    partnership: str
-    committee: str
-    established_on: date
-    body: Body
-    milestones: tuple[MilestoneMetOn, ...]
 
 
 def decide_formation(

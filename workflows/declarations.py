@@ -10,21 +10,15 @@ stream (`domain.declarations.round_id`); started again on a stream that has even
 from them.
 """
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 from domain.declarations import (
     CloseRound,
     DeclarationsCommand,
     DeclarationsState,
-    RecordReview,
     RequestDeclarations,
-    ReturnDeclaration,
-    RoundKind,
-    UpdateDeclaration,
     decide,
     fold,
     initial_state,
@@ -32,47 +26,20 @@ from domain.declarations import (
 )
 from domain.errors import DomainError
 from domain.provenance import Channel, system_actor
-from workflows.clock import end_of, today
-from workflows.contracts.process import Command, ProcessInput
-from workflows.meeting_cycle import fired_on
+from workflows.clock import end_of, fired_on, today
+from workflows.contracts.declarations import (
+    DeclarationsInput,
+    DeclarationsProgress,
+    DeclarationsResult,
+    DeclarationsUpdate,
+)
+from workflows.contracts.process import Command
 from workflows.process import Process
 from workflows.recording import reject
 
 PROCESS = "declarations"
 TIMER = system_actor("timer:declarations")
 SCHEDULE = system_actor("schedule:declarations", Channel.SCHEDULE)
-
-
-DeclarationsUpdate = Annotated[
-    ReturnDeclaration | UpdateDeclaration | RecordReview, Field(discriminator="type")
-]
-"""What staff record on a round: a member's declaration returned or updated, or the formal
-review."""
-
-
-class DeclarationsInput(ProcessInput[DeclarationsState]):
-    """`requested_on` is None when a schedule starts the round: it is then the fire date."""
-
-    body: str
-    kind: RoundKind
-    requested_on: date | None = None
-
-
-class DeclarationsProgress(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    status: str
-    outstanding: tuple[str, ...]
-
-
-class DeclarationsResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    round_id: str
-    kind: RoundKind
-    outstanding: tuple[str, ...]
-    reviewed_on: date | None
-    next_review_due_on: date | None
 
 
 def status_of(state: DeclarationsState) -> str:

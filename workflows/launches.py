@@ -35,11 +35,11 @@ from domain.streams import (
     partnership_stream,
     review_stream,
 )
-from workflows.committee import CommitteeInput
+from workflows.contracts.committee import CommitteeInput
+from workflows.contracts.escalation import EscalationInput
 from workflows.contracts.exit import ExitInput
 from workflows.contracts.partnership import ProcessStart, Started
 from workflows.contracts.review import ReviewInput
-from workflows.escalation import EscalationInput
 
 ChildInput = ExitInput | ReviewInput | CommitteeInput | EscalationInput
 

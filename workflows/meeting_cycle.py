@@ -12,28 +12,18 @@ events, it carries on from them.
 """
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
 
 from domain.errors import DomainError
-from domain.meeting_proceedings import OpenMeeting, RecordDecision
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
-    ApproveMinutes,
-    CancelMeeting,
     CloseCycle,
     CloseRequests,
     IssueAgenda,
     MeetingCommand,
     MeetingState,
-    MoveMeeting,
-    RecordAttendance,
-    RequestItem,
     ScheduleMeeting,
-    SetMeeting,
     decide,
     fold,
     initial_state,
@@ -41,8 +31,14 @@ from domain.meetings import (
 )
 from domain.provenance import Channel, system_actor
 from domain.streams import meeting_stream
-from workflows.clock import end_of, start_of, today
-from workflows.contracts.process import Command, ProcessInput
+from workflows.clock import end_of, fired_on, start_of, today
+from workflows.contracts.meeting_cycle import (
+    MeetingCycleInput,
+    MeetingCycleResult,
+    MeetingProgress,
+    MeetingUpdate,
+)
+from workflows.contracts.process import Command
 from workflows.process import Process
 from workflows.recording import reject
 
@@ -50,63 +46,10 @@ PROCESS = "meeting"
 TIMER = system_actor("timer:meeting-cycle")
 SCHEDULE = system_actor("schedule:meeting-cycle", Channel.SCHEDULE)
 
-SCHEDULED_START_TIME = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
-"""Set by Temporal on a workflow a schedule starts: the nominal fire time, even on catch-up."""
-
-
-MeetingUpdate = Annotated[
-    RequestItem
-    | ApproveMinutes
-    | SetMeeting
-    | MoveMeeting
-    | CancelMeeting
-    | RecordAttendance
-    | OpenMeeting
-    | RecordDecision,
-    Field(discriminator="type"),
-]
-"""What staff record on a meeting: an agenda item requested; the clerk setting, moving or
-cancelling it; its attendance; its opening (declarations confirmed, other business agreed) and
-its decisions; the previous minutes approved."""
 
 STATUTORY_CALENDAR = "statutory-calendar"
 """The patch from which a cycle counts its deadlines by the statutory calendar (docs/rules.md
 P5.7); a cycle recorded before it replays with calendar days."""
-
-
-class MeetingCycleInput(ProcessInput[MeetingState]):
-    """The partnership as configured when the schedule was synced, and the body that meets.
-
-    `meeting_on` is None when a schedule starts the cycle: the meeting date then follows from the
-    fire time (`domain.meetings.meeting_date_for`)."""
-
-    body: str
-    meeting_on: date | None = None
-
-
-class MeetingProgress(BaseModel):
-    """What a command returns; the whole state is the `state` query."""
-
-    model_config = ConfigDict(frozen=True)
-
-    status: str
-    agenda_items: tuple[str, ...]
-    any_other_business: tuple[str, ...]
-
-
-class MeetingCycleResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    stream_id: str
-    meeting_on: date
-    status: str
-    minutes_approved: bool
-
-
-def fired_on() -> date:
-    """The schedule's nominal fire date, or the workflow's start date when started by hand."""
-    scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_START_TIME)
-    return scheduled.date() if scheduled is not None else today()
 
 
 def status_of(state: MeetingState) -> str:

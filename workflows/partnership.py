@@ -43,6 +43,8 @@ from domain.rules.dates import review_opens_on
 from domain.streams import partnership_stream
 from workflows.child_config import only_what_it_reads, what_it_needed
 from workflows.clock import start_of, today, until
+from workflows.contracts.committee import CommitteeInput, CommitteeResult
+from workflows.contracts.escalation import EscalationInput, EscalationResult
 from workflows.contracts.exit import ExitInput, ExitResult
 from workflows.contracts.partnership import (
     PartnershipInput,
@@ -57,12 +59,12 @@ from workflows.launches import ChildInput, Launch, launch, resume
 from workflows.process import Process
 from workflows.recording import STORE_RETRY, reject
 
-# The children's modules are the worker's own copies: a partnership's run uses only their models
-# and the names of their workflows, and each child's run imports its own module afresh. Imported
-# here, every partnership's run would rebuild every child's models (bench/scale.py).
+# The children's workflow classes are the worker's own: a partnership's run only names their
+# workflows, and each child's run imports its own module afresh. Imported here, every
+# partnership's run would import every child's module again (bench/scale.py).
 with workflow.unsafe.imports_passed_through():
-    from workflows.committee import CommitteeInput, CommitteeResult, CommitteeWorkflow
-    from workflows.escalation import EscalationInput, EscalationResult, EscalationWorkflow
+    from workflows.committee import CommitteeWorkflow
+    from workflows.escalation import EscalationWorkflow
     from workflows.exit import ExitWorkflow
     from workflows.review import ReviewWorkflow
 

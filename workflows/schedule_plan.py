@@ -12,8 +12,8 @@ from activities.contracts import PlannedSchedule
 from domain.declarations import registers, round_calendar
 from domain.meetings import meeting_calendar
 from domain.partnership import Partnership
-from workflows.declarations import DeclarationsInput
-from workflows.meeting_cycle import MeetingCycleInput
+from workflows.contracts.declarations import DeclarationsInput
+from workflows.contracts.meeting_cycle import MeetingCycleInput
 
 PREFIX = "schedule:"
 

@@ -31,7 +31,7 @@ from domain.declarations import RecordReview, ReturnDeclaration, RoundKind, Upda
 from domain.events import DeclaredInterest, InterestKind
 from domain.partnership import Partnership
 from domain.registers import Register
-from workflows.declarations import DeclarationsProgress
+from workflows.contracts.declarations import DeclarationsProgress
 
 KINDS = ", ".join(k.value for k in InterestKind)
 

@@ -36,13 +36,8 @@ from domain.events import ActionKind, ConflictRuling, EscalationReason
 from domain.partnership import Partnership
 from domain.rules.quorum import Attendance
 from domain.streams import escalation_stream
-from workflows.escalation import (
-    RAISING,
-    EscalationProgress,
-    LevelView,
-    level_of,
-    progress_of,
-)
+from workflows.contracts.escalation import EscalationProgress, LevelView
+from workflows.escalation import RAISING, level_of, progress_of
 
 
 def _dashed(values: Iterable[StrEnum]) -> list[str]:

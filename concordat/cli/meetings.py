@@ -38,7 +38,7 @@ from domain.meetings import (
     SetMeeting,
 )
 from domain.partnership import Partnership
-from workflows.meeting_cycle import MeetingProgress
+from workflows.contracts.meeting_cycle import MeetingProgress
 
 F = Callable[..., Any]
 

@@ -17,7 +17,7 @@ from domain.aggregates.escalation import CastVote
 from domain.partnership import Partnership
 from domain.rules.voting import VoteChoice
 from domain.streams import escalation_stream
-from workflows.escalation import EscalationProgress
+from workflows.contracts.escalation import EscalationProgress
 
 
 @click.command()

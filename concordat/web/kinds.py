@@ -7,13 +7,17 @@ from typing import Annotated, Any, get_args
 from pydantic import Field
 
 from domain.aggregates.partnership import AdmissionCommand, UpdateInterests
-from workflows.committee import CommitteeUpdate, CommitteeWorkflow
+from workflows.committee import CommitteeWorkflow
+from workflows.contracts.committee import CommitteeUpdate
+from workflows.contracts.declarations import DeclarationsUpdate
+from workflows.contracts.escalation import EscalationUpdate
 from workflows.contracts.exit import ExitUpdate
+from workflows.contracts.meeting_cycle import MeetingUpdate
 from workflows.contracts.review import ReviewUpdate
-from workflows.declarations import DeclarationsUpdate, DeclarationsWorkflow
-from workflows.escalation import EscalationUpdate, EscalationWorkflow
+from workflows.declarations import DeclarationsWorkflow
+from workflows.escalation import EscalationWorkflow
 from workflows.exit import ExitWorkflow
-from workflows.meeting_cycle import MeetingCycleWorkflow, MeetingUpdate
+from workflows.meeting_cycle import MeetingCycleWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 

@@ -27,8 +27,10 @@ from tests.cli.conftest import Stack
 from tests.cli.effective import TODAY, make_effective
 from tests.cli.operator import FOR
 from tests.cli.refusals import assert_ok, assert_refused
-from workflows.declarations import DeclarationsInput, DeclarationsWorkflow
-from workflows.meeting_cycle import MeetingCycleInput, MeetingCycleWorkflow
+from workflows.contracts.declarations import DeclarationsInput
+from workflows.contracts.meeting_cycle import MeetingCycleInput
+from workflows.declarations import DeclarationsWorkflow
+from workflows.meeting_cycle import MeetingCycleWorkflow
 from workflows.schedule_plan import (
     declarations_schedule_workflow_id,
     meeting_schedule_workflow_id,

@@ -25,8 +25,9 @@ from domain.partnership import Partnership
 from domain.partnerships_config import load_partnership
 from domain.rules.statutory_days import BankHolidays
 from workflows.child_config import READS, Reads, what_it_reads
-from workflows.committee import CommitteeInput, decide_formation
-from workflows.escalation import EscalationInput
+from workflows.committee import decide_formation
+from workflows.contracts.committee import CommitteeInput
+from workflows.contracts.escalation import EscalationInput
 from workflows.exit import ExitInput
 from workflows.review import ReviewInput, decide as decide_review
 

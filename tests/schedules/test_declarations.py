@@ -49,13 +49,13 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.replay.histories import save_history
 from tests.workflows.conftest import stream_events
-from workflows.contracts.process import Command
-from workflows.declarations import (
+from workflows.contracts.declarations import (
     DeclarationsInput,
     DeclarationsResult,
     DeclarationsUpdate,
-    DeclarationsWorkflow,
 )
+from workflows.contracts.process import Command
+from workflows.declarations import DeclarationsWorkflow
 from workflows.recording import DOMAIN_REJECTED
 
 BODY = "cdcpe"

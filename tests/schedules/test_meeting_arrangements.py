@@ -40,13 +40,9 @@ from tests.people import shipped, signed
 from tests.replay.histories import save_history
 from tests.schedules.test_meeting_cycle import new_worker
 from tests.workflows.conftest import stream_events
+from workflows.contracts.meeting_cycle import MeetingCycleInput, MeetingCycleResult, MeetingUpdate
 from workflows.contracts.process import Command
-from workflows.meeting_cycle import (
-    MeetingCycleInput,
-    MeetingCycleResult,
-    MeetingCycleWorkflow,
-    MeetingUpdate,
-)
+from workflows.meeting_cycle import MeetingCycleWorkflow
 from workflows.recording import DOMAIN_REJECTED
 
 BODY = "cdcpe"

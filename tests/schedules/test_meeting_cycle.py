@@ -50,13 +50,9 @@ from eventstore.store import EventStore
 from tests.people import email_of, secretary, shipped, signed, who
 from tests.replay.histories import save_history
 from tests.workflows.conftest import AppendActivity, stream_events
+from workflows.contracts.meeting_cycle import MeetingCycleInput, MeetingCycleResult, MeetingUpdate
 from workflows.contracts.process import Command
-from workflows.meeting_cycle import (
-    MeetingCycleInput,
-    MeetingCycleResult,
-    MeetingCycleWorkflow,
-    MeetingUpdate,
-)
+from workflows.meeting_cycle import MeetingCycleWorkflow
 from workflows.recording import DOMAIN_REJECTED
 
 BODY = "cdcpe"

@@ -39,13 +39,9 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.schedules.test_meeting_cycle import new_worker
 from tests.workflows.conftest import stream_events
+from workflows.contracts.meeting_cycle import MeetingCycleInput, MeetingCycleResult, MeetingUpdate
 from workflows.contracts.process import Command
-from workflows.meeting_cycle import (
-    MeetingCycleInput,
-    MeetingCycleResult,
-    MeetingCycleWorkflow,
-    MeetingUpdate,
-)
+from workflows.meeting_cycle import MeetingCycleWorkflow
 
 SLUG = "mid-south-essex"
 BODY = "partnership-board"

@@ -81,8 +81,10 @@ from domain.what_if import ProposedChange
 from eventstore.store import EventStore
 from tests.web.authority_judge import ALLOWED, ROLES, SEAT, UNASKED, Judge, roles_table
 from tests.web.conftest import Serve
-from workflows.declarations import DeclarationsInput, DeclarationsWorkflow
-from workflows.meeting_cycle import MeetingCycleInput, MeetingCycleWorkflow
+from workflows.contracts.declarations import DeclarationsInput
+from workflows.contracts.meeting_cycle import MeetingCycleInput
+from workflows.declarations import DeclarationsWorkflow
+from workflows.meeting_cycle import MeetingCycleWorkflow
 
 SHIPPED_SLUG = "county-durham"
 NEW_PARTNER = "neas"

@@ -28,7 +28,8 @@ from eventstore.store import EventStore
 from tests.people import shipped, signed
 from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, program_token
-from workflows.meeting_cycle import MeetingCycleInput, MeetingCycleWorkflow, MeetingUpdate
+from workflows.contracts.meeting_cycle import MeetingCycleInput, MeetingUpdate
+from workflows.meeting_cycle import MeetingCycleWorkflow
 
 SLUG = "county-durham"
 SUMMER = date(2027, 7, 15)

@@ -86,12 +86,8 @@ from tests.workflows.through_partnership import (
 )
 from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
-from workflows.committee import (
-    CommitteeInput,
-    CommitteeResult,
-    CommitteeUpdate,
-    CommitteeWorkflow,
-)
+from workflows.committee import CommitteeWorkflow
+from workflows.contracts.committee import CommitteeInput, CommitteeResult, CommitteeUpdate
 from workflows.contracts.partnership import PartnershipInput
 from workflows.contracts.process import Command
 from workflows.partnership import PartnershipWorkflow

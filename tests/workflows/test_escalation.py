@@ -93,13 +93,9 @@ from tests.workflows.through_partnership import (
 from worker import WORKFLOW_RUNNER, build_worker
 from workflows import search_attributes
 from workflows.child_config import READS, what_it_reads
+from workflows.contracts.escalation import EscalationInput, EscalationProgress, EscalationResult
 from workflows.contracts.partnership import PartnershipInput
-from workflows.escalation import (
-    EscalationInput,
-    EscalationProgress,
-    EscalationResult,
-    EscalationWorkflow,
-)
+from workflows.escalation import EscalationWorkflow
 from workflows.partnership import PartnershipWorkflow
 
 Handle = WorkflowHandle[EscalationWorkflow, EscalationResult]

@@ -38,9 +38,9 @@ from tests.workflows.through_partnership import (
     settled,
     start_process,
 )
+from workflows.contracts.escalation import EscalationUpdate
 from workflows.contracts.exit import ExitUpdate
 from workflows.contracts.review import ReviewUpdate
-from workflows.escalation import EscalationUpdate
 
 EXAMPLES = 60
 """Hostile updates per workflow: enough to meet every kind of refusal, few enough to keep the

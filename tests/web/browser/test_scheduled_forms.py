@@ -19,8 +19,10 @@ from tests.web.browser.browsing import check_accessibility, screenshot, sign_in
 from tests.web.conftest import Serve
 from tests.web.signing_in import SECRETARY, program_token
 from tests.web.test_api import SLUG, bearer
-from workflows.declarations import DeclarationsInput, DeclarationsWorkflow
-from workflows.meeting_cycle import MeetingCycleInput, MeetingCycleWorkflow
+from workflows.contracts.declarations import DeclarationsInput
+from workflows.contracts.meeting_cycle import MeetingCycleInput
+from workflows.declarations import DeclarationsWorkflow
+from workflows.meeting_cycle import MeetingCycleWorkflow
 
 MEMBER = "dev-member-icb-director-place-based-delivery-county-durham"
 
