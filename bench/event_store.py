@@ -3,7 +3,7 @@
     python -m bench.event_store [--single 2000] [--batches 100] [--rounds 3] ...
 
 One run starts one embedded PostgreSQL of its own (default settings: fsync on, synchronous commit
-on) and gives each contender a fresh database on it:
+on unless --synchronous-commit off) and gives each contender a fresh database on it:
 
 - ours: `eventstore.store.EventStore.append`: the migrated `events` table, `append_events()`
   with its log-wide advisory lock, optimistic concurrency, idempotency check and SHA-256 chain,
@@ -24,12 +24,15 @@ Every contender starts from the same Python payloads (id, type, dict data, dict 
 occurred_at) and the timer covers turning them into its own input (NewEvent, JSON text, or
 StoredEvent) and the commit. Single appends go round-robin over --streams streams, each with the
 next expected version; batches likewise over their own streams. After a warm-up, rounds alternate
-the contenders (the order rotates each round), a CHECKPOINT precedes every timed phase so that no
-one pays for another's dirty pages, and the median rate over the rounds is reported.
+the contenders (the order rotates each round) slice by slice (--slices: each contender appends
+one slice of the round's events in turn, so that a burst of load from elsewhere on the machine
+falls on all of them alike), a CHECKPOINT precedes every round's workload, and the median rate
+over the rounds is reported.
 """
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -366,6 +369,8 @@ class Options:
     warmup_single: int
     warmup_batches: int
     streams: int
+    slices: int
+    synchronous_commit: str
     plain_batch: str
     verify: bool
     keep: bool
@@ -384,6 +389,19 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--warmup-batches", type=int, default=10, help="untimed batches")
     parser.add_argument("--streams", type=int, default=50, help="streams per workload")
     parser.add_argument(
+        "--slices",
+        type=int,
+        default=20,
+        help="slices of each round, appended by every contender in turn (fairer on a busy machine)",
+    )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=("on", "off"),
+        default="on",
+        help="off: commits do not wait for the disk, which leaves the contenders' own costs "
+        "(a busy or slow disk otherwise sets most of every single append's time)",
+    )
+    parser.add_argument(
         "--plain-batch",
         choices=("unnest", "executemany"),
         default="unnest",
@@ -397,7 +415,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     )
     parser.add_argument("--keep", action="store_true", help="keep the data folder under /tmp")
     args = parser.parse_args(argv)
-    for name in ("single", "batches", "batch_size", "rounds", "streams"):
+    for name in ("single", "batches", "batch_size", "rounds", "streams", "slices"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     for name in ("warmup_single", "warmup_batches"):
@@ -469,14 +487,9 @@ def _batches(payloads: list[Payload], size: int) -> list[list[Payload]]:
 
 
 async def _timed(
-    admin: asyncpg.Connection,
-    contender: Contender,
-    workload: str,
-    payloads: list[Payload],
-    batch_size: int,
+    contender: Contender, workload: str, payloads: list[Payload], batch_size: int
 ) -> float:
-    """Events per second for one contender on one workload; CHECKPOINT first, untimed."""
-    await admin.execute("CHECKPOINT")
+    """Seconds one contender takes to append `payloads` on one workload."""
     started = time.perf_counter()
     if workload == SINGLE:
         await contender.append_singles(payloads)
@@ -484,7 +497,33 @@ async def _timed(
         await contender.append_batches(_batches(payloads, batch_size))
     elapsed = time.perf_counter() - started
     contender.appended += len(payloads)
-    return len(payloads) / elapsed
+    return elapsed
+
+
+async def _timed_round(
+    admin: asyncpg.Connection,
+    order: Sequence[Contender],
+    workload: str,
+    payloads: list[Payload],
+    options: Options,
+) -> dict[str, float]:
+    """Events per second of each contender on one workload. The events go in `options.slices`
+    slices, each appended by every contender in turn, so that all of them meet the same load
+    from whatever else the machine runs: on a shared machine a disk slow for a few seconds
+    otherwise fell on one contender's whole phase (plain's rate swung 8-fold between rounds of
+    one run, with ours/plain between 0.3 and 0.95). One CHECKPOINT,
+    untimed, before the round, so that none pays for dirty pages of an earlier round."""
+    await admin.execute("CHECKPOINT")
+    unit = 1 if workload == SINGLE else options.batch_size
+    units = len(payloads) // unit
+    bounds = [unit * (units * i // options.slices) for i in range(options.slices + 1)]
+    elapsed = dict.fromkeys((c.name for c in order), 0.0)
+    for start, end in itertools.pairwise(bounds):
+        for contender in order:
+            elapsed[contender.name] += await _timed(
+                contender, workload, payloads[start:end], options.batch_size
+            )
+    return {name: len(payloads) / seconds for name, seconds in elapsed.items()}
 
 
 def report(rates: dict[str, dict[str, list[float]]], options: Options) -> list[str]:
@@ -536,7 +575,9 @@ def _contender_notes(options: Options) -> list[str]:
 async def run(options: Options) -> None:
     folder = Path(tempfile.mkdtemp(prefix="concordat-bench-pg-"))
     folder.chmod(0o755)
-    server = EmbeddedPostgres(folder / "data", free_port())
+    server = EmbeddedPostgres(
+        folder / "data", free_port(), {"synchronous_commit": options.synchronous_commit}
+    )
     contenders: list[Contender] = []
     admin: asyncpg.Connection | None = None
     try:
@@ -603,10 +644,11 @@ async def run(options: Options) -> None:
                 payloads = make_payloads(count, sequence)
                 sequence += count
                 measured = []
-                for contender in order:
-                    rate = await _timed(admin, contender, workload, payloads, options.batch_size)
-                    rates[workload][contender.name].append(rate)
-                    measured.append(f"{contender.name} {rate:.0f}")
+                for name, rate in (
+                    await _timed_round(admin, order, workload, payloads, options)
+                ).items():
+                    rates[workload][name].append(rate)
+                    measured.append(f"{name} {rate:.0f}")
                 print(f"round {round_number + 1}  {workload:<6}  " + "   ".join(measured))
 
         for line in report(rates, options):
