@@ -1,9 +1,10 @@
 -- append_event(): one event, the common case (a workflow records what one command decided), as
 -- append_events() would append a batch of one, without its arrays or its set of rows. Each array
 -- argument costs a decode on the server and an encode on the client, and a set-returning
--- function a materialised result: about a third of a single append's time over a plain INSERT
--- (bench/event_store.py). The same lock, checks, chain link and idempotency as append_events()
--- (migrations 0001, 0005), which stays for batches and for the workers of the release before.
+-- function a materialised result and a row type: nearly half of what a single append cost in CPU
+-- over a plain INSERT (bench/event_store.py --synchronous-commit off). The same lock, checks,
+-- chain link and idempotency as append_events() (migrations 0001, 0005), which stays for batches
+-- and for the workers of the release before.
 --
 -- Returns the event's position, negated when the event was already recorded there (a retried
 -- append: nothing written), which a position never is: one value, no row type to build or decode.
