@@ -18,7 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AUDITOR_ROLE = "concordat_auditor"
 """May only read the event log (eventstore/migrations/0001_events.sql, 0003_roles.sql)."""
 APP_ROLE = "concordat_app"
-"""The worker's and web service's: reads, and appends only through append_events (0003)."""
+"""The worker's and web service's: reads, and appends only through append_events and append_event
+(0003, 0006)."""
 EMBEDDED_OWNER_ROLE = "postgres"
 """Owns the embedded database's schema; only migrations use it."""
 PASSWORDS_FILE = "postgres-passwords"
@@ -264,7 +265,8 @@ class Settings(BaseSettings):
         )
 
     def database_dsn(self) -> str:
-        """The application's: it reads the log and appends through append_events only."""
+        """The application's: it reads the log and appends only through append_events and
+        append_event."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return self._embedded_dsn(APP_ROLE)

@@ -26,6 +26,7 @@ from eventstore.merkle import EMPTY_ROOT, CompactRange, leaf_hash
 from eventstore.models import AppendResult, Digest, NewEvent, RecordedEvent, Verification
 
 _APPEND = "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+_APPEND_ONE = "SELECT append_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 _COLUMNS = (
     "position, stream_id, version, event_id, event_type, schema_version, data, metadata,"
     " occurred_at, recorded_at, event_hash, metadata_hash, chain_hash, hash_scheme, governance_on"
@@ -38,7 +39,7 @@ _FOLDED_COLUMNS = (
 COLUMNS = tuple(column.strip() for column in _COLUMNS.split(","))
 """Every column of the events table, in its order (migrations 0001, 0005): what the export
 holds. `governance_on` is not hashed but derived from the hashed data (`verify` checks it)."""
-# SQLSTATEs raised by append_events() (migrations/0001_events.sql).
+# SQLSTATEs raised by append_events() and append_event() (migrations 0001, 0006).
 _VERSION_CONFLICT = "CC001"
 _ID_CONFLICT = "CC002"
 
@@ -49,50 +50,44 @@ VERIFY_PREFETCH = 5000
 network for much of its time (bench/verify.py)."""
 
 
+def _prepared(stream_id: str, version: int, event: NewEvent) -> tuple[Any, ...]:
+    """One event as append_event() takes it after the stream and expected version: its JSON in
+    canonical form and its two hashes, made once (migrations 0001, 0006)."""
+    try:
+        data_json = canonical_json(event.data)
+        metadata_json = canonical_json(event.metadata)
+    except ValueError as error:
+        raise InvalidEvent(f"{event.type} {event.event_id}: {error}") from error
+    return (
+        event.event_id,
+        event.type,
+        event.schema_version,
+        data_json,
+        metadata_json,
+        event.occurred_at,
+        event_hash(
+            event_id=event.event_id,
+            stream_id=stream_id,
+            version=version,
+            event_type=event.type,
+            schema_version=event.schema_version,
+            occurred_at=event.occurred_at,
+            data_json=data_json,
+        ),
+        metadata_hash(metadata_json),
+        event.governance_on,
+    )
+
+
 def _append_arguments(
     stream_id: str, expected_version: int, events: Sequence[NewEvent]
 ) -> list[Any]:
-    ids, types, schemas, data, metadata, occurred, event_hashes, metadata_hashes, dates = (
-        [] for _ in range(9)
-    )
-    for offset, event in enumerate(events, start=1):
-        try:
-            data_json = canonical_json(event.data)
-            metadata_json = canonical_json(event.metadata)
-        except ValueError as error:
-            raise InvalidEvent(f"{event.type} {event.event_id}: {error}") from error
-        ids.append(event.event_id)
-        types.append(event.type)
-        schemas.append(event.schema_version)
-        data.append(data_json)
-        metadata.append(metadata_json)
-        occurred.append(event.occurred_at)
-        dates.append(event.governance_on)
-        event_hashes.append(
-            event_hash(
-                event_id=event.event_id,
-                stream_id=stream_id,
-                version=expected_version + offset,
-                event_type=event.type,
-                schema_version=event.schema_version,
-                occurred_at=event.occurred_at,
-                data_json=data_json,
-            )
-        )
-        metadata_hashes.append(metadata_hash(metadata_json))
-    return [
-        stream_id,
-        expected_version,
-        ids,
-        types,
-        schemas,
-        data,
-        metadata,
-        occurred,
-        event_hashes,
-        metadata_hashes,
-        dates,
+    """append_events()'s arguments: each of `_prepared`'s columns as an array."""
+    rows = [
+        _prepared(stream_id, expected_version + offset, event)
+        for offset, event in enumerate(events, start=1)
     ]
+    return [stream_id, expected_version, *(list(column) for column in zip(*rows, strict=True))]
 
 
 def _json(text: str) -> Any:
@@ -213,10 +208,13 @@ class EventStore:
             raise InvalidEvent(f"append to {stream_id} has no events")
         if expected_version < 0:
             raise InvalidEvent(f"expected version {expected_version} is negative")
-        arguments = _append_arguments(stream_id, expected_version, events)
         executor: Executor = connection if connection is not None else self._pool
         try:
-            rows = await executor.fetch(_APPEND, *arguments)
+            if len(events) == 1:
+                return await self._append_one(executor, stream_id, expected_version, events[0])
+            rows = await executor.fetch(
+                _APPEND, *_append_arguments(stream_id, expected_version, events)
+            )
         except asyncpg.PostgresError as error:
             if error.sqlstate == _VERSION_CONFLICT:
                 actual = int(getattr(error, "detail", None) or -1)
@@ -231,6 +229,19 @@ class EventStore:
             positions=[r["out_position"] for r in rows],
             last_version=rows[-1]["out_version"],
             already_recorded=rows[0]["out_replayed"],
+        )
+
+    @staticmethod
+    async def _append_one(
+        executor: Executor, stream_id: str, expected_version: int, event: NewEvent
+    ) -> AppendResult:
+        """One event through append_event(): a position, negated when already recorded."""
+        version = expected_version + 1
+        position = await executor.fetchval(
+            _APPEND_ONE, stream_id, expected_version, *_prepared(stream_id, version, event)
+        )
+        return AppendResult(
+            positions=[abs(position)], last_version=version, already_recorded=position < 0
         )
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:

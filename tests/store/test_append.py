@@ -72,19 +72,43 @@ async def test_concurrent_writers_at_the_same_version_only_one_wins(
     assert await count_events(pool) == 1
 
 
+@pytest.mark.parametrize("size", [1, 3], ids=["one event", "a batch"])
 async def test_retried_append_returns_the_recorded_positions_and_writes_nothing(
-    store: EventStore, pool: asyncpg.Pool
+    store: EventStore, pool: asyncpg.Pool, size: int
 ) -> None:
-    events = batch(3)
+    """One event goes through append_event(), a batch through append_events() (0006, 0001)."""
+    events = batch(size)
     first = await store.append("s", 0, events)
     await store.append("other", 0, batch(1, start=9))
     # The retry carries different recording metadata (a later attempt), as a retried activity does.
     retried = [e.with_metadata(attempt=2) for e in events]
     again = await store.append("s", 0, retried)
-    assert again.positions == first.positions == [1, 2, 3]
+    assert again.positions == first.positions == list(range(1, size + 1))
+    assert again.last_version == first.last_version == size
     assert again.already_recorded and not first.already_recorded
-    assert await count_events(pool) == 4
+    # Still recognised once the stream has moved on.
+    await store.append("s", size, batch(1, start=20))
+    assert await store.append("s", 0, retried) == again
+    assert await count_events(pool) == size + 2
     assert (await store.verify()).intact
+
+
+async def test_single_events_and_batches_make_one_chain(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    """append_event() and append_events() take the same lock and link the same chain."""
+    results = [
+        await store.append("a", 0, batch(1)),
+        await store.append("b", 0, batch(2, start=1)),
+        await store.append("a", 1, batch(1, start=3)),
+        await store.append("a", 2, batch(3, start=4)),
+        await store.append("b", 2, batch(1, start=7)),
+    ]
+    assert [r.positions for r in results] == [[1], [2, 3], [4], [5, 6, 7], [8]]
+    assert [r.last_version for r in results] == [1, 2, 2, 5, 3]
+    assert [e.version for e in await store.read_stream("a")] == [1, 2, 3, 4, 5]
+    verification = await store.verify()
+    assert verification.intact and verification.checked == 8
 
 
 async def test_different_event_under_a_recorded_id_is_refused(

@@ -56,6 +56,8 @@ async def test_update_delete_truncate_are_refused_even_for_the_owner(
         "CREATE TABLE shadow (x int)",
         "ALTER FUNCTION append_events(text, bigint, uuid[], text[], integer[], jsonb[], jsonb[], "
         "timestamptz[], bytea[], bytea[], date[]) SECURITY INVOKER",
+        "ALTER FUNCTION append_event(text, bigint, uuid, text, integer, jsonb, jsonb, "
+        "timestamptz, bytea, bytea, date) SECURITY INVOKER",
         "SET session_replication_role = replica",
         f"SELECT pg_advisory_lock({APPEND_LOCK})",
         f"SELECT pg_try_advisory_xact_lock({APPEND_LOCK})",
@@ -88,6 +90,8 @@ async def test_auditor_reads_and_verifies(with_events: EventStore, database_url:
         "INSERT INTO events SELECT * FROM events WHERE position = 1",
         *CHANGES,
         "SELECT * FROM append_events('s', 3, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
+        "SELECT append_event('s', 3, gen_random_uuid(), 'Noted', 1, '{}', '{}', now(), "
+        "sha256(''), sha256(''), NULL)",
         "CREATE TABLE shadow (x int)",
         "ALTER TABLE events DISABLE TRIGGER ALL",
         # Held, the append lock would stall every write (issue 10).
