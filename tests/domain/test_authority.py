@@ -28,16 +28,8 @@ from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import SHIPPED, parse_partnership, partnership_slugs
 from domain.provenance import SYSTEM_ISSUER, Channel, Person, Role
-from workflows import (
-    committee,
-    declarations,
-    escalation,
-    exit,
-    launches,
-    meeting_cycle,
-    partnership,
-    review,
-)
+from workflows import committee, declarations, escalation, meeting_cycle
+from workflows.contracts import exit, partnership, review
 
 DEV_USERS = Path(__file__).parents[2] / "deploy" / "dev-users.toml"
 ORG, OTHER_ORG = "dcc", "tewv"
@@ -48,7 +40,7 @@ def staff_commands() -> list[type[BaseModel]]:
     """Every command a person can send to a workflow: each update's union, and the starts."""
     unions = [
         partnership.PartnershipUpdate,
-        launches.ProcessStart,
+        partnership.ProcessStart,
         review.ReviewUpdate,
         exit.ExitUpdate,
         committee.CommitteeUpdate,
@@ -79,7 +71,7 @@ def sample(cls: type[BaseModel]) -> Any:
     }
     if kind(cls) in OWN_VOTE:
         fields["body"] = "cdcpe"
-    return cls.model_construct(**{k: v for k, v in fields.items() if k})
+    return cls.model_construct(_fields_set=None, **{k: v for k, v in fields.items() if k})
 
 
 def dev_person(email: str) -> Person:

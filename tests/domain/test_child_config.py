@@ -26,9 +26,10 @@ from domain.partnerships_config import load_partnership
 from domain.rules.statutory_days import BankHolidays
 from workflows.child_config import READS, Reads, what_it_reads
 from workflows.committee import CommitteeInput, decide_formation
+from workflows.contracts.exit import ExitInput
+from workflows.contracts.review import ReviewInput
 from workflows.escalation import EscalationInput
-from workflows.exit import ExitInput
-from workflows.review import ReviewInput, decide as decide_review
+from workflows.review import decide as decide_review
 
 SHIPPED = ("county-durham", "mid-south-essex", "nenc-ics")
 ON = date(2026, 6, 1)

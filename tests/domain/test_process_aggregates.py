@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.aggregates import committee, escalation, exit, review
+from domain.aggregates import committee, committee_commands, escalation, exit, review
 from domain.aggregates.partnership import PartnershipState
 from domain.errors import DomainError
 from domain.events import (
@@ -352,7 +352,7 @@ def test_exit_completes_on_effective_date_and_flags_bodies_000_s27(
 
 def started() -> committee.CommitteeState:
     state = committee.initial_state("county-durham")
-    start = committee.StartFormation(
+    start = committee_commands.StartFormation(
         committee_id="jc",
         name="Joint Committee",
         preferred_option="joint committee",
@@ -368,7 +368,8 @@ def test_milestone_not_met_before_its_dependencies_002_p3() -> None:
     state = started()
     with pytest.raises(DomainError, match="cannot be met before 'preferred-option'"):
         committee.decide(
-            state, committee.MeetMilestone(milestone_id="co-production", met_on=D(2022, 9, 20))
+            state,
+            committee_commands.MeetMilestone(milestone_id="co-production", met_on=D(2022, 9, 20)),
         )
 
 
@@ -376,13 +377,16 @@ def test_milestone_needs_every_agreement_002_s17() -> None:
     state = started()
     with pytest.raises(DomainError, match="still needs the agreement of cabinet"):
         committee.decide(
-            state, committee.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
+            state,
+            committee_commands.MeetMilestone(
+                milestone_id="preferred-option", met_on=D(2022, 9, 14)
+            ),
         )
-    agree = committee.RecordMilestoneAgreement(
+    agree = committee_commands.RecordMilestoneAgreement(
         milestone_id="preferred-option", agreed_by="cabinet", agreed_on=D(2022, 9, 14)
     )
     state = committee.fold(state, committee.decide(state, agree))
-    met = committee.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
+    met = committee_commands.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
     state = committee.fold(state, committee.decide(state, met))
     assert state.milestone("preferred-option").met_on == D(2022, 9, 14)
 
@@ -391,13 +395,16 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     state = started()
     with pytest.raises(DomainError, match="not due until"):
         committee.decide(
-            state, committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 10, 31))
+            state,
+            committee_commands.RecordSlippage(
+                milestone_id="shadow-form", noticed_on=D(2022, 10, 31)
+            ),
         )
-    slip = committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
+    slip = committee_commands.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
     state = committee.fold(state, committee.decide(state, slip))
     with pytest.raises(DomainError, match="already recorded"):
         committee.decide(state, slip)
-    guidance = committee.PublishGuidance(
+    guidance = committee_commands.PublishGuidance(
         title="ICS guidance",
         published_on=D(2022, 11, 2),
         changes_preferred_option=True,
@@ -405,7 +412,7 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     )
     state = committee.fold(state, committee.decide(state, guidance))
     assert state.preferred_option == "committee in common"
-    replan = committee.ReplanMilestone(
+    replan = committee_commands.ReplanMilestone(
         milestone_id="shadow-form",
         new_target_on=D(2023, 1, 31),
         today=D(2022, 11, 3),
@@ -415,7 +422,10 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     assert state.milestone("shadow-form").target_on == D(2023, 1, 31)
     with pytest.raises(DomainError, match="milestones not yet met"):
         committee.decide(
-            state, committee.EstablishCommittee(established_on=D(2023, 4, 1), reports_to=("icb",))
+            state,
+            committee_commands.EstablishCommittee(
+                established_on=D(2023, 4, 1), reports_to=("icb",)
+            ),
         )
 
 
