@@ -57,6 +57,7 @@ from tests.people import email_of, entitled_actor, representative, secretary, sh
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
+    PartnershipHandle,
     effective_partnership,
     own_slug,
     result_of,
@@ -450,7 +451,7 @@ async def test_one_notice_open_at_a_time_and_a_new_notice_after_withdrawal_has_i
     notified_on = await today(time_skipping_env)
     handle = await start(temporal, county_durham, worker.task_queue, notice(notified_on))
     await wait_for_notices(handle)
-    partnership = temporal.get_workflow_handle_for(
+    partnership: PartnershipHandle = temporal.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_stream(county_durham.slug)
     )
     with pytest.raises(WorkflowUpdateFailedError) as caught:
@@ -470,7 +471,7 @@ async def test_one_notice_open_at_a_time_and_a_new_notice_after_withdrawal_has_i
 
     again = await start_process(partnership, notice(notified_on, effective_in_days=90))
     assert again.process_id == f"{stream(county_durham, notified_on)}-2"
-    second = temporal.get_workflow_handle_for(ExitWorkflow.run, again.process_id)
+    second: ExitHandle = temporal.get_workflow_handle_for(ExitWorkflow.run, again.process_id)
     renewed = await wait_for_notices(second)
     assert renewed.status == "notified" and renewed.exit_id == again.process_id
     first_events = await stream_events(store, stream(county_durham, notified_on))
