@@ -19,6 +19,7 @@ from domain.events import (
     NoticeKind,
     ProcessKind,
     ReminderSent,
+    ReviewConcluded,
     ReviewOutcome,
 )
 from domain.notices import content_hash
@@ -65,7 +66,8 @@ def test_review_cannot_conclude_early_while_responses_owed_p1() -> None:
     with pytest.raises(DomainError, match="a, b, c still owe a response"):
         review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 10)))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 29)))
-    assert concluded.not_responded == ("a", "b", "c")  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.not_responded == ("a", "b", "c")
 
 
 def test_one_refusal_means_variation_lapses_000_s25() -> None:
@@ -82,8 +84,9 @@ def test_one_refusal_means_variation_lapses_000_s25() -> None:
     for command in steps:
         state = review.fold(state, review.decide(state, command))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 4)))
-    assert concluded.outcome is ReviewOutcome.LAPSED  # type: ignore[union-attr]
-    assert concluded.not_agreed_by == ("b", "c")  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.outcome is ReviewOutcome.LAPSED
+    assert concluded.not_agreed_by == ("b", "c")
 
 
 def test_review_refusals() -> None:
@@ -115,7 +118,8 @@ def test_review_refusals() -> None:
     reminder = review.decide(
         state, review.SendReviewReminder(organisation="a", sent_on=D(2023, 6, 8))
     )
-    assert reminder[0].deadline == D(2023, 6, 29)  # type: ignore[union-attr]
+    assert isinstance(reminder[0], ReminderSent)
+    assert reminder[0].deadline == D(2023, 6, 29)
 
 
 def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() -> None:
@@ -140,7 +144,8 @@ def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() 
         )
         state = review.fold(state, review.decide(state, command))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 5)))
-    assert concluded.outcome is ReviewOutcome.VARIED  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.outcome is ReviewOutcome.VARIED
     with pytest.raises(DomainError, match="c is not a signatory"):
         review.decide(state, review.RemoveSignatory(organisation="c", left_on=D(2023, 6, 6)))
     only_one = open_review(("a",))

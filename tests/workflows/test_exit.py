@@ -65,7 +65,7 @@ from tests.workflows.through_partnership import (
 )
 from worker import WORKFLOW_RUNNER
 from workflows import search_attributes
-from workflows.contracts.exit import ExitInput, ExitResult
+from workflows.contracts.exit import ExitInput, ExitResult, ExitUpdate
 from workflows.contracts.process import Command
 from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
@@ -366,11 +366,11 @@ async def test_withdrawal_before_the_effective_date_ends_the_process_policy(
 
 
 async def assert_refused(
-    handle: ExitHandle, store: EventStore, update: object, request: object, reason: str
+    handle: ExitHandle, store: EventStore, request: Command[ExitUpdate], reason: str
 ) -> None:
     before = await store.digest()
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(update, request)  # type: ignore[call-overload]
+        await handle.execute_update(ExitWorkflow.execute, request)
     assert reason in str(caught.value.cause)
     assert getattr(caught.value.cause, "type", None) == DOMAIN_REJECTED
     assert await store.digest() == before, "a refused command wrote to the log"
@@ -391,16 +391,11 @@ async def test_bad_commands_are_refused_and_write_nothing(
     await wait_for_notices(handle)
     await handle.execute_update(ExitWorkflow.execute, ack("dcc", notified_on))
 
-    await assert_refused(
-        handle, store, ExitWorkflow.execute, ack(LEAVER, notified_on), "tewv is not a recipient"
-    )
-    await assert_refused(
-        handle, store, ExitWorkflow.execute, ack("nhs-leeds", notified_on), "not a recipient"
-    )
+    await assert_refused(handle, store, ack(LEAVER, notified_on), "tewv is not a recipient")
+    await assert_refused(handle, store, ack("nhs-leeds", notified_on), "not a recipient")
     await assert_refused(
         handle,
         store,
-        ExitWorkflow.execute,
         ack("dcc", notified_on),
         "dcc has already acknowledged",
     )
@@ -408,7 +403,6 @@ async def test_bad_commands_are_refused_and_write_nothing(
         await assert_refused(
             handle,
             store,
-            ExitWorkflow.execute,
             signed(shipped("county-durham"), WithdrawExit(withdrawn_on=on)),
             "before the withdrawal date",
         )

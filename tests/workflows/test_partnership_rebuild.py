@@ -8,6 +8,7 @@ policy), as in production; the time-skipping test server leaves them running."""
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from temporalio.client import Client, WorkflowHandle
@@ -41,9 +42,9 @@ from workflows.review import ReviewWorkflow
 LEAVER = "tewv"
 
 
-async def wait_until(check: object, what: str) -> None:
+async def wait_until(check: Callable[[], Awaitable[bool]], what: str) -> None:
     for _ in range(200):
-        if await check():  # type: ignore[operator]
+        if await check():
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"never: {what}")
