@@ -36,7 +36,7 @@ demo: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain workflows activities eventstore concordat audit deploy worker.py
+	$(BIN)/mypy domain workflows activities eventstore concordat audit deploy worker.py bench tests
 	$(BIN)/lint-imports
 
 # The browser tests (tests/web/browser) drive Debian's Chromium, never a downloaded build.

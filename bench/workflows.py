@@ -119,6 +119,7 @@ from domain.streams import partnership_stream
 from eventstore.migrate import migrate_database
 from eventstore.pool import open_pool
 from eventstore.store import EventStore
+from workflows.contracts.exit import ExitResult
 from workflows.contracts.partnership import PartnershipInput, ProcessStart, Started
 from workflows.contracts.process import Command
 from workflows.contracts.review import ReviewResult
@@ -440,7 +441,9 @@ async def run_review(run: Run, label: str, partnership: PartnershipHandle) -> No
     run.started[REVIEW] += 1
     started = await _start(run, partnership, RequestReview())
     run.review_streams.append(started.process_id)
-    handle = run.client.get_workflow_handle_for(ReviewWorkflow.run, started.process_id)
+    handle: WorkflowHandle[ReviewWorkflow, ReviewResult] = run.client.get_workflow_handle_for(
+        ReviewWorkflow.run, started.process_id
+    )
     await _wait_until_open(run, handle)
     for organisation in run.config.signatories:
         await handle.execute_update(
@@ -481,7 +484,9 @@ async def run_exit(run: Run, label: str, partnership: PartnershipHandle) -> None
         ),
     )
     run.exit_streams.append(started.process_id)
-    handle = run.client.get_workflow_handle_for(ExitWorkflow.run, started.process_id)
+    handle: WorkflowHandle[ExitWorkflow, ExitResult] = run.client.get_workflow_handle_for(
+        ExitWorkflow.run, started.process_id
+    )
     result = await handle.result()
     if result.outcome != "ended" or result.ended_on != run.today:
         raise RuntimeError(f"exit {started.process_id} ended {result.outcome} on {result.ended_on}")

@@ -43,6 +43,8 @@ from domain.rules.committee_membership import ProposedSeat
 from domain.rules.quorum import Attendance
 from domain.streams import committee_stream, escalation_stream, partnership_stream
 from workflows.committee import CommitteeWorkflow
+from workflows.contracts.committee import CommitteeResult
+from workflows.contracts.escalation import EscalationResult
 from workflows.contracts.exit import ExitResult
 from workflows.contracts.partnership import PartnershipInput, ProcessStart, Started
 from workflows.contracts.process import Command
@@ -114,9 +116,11 @@ class Story:
         self._lead: WorkflowHandle[PartnershipWorkflow, Any] = self._client.get_workflow_handle_for(
             PartnershipWorkflow.run, partnership_stream(config.slug)
         )
+        self._committee: WorkflowHandle[CommitteeWorkflow, CommitteeResult]
         self._committee = self._client.get_workflow_handle_for(
             CommitteeWorkflow.run, committee_stream(config.slug, COMMITTEE)
         )
+        self._escalation: WorkflowHandle[EscalationWorkflow, EscalationResult]
         self._escalation = self._client.get_workflow_handle_for(
             EscalationWorkflow.run, escalation_stream(config.slug, ESCALATION)
         )

@@ -42,7 +42,9 @@ class MigrationsPending(RuntimeError):
     pass
 
 
-async def pending_migrations(conn: asyncpg.Connection) -> list[str]:
+async def pending_migrations(
+    conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy,
+) -> list[str]:
     """The migrations not yet applied, read by a role that may not apply them."""
     done: set[str] = set()
     if await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):

@@ -43,7 +43,7 @@ holds. `governance_on` is not hashed but derived from the hashed data (`verify` 
 _VERSION_CONFLICT = "CC001"
 _ID_CONFLICT = "CC002"
 
-Executor = asyncpg.Pool | asyncpg.Connection
+Executor = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 VERIFY_PREFETCH = 5000
 """Rows per round trip when verifying: the driver's default of 50 left the scan waiting on the
@@ -195,7 +195,7 @@ class EventStore:
         expected_version: int,
         events: Sequence[NewEvent],
         *,
-        connection: asyncpg.Connection | None = None,
+        connection: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy | None = None,
     ) -> AppendResult:
         """Appends to one stream if it is at `expected_version` (0 for a new stream).
 
@@ -285,7 +285,7 @@ class EventStore:
         types: Sequence[str] | None = None,
         where: EventFilter | None = None,
         limit: int | None = None,
-    ) -> AsyncIterator[RecordedEvent]:
+    ) -> AsyncGenerator[RecordedEvent, None]:
         """The events of `read_partnership` (optionally only those recorded before a moment, of
         some types, matching `where`, the first `limit`) one at a time, through a server-side
         cursor in one read-only snapshot: a decade of a partnership's record is folded or told
@@ -305,7 +305,7 @@ class EventStore:
         where: EventFilter | None = None,
         limit: int | None = None,
         columns: Sequence[str] = COLUMNS,
-    ) -> AsyncIterator[asyncpg.Record]:
+    ) -> AsyncGenerator[asyncpg.Record, None]:
         """The rows of `partnership_events` as stored (data and metadata as their JSON text),
         only the `columns` asked for, for a reader that needs only part of them: parsing every
         row's data and metadata was a fifth of the audit trail's time."""
@@ -406,7 +406,7 @@ class EventStore:
         partnership: str | None = None,
         prefetch: int = VERIFY_PREFETCH,
         up_to: int | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Every row with every column as stored (data and metadata as their JSON text, hashes
         as bytes), in global order, optionally of one partnership only or up to a position (a
         checkpoint's size).

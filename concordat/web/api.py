@@ -325,7 +325,9 @@ async def ask_what_if(
     client = await reach.temporal()
     workflow_id = partnership_stream(config.slug)
     if await _running(client, workflow_id):
-        handle = client.get_workflow_handle_for(PartnershipWorkflow.run, workflow_id)
+        handle: PartnershipHandle = client.get_workflow_handle_for(
+            PartnershipWorkflow.run, workflow_id
+        )
         state: PartnershipState = await query(handle, PartnershipWorkflow.state)
         source = f"the current state of {workflow_id}"
     else:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from aiosmtplib import SMTPConnectError
 from pypdf import PdfReader
 from temporalio.testing import ActivityEnvironment
@@ -91,14 +92,13 @@ class Inbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(m, policy=email.policy.default)  # type: ignore[misc]
-            for m in self.received
-        ]
+        return [email.message_from_bytes(m, policy=email.policy.default) for m in self.received]
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.received.append(envelope.content)  # type: ignore[attr-defined]
-        self.senders.append(envelope.mail_from)  # type: ignore[attr-defined]
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        # The controller leaves the data undecoded (decode_data=False), and MAIL comes first.
+        assert isinstance(envelope.content, bytes) and envelope.mail_from is not None
+        self.received.append(envelope.content)
+        self.senders.append(envelope.mail_from)
         return "250 OK"
 
 

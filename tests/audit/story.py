@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
+from domain.aggregates import (
+    committee,
+    committee_commands,
+    escalation,
+    exit as exit_process,
+    partnership,
+    review,
+)
 from domain.events import ActionKind, DomainEvent, EscalationReason
 from domain.partnerships_config import load_partnership
 from domain.provenance import Actor, Channel, system_actor
@@ -125,7 +132,7 @@ def county_durham_story() -> list[Step]:
         s.sign(organisation, on)
 
     cabinet = date(2022, 9, 14)
-    start = committee.StartFormation(
+    start = committee_commands.StartFormation(
         committee_id="joint-committee",
         name="County Durham Joint Committee",
         preferred_option="joint committee",
@@ -137,10 +144,10 @@ def county_durham_story() -> list[Step]:
         acting(partnership.StartCommittee(committee="joint-committee")),
         committee.start_with_plan(s.committee, start, plan),
     )
-    agree = committee.RecordMilestoneAgreement
+    agree = committee_commands.RecordMilestoneAgreement
     agreed = agree(milestone_id="preferred-option", agreed_by="cabinet", agreed_on=cabinet)
     s.on_committee(cabinet, acting(agreed), committee.decide(s.committee, agreed))
-    meet = committee.MeetMilestone
+    meet = committee_commands.MeetMilestone
     met = meet(milestone_id="preferred-option", met_on=cabinet)
     s.on_committee(cabinet, acting(met), committee.meet(s.committee, met, REPORTS_TO))
 
@@ -204,7 +211,7 @@ def county_durham_story() -> list[Step]:
         system_actor("timer:slippage"),
         committee.decide(
             s.committee,
-            committee.RecordSlippage(
+            committee_commands.RecordSlippage(
                 milestone_id="functions-identified", noticed_on=date(2023, 1, 3)
             ),
         ),
@@ -225,7 +232,7 @@ def county_durham_story() -> list[Step]:
         acting(notice),
         exit_process.IssueNotices(issued_on=notified, acknowledge_by=date(2023, 2, 6)),
     )
-    replan = committee.ReplanMilestone(
+    replan = committee_commands.ReplanMilestone(
         milestone_id="functions-identified",
         new_target_on=date(2023, 2, 15),
         today=date(2023, 1, 10),

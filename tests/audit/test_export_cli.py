@@ -11,9 +11,8 @@ from uuid import UUID
 
 import asyncpg
 
-from audit.export import COLUMNS
 from eventstore.hashing import GENESIS_HASH, canonical_json, chain_link, event_hash, metadata_hash
-from eventstore.store import EventStore
+from eventstore.store import COLUMNS, EventStore
 from tests.audit.cli import concordat
 from tests.store.events import batch
 

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from hypothesis import given, strategies as st
 
-from audit.export import COLUMNS, CSV_HEADER, _record, csv_line
+from audit.export import CSV_HEADER, _record, csv_line
+from eventstore.store import COLUMNS
 
 # Every character a cell could hold, with the ones quoting turns on drawn often, and a lone
 # surrogate (which UTF-8 does not encode).

@@ -6,9 +6,8 @@ import json
 import asyncpg
 import pytest
 
-from audit.export import COLUMNS
 from eventstore.pool import open_pool
-from eventstore.store import EventStore
+from eventstore.store import COLUMNS, EventStore
 from tests.audit.story import PARTNERSHIP_STREAM, county_durham_story
 from tests.store.events import new_event
 

@@ -18,7 +18,7 @@ ICB = "dev-rep-icb-county-durham"
 
 
 def email(sub: str) -> str:
-    return next(u["email"] for u in dev_users().values() if u["sub"] == sub)
+    return next(address for address, u in dev_users().items() if u["sub"] == sub)
 
 
 def sign(organisation: str, *extra: str) -> list[str]:

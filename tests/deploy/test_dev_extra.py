@@ -3,6 +3,7 @@ connects to anything; given real services it does not ask for the extra at all."
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -23,9 +24,9 @@ def without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONCORDAT_DATABASE_URL", raising=False)
 
 
-def _refused(entry: object) -> str:
+def _refused(entry: Callable[[], object]) -> str:
     with pytest.raises(SystemExit) as exited:
-        entry()  # type: ignore[operator]
+        entry()
     return str(exited.value.code)
 
 
@@ -34,7 +35,9 @@ def _refused(entry: object) -> str:
     ("entry", "command"),
     [(worker.main, "concordat-worker"), (web_app.main, "concordat-web")],
 )
-def test_services_refuse_the_embedded_default_naming_the_extra(entry: object, command: str) -> None:
+def test_services_refuse_the_embedded_default_naming_the_extra(
+    entry: Callable[[], object], command: str
+) -> None:
     message = _refused(entry)
     assert message.startswith(f"{command}: CONCORDAT_TEMPORAL_ADDRESS and CONCORDAT_DATABASE_URL")
     assert "the `dev` extra" in message

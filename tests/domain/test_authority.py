@@ -28,12 +28,11 @@ from domain.errors import ConfigError
 from domain.partnership import Partnership
 from domain.partnerships_config import SHIPPED, parse_partnership, partnership_slugs
 from domain.provenance import SYSTEM_ISSUER, Channel, Person, Role
-from workflows import (
+from workflows.contracts import (
     committee,
     declarations,
     escalation,
     exit,
-    launches,
     meeting_cycle,
     partnership,
     review,
@@ -48,7 +47,7 @@ def staff_commands() -> list[type[BaseModel]]:
     """Every command a person can send to a workflow: each update's union, and the starts."""
     unions = [
         partnership.PartnershipUpdate,
-        launches.ProcessStart,
+        partnership.ProcessStart,
         review.ReviewUpdate,
         exit.ExitUpdate,
         committee.CommitteeUpdate,
@@ -79,7 +78,7 @@ def sample(cls: type[BaseModel]) -> Any:
     }
     if kind(cls) in OWN_VOTE:
         fields["body"] = "cdcpe"
-    return cls.model_construct(**{k: v for k, v in fields.items() if k})
+    return cls.model_construct(_fields_set=None, **{k: v for k, v in fields.items() if k})
 
 
 def dev_person(email: str) -> Person:

@@ -28,8 +28,9 @@ from workflows.child_config import READS, Reads, what_it_reads
 from workflows.committee import decide_formation
 from workflows.contracts.committee import CommitteeInput
 from workflows.contracts.escalation import EscalationInput
-from workflows.exit import ExitInput
-from workflows.review import ReviewInput, decide as decide_review
+from workflows.contracts.exit import ExitInput
+from workflows.contracts.review import ReviewInput
+from workflows.review import decide as decide_review
 
 SHIPPED = ("county-durham", "mid-south-essex", "nenc-ics")
 ON = date(2026, 6, 1)

@@ -5,7 +5,7 @@ from itertools import pairwise
 
 import pytest
 
-from domain.aggregates import committee
+from domain.aggregates import committee, committee_commands
 from domain.aggregates.committee_body import committee_body
 from domain.aggregates.committee_slippage import record_slippages
 from domain.aggregates.committee_status import milestone_statuses
@@ -38,7 +38,7 @@ FULL = (seat("chair", chair=True), seat("everyone", *C))
 
 def started(plan: tuple[PlanMilestone, ...] = PLAN.milestones) -> committee.CommitteeState:
     state = committee.initial_state("county-durham")
-    start = committee.StartFormation(
+    start = committee_commands.StartFormation(
         committee_id="jc", name="Joint Committee", preferred_option="jc", started_on=D(2022, 9, 1)
     )
     events = committee.start_with_plan(state, start, plan)
@@ -54,11 +54,11 @@ def met(
 ) -> committee.CommitteeState:
     for milestone in milestones:
         for body in milestone.needs_agreement_of:
-            agree = committee.RecordMilestoneAgreement(
+            agree = committee_commands.RecordMilestoneAgreement(
                 milestone_id=milestone.milestone_id, agreed_by=body, agreed_on=milestone.target_on
             )
             state = committee.fold(state, committee.decide(state, agree))
-        meet = committee.MeetMilestone(
+        meet = committee_commands.MeetMilestone(
             milestone_id=milestone.milestone_id, met_on=milestone.target_on
         )
         state = committee.fold(state, committee.decide(state, meet))
@@ -84,19 +84,21 @@ def test_minimum_membership_names_what_is_missing_002_s19() -> None:
 
 def test_one_chair_and_each_seat_once_002_s19a() -> None:
     state = started()
-    two_chairs = committee.ConfirmMembership(
+    two_chairs = committee_commands.ConfirmMembership(
         seats=(*FULL, seat("other-chair", chair=True)), confirmed_on=D(2023, 2, 1)
     )
     with pytest.raises(DomainError, match="one chair"):
         committee.decide(state, two_chairs)
-    twice = committee.ConfirmMembership(seats=(*FULL, seat("chair")), confirmed_on=D(2023, 2, 1))
+    twice = committee_commands.ConfirmMembership(
+        seats=(*FULL, seat("chair")), confirmed_on=D(2023, 2, 1)
+    )
     with pytest.raises(DomainError, match="more than once: chair"):
         committee.decide(state, twice)
 
 
 def test_replanning_needs_guidance_or_a_slippage_002_s29() -> None:
     state = started()
-    replan = committee.ReplanMilestone(
+    replan = committee_commands.ReplanMilestone(
         milestone_id="shadow-form",
         new_target_on=D(2022, 12, 1),
         today=D(2022, 11, 2),
@@ -104,7 +106,7 @@ def test_replanning_needs_guidance_or_a_slippage_002_s29() -> None:
     )
     with pytest.raises(DomainError, match="only once Government guidance is published"):
         committee.decide(state, replan)
-    slip = committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
+    slip = committee_commands.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
     state = committee.fold(state, committee.decide(state, slip))
     assert state.status == "slipping"
     state = committee.fold(state, committee.decide(state, replan))
@@ -137,7 +139,7 @@ def test_membership_milestone_is_met_only_once_the_membership_is_confirmed_002_s
     state = started()
     before = state.milestones.index(state.milestone("membership-confirmed"))
     state = met(state, state.milestones[:before])
-    meet = committee.MeetMilestone(
+    meet = committee_commands.MeetMilestone(
         milestone_id="membership-confirmed", met_on=D(2023, 2, 28), evidence="nothing"
     )
     with pytest.raises(
@@ -146,10 +148,10 @@ def test_membership_milestone_is_met_only_once_the_membership_is_confirmed_002_s
         r"list of DCC Cabinet 2022 §19 \(a\)-\(g\)",
     ):
         committee.decide(state, meet)
-    late = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 3, 1))
+    late = committee_commands.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 3, 1))
     with pytest.raises(DomainError, match="has not been confirmed by 2023-02-28"):
         committee.decide(committee.fold(state, committee.decide(state, late)), meet)
-    confirm = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 27))
+    confirm = committee_commands.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 27))
     state = committee.fold(state, committee.decide(state, confirm))
     assert [e.type for e in committee.decide(state, meet)] == ["MilestoneMet"]
 
@@ -174,10 +176,10 @@ def test_meeting_the_last_milestone_establishes_the_committee_002_s6c() -> None:
     # A plan whose milestones stand for no membership: establishment itself checks it (§19).
     plan = tuple(m.model_copy(update={"requires": None}) for m in PLAN.milestones)
     state = met_all_but_last(started(plan))
-    last = committee.MeetMilestone(milestone_id="operational", met_on=D(2023, 4, 1))
+    last = committee_commands.MeetMilestone(milestone_id="operational", met_on=D(2023, 4, 1))
     with pytest.raises(DomainError, match="before its membership is confirmed"):
         committee.meet(state, last, PLAN.reports_to)
-    confirm = committee.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 28))
+    confirm = committee_commands.ConfirmMembership(seats=FULL, confirmed_on=D(2023, 2, 28))
     state = committee.fold(state, committee.decide(state, confirm))
     events = committee.meet(state, last, PLAN.reports_to)
     assert [e.type for e in events] == ["MilestoneMet", "CommitteeEstablished"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain import declarations
-from domain.aggregates import committee, escalation, exit, partnership, review
+from domain.aggregates import committee, committee_commands, escalation, exit, partnership, review
 from domain.aggregates.committee_body import committee_body
 from domain.aggregates.committee_slippage import slippage_recipients
 from domain.errors import DomainError
@@ -105,7 +105,7 @@ def test_an_exit_writes_to_the_others_and_flags_its_bodies(west_wessex: Partners
 def test_the_committee_is_formed_to_the_file_s_plan(west_wessex: Partnership) -> None:
     plan = west_wessex.committee_plan("ww-joint-committee")
     state = committee.initial_state(SLUG)
-    start = committee.StartFormation(
+    start = committee_commands.StartFormation(
         committee_id=plan.slug,
         name=plan.name,
         preferred_option=plan.preferred_option,
@@ -115,11 +115,12 @@ def test_the_committee_is_formed_to_the_file_s_plan(west_wessex: Partnership) ->
     assert [m.milestone_id for m in state.milestones] == ["terms-agreed", "shadow", "live"]
     with pytest.raises(DomainError, match="still needs the agreement of ww-executive"):
         committee.decide(
-            state, committee.MeetMilestone(milestone_id="terms-agreed", met_on=D(2030, 1, 20))
+            state,
+            committee_commands.MeetMilestone(milestone_id="terms-agreed", met_on=D(2030, 1, 20)),
         )
     (terms, *_) = state.milestones
     assert slippage_recipients(west_wessex, terms) == ("ww-council", "ww-executive")
-    agree = committee.RecordMilestoneAgreement(
+    agree = committee_commands.RecordMilestoneAgreement(
         milestone_id="terms-agreed", agreed_by="ww-executive", agreed_on=D(2030, 1, 20)
     )
     state = committee.fold(state, committee.decide(state, agree))
@@ -127,10 +128,10 @@ def test_the_committee_is_formed_to_the_file_s_plan(west_wessex: Partnership) ->
         ProposedSeat(seat="chair", role="Chair", sector=Sector.OTHER, chair=True),
         ProposedSeat(seat="all", role="All", sector=Sector.OTHER, covers=tuple(MinimumCategory)),
     )
-    confirm = committee.ConfirmMembership(seats=seats, confirmed_on=D(2030, 1, 21))
+    confirm = committee_commands.ConfirmMembership(seats=seats, confirmed_on=D(2030, 1, 21))
     state = committee.fold(state, committee.decide(state, confirm))
     for milestone_id, on in (("terms-agreed", 21), ("shadow", 22), ("live", 23)):
-        met = committee.MeetMilestone(milestone_id=milestone_id, met_on=D(2030, 1, on))
+        met = committee_commands.MeetMilestone(milestone_id=milestone_id, met_on=D(2030, 1, on))
         state = committee.fold(state, committee.meet(state, met, plan.reports_to))
     body = committee_body(state)
     assert (body.slug, body.name) == ("ww-joint-committee", "West Wessex Joint Committee")

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.aggregates import committee, escalation, exit, review
+from domain.aggregates import committee, committee_commands, escalation, exit, review
 from domain.aggregates.partnership import PartnershipState
 from domain.errors import DomainError
 from domain.events import (
@@ -19,6 +19,7 @@ from domain.events import (
     NoticeKind,
     ProcessKind,
     ReminderSent,
+    ReviewConcluded,
     ReviewOutcome,
 )
 from domain.notices import content_hash
@@ -65,7 +66,8 @@ def test_review_cannot_conclude_early_while_responses_owed_p1() -> None:
     with pytest.raises(DomainError, match="a, b, c still owe a response"):
         review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 10)))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 29)))
-    assert concluded.not_responded == ("a", "b", "c")  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.not_responded == ("a", "b", "c")
 
 
 def test_one_refusal_means_variation_lapses_000_s25() -> None:
@@ -82,8 +84,9 @@ def test_one_refusal_means_variation_lapses_000_s25() -> None:
     for command in steps:
         state = review.fold(state, review.decide(state, command))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 4)))
-    assert concluded.outcome is ReviewOutcome.LAPSED  # type: ignore[union-attr]
-    assert concluded.not_agreed_by == ("b", "c")  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.outcome is ReviewOutcome.LAPSED
+    assert concluded.not_agreed_by == ("b", "c")
 
 
 def test_review_refusals() -> None:
@@ -115,7 +118,8 @@ def test_review_refusals() -> None:
     reminder = review.decide(
         state, review.SendReviewReminder(organisation="a", sent_on=D(2023, 6, 8))
     )
-    assert reminder[0].deadline == D(2023, 6, 29)  # type: ignore[union-attr]
+    assert isinstance(reminder[0], ReminderSent)
+    assert reminder[0].deadline == D(2023, 6, 29)
 
 
 def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() -> None:
@@ -140,7 +144,8 @@ def test_leaver_is_no_longer_asked_and_unanimity_is_over_the_rest_000_s27_s25() 
         )
         state = review.fold(state, review.decide(state, command))
     (concluded,) = review.decide(state, review.ConcludeReview(concluded_on=D(2023, 6, 5)))
-    assert concluded.outcome is ReviewOutcome.VARIED  # type: ignore[union-attr]
+    assert isinstance(concluded, ReviewConcluded)
+    assert concluded.outcome is ReviewOutcome.VARIED
     with pytest.raises(DomainError, match="c is not a signatory"):
         review.decide(state, review.RemoveSignatory(organisation="c", left_on=D(2023, 6, 6)))
     only_one = open_review(("a",))
@@ -352,7 +357,7 @@ def test_exit_completes_on_effective_date_and_flags_bodies_000_s27(
 
 def started() -> committee.CommitteeState:
     state = committee.initial_state("county-durham")
-    start = committee.StartFormation(
+    start = committee_commands.StartFormation(
         committee_id="jc",
         name="Joint Committee",
         preferred_option="joint committee",
@@ -368,7 +373,8 @@ def test_milestone_not_met_before_its_dependencies_002_p3() -> None:
     state = started()
     with pytest.raises(DomainError, match="cannot be met before 'preferred-option'"):
         committee.decide(
-            state, committee.MeetMilestone(milestone_id="co-production", met_on=D(2022, 9, 20))
+            state,
+            committee_commands.MeetMilestone(milestone_id="co-production", met_on=D(2022, 9, 20)),
         )
 
 
@@ -376,13 +382,16 @@ def test_milestone_needs_every_agreement_002_s17() -> None:
     state = started()
     with pytest.raises(DomainError, match="still needs the agreement of cabinet"):
         committee.decide(
-            state, committee.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
+            state,
+            committee_commands.MeetMilestone(
+                milestone_id="preferred-option", met_on=D(2022, 9, 14)
+            ),
         )
-    agree = committee.RecordMilestoneAgreement(
+    agree = committee_commands.RecordMilestoneAgreement(
         milestone_id="preferred-option", agreed_by="cabinet", agreed_on=D(2022, 9, 14)
     )
     state = committee.fold(state, committee.decide(state, agree))
-    met = committee.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
+    met = committee_commands.MeetMilestone(milestone_id="preferred-option", met_on=D(2022, 9, 14))
     state = committee.fold(state, committee.decide(state, met))
     assert state.milestone("preferred-option").met_on == D(2022, 9, 14)
 
@@ -391,13 +400,16 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     state = started()
     with pytest.raises(DomainError, match="not due until"):
         committee.decide(
-            state, committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 10, 31))
+            state,
+            committee_commands.RecordSlippage(
+                milestone_id="shadow-form", noticed_on=D(2022, 10, 31)
+            ),
         )
-    slip = committee.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
+    slip = committee_commands.RecordSlippage(milestone_id="shadow-form", noticed_on=D(2022, 11, 1))
     state = committee.fold(state, committee.decide(state, slip))
     with pytest.raises(DomainError, match="already recorded"):
         committee.decide(state, slip)
-    guidance = committee.PublishGuidance(
+    guidance = committee_commands.PublishGuidance(
         title="ICS guidance",
         published_on=D(2022, 11, 2),
         changes_preferred_option=True,
@@ -405,7 +417,7 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     )
     state = committee.fold(state, committee.decide(state, guidance))
     assert state.preferred_option == "committee in common"
-    replan = committee.ReplanMilestone(
+    replan = committee_commands.ReplanMilestone(
         milestone_id="shadow-form",
         new_target_on=D(2023, 1, 31),
         today=D(2022, 11, 3),
@@ -415,7 +427,10 @@ def test_slippage_and_replanning_after_guidance_002_s29() -> None:
     assert state.milestone("shadow-form").target_on == D(2023, 1, 31)
     with pytest.raises(DomainError, match="milestones not yet met"):
         committee.decide(
-            state, committee.EstablishCommittee(established_on=D(2023, 4, 1), reports_to=("icb",))
+            state,
+            committee_commands.EstablishCommittee(
+                established_on=D(2023, 4, 1), reports_to=("icb",)
+            ),
         )
 
 

@@ -412,7 +412,7 @@ async def test_continue_as_new_keeps_commands_arriving_around_it(
                 for name in names
             )
         )
-        latest = dev_env.client.get_workflow_handle_for(MeetingCycleWorkflow.run, handle.id)
+        latest: Handle = dev_env.client.get_workflow_handle_for(MeetingCycleWorkflow.run, handle.id)
         state = await assert_state_is_fold(store, latest, durham, meeting_on)
         assert sorted(state.agenda_items) == names
         assert (await latest.describe()).run_id != handle.first_execution_run_id

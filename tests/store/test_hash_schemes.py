@@ -4,6 +4,7 @@ JSON for rows recorded before it: each row names its scheme, and both kinds veri
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 import asyncpg
 import pytest
@@ -31,7 +32,8 @@ from tests.store.events import new_event
 SPLIT = {"\uff00": 1, "\U0001f600": 2}
 
 SAFE_INTEGERS = st.integers(-(2**53) + 1, 2**53 - 1)
-JSON = st.recursive(
+Json: TypeAlias = bool | int | str | list["Json"] | dict[str, "Json"] | None
+JSON: st.SearchStrategy[Json] = st.recursive(
     st.none() | st.booleans() | SAFE_INTEGERS | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
@@ -39,7 +41,7 @@ JSON = st.recursive(
 
 
 @given(JSON)
-def test_the_fast_path_and_the_offline_verifier_give_rfc8785_exactly(value: object) -> None:
+def test_the_fast_path_and_the_offline_verifier_give_rfc8785_exactly(value: Json) -> None:
     expected = rfc8785.dumps(value).decode()
     assert canonical_json(value) == expected
     assert verify_offline.canonical(value) == expected
@@ -56,7 +58,7 @@ def test_the_schemes_differ_where_utf16_order_differs() -> None:
 
 async def _append_as_before_0004(conn: asyncpg.Connection, data: dict[str, object]) -> None:
     """An append as Concordat made it before migration 0004: hashed over the legacy JSON."""
-    event = new_event(1, **data)
+    event = new_event(1, "Noted", **data)
     data_json = canonical_json(event.data, LEGACY_SCHEME)
     metadata_json = canonical_json(event.metadata, LEGACY_SCHEME)
     content = event_hash(

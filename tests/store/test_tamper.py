@@ -88,6 +88,7 @@ async def test_changed_content_with_its_hash_recomputed_breaks_the_chain(
     store: EventStore, superuser: asyncpg.Connection
 ) -> None:
     row = await superuser.fetchrow("SELECT * FROM events WHERE position = 5")
+    assert row is not None
     forged = canonical_json({"n": 1000})
     forged_hash = event_hash(
         event_id=row["event_id"],

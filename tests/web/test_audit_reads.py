@@ -16,9 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
 from audit import verify_offline
-from audit.export import COLUMNS
 from eventstore.checkpoint import Signer
-from eventstore.store import EventStore
+from eventstore.store import COLUMNS, EventStore
 from eventstore.tree import TreeStore
 from tests.audit.story import EXIT_STREAM, append_story, county_durham_story
 from tests.web.conftest import Serve
@@ -88,7 +87,7 @@ async def test_the_check_names_the_head_and_the_latest_checkpoint(
     assert checked["checkpoint_problem"] is None
 
 
-def _names(value: Any, slug: str) -> bool:
+def _names(value: object, slug: str) -> bool:
     """Whether any value inside `value` is `slug` (what the database's jsonpath asks)."""
     if isinstance(value, dict):
         return any(_names(v, slug) for v in value.values())

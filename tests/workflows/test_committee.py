@@ -166,7 +166,7 @@ async def start(
     started = await start_process(
         partnership, StartCommittee(committee=JC, name="County Durham Joint Committee", plan=plan)
     )
-    handle = env.client.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
+    handle: Handle = env.client.get_workflow_handle_for(CommitteeWorkflow.run, started.process_id)
     return Formation(config=config, partnership=partnership, handle=handle)
 
 

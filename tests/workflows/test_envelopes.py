@@ -76,7 +76,9 @@ async def test_envelopes_not_signed_by_a_trusted_key_for_an_entitled_person_are_
     honest = signed(config, command)
     assert honest.actor.signature is not None
 
-    unsigned = Command(command=command, actor=Actor(provenance=honest.actor.provenance))
+    unsigned: Command[SignMou] = Command(
+        command=command, actor=Actor(provenance=honest.actor.provenance)
+    )
     await refused(handle, store, unsigned, "the envelope is not signed")
 
     other_key = Signer(Ed25519PrivateKey.generate()).sign(command, honest.actor.provenance)
@@ -85,6 +87,7 @@ async def test_envelopes_not_signed_by_a_trusted_key_for_an_entitled_person_are_
     # The tests' trusted key's signature, moved onto another command, person or time.
     assert honest.actor.signature is not None
     provenance, seal = honest.actor.provenance, honest.actor.signature
+    tampered: Command[SignMou]
     for tampered in (
         Command(command=signature("tewv", today), actor=honest.actor),
         Command(

@@ -86,6 +86,7 @@ from tests.people import email_of, entitled_actor, secretary, shipped, signed, w
 from tests.replay.histories import FOLDER, save_history
 from tests.workflows.conftest import AppendActivity, stream_events
 from tests.workflows.through_partnership import (
+    PartnershipHandle,
     effective_partnership,
     own_slug,
     start_process,
@@ -149,7 +150,7 @@ async def start(
     `config` may carry the bodies as they stand after exits."""
     partnership = await effective_partnership(client, config, task_queue, raised.raised_on)
     started = await start_process(partnership, raised)
-    handle = client.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
+    handle: Handle = client.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
     if settle:
         await settled(handle)
     return handle
@@ -342,7 +343,7 @@ async def test_county_durham_board_to_cdcpe_recovery_plan_resolved(
 
 async def outcome_recorded(client: Client, config: Partnership, handle: Handle) -> str | None:
     """How the partnership recorded the escalation's end, once it has (None while open)."""
-    partnership = client.get_workflow_handle_for(
+    partnership: PartnershipHandle = client.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_stream(config.slug)
     )
     for _ in range(100):
@@ -946,7 +947,7 @@ async def test_rebuilt_from_the_log_when_its_partnership_is_started_again(
     end with nothing lost or duplicated."""
     on = await server_today(time_skipping_env)
     handle = await at_cdcpe(temporal, county_durham, escalation_worker.task_queue, on)
-    partnership = temporal.get_workflow_handle_for(
+    partnership: PartnershipHandle = temporal.get_workflow_handle_for(
         PartnershipWorkflow.run, partnership_stream(county_durham.slug)
     )
     lost_run = (await handle.describe()).run_id
@@ -1089,7 +1090,9 @@ async def test_continue_as_new_with_commands_around_it_loses_nothing(
             temporal, county_durham, task_queue, on, continue_as_new_after_events=25
         )
         started = await start_process(partnership, raised)
-        handle = temporal.get_workflow_handle_for(EscalationWorkflow.run, started.process_id)
+        handle: Handle = temporal.get_workflow_handle_for(
+            EscalationWorkflow.run, started.process_id
+        )
         first_run = (await handle.describe()).run_id
         await settled(handle)
         await send(handle, ReferUp(level=1, body="acute-care-board", referred_on=on, notes="up"))

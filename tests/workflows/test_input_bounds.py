@@ -7,6 +7,7 @@ client might send them), so the workflow's validator is what refuses them.
 """
 
 from datetime import date
+from typing import TypeVar
 
 import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -34,8 +35,10 @@ from workflows.contracts.process import COMMAND_MAX_BYTES, Command
 from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 
+C = TypeVar("C")
 
-def unchecked(command: object) -> Command[object]:
+
+def unchecked(command: C) -> Command[C]:
     """`command` in the envelope without validation, as pydantic would never build it."""
     config = shipped("county-durham")
     person, _ = entitled(config, command)

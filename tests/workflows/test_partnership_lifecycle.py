@@ -45,7 +45,10 @@ from tests.workflows.through_partnership import (
 )
 from worker import build_worker
 from workflows.committee import CommitteeWorkflow
+from workflows.contracts.committee import CommitteeResult
+from workflows.contracts.exit import ExitResult
 from workflows.contracts.partnership import PartnershipInput
+from workflows.contracts.review import ReviewResult
 from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
@@ -118,7 +121,9 @@ async def test_review_opens_on_its_timer_and_its_outcome_sets_the_next_due_date(
 
     review_id = await open_process_id(handle, ProcessKind.REVIEW)
     assert review_id is not None and review_id.startswith(review_stream(state.slug, ""))
-    review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    review: WorkflowHandle[ReviewWorkflow, ReviewResult] = (
+        time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    )
     for organisation in state.signatories:
         response = RecordResponse(
             organisation=organisation, received_on=opened_on, confirms_unchanged=True
@@ -169,7 +174,9 @@ async def test_exit_through_the_partnership_ends_membership_amends_mou_and_revis
         return "tewv" not in (await handle.query(PartnershipWorkflow.state)).signatories
 
     await eventually(time_skipping_env, membership_ended)
-    exit_handle = time_skipping_env.client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
+    exit_handle: WorkflowHandle[ExitWorkflow, ExitResult] = (
+        time_skipping_env.client.get_workflow_handle_for(ExitWorkflow.run, exit_id)
+    )
     result = await result_of(time_skipping_env, exit_handle)
     assert result.outcome == "ended" and result.ended_on == notice.effective_on
     state = await handle.query(PartnershipWorkflow.state)
@@ -235,7 +242,9 @@ async def test_partner_leaving_during_a_review_is_no_longer_asked(
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await start_process(handle, RequestReview())
     assert "a review is already open" in str(caught.value.cause)
-    review = time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    review: WorkflowHandle[ReviewWorkflow, ReviewResult] = (
+        time_skipping_env.client.get_workflow_handle_for(ReviewWorkflow.run, review_id)
+    )
     # The review writes its requests a moment after the update that started it returns.
     for _ in range(200):
         if "hdft" in await review.query(ReviewWorkflow.awaiting):
@@ -289,7 +298,7 @@ async def test_continue_as_new_with_signatures_arriving_around_it(
     await sign(config.signatories[0])
     await asyncio.gather(*(sign(o) for o in config.signatories[1:]))
 
-    latest = dev_env.client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
+    latest: Handle = dev_env.client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
     state = await latest.query(PartnershipWorkflow.state)
     assert state.is_effective
     assert {s.organisation for s in state.signatures} == set(config.signatories)
@@ -358,8 +367,8 @@ async def test_established_joint_committee_becomes_a_body_of_the_partnership(
         await start_process(handle, StartCommittee(committee="joint-committee", name="Again"))
     assert "already under way" in str(caught.value.cause)
 
-    committee = time_skipping_env.client.get_workflow_handle_for(
-        CommitteeWorkflow.run, committee_id
+    committee: WorkflowHandle[CommitteeWorkflow, CommitteeResult] = (
+        time_skipping_env.client.get_workflow_handle_for(CommitteeWorkflow.run, committee_id)
     )
     await form(committee, plan, ORDER)
 

@@ -8,6 +8,7 @@ policy), as in production; the time-skipping test server leaves them running."""
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from temporalio.client import Client, WorkflowHandle
@@ -30,8 +31,10 @@ from tests.workflows.through_partnership import (
     effective_partnership,
     start_process,
 )
+from workflows.contracts.exit import ExitResult
 from workflows.contracts.partnership import PartnershipInput
 from workflows.contracts.process import Command
+from workflows.contracts.review import ReviewResult
 from workflows.exit import ExitWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
@@ -39,9 +42,9 @@ from workflows.review import ReviewWorkflow
 LEAVER = "tewv"
 
 
-async def wait_until(check: object, what: str) -> None:
+async def wait_until(check: Callable[[], Awaitable[bool]], what: str) -> None:
     for _ in range(200):
-        if await check():  # type: ignore[operator]
+        if await check():
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"never: {what}")
@@ -83,7 +86,9 @@ async def test_terminated_partnership_is_rebuilt_from_the_log_and_resumes_its_pr
     partnership = await effective_partnership(client, config, dev_worker.task_queue, today)
 
     review = await start_process(partnership, RequestReview())
-    review_handle = client.get_workflow_handle_for(ReviewWorkflow.run, review.process_id)
+    review_handle: WorkflowHandle[ReviewWorkflow, ReviewResult] = client.get_workflow_handle_for(
+        ReviewWorkflow.run, review.process_id
+    )
     await wait_until(
         lambda: _review_open(review_handle), "the review asks the signatories to respond"
     )
@@ -101,7 +106,9 @@ async def test_terminated_partnership_is_rebuilt_from_the_log_and_resumes_its_pr
         signatory_name="Chief Executive",
     )
     exit_started = await start_process(partnership, notice)
-    exit_handle = client.get_workflow_handle_for(ExitWorkflow.run, exit_started.process_id)
+    exit_handle: WorkflowHandle[ExitWorkflow, ExitResult] = client.get_workflow_handle_for(
+        ExitWorkflow.run, exit_started.process_id
+    )
     await wait_until(lambda: _notices_delivered(exit_handle), "the exit's notices go out")
     await exit_handle.execute_update(ExitWorkflow.execute, _acknowledged("dcc", today))
     before = await partnership.query(PartnershipWorkflow.state)

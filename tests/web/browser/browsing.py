@@ -78,9 +78,9 @@ async def check_accessibility(page: Page, *, javascript: bool = True) -> None:
     A page in a browser without JavaScript (`javascript` False) is checked as the same markup
     in a scratch page of its origin that runs it."""
     if not javascript:
-        scratch = await page.context.browser.new_context(  # type: ignore[union-attr]
-            viewport=page.viewport_size
-        )
+        browser = page.context.browser
+        assert browser is not None, "a page of a launched browser, not a persistent context"
+        scratch = await browser.new_context(viewport=page.viewport_size)
         try:
             checked = await scratch.new_page()
             await checked.goto(urljoin(page.url, "/signed-out"))

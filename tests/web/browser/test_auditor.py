@@ -7,6 +7,7 @@ shown why not."""
 import asyncio
 import csv
 import io
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -43,7 +44,7 @@ async def a_partner_leaves(
     async with httpx.AsyncClient(base_url=f"{web}/api/v1", timeout=60) as api:
 
         async def as_(
-            sub: str | None, path: str, body: dict[str, object] | None = None, **params: str
+            sub: str | None, path: str, body: Mapping[str, object] | None = None, **params: str
         ) -> None:
             token = secretary if sub is None else await program_token(issuer, sub)
             answer = await api.post(

@@ -272,9 +272,9 @@ async def test_a_board_member_votes_at_an_escalation_and_sees_the_outcome(
 
     page = await member.open(f"/processes/{escalation_id}")
     assert await page.locator("#CastVote-icb-medical-director").count() == 0, "the vote is decided"
-    voted = [line for line in await timeline(page) if "voted on escalation" in line]
-    assert len(voted) == 1 and "carried" in voted[0] and "4 for and 1 against" in voted[0]
-    assert "Fund the discharge team for a year" in voted[0]
+    votes = [line for line in await timeline(page) if "voted on escalation" in line]
+    assert len(votes) == 1 and "carried" in votes[0] and "4 for and 1 against" in votes[0]
+    assert "Fund the discharge team for a year" in votes[0]
     await screenshot(page, "process-escalation")
     for person in (secretary, member):
         await person.close()
