@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from audit.heap import frozen_heap
 from eventstore.codec import json_value
 from eventstore.hashing import canonical_texts
 from eventstore.store import COLUMNS
@@ -130,11 +131,12 @@ async def write_export(
             yield row
 
     pending: list[str] = []
-    async for text in export_text(counting(), format):
-        pending.append(text)
-        if len(pending) == _BATCH:
-            out.write("".join(pending))
-            pending.clear()
+    with frozen_heap():
+        async for text in export_text(counting(), format):
+            pending.append(text)
+            if len(pending) == _BATCH:
+                out.write("".join(pending))
+                pending.clear()
     out.write("".join(pending))
     return count
 

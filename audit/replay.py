@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from audit.heap import frozen_heap
 from audit.signatures import seal_of
 from domain.aggregates import committee, escalation, exit as exit_process, partnership, review
 from domain.aggregates.committee_status import MilestoneStatus, milestone_statuses
@@ -464,8 +465,9 @@ async def replayed(
 ) -> Replay:
     """The `Replay` `replay_from` reports on, for a caller that wants the states themselves."""
     folding = Replay(config, as_of, known_on)
-    async for recorded, last in store.partnership_events_to_fold(
-        config.slug, recorded_before=known_by(known_on), as_of=as_of, metadata_of=_ACTED_ON
-    ):
-        folding.feed(recorded, last=last)
+    with frozen_heap():
+        async for recorded, last in store.partnership_events_to_fold(
+            config.slug, recorded_before=known_by(known_on), as_of=as_of, metadata_of=_ACTED_ON
+        ):
+            folding.feed(recorded, last=last)
     return folding
