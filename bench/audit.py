@@ -90,9 +90,7 @@ async def rows_read(url: str, as_of: date) -> int:
     """The rows `audit replay --as-of` takes from the database (the store's as-of read)."""
     pool = await open_pool(url, max_size=1)
     try:
-        return len(
-            [r async for r in EventStore(pool).partnership_events_to_fold(SLUG, as_of=as_of)]
-        )
+        return len([r async for r in EventStore(pool).partnership_rows_to_fold(SLUG, as_of=as_of)])
     finally:
         await pool.close()
 
