@@ -395,10 +395,10 @@ class EventStore:
         partnership: str | None = None,
         prefetch: int = VERIFY_PREFETCH,
         up_to: int | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncIterator[asyncpg.Record]:
         """Every row with every column as stored (data and metadata as their JSON text, hashes
         as bytes), in global order, optionally of one partnership only or up to a position (a
-        checkpoint's size).
+        checkpoint's size). Records, not dicts: a dict made of each was a tenth of an export.
 
         Read through a server-side cursor inside one read-only snapshot, so a large log never
         sits in memory and the export is one consistent moment of the log.
@@ -421,7 +421,7 @@ class EventStore:
             async with contextlib.aclosing(_read_ahead(cursor, prefetch)) as batches:
                 async for batch in batches:
                     for row in batch:
-                        yield dict(row)
+                        yield row
 
     async def row(self, position: int) -> dict[str, Any] | None:
         """One row as export_rows gives it."""
