@@ -185,6 +185,18 @@ def test_every_line_says_who_acted_and_which_run_and_attempt_wrote_it() -> None:
     )
 
 
+def test_each_line_is_the_line_validation_would_make() -> None:
+    """The trail makes its lines without validating them again; each is the validated model's
+    equal, field for field in the model's order, and prints and dumps the same."""
+    for line in trail(CONFIG, recorded_story(county_durham_story())):
+        validated = TrailLine(**line.model_dump())
+        assert line == validated
+        assert list(line.__dict__) == list(TrailLine.model_fields)
+        assert line.model_fields_set == validated.model_fields_set
+        assert line.model_dump_json() == validated.model_dump_json()
+        assert line.text() == validated.text()
+
+
 def test_a_signature_that_does_not_cover_the_recorded_person_is_shown_broken() -> None:
     event = next(e for e in recorded_story(county_durham_story()) if e.type == "MouSigned")
     forged = {**event.metadata["provenance"], "on_behalf_of": "dcc", "reason": "forged"}
