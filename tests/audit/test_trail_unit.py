@@ -300,8 +300,9 @@ async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
         for as_json in (False, True):
             emit(values, as_json, lambda v: "\n".join(x.text() for x in v) or "none")
             whole = capsys.readouterr().out
-            await emit_each(each(values), as_json, TrailLine.text, "none")
-            assert capsys.readouterr().out == whole
+            for item_json in (None, TrailLine.json_text):
+                await emit_each(each(values), as_json, TrailLine.text, "none", item_json)
+                assert capsys.readouterr().out == whole
 
 
 @pytest.mark.parametrize(
@@ -315,8 +316,9 @@ async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
 async def test_the_streamed_json_is_the_listed_json_whatever_the_text(
     capsys: pytest.CaptureFixture[str], sentence: str, attempt: int
 ) -> None:
-    """The streamed JSON (pydantic's) is the standard library's text of `emit`, including where
-    pydantic hands the item back to the standard library."""
+    """The streamed JSON (pydantic's, or orjson's through `TrailLine.json_text`) is the standard
+    library's text of `emit`, including where each hands the item back to the standard
+    library."""
     (first,) = trail(CONFIG, recorded_story(county_durham_story()[:1]))[:1]
     odd = first.model_copy(update={"sentence": sentence, "attempt": attempt})
 
@@ -326,6 +328,7 @@ async def test_the_streamed_json_is_the_listed_json_whatever_the_text(
 
     emit([first, odd, first], True)
     whole = capsys.readouterr().out
-    await emit_each(each(), True, TrailLine.text, "none")
-    assert capsys.readouterr().out == whole
+    for item_json in (None, TrailLine.json_text):
+        await emit_each(each(), True, TrailLine.text, "none", item_json)
+        assert capsys.readouterr().out == whole
     assert f'"attempt": {attempt}' in whole
