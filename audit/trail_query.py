@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from audit.heap import frozen_heap
 from audit.trail import ADMISSIONS, ROW_COLUMNS, Names, TrailLine, row_trail_line
 from domain.partnership import Partnership
 from eventstore.codec import to_domain_event
@@ -99,5 +100,6 @@ async def trail_lines(
         after_position=after,
     )
     rows = store.partnership_rows(config.slug, where=where, limit=limit, columns=ROW_COLUMNS)
-    async for row in rows:
-        yield row_trail_line(row, names)
+    with frozen_heap():
+        async for row in rows:
+            yield row_trail_line(row, names)

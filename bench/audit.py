@@ -15,8 +15,10 @@ measure appends). Then, each in a fresh process of its own, it runs:
   `audit export` as jsonl and csv (the partnership's events), each through the CLI's own
   command, output to /dev/null.
 
-It prints each one's time, its rate as a share of raw's (raw time / its time), and its memory:
-the peak resident memory it added to the process's after imports, and the process's peak.
+It prints each one's time, its rate as a share of raw's (raw time / its time; raw is run again
+after each read, and each read is compared with the mean of the raw runs either side of it, so
+a change in the machine's load during the run moves both), and its memory: the peak resident
+memory it added to the process's after imports, and the process's peak.
 """
 
 import argparse
@@ -90,9 +92,7 @@ async def rows_read(url: str, as_of: date) -> int:
     """The rows `audit replay --as-of` takes from the database (the store's as-of read)."""
     pool = await open_pool(url, max_size=1)
     try:
-        return len(
-            [r async for r in EventStore(pool).partnership_events_to_fold(SLUG, as_of=as_of)]
-        )
+        return len([r async for r in EventStore(pool).partnership_rows_to_fold(SLUG, as_of=as_of)])
     finally:
         await pool.close()
 
@@ -174,9 +174,19 @@ def _cli(*arguments: str) -> Callable[[str], None]:
     return run
 
 
+RAW = "raw fetch and hash"
+
+
+def _line(task: str, seconds: float, count: int, raw: float, added: float, peak: float) -> None:
+    print(
+        f"{task:32} {seconds:6.2f} s {count / seconds:10,.0f} {raw / seconds:6.2f} "
+        f"{added:5.0f} MB {peak:5.0f} MB"
+    )
+
+
 def _tasks(out: Path) -> dict[str, Callable[[str], None]]:
     return {
-        "raw fetch and hash": _raw,
+        RAW: _raw,
         "audit replay": _cli("replay", SLUG),
         f"audit replay --as-of {AS_OF}": _cli("replay", SLUG, "--as-of", AS_OF.isoformat()),
         f"audit replay --as-of {EARLY}": _cli("replay", SLUG, "--as-of", EARLY.isoformat()),
@@ -240,17 +250,18 @@ def run(events: int) -> None:
         count = asyncio.run(load(server.url, events))
         print(f"{SLUG}: {count:,} events in the partnership's record")
         print(f"{'':32} {'time':>8} {'events/s':>10} {'raw/it':>6} {'added':>8} {'peak':>8}")
-        raw = 0.0
-        for task in _tasks(folder / "export"):
+        tasks = list(_tasks(folder / "export"))
+        raw, added, peak = measure(RAW, server.url, folder)
+        _line(RAW, raw, count, raw, added, peak)
+        for task in tasks[1:]:
             seconds, added, peak = measure(task, server.url, folder)
-            raw = raw or seconds
-            print(
-                f"{task:32} {seconds:6.2f} s {count / seconds:10,.0f} {raw / seconds:6.2f} "
-                f"{added:5.0f} MB {peak:5.0f} MB"
-            )
+            after = measure(RAW, server.url, folder)[0]
+            _line(task, seconds, count, (raw + after) / 2, added, peak)
+            raw = after
         print(
-            "raw/it: the raw read's time over this one's (1.00 = as fast as raw); added: peak "
-            "resident memory over the process's after its imports; peak: the process's."
+            "raw/it: the raw read's time, measured just before and just after this one "
+            "(their mean), over this one's (1.00 = as fast as raw); added: peak resident "
+            "memory over the process's after its imports; peak: the process's."
         )
         for as_of in (AS_OF, EARLY):
             read = asyncio.run(rows_read(server.url, as_of))

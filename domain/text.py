@@ -7,6 +7,7 @@ jsonb, and a control character or a bidirectional override in a recorded value c
 line of a printed trail. Events keep plain `str`: they must go on reading what is recorded.
 """
 
+import functools
 import re
 import unicodedata
 from typing import Annotated
@@ -35,9 +36,19 @@ bidirectional controls: found by one search rather than a category lookup per ch
 was most of the time of printing a long audit trail."""
 
 
+@functools.lru_cache(maxsize=16)
+def _refused_but(allowed: frozenset[str]) -> re.Pattern[str]:
+    """`_REFUSED` without the characters `allowed`: a layout's line breaks are not each found
+    and passed over (a trail printed as JSON has one every few dozen characters; passing over
+    them was a sixth of its time)."""
+    controls = (chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)))
+    kept = "".join(c for c in (*controls, *sorted(BIDI_CONTROLS)) if c not in allowed)
+    return re.compile(f"[{re.escape(kept)}\ud800-\udfff]")
+
+
 def refused_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
     """The first character of `value` a person's text may not hold, described; None if none."""
-    for found in _REFUSED.finditer(value):
+    for found in (_refused_but(allowed) if allowed else _REFUSED).finditer(value):
         char = found.group()
         if char in allowed:
             continue

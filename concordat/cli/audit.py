@@ -355,7 +355,9 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     config = _partnership(partnership)
     async with _store(database_url) as store:
         lines = trail_lines(store, config, TrailQuery(), await known_names(store, config))
-        await emit_each(lines, as_json, TrailLine.text, f"no events of {config.slug}")
+        await emit_each(
+            lines, as_json, TrailLine.text, f"no events of {config.slug}", TrailLine.json_text
+        )
 
 
 # -------------------------------------------------------------------------------- export

@@ -28,7 +28,7 @@ from domain.aggregates.committee_commands import (
     ReplanMilestone,
     StartFormation,
 )
-from domain.aggregates.folding import fold_with
+from domain.aggregates.folding import fold_with, updated
 from domain.committee_plans import MilestoneRequirement, PlanMilestone
 from domain.errors import DomainError
 from domain.events import (
@@ -387,23 +387,23 @@ def _require_unmet(state: CommitteeState, milestone_id: str) -> Milestone:
 
 def _update(state: CommitteeState, milestone_id: str, **changes: object) -> CommitteeState:
     milestones = tuple(
-        m.model_copy(update=changes) if m.milestone_id == milestone_id else m
-        for m in state.milestones
+        updated(m, changes) if m.milestone_id == milestone_id else m for m in state.milestones
     )
-    return state.model_copy(update={"milestones": milestones})
+    return updated(state, {"milestones": milestones})
 
 
 def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
     """`state` after `event`; events of other streams leave it unchanged."""
     match event:
         case FormationStarted():
-            return state.model_copy(
-                update={
+            return updated(
+                state,
+                {
                     "committee_id": event.committee_id,
                     "name": event.name,
                     "preferred_option": event.preferred_option,
                     "started_on": event.started_on,
-                }
+                },
             )
         case MilestonePlanned():
             milestone = Milestone(
@@ -416,7 +416,7 @@ def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
                 clause=event.clause,
                 requires=event.requires,
             )
-            return state.model_copy(update={"milestones": (*state.milestones, milestone)})
+            return updated(state, {"milestones": (*state.milestones, milestone)})
         case MilestoneAgreed():
             agreed = state.milestone(event.milestone_id).agreed_by
             return _update(state, event.milestone_id, agreed_by=(*agreed, event.agreed_by))
@@ -433,7 +433,7 @@ def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
             update: dict[str, object] = {"guidance": (*state.guidance, event.title)}
             if event.changes_preferred_option and event.new_preferred_option:
                 update["preferred_option"] = event.new_preferred_option
-            return state.model_copy(update=update)
+            return updated(state, update)
         case CommitteeMemberConfirmed():
             seat = ProposedSeat(
                 seat=event.seat,
@@ -443,15 +443,16 @@ def evolve(state: CommitteeState, event: DomainEvent) -> CommitteeState:
                 covers=tuple(MinimumCategory(c) for c in event.covers),
                 chair=event.chair,
             )
-            return state.model_copy(
-                update={
+            return updated(
+                state,
+                {
                     "members": (*state.members, seat),
                     "membership_confirmed_on": event.confirmed_on,
-                }
+                },
             )
         case CommitteeEstablished():
-            return state.model_copy(
-                update={"established_on": event.established_on, "reports_to": event.reports_to}
+            return updated(
+                state, {"established_on": event.established_on, "reports_to": event.reports_to}
             )
         case _:
             return state

@@ -1,7 +1,9 @@
 """Folding events into state: how every view is rebuilt (docs/architecture.md principle 4)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
+
+from pydantic import BaseModel
 
 from domain.events import DomainEvent
 
@@ -16,3 +18,21 @@ def fold_with(
     for event in events:
         state = evolve(state, event)
     return state
+
+
+Model = TypeVar("Model", bound=BaseModel)
+_set = object.__setattr__
+
+
+def updated(model: Model, update: Mapping[str, object]) -> Model:
+    """`model.model_copy(update=update)`: the same shallow copy, made without pydantic's generic
+    copying (a sixth of a replay's fold, bench/audit.py) for a model with neither extra fields
+    nor private attributes, as every aggregate's state is; any other is copied pydantic's way."""
+    if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
+        return model.model_copy(update=update)
+    copied = type(model).__new__(type(model))
+    _set(copied, "__dict__", {**model.__dict__, **update})
+    _set(copied, "__pydantic_extra__", None)
+    _set(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    _set(copied, "__pydantic_private__", None)
+    return copied

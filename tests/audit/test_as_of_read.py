@@ -37,8 +37,8 @@ def _rows_needed(events: list[RecordedEvent], as_of: date) -> list[int]:
     return needed
 
 
-async def _read(store: EventStore, as_of: date | None) -> list[tuple[RecordedEvent, bool]]:
-    return [pair async for pair in store.partnership_events_to_fold(SLUG, as_of=as_of)]
+async def _read(store: EventStore, as_of: date | None) -> list[tuple[asyncpg.Record, bool]]:
+    return [pair async for pair in store.partnership_rows_to_fold(SLUG, as_of=as_of)]
 
 
 async def test_the_as_of_read_gives_the_report_of_every_row(story: int, store: EventStore) -> None:
@@ -52,7 +52,7 @@ async def test_the_as_of_read_reads_only_what_counts(story: int, store: EventSto
     assert len(await _read(store, None)) == story
     for day in _dates(events):
         read = await _read(store, day)
-        assert [e.position for e, _ in read] == _rows_needed(events, day), day
+        assert [r["position"] for r, _ in read] == _rows_needed(events, day), day
     early = await _read(store, EARLY)
     assert len(early) < story / 2
 
@@ -60,8 +60,10 @@ async def test_the_as_of_read_reads_only_what_counts(story: int, store: EventSto
 async def test_each_stream_read_ends_once_at_its_last_row(story: int, store: EventStore) -> None:
     for as_of in (None, EARLY):
         read = await _read(store, as_of)
-        ends = {e.stream_id: e.position for e, _ in read}
-        assert [last for _, last in read] == [ends[e.stream_id] == e.position for e, _ in read]
+        ends = {r["stream_id"]: r["position"] for r, _ in read}
+        assert [last for _, last in read] == [
+            ends[r["stream_id"]] == r["position"] for r, _ in read
+        ]
 
 
 async def test_rows_without_the_column_are_read_and_decided_from_their_data(

@@ -51,7 +51,8 @@ def _standard(values: list[Any]) -> str:
 def test_a_row_is_what_the_standard_writer_writes(
     row: dict[str, Any], data: str, metadata: str
 ) -> None:
-    assert csv_line(row, data, metadata) == _standard(list(_record(row, data, metadata).values()))
+    utf8 = data.encode("utf-8", "surrogatepass"), metadata.encode("utf-8", "surrogatepass")
+    assert csv_line(row, *utf8) == _standard(list(_record(row, data, metadata).values()))
 
 
 def test_the_header_and_a_json_row_are_quoted_as_the_standard_writer_quotes_them() -> None:
@@ -68,7 +69,7 @@ def test_the_header_and_a_json_row_are_quoted_as_the_standard_writer_quotes_them
         "governance_on": date(2022, 8, 11),
     }
     assert _standard(list(COLUMNS)) == CSV_HEADER
-    line = csv_line(row, data, "{}")
+    line = csv_line(row, data.encode(), b"{}")
     assert line == _standard(list(_record(row, data, "{}").values()))
     assert (
         ',"{""summary"":""a, \\""quoted\\""\\nline"",""items"":[1,2]}",{},2022-08-12T01:00' in line

@@ -40,7 +40,7 @@ async def test_read_partnership_uses_the_index(pool: asyncpg.Pool) -> None:
 async def test_export_rows_yields_every_column_of_every_row(story: int, store: EventStore) -> None:
     rows = [row async for row in store.export_rows(prefetch=7)]
     assert len(rows) == story
-    assert all(tuple(row) == COLUMNS for row in rows)
+    assert all(tuple(row.keys()) == COLUMNS for row in rows)
     assert [r["position"] for r in rows] == list(range(1, story + 1))
     assert rows[-1]["chain_hash"].hex() == (await store.digest()).chain_hash
 

@@ -185,6 +185,18 @@ def test_every_line_says_who_acted_and_which_run_and_attempt_wrote_it() -> None:
     )
 
 
+def test_each_line_is_the_line_validation_would_make() -> None:
+    """The trail makes its lines without validating them again; each is the validated model's
+    equal, field for field in the model's order, and prints and dumps the same."""
+    for line in trail(CONFIG, recorded_story(county_durham_story())):
+        validated = TrailLine(**line.model_dump())
+        assert line == validated
+        assert list(line.__dict__) == list(TrailLine.model_fields)
+        assert line.model_fields_set == validated.model_fields_set
+        assert line.model_dump_json() == validated.model_dump_json()
+        assert line.text() == validated.text()
+
+
 def test_a_signature_that_does_not_cover_the_recorded_person_is_shown_broken() -> None:
     event = next(e for e in recorded_story(county_durham_story()) if e.type == "MouSigned")
     forged = {**event.metadata["provenance"], "on_behalf_of": "dcc", "reason": "forged"}
@@ -288,8 +300,9 @@ async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
         for as_json in (False, True):
             emit(values, as_json, lambda v: "\n".join(x.text() for x in v) or "none")
             whole = capsys.readouterr().out
-            await emit_each(each(values), as_json, TrailLine.text, "none")
-            assert capsys.readouterr().out == whole
+            for item_json in (None, TrailLine.json_text):
+                await emit_each(each(values), as_json, TrailLine.text, "none", item_json)
+                assert capsys.readouterr().out == whole
 
 
 @pytest.mark.parametrize(
@@ -303,8 +316,9 @@ async def test_a_streamed_trail_prints_what_the_whole_trail_prints(
 async def test_the_streamed_json_is_the_listed_json_whatever_the_text(
     capsys: pytest.CaptureFixture[str], sentence: str, attempt: int
 ) -> None:
-    """The streamed JSON (pydantic's) is the standard library's text of `emit`, including where
-    pydantic hands the item back to the standard library."""
+    """The streamed JSON (pydantic's, or orjson's through `TrailLine.json_text`) is the standard
+    library's text of `emit`, including where each hands the item back to the standard
+    library."""
     (first,) = trail(CONFIG, recorded_story(county_durham_story()[:1]))[:1]
     odd = first.model_copy(update={"sentence": sentence, "attempt": attempt})
 
@@ -314,6 +328,7 @@ async def test_the_streamed_json_is_the_listed_json_whatever_the_text(
 
     emit([first, odd, first], True)
     whole = capsys.readouterr().out
-    await emit_each(each(), True, TrailLine.text, "none")
-    assert capsys.readouterr().out == whole
+    for item_json in (None, TrailLine.json_text):
+        await emit_each(each(), True, TrailLine.text, "none", item_json)
+        assert capsys.readouterr().out == whole
     assert f'"attempt": {attempt}' in whole

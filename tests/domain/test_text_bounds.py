@@ -190,3 +190,14 @@ def test_every_refused_character_is_found_and_no_other() -> None:
         char = chr(code_point)
         refused = unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS
         assert (refused_character(f"ok{char}") is not None) == refused, f"U+{code_point:04X}"
+
+
+def test_characters_allowed_are_the_only_ones_passed_over() -> None:
+    """With characters allowed (a text's line breaks and tabs, a printed layout's), every
+    other refused character is still found, on every code point."""
+    allowed = frozenset("\n\t\x7f")
+    for code_point in range(0x110000):
+        char = chr(code_point)
+        refused = unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS
+        found = refused_character(f"a\nb\t{char}", allowed)
+        assert (found is not None) == (refused and char not in allowed), f"U+{code_point:04X}"

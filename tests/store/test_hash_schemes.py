@@ -18,6 +18,7 @@ from eventstore.hashing import (
     RFC8785_SCHEME,
     _fast,
     canonical_json,
+    canonical_texts,
     event_hash,
     metadata_hash,
     recompute,
@@ -153,6 +154,8 @@ def test_verification_hashes_exactly_what_the_writer_hashed(value: object, schem
     except ValueError:
         with pytest.raises(ValueError):
             recompute(row)
+        with pytest.raises(ValueError):
+            canonical_texts(row)
         return
     fast = _fast({"v": value}, scheme)
     assert fast is None or fast == data_json.encode(), "the fast path is exact or stands aside"
@@ -167,6 +170,8 @@ def test_verification_hashes_exactly_what_the_writer_hashed(value: object, schem
         data_json=data_json,
     )
     assert recompute(row) == (row["event_hash"], row["metadata_hash"])
+    # the export's texts are those hashed, its metadata read once for rows sharing it
+    assert canonical_texts(row) == canonical_texts(dict(row)) == (data_json.encode(),) * 2
     # and a row whose text was changed gets other hashes, the exact path's
     row["data"] = json.dumps({"v": value, "w": 1})
     assert recompute(row)[0] != row["event_hash"]

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from domain.aggregates.escalation.state import Action, EscalationState, NoticeRecord
-from domain.aggregates.folding import fold_with
+from domain.aggregates.folding import fold_with, updated
 from domain.events import (
     ActionAgreed,
     ActionCompleted,
@@ -34,29 +34,26 @@ def _notice_evolve(
             recipient=event.recipient,
             issued_on=event.issued_on,
         )
-        return state.model_copy(update={"notices": (*state.notices, record)})
+        return updated(state, {"notices": (*state.notices, record)})
     notices = tuple(
-        n.model_copy(update={"delivered_on": event.delivered_on})
-        if n.notice_id == event.notice_id
-        else n
+        updated(n, {"delivered_on": event.delivered_on}) if n.notice_id == event.notice_id else n
         for n in state.notices
     )
-    return state.model_copy(update={"notices": notices})
+    return updated(state, {"notices": notices})
 
 
 def _with_action(state: EscalationState, action_id: str, **changes: object) -> EscalationState:
-    actions = tuple(
-        a.model_copy(update=changes) if a.action_id == action_id else a for a in state.actions
-    )
-    return state.model_copy(update={"actions": actions})
+    actions = tuple(updated(a, changes) if a.action_id == action_id else a for a in state.actions)
+    return updated(state, {"actions": actions})
 
 
 def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
     """`state` after `event`; events of other streams leave it unchanged."""
     match event:
         case EscalationRaised():
-            return state.model_copy(
-                update={
+            return updated(
+                state,
+                {
                     "status": "open",
                     "escalation_id": event.escalation_id,
                     "raised_by": event.raised_by,
@@ -67,22 +64,23 @@ def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
                     "level": event.level,
                     "level_since": event.raised_on,
                     "respond_by": event.respond_by,
-                }
+                },
             )
         case VoteCast():
             others = tuple(v for v in state.votes if v.seat != event.seat)
-            return state.model_copy(update={"votes": (*others, event)})
+            return updated(state, {"votes": (*others, event)})
         case EscalationDecided():
             # The meeting counted the votes cast: a vote taken again starts afresh.
-            return state.model_copy(update={"decisions": (*state.decisions, event), "votes": ()})
+            return updated(state, {"decisions": (*state.decisions, event), "votes": ()})
         case EscalationClimbed():
-            return state.model_copy(
-                update={
+            return updated(
+                state,
+                {
                     "votes": (),
                     "level": event.to_level,
                     "level_since": event.climbed_on,
                     "respond_by": event.respond_by,
-                }
+                },
             )
         case ActionAgreed():
             action = Action(
@@ -93,22 +91,23 @@ def evolve(state: EscalationState, event: DomainEvent) -> EscalationState:
                 agreed_on=event.agreed_on,
                 description=event.description,
             )
-            return state.model_copy(update={"actions": (*state.actions, action)})
+            return updated(state, {"actions": (*state.actions, action)})
         case ActionCompleted():
             return _with_action(state, event.action_id, completed_on=event.completed_on)
         case ActionOverdue():
             return _with_action(state, event.action_id, overdue_on=event.noticed_on)
         case EscalationResolved():
-            return state.model_copy(
-                update={
+            return updated(
+                state,
+                {
                     "status": "resolved",
                     "ended_on": event.resolved_on,
                     "outcome": event.resolution,
-                }
+                },
             )
         case EscalationClosed():
-            return state.model_copy(
-                update={"status": "closed", "ended_on": event.closed_on, "outcome": event.reason}
+            return updated(
+                state, {"status": "closed", "ended_on": event.closed_on, "outcome": event.reason}
             )
         case NoticeIssued() | NoticeDelivered():
             return _notice_evolve(state, event)
