@@ -88,6 +88,7 @@ class Options:
     touches: int
     budget: int
     concurrency: int
+    progress: int
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -97,12 +98,19 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--touches", type=int, default=40, help="partnerships touched per kind")
     parser.add_argument("--budget", type=int, default=1024, help="MB for the cache it suggests")
     parser.add_argument("--concurrency", type=int, default=5)
+    parser.add_argument(
+        "--progress", type=int, default=500, help="print the course every N partnerships"
+    )
     args = parser.parse_args(argv)
-    if args.partnerships < 2 or args.cache < 1 or args.touches < 1 or args.concurrency < 1:
-        parser.error("--partnerships must be at least 2; --cache, --touches, --concurrency 1")
+    if args.partnerships < 2 or min(args.cache, args.touches, args.concurrency, args.progress) < 1:
+        parser.error(
+            "--partnerships must be at least 2; --cache, --touches, --concurrency, --progress 1"
+        )
     if 2 * args.touches > args.partnerships:
         parser.error("--touches may be at most half of --partnerships")
-    return Options(args.partnerships, args.cache, args.touches, args.budget, args.concurrency)
+    return Options(
+        args.partnerships, args.cache, args.touches, args.budget, args.concurrency, args.progress
+    )
 
 
 async def effective_in_log(store: EventStore, config: Partnership, today: date) -> None:
@@ -180,15 +188,40 @@ async def open_year(run: Run, store: EventStore) -> PartnershipHandle:
 
 
 async def in_turn(
-    concurrency: int, labels: Sequence[str], one: Callable[[str], Awaitable[PartnershipHandle]]
+    concurrency: int,
+    labels: Sequence[str],
+    one: Callable[[str], Awaitable[PartnershipHandle]],
+    progress: Callable[[int], None],
 ) -> list[PartnershipHandle]:
     gate = asyncio.Semaphore(concurrency)
+    done = 0
 
     async def gated(label: str) -> PartnershipHandle:
+        nonlocal done
         async with gate:
-            return await one(label)
+            handle = await one(label)
+        done += 1
+        progress(done)
+        return handle
 
     return list(await asyncio.gather(*(gated(label) for label in labels)))
+
+
+def every(partnerships: int, pid: int, opened_before: int) -> Callable[[int], None]:
+    """Prints, every `partnerships` opened, how many workflows are open and the worker's memory,
+    so a long run shows its course, and what it reached if stopped."""
+    began = time.perf_counter()
+
+    def progress(done: int) -> None:
+        if done % partnerships == 0:
+            open_workflows = 3 * (opened_before + done + 1)
+            print(
+                f"  {open_workflows:,} workflows open after {time.perf_counter() - began:.0f}s: "
+                f"worker RSS {procstats.memory(pid).rss_kb / 1024:.0f} MB",
+                flush=True,
+            )
+
+    return progress
 
 
 async def settle(pid: int, quiet_cpu: float = 0.05, seconds: float = 2.0) -> None:
@@ -310,7 +343,10 @@ async def run(options: Options) -> None:
         for group in groups:
             began, cpu_before = time.perf_counter(), _cpu(pids)
             handles += await in_turn(
-                options.concurrency, group, lambda label: open_partnership(current, store, label)
+                options.concurrency,
+                group,
+                lambda label: open_partnership(current, store, label),
+                every(options.progress, pid, len(handles)),
             )
             opening += time.perf_counter() - began
             cpu = {name: cpu[name] + _cpu(pids)[name] - cpu_before[name] for name in pids}
