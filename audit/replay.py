@@ -15,7 +15,7 @@ workflow did (an exit notifies the signatories of that moment, an escalation cou
 after earlier exits).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -279,29 +279,34 @@ class Replay:
     def feed(self, recorded: RecordedEvent, *, last: bool = False) -> None:
         """Folds `recorded` if it counts; `last`: no later event of its stream will be fed, so
         its process is reduced to what the report shows of it (the report is the same)."""
-        sid = recorded.stream_id
-        kind = self._admitted(recorded.position, sid, recorded.recorded_at)
-        if kind is not None:
-            event = to_domain_event(recorded)
-            folded = self._cut(recorded.position, sid, recorded.occurred_at, event, kind, last)
-            if folded and isinstance(event, MouSigned):
-                self._fold.signed_by[event.organisation] = acted(recorded.metadata)
+        self._take(
+            (recorded.position, recorded.stream_id, recorded.recorded_at, recorded.occurred_at),
+            lambda: to_domain_event(recorded),
+            lambda: recorded.metadata,
+            last,
+        )
 
     def feed_row(self, row: Row, *, last: bool = False) -> None:
         """`feed` of a row as the store reads it for a fold (`EventStore.partnership_rows_to_fold`):
         its data decoded straight from the JSON text, without a `RecordedEvent` made first
         (making one was a fifth of a replay's time)."""
-        sid = row["stream_id"]
-        kind = self._admitted(row["position"], sid, row["recorded_at"])
-        if kind is not None:
-            event = domain_event_from_json(row["event_type"], row["schema_version"], row["data"])
-            folded = self._cut(row["position"], sid, row["occurred_at"], event, kind, last)
-            if folded and isinstance(event, MouSigned):
-                self._fold.signed_by[event.organisation] = acted(json_value(row["metadata"]))
+        self._take(
+            (row["position"], row["stream_id"], row["recorded_at"], row["occurred_at"]),
+            lambda: domain_event_from_json(row["event_type"], row["schema_version"], row["data"]),
+            lambda: json_value(row["metadata"]),
+            last,
+        )
 
-    def _admitted(self, position: int, stream_id: str, recorded_at: datetime) -> str | None:
-        """The kind of the event's stream when the event may count (its date still to be
-        compared), else None; an event the log had not recorded by `known_on` stops its stream."""
+    def _take(
+        self,
+        where: tuple[int, str, datetime, datetime],
+        decoded: Callable[[], DomainEvent],
+        metadata: Callable[[], dict[str, Any]],
+        last: bool,
+    ) -> None:
+        """`feed`'s work for an event at (position, stream, recorded at, occurred at), decoded
+        and its metadata read only when it counts."""
+        position, stream_id, recorded_at, occurred_at = where
         if position <= self._seen:
             raise ValueError(
                 f"events must come in log order: position {position} after {self._seen}"
@@ -311,30 +316,21 @@ class Replay:
             self._kinds[stream_id] = stream_kind(stream_id, self._fold.config.slug)
         kind = self._kinds[stream_id]
         if kind is None or stream_id in self._stopped:
-            return None
+            return
+        # An event the log had not recorded by `known_on`, or dated after the cut, stops its
+        # stream there.
         if self._known_on is not None and _utc_date(recorded_at) > self._known_on:
             self._stop(stream_id)
-            return None
-        return kind
-
-    def _cut(
-        self,
-        position: int,
-        stream_id: str,
-        occurred_at: datetime,
-        event: DomainEvent,
-        kind: str,
-        last: bool,
-    ) -> bool:
-        """Folds `event` if it is dated on or before the cut, else stops its stream there;
-        whether it was folded."""
+            return
+        event = decoded()
         if governance_date(event, occurred_at) > self._as_of:
             self._stop(stream_id)
-            return False
+            return
         self._fold.apply(position, stream_id, event, kind)
+        if isinstance(event, MouSigned):
+            self._fold.signed_by[event.organisation] = acted(metadata())
         if last:
             self._fold.settle(stream_id)
-        return True
 
     def _stop(self, stream_id: str) -> None:
         self._stopped.add(stream_id)

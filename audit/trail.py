@@ -16,6 +16,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from audit.signatures import Seal, seal_of
+from domain.aggregates.folding import assembled
 from domain.events import (
     Abandonment,
     ActionAgreed,
@@ -702,17 +703,11 @@ def _line(
     )
 
 
-_FIELDS = tuple(TrailLine.model_fields)
-_set = object.__setattr__
+_FIELDS = frozenset(TrailLine.model_fields)
 
 
 def _made(**values: Any) -> TrailLine:
     """`TrailLine(**values)`, every field given in its order, without validating again what
     was made here from a validated event and typed columns (validating it was a fifth of a
     trail's time; tests/audit/test_trail_unit.py holds the two to the same line)."""
-    line = TrailLine.__new__(TrailLine)
-    _set(line, "__dict__", values)
-    _set(line, "__pydantic_fields_set__", set(_FIELDS))
-    _set(line, "__pydantic_extra__", None)
-    _set(line, "__pydantic_private__", None)
-    return line
+    return assembled(TrailLine, values, set(_FIELDS))

@@ -1,7 +1,7 @@
 """Folding events into state: how every view is rebuilt (docs/architecture.md principle 4)."""
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,9 +30,19 @@ def updated(model: Model, update: Mapping[str, object]) -> Model:
     nor private attributes, as every aggregate's state is; any other is copied pydantic's way."""
     if model.__pydantic_extra__ is not None or model.__pydantic_private__ is not None:
         return model.model_copy(update=update)
-    copied = type(model).__new__(type(model))
-    _set(copied, "__dict__", {**model.__dict__, **update})
-    _set(copied, "__pydantic_extra__", None)
-    _set(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
-    _set(copied, "__pydantic_private__", None)
-    return copied
+    return assembled(
+        type(model),
+        {**model.__dict__, **update},
+        model.__pydantic_fields_set__ | update.keys(),
+    )
+
+
+def assembled(model_type: type[Model], values: dict[str, Any], fields_set: set[str]) -> Model:
+    """A `model_type` holding `values` as they are, not validated again: only for values made
+    from validated ones, for a model with neither extra fields nor private attributes."""
+    model = model_type.__new__(model_type)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
