@@ -16,6 +16,10 @@ from domain.provenance import Actor
 
 APPEND_EVENTS = "append_events"
 
+CONCURRENCY_CONFLICT = "ConcurrencyConflict"
+"""The type of an append's failure when the stream has gone past the expected version (the name
+of eventstore.errors.ConcurrencyConflict): the workflow reads what it holds and decides again."""
+
 
 class EventToRecord(BaseModel):
     """A decided event with what only the workflow knows: its id (made with workflow.uuid4(), so
@@ -54,10 +58,12 @@ class ReadStream(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     stream_id: str = Field(min_length=1)
+    after_version: int = Field(default=0, ge=0, description="read only the events after it")
 
 
 class StreamRead(BaseModel):
-    """A stream as the log holds it: its events in order and the version they reach."""
+    """A stream as the log holds it (after the version asked for): its events in order and the
+    version they reach."""
 
     model_config = ConfigDict(frozen=True)
 

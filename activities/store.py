@@ -97,9 +97,10 @@ class StoreActivities:
 
     @activity.defn(name=READ_STREAM)
     async def read_stream(self, request: ReadStream) -> StreamRead:
-        """A workflow rebuilding its state from the log reads its whole stream here."""
-        recorded = await self._store.read_stream(request.stream_id)
+        """A workflow rebuilding its state from the log reads its whole stream here; one whose
+        stream moved on past it, what follows its version."""
+        recorded = await self._store.read_stream(request.stream_id, request.after_version)
         return StreamRead(
             events=[to_domain_event(e) for e in recorded],
-            version=recorded[-1].version if recorded else 0,
+            version=recorded[-1].version if recorded else request.after_version,
         )

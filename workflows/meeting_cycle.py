@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from temporalio import workflow
 
 from domain.errors import DomainError
+from domain.events import DomainEvent
 from domain.meetings import (
     MINUTES_WINDOW_DAYS,
     CloseCycle,
@@ -146,17 +147,24 @@ class MeetingCycleWorkflow:
         """Sends the call for items; False when the meeting is too close for the agenda to be
         issued in time (a schedule that caught up too late): nothing is recorded and staff
         arrange the meeting by hand."""
-        async with self._p.lock:
+        refused: list[DomainError] = []
+
+        def decision() -> list[DomainEvent]:
+            if self._p.state.status != "new":
+                return []  # the log this run caught up on holds it
             try:
                 command = ScheduleMeeting(
                     scheduled_on=today(), statutory_calendar=workflow.patched(STATUTORY_CALENDAR)
                 )
-                events = decide(self._p.state, command)
+                return decide(self._p.state, command)
             except DomainError as error:
                 workflow.logger.warning("meeting cycle not started: %s", error)
-                return False
-            await self._p.record(events, SCHEDULE)
-        return True
+                refused.append(error)
+                return []
+
+        async with self._p.lock:
+            await self._p.settle(decision, SCHEDULE)
+        return not refused
 
     async def _act_on_due_date(self) -> None:
         """Once the next deadline has passed, the timer's step (CDCPE ToR §5), decided on the

@@ -247,9 +247,15 @@ class PartnershipWorkflow:
 
     async def _start(self, command: ProcessStart, actor: Actor) -> Started:
         async with self._p.lock:
-            review_id = f"{today().isoformat()}-{workflow.uuid4().hex[:6]}"
-            started = self._launch(command, actor, review_id)
-            await self._p.record(self._p.decide(started.start), actor)
+            launches: list[Launch] = []
+
+            def decision() -> list[DomainEvent]:
+                review_id = f"{today().isoformat()}-{workflow.uuid4().hex[:6]}"
+                launches.append(self._launch(command, actor, review_id))
+                return self._p.decide(launches[-1].start)
+
+            await self._p.settle(decision, actor)
+            started = launches[-1]
             await self._run_child(started.input)
         return started.started
 
@@ -363,25 +369,40 @@ class PartnershipWorkflow:
         one append. A result cannot be refused like a staff command: were the domain to refuse
         it, the refusal is logged and the process recorded as ended without it."""
         async with self._p.lock:
-            events: list[DomainEvent] = []
-            state = self._p.state
-            for result in results:
-                try:
-                    decided = decide(state, result)
-                except DomainError as error:
-                    workflow.logger.error("result of %s not recorded: %s", process_id, error)
-                    outcome = f"ended; its result was refused: {error}"
-                    continue
-                events += decided
-                state = fold(state, decided)
-            end = EndProcess(
-                process_id=process_id,
-                ended_on=today(),
-                outcome=outcome or "ended without a result",
-                abandoned=abandoned,
+            await self._p.settle(
+                lambda: self._end_of(process_id, outcome, results, abandoned),
+                system_actor(f"workflow:{process_id}", Channel.PROCESS),
             )
-            events += decide(state, end)
-            await self._p.record(events, system_actor(f"workflow:{process_id}", Channel.PROCESS))
+
+    def _end_of(
+        self,
+        process_id: str,
+        outcome: str | None,
+        results: tuple[PartnershipCommand, ...],
+        abandoned: Abandonment | None,
+    ) -> list[DomainEvent]:
+        """The events of `_record_end`, none when the log already holds the end (recorded by an
+        run of the partnership before a reset, or a restore of Temporal's database)."""
+        events: list[DomainEvent] = []
+        state = self._p.state
+        if all(p.process_id != process_id for p in state.open_processes):
+            return events
+        for result in results:
+            try:
+                decided = decide(state, result)
+            except DomainError as error:
+                workflow.logger.error("result of %s not recorded: %s", process_id, error)
+                outcome = f"ended; its result was refused: {error}"
+                continue
+            events += decided
+            state = fold(state, decided)
+        end = EndProcess(
+            process_id=process_id,
+            ended_on=today(),
+            outcome=outcome or "ended without a result",
+            abandoned=abandoned,
+        )
+        return events + decide(state, end)
 
     # ------------------------------------------------------------------------ children
 

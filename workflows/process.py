@@ -20,7 +20,7 @@ Each workflow adds only its own timers, handlers and queries.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
@@ -30,10 +30,10 @@ from pydantic import (
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import READ_STREAM, ReadStream, StreamRead
+from activities.contracts import CONCURRENCY_CONFLICT, READ_STREAM, ReadStream, StreamRead
 from domain.authority import NotAuthorisedError, check
 from domain.errors import DomainError
-from domain.events import DomainEvent, NoticeIssued
+from domain.events import DomainEvent, NoticeDelivered, NoticeIssued
 from domain.provenance import Actor
 from domain.rules.date_policy import dates_of, require_reason_if_late
 from domain.streams import partnership_stream
@@ -41,7 +41,7 @@ from workflows import search_attributes
 from workflows.clock import today, until
 from workflows.contracts.process import Carried, ChildInput, Command, ProcessInput, Stream
 from workflows.notices import deliver
-from workflows.recording import STORE_RETRY, record, reject
+from workflows.recording import STORE_RETRY, LogMovedOn, record, reject
 
 # The module holding the keys the worker trusts is the worker's own under any runner: a
 # sandboxed copy would trust nothing, and cryptography's native code cannot be imported twice.
@@ -117,6 +117,7 @@ class Process(Generic[S, C]):
         # records and folds.
         self.lock = asyncio.Lock()
         self._published: tuple[str, datetime | None] | None = None
+        self._caught_up_at: int | None = None
 
     # ------------------------------------------------------------------ the log is the record
 
@@ -128,16 +129,21 @@ class Process(Generic[S, C]):
 
     async def _read(self) -> None:
         if not self.ready:
-            read: StreamRead = await workflow.execute_activity(
-                READ_STREAM,
-                ReadStream(stream_id=self.stream.stream_id),
-                result_type=StreamRead,
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=STORE_RETRY,
-            )
-            self.state = self._fold(self.state, read.events)
-            self.stream = self.stream.model_copy(update={"version": read.version})
+            await self._read_after(0)
         self.publish()
+
+    async def _read_after(self, version: int) -> list[DomainEvent]:
+        """Folds what the log holds past `version` and returns it."""
+        read: StreamRead = await workflow.execute_activity(
+            READ_STREAM,
+            ReadStream(stream_id=self.stream.stream_id, after_version=version),
+            result_type=StreamRead,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=STORE_RETRY,
+        )
+        self.state = self._fold(self.state, read.events)
+        self.stream = self.stream.model_copy(update={"version": read.version})
+        return read.events
 
     async def begin(
         self, input: ChildInput[S], start: C | None, started: Callable[[S], bool]
@@ -225,19 +231,58 @@ class Process(Generic[S, C]):
         return await self.step(envelope.command, envelope.actor.signed_by_command(envelope.command))
 
     async def step(self, command: C, actor: Actor) -> list[DomainEvent]:
-        """A command from a handler, a timer or the workflow's own start."""
+        """A command from a handler, a timer or the workflow's own start, decided again on the
+        state the log holds if it had moved on past this run."""
         async with self.lock:
-            events = self.decide(command)
-            await self.record(events, actor)
+            return await self.settle(lambda: self.decide(command), actor)
+
+    async def settle(
+        self, decision: Callable[[], list[DomainEvent]], actor: Actor
+    ) -> list[DomainEvent]:
+        """Records what `decision` decides on the state, deciding again on the state the log
+        holds for as long as `record` finds it moved on. Called with the lock held."""
+        events = decision()
+        while not await self.record(events, actor):
+            events = decision()
         return events
 
-    async def record(self, events: list[DomainEvent], actor: Actor) -> None:
+    async def record(self, events: list[DomainEvent], actor: Actor) -> bool:
         """Appends `events`, folds them, then delivers the notices among them and records
-        their receipts. Called with the lock held."""
+        their receipts. Called with the lock held.
+
+        False when the stream had moved past this run's version (recording.LogMovedOn): what it
+        holds is folded instead, its undelivered notices delivered, and nothing of `events`
+        written, as they were decided on a state the log no longer has. A caller decides again,
+        or, for a timer, leaves it to the next turn of `run_until`, which looks again."""
         if not events:
-            return
-        self.stream = await record(self.stream, events, actor)
+            return True
+        try:
+            self.stream = await record(self.stream, events, actor)
+        except LogMovedOn as moved:
+            if self._caught_up_at == self.stream.version:
+                # Caught up and still refused: another writer, which the log must not have.
+                raise ApplicationError(str(moved), type=CONCURRENCY_CONFLICT) from moved
+            await self._catch_up(actor)
+            self._caught_up_at = self.stream.version
+            return False
         self.state = self._fold(self.state, events)
+        await self._deliver(events, actor)
+        return True
+
+    async def _catch_up(self, actor: Actor) -> None:
+        """Folds what the log holds past this run's version and delivers the notices among it
+        that have no receipt yet."""
+        caught = await self._read_after(self.stream.version)
+        delivered = {e.notice_id for e in caught if isinstance(e, NoticeDelivered)}
+        workflow.logger.warning(
+            "%s had moved on to version %d; caught up", self.stream.stream_id, self.stream.version
+        )
+        undelivered = [
+            e for e in caught if isinstance(e, NoticeIssued) and e.notice_id not in delivered
+        ]
+        await self._deliver(undelivered, actor)
+
+    async def _deliver(self, events: Sequence[DomainEvent], actor: Actor) -> None:
         notices = [e for e in events if isinstance(e, NoticeIssued)]
         if notices:
             self.stream, receipts = await deliver(self.stream, notices, actor)

@@ -125,14 +125,17 @@ class ReviewWorkflow:
         """A signal, not an update: the exit has taken effect and cannot be refused here. An
         organisation that is not (or no longer) asked in this review is ignored."""
         await workflow.wait_condition(lambda: self._p.ready)
-        async with self._p.lock:
-            command = RemoveSignatory(organisation=notice.organisation, left_on=notice.left_on)
+        command = RemoveSignatory(organisation=notice.organisation, left_on=notice.left_on)
+
+        def decision() -> list[DomainEvent]:
             try:
-                events = self._decide(self._p.state, command)
+                return self._decide(self._p.state, command)
             except DomainError as error:
                 workflow.logger.info("signatory_left ignored: %s", error)
-                return
-            await self._p.record(events, notice.actor)
+                return []
+
+        async with self._p.lock:
+            await self._p.settle(decision, notice.actor)
 
     # ---------------------------------------------------------------- timers
 

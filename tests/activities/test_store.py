@@ -8,7 +8,13 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import AppendRequest, EventToRecord
+from activities.contracts import (
+    CONCURRENCY_CONFLICT,
+    AppendRequest,
+    EventToRecord,
+    ReadStream,
+    StreamRead,
+)
 from activities.store import StoreActivities
 from domain.events import MouSigned
 from domain.provenance import system_actor
@@ -51,3 +57,22 @@ async def test_a_value_postgres_cannot_hold_is_refused_non_retryable(
 
     appended = await ActivityEnvironment().run(activities.append_events, signature("Ann Smith"))
     assert appended.last_version == 1
+
+
+async def test_a_stream_that_moved_on_is_refused_as_the_conflict_workflows_catch_up_on(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    activities = StoreActivities(store)
+    await ActivityEnvironment().run(activities.append_events, signature("Ann Smith"))
+
+    with pytest.raises(ApplicationError) as caught:
+        await ActivityEnvironment().run(activities.append_events, signature("Bo Lee"))
+
+    assert caught.value.type == CONCURRENCY_CONFLICT
+    assert caught.value.non_retryable
+    assert "is at version 1, not the expected 0" in caught.value.message
+    assert await pool.fetchval("SELECT count(*) FROM events") == 1
+    read = await ActivityEnvironment().run(
+        activities.read_stream, ReadStream(stream_id="partnership:county-durham", after_version=1)
+    )
+    assert read == StreamRead(events=[], version=1)

@@ -10,8 +10,9 @@ import contextlib
 import email
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Coroutine
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +48,7 @@ from domain.aggregates.review import (
     RecordResponse,
     RefuseVariation,
     ReviewState,
+    SendReviewReminder,
     fold,
     initial_state,
 )
@@ -69,6 +71,7 @@ from domain.notices import content_hash
 from domain.partnership import Partnership
 from domain.rules.dates import add_months, first_review_due
 from domain.streams import partnership_stream, review_stream
+from eventstore.codec import to_new_event
 from eventstore.store import EventStore
 from tests.people import email_of, entitled_actor, representative, secretary, shipped, signed, who
 from tests.replay.histories import FOLDER, save_history
@@ -84,7 +87,7 @@ from workflows.contracts.partnership import PartnershipInput
 from workflows.contracts.review import ReviewInput, ReviewResult, ReviewUpdate, SignatoryLeft
 from workflows.partnership import PartnershipWorkflow
 from workflows.registry import ALL_WORKFLOWS
-from workflows.review import ReviewWorkflow
+from workflows.review import REMINDER_ACTOR, ReviewWorkflow, decide as review_decide
 
 ASKED = ("icb", "dcc", "tewv")
 Handle = WorkflowHandle[ReviewWorkflow, ReviewResult]
@@ -506,6 +509,53 @@ async def test_append_that_fails_after_commit_is_retried_without_duplicates(
     assert len(of_type(events, NoticeIssued)) == 3 + 3 + 3  # requests, variation, outcome
     assert len(of_type(events, VariationAgreed)) == 3
     assert (await store.verify()).intact
+
+
+async def test_a_log_that_moved_on_past_the_workflow_is_caught_up_on_and_decided_again(
+    temporal: Client,
+    time_skipping_env: WorkflowEnvironment,
+    store: EventStore,
+    task_queue: str,
+    worker: Worker,
+    outbox: Path,
+) -> None:
+    """A workflow is its stream's one writer, yet the log can hold more than it has folded:
+    after an operator reset it to an earlier workflow task, or Temporal's database was restored
+    from an older backup. Here the run that recorded them is gone: a reminder to DCC with its
+    notice, undelivered, then DCC's response. The next command finds the stream moved on, folds
+    what it holds, delivers the notice, and is decided again on that state, rather than being
+    refused, with every command after it, for a version the workflow never reaches."""
+    review = await start(temporal, time_skipping_env, task_queue)
+    await review.respond("icb")
+    state = await review.latest.query(ReviewWorkflow.state)
+    reminder = review_decide(
+        review.config, state, SendReviewReminder(organisation="dcc", sent_on=review.opened_on)
+    )
+    response = review_decide(
+        review.config,
+        fold(state, reminder),
+        RecordResponse(organisation="dcc", received_on=review.opened_on, confirms_unchanged=True),
+    )
+    version = len(await review.events(store))
+    gone_run = [
+        to_new_event(e, event_id=uuid.uuid4(), occurred_at=datetime.now(UTC), actor=REMINDER_ACTOR)
+        for e in reminder + response
+    ]
+    await store.append(review.stream_id, version, gone_run)
+
+    await review.respond("tewv")
+    result = await review.handle.result()
+
+    assert result.outcome is ReviewOutcome.CONFIRMED_UNCHANGED
+    events = await review.events(store)
+    assert [e.organisation for e in of_type(events, ResponseReceived)] == ["icb", "dcc", "tewv"]
+    assert [r.organisation for r in of_type(events, ReminderSent)] == ["dcc"]
+    assert_notices_delivered(events, outbox)
+    await review.assert_state_is_fold_of_stream(store)
+    recorded = await store.read_stream(review.stream_id)
+    assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
+    assert (await store.verify()).intact
+    await review.partnership.terminate("test over")
 
 
 async def test_worker_restarted_mid_review_completes(
