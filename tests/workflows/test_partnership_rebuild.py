@@ -1,24 +1,34 @@
 """The log is the record (docs/architecture.md principle 8): a partnership whose workflow was
 terminated with a review and an exit open is started again from its stream alone, knows its
 signatories, MoU version and review date, and carries on both processes from their own streams,
-losing and repeating nothing.
+losing and repeating nothing; one reset behind its stream catches up on it.
 
 On the dev server: terminating a workflow there also terminates its children (the parent-close
 policy), as in production; the time-skipping test server leaves them running."""
 
 import asyncio
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType, ResetReapplyType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.aggregates.exit import AcknowledgeNotice, NotifyExit, WithdrawExit
-from domain.aggregates.partnership import PartnershipState, RequestReview
+from domain.aggregates.partnership import (
+    PartnershipState,
+    RequestReview,
+    SignMou,
+    fold,
+    initial_state,
+)
 from domain.aggregates.review import RecordResponse
-from domain.events import DomainEvent, ProcessKind, ReviewOutcome
+from domain.events import DomainEvent, MouSigned, ProcessKind, ReviewOutcome
 from domain.partnership import Partnership
 from domain.rules.dates import add_months
 from domain.streams import partnership_stream
@@ -195,3 +205,71 @@ async def _notices_delivered(handle: WorkflowHandle[ExitWorkflow, object]) -> bo
 
 async def _loaded(handle: WorkflowHandle[PartnershipWorkflow, PartnershipState]) -> bool:
     return (await handle.query(PartnershipWorkflow.state)).is_effective
+
+
+async def test_a_partnership_reset_behind_its_stream_catches_up_and_loses_no_signature(
+    dev_env: WorkflowEnvironment, dev_worker: Worker, store: EventStore
+) -> None:
+    """An operator resets the workflow to the task that took the second signature: the new run
+    has folded only the first, while the log holds both. The next signature finds the stream
+    moved on, the run catches up on it and signs after it; nothing is refused, lost or doubled."""
+    client = dev_env.client
+    config = county_durham()
+    today = (await dev_env.get_current_time()).date()
+    first, second, third = config.signatories[:3]
+    handle = await client.start_workflow(
+        PartnershipWorkflow.run,
+        PartnershipInput(config=config),
+        id=partnership_stream(config.slug),
+        task_queue=dev_worker.task_queue,
+    )
+
+    async def sign(organisation: str) -> None:
+        signature = SignMou(
+            organisation=organisation,
+            signatory_name="Chief Executive",
+            signatory_role="Chief Executive",
+            signed_on=today,
+        )
+        latest = client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
+        await latest.execute_update(PartnershipWorkflow.execute, signed(config, signature))
+
+    await sign(first)
+    await sign(second)
+    events = (await handle.fetch_history()).events
+    accepted = [
+        e.event_id
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    ]
+    took_second = max(
+        e.event_id
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and e.event_id < accepted[1]
+    )
+    await client.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=handle.id),
+            reason="operator reset in a test",
+            workflow_task_finish_event_id=took_second,
+            request_id=str(uuid.uuid4()),
+            reset_reapply_type=ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+        )
+    )
+    latest = client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
+    assert [s.organisation for s in (await latest.query(PartnershipWorkflow.state)).signatures] == [
+        first
+    ], "the reset run has folded only the first signature"
+
+    await sign(third)
+
+    state = await latest.query(PartnershipWorkflow.state)
+    assert [s.organisation for s in state.signatures] == [first, second, third]
+    logged = await stream_events(store, partnership_stream(config.slug))
+    assert [e.organisation for e in logged if isinstance(e, MouSigned)] == [first, second, third]
+    assert fold(initial_state(config), logged) == state
+    recorded = await store.read_stream(partnership_stream(config.slug))
+    assert [e.version for e in recorded] == list(range(1, len(recorded) + 1))
+    assert (await store.verify()).intact
+    await latest.terminate("test over")
