@@ -5,7 +5,11 @@
 One run starts, as bench/workflows.py does, an embedded PostgreSQL, a Temporal dev server and ONE
 worker process (bench/worker_process.py: the real worker) with a workflow cache of --cache
 entries (CONCORDAT_WORKFLOW_CACHE_SIZE). It then opens --partnerships partnerships, each County
-Durham under a slug of its own: its eight signatures and the MoU taking effect are appended to
+Durham under a slug of its own and, unless --schedules, without its meeting cadences and
+registers of interest: the eight Temporal Schedules they call for per partnership are the
+server's, not the worker's, and the dev server's SQLite store lists every schedule on each pass
+of its scheduler, so that at 900 partnerships (7,200 schedules) opening one took seconds, most of it
+the server's. Its eight signatures and the MoU taking effect are appended to
 its stream directly (untimed setup; the workflow folds its log when it starts, as after a lost
 Temporal database), its workflow is started, and it is asked through its `start` update to open
 the annual review (which waits for responses until its deadline) and to take a partner's notice
@@ -89,6 +93,7 @@ class Options:
     budget: int
     concurrency: int
     progress: int
+    schedules: bool
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -101,6 +106,11 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--progress", type=int, default=500, help="print the course every N partnerships"
     )
+    parser.add_argument(
+        "--schedules",
+        action="store_true",
+        help="keep the partnership's meeting cadences and registers, and so its eight Schedules",
+    )
     args = parser.parse_args(argv)
     if args.partnerships < 2 or min(args.cache, args.touches, args.concurrency, args.progress) < 1:
         parser.error(
@@ -109,8 +119,23 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     if 2 * args.touches > args.partnerships:
         parser.error("--touches may be at most half of --partnerships")
     return Options(
-        args.partnerships, args.cache, args.touches, args.budget, args.concurrency, args.progress
+        args.partnerships,
+        args.cache,
+        args.touches,
+        args.budget,
+        args.concurrency,
+        args.progress,
+        args.schedules,
     )
+
+
+def without_schedules(config: Partnership) -> Partnership:
+    """`config` with no meeting cadence and no register of interests, so its workflow makes no
+    Temporal Schedule (workflows/schedule_plan.py)."""
+    bodies = [
+        b.model_copy(update={"cadence": None, "register_of_interests": None}) for b in config.bodies
+    ]
+    return config.model_copy(update={"bodies": bodies})
 
 
 async def effective_in_log(store: EventStore, config: Partnership, today: date) -> None:
@@ -313,12 +338,13 @@ async def run(options: Options) -> None:
         postgres_pid = _child_pid("pginstall/bin/postgres", {pid})
         temporal_pid = _child_pid("start-dev", {pid, postgres_pid})
         client = await connect_temporal(settings)
+        config = load_partnership(PARTNERSHIP)
         current = Run(
             client,
             tag,
             task_queue,
             hello_task_queue,
-            load_partnership(PARTNERSHIP),
+            config if options.schedules else without_schedules(config),
             date.min,
             signer,
         )
