@@ -50,6 +50,7 @@ from workflows.partnership import PartnershipWorkflow
 from workflows.review import ReviewWorkflow
 
 LEAVER = "tewv"
+PartnershipHandle = WorkflowHandle[PartnershipWorkflow, PartnershipState]
 
 
 async def wait_until(check: Callable[[], Awaitable[bool]], what: str) -> None:
@@ -60,9 +61,7 @@ async def wait_until(check: Callable[[], Awaitable[bool]], what: str) -> None:
     raise AssertionError(f"never: {what}")
 
 
-async def restart(
-    client: Client, config: Partnership, task_queue: str
-) -> WorkflowHandle[PartnershipWorkflow, PartnershipState]:
+async def restart(client: Client, config: Partnership, task_queue: str) -> PartnershipHandle:
     """The partnership's workflow started again as `concordat partnerships start` does."""
     return await client.start_workflow(
         PartnershipWorkflow.run,
@@ -203,7 +202,7 @@ async def _notices_delivered(handle: WorkflowHandle[ExitWorkflow, object]) -> bo
     return bool(state.notices) and all(n.delivered_on for n in state.notices)
 
 
-async def _loaded(handle: WorkflowHandle[PartnershipWorkflow, PartnershipState]) -> bool:
+async def _loaded(handle: PartnershipHandle) -> bool:
     return (await handle.query(PartnershipWorkflow.state)).is_effective
 
 
@@ -231,8 +230,10 @@ async def test_a_partnership_reset_behind_its_stream_catches_up_and_loses_no_sig
             signatory_role="Chief Executive",
             signed_on=today,
         )
-        latest = client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
-        await latest.execute_update(PartnershipWorkflow.execute, signed(config, signature))
+        current: PartnershipHandle = client.get_workflow_handle_for(
+            PartnershipWorkflow.run, handle.id
+        )
+        await current.execute_update(PartnershipWorkflow.execute, signed(config, signature))
 
     await sign(first)
     await sign(second)
@@ -257,7 +258,7 @@ async def test_a_partnership_reset_behind_its_stream_catches_up_and_loses_no_sig
             reset_reapply_type=ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
         )
     )
-    latest = client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
+    latest: PartnershipHandle = client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
     assert [s.organisation for s in (await latest.query(PartnershipWorkflow.state)).signatures] == [
         first
     ], "the reset run has folded only the first signature"
