@@ -26,7 +26,7 @@ from audit.replay import GovernanceReport, replay_from
 from audit.trail import TrailLine
 from audit.trail_query import TrailQuery, known_names, trail_lines
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
-from concordat.cli.output import emit, emit_each, fail, json_option, run_async
+from concordat.cli.output import emit, emit_each, fail, json_option, run_on_database
 from concordat.dev_extra import embedded_refusal
 from concordat.settings import Settings
 from domain.errors import ConfigError
@@ -205,7 +205,7 @@ def _checkpoints(notes: list[str]) -> list[Checkpoint]:
 )
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def verify(
     digest_text: str | None,
     checkpoint_files: tuple[Path, ...],
@@ -238,7 +238,7 @@ async def verify(
 @audit.command()
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def digest(database_url: str | None, as_json: bool) -> None:
     """Print the log's current POSITION:HASH, to be minuted and verified against later."""
     async with _store(database_url) as store:
@@ -324,7 +324,7 @@ def _report_text(report: GovernanceReport) -> str:
 )
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def replay_command(
     partnership: str,
     as_of_text: str | None,
@@ -348,7 +348,7 @@ async def replay_command(
 @click.argument("partnership")
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def trail_command(partnership: str, database_url: str | None, as_json: bool) -> None:
     """The partnership's history in plain English: one line an event, with who and what wrote
     it."""
@@ -384,7 +384,7 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     help="Only positions 1 to SIZE: the events a checkpoint of that size signed.",
 )
 @database_option
-@run_async
+@run_on_database
 async def export(
     partnership: str | None,
     export_format: str,
