@@ -2,13 +2,13 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from hypothesis import given, strategies as st
 
-from audit.export import CSV_HEADER, _record, csv_line
+from audit.export import CSV_HEADER, _iso, _record, csv_line
 from eventstore.store import COLUMNS
 
 # Every character a cell could hold, with the ones quoting turns on drawn often, and a lone
@@ -74,3 +74,13 @@ def test_the_header_and_a_json_row_are_quoted_as_the_standard_writer_quotes_them
     assert (
         ',"{""summary"":""a, \\""quoted\\""\\nline"",""items"":[1,2]}",{},2022-08-12T01:00' in line
     )
+
+
+def test_a_time_is_written_in_its_own_zone_after_an_equal_time_in_utc() -> None:
+    """Times are remembered once written, and equal times in two zones are equal keys: each is
+    still written with its own offset."""
+    moment = datetime(2022, 8, 12, 9, tzinfo=UTC)
+    assert _iso(moment) == "2022-08-12T09:00:00.000000+00:00"
+    in_bst = moment.astimezone(timezone(timedelta(hours=1)))
+    assert _iso(in_bst) == "2022-08-12T10:00:00.000000+01:00"
+    assert _iso(moment) == "2022-08-12T09:00:00.000000+00:00"
