@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -401,7 +401,8 @@ async def export(
     async with _store(database_url) as store:
         rows = store.export_rows(slug, up_to=up_to)
         if out is None:
-            count = await write_export(rows, ExportFormat(export_format), sys.stdout)
+            sys.stdout.flush()
+            count = await write_export(rows, ExportFormat(export_format), sys.stdout.buffer)
         else:
             with _replacing(out) as file:
                 count = await write_export(rows, ExportFormat(export_format), file)
@@ -418,7 +419,7 @@ def _writable(out: Path) -> None:
 
 
 @contextmanager
-def _replacing(out: Path) -> Iterator[TextIO]:
+def _replacing(out: Path) -> Iterator[BinaryIO]:
     """A file beside `out` that replaces it only when the block completes, so a failed export
     leaves no partial file that could be mistaken for the whole log."""
     try:
@@ -426,7 +427,7 @@ def _replacing(out: Path) -> Iterator[TextIO]:
     except OSError as error:
         fail(f"cannot write {out}: {error.strerror}")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        with os.fdopen(handle, "wb") as file:
             yield file
         os.replace(partial, out)
     except BaseException:
