@@ -99,9 +99,10 @@ async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
         await pool.close()
 
 
-def _partnership(slug: str) -> Partnership:
+def _partnership(slug: str, *, calendar: bool = True) -> Partnership:
+    """The partnership `slug`; `calendar=False` for a read that counts no working days."""
     try:
-        return load_partnership(slug, Settings().partnerships_dir)
+        return load_partnership(slug, Settings().partnerships_dir, calendar=calendar)
     except ConfigError as error:
         fail(error.problem)
 
@@ -352,7 +353,7 @@ async def replay_command(
 async def trail_command(partnership: str, database_url: str | None, as_json: bool) -> None:
     """The partnership's history in plain English: one line an event, with who and what wrote
     it."""
-    config = _partnership(partnership)
+    config = _partnership(partnership, calendar=False)
     async with _store(database_url) as store:
         lines = trail_lines(store, config, TrailQuery(), await known_names(store, config))
         await emit_each(
@@ -393,7 +394,7 @@ async def export(
     database_url: str | None,
 ) -> None:
     """Every event with every column, for an auditor's own tools."""
-    slug = _partnership(partnership).slug if partnership is not None else None
+    slug = _partnership(partnership, calendar=False).slug if partnership is not None else None
     if slug is not None and up_to is not None:
         fail("--up-to checks against a checkpoint of the whole log: leave out --partnership")
     if out is not None:
