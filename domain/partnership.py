@@ -9,7 +9,7 @@ state, folded from events (`domain.aggregates.partnership`).
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.access import Access
 from domain.bodies import Body, DecisionRuleKind
@@ -121,14 +121,18 @@ class Partnership(BaseModel):
 
     @field_validator("bank_holidays", mode="before")
     @classmethod
-    def days_of_the_region(cls, value: object) -> object:
+    def days_of_the_region(cls, value: object, info: ValidationInfo) -> object:
         """A region's name, as a file gives it, becomes its bank holidays; a partnership
-        carried in a workflow's input already has them, and is never looked up again."""
+        carried in a workflow's input already has them, and is never looked up again. Read
+        with the context `{"calendar": False}` (by a reader that counts no working days), it
+        keeps the region but no days, and refuses to count working days."""
         if not isinstance(value, str):
             return value
         regions = ", ".join(r.value for r in Region)
         if value not in regions.split(", "):
             raise ValueError(f"{value!r} is not one of {regions}")
+        if isinstance(info.context, dict) and info.context.get("calendar") is False:
+            return BankHolidays(region=Region(value))
         return BankHolidays.of(Region(value))
 
     def organisation(self, slug: Slug) -> Organisation:

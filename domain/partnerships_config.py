@@ -36,9 +36,11 @@ def partnership_slugs(folder: Path = SHIPPED) -> list[str]:
     return sorted(f.name.removesuffix(_SUFFIX) for f in files if f.name.endswith(_SUFFIX))
 
 
-def load_partnership(slug: str, folder: Path = SHIPPED) -> Partnership:
+def load_partnership(slug: str, folder: Path = SHIPPED, *, calendar: bool = True) -> Partnership:
     """The partnership called `slug` in `folder`; an unknown slug is refused naming the folder
-    and the partnerships found there."""
+    and the partnerships found there. `calendar=False`: without its bank holidays, for a
+    reader that counts no working days (an audit trail, an export), which finding them (a
+    tenth of a second) would only delay."""
     known = partnership_slugs(folder)
     if slug not in known:
         raise UnknownPartnershipError(
@@ -47,19 +49,22 @@ def load_partnership(slug: str, folder: Path = SHIPPED) -> Partnership:
             f"no partnership called {slug!r}; the known partnerships are: "
             f"{', '.join(known) or 'none'} (the {_SUFFIX} files in {folder})",
         )
-    return load_partnership_file(folder / f"{slug}{_SUFFIX}")
+    return load_partnership_file(folder / f"{slug}{_SUFFIX}", calendar=calendar)
 
 
-def load_partnership_file(path: str | Path) -> Partnership:
+def load_partnership_file(path: str | Path, *, calendar: bool = True) -> Partnership:
     """A partnership read from any TOML file (used for checking new or edited files), with the
-    letter templates of its own in `<slug>/letters/` beside it."""
+    letter templates of its own in `<slug>/letters/` beside it (`calendar`: as
+    `load_partnership`'s)."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(file.name, "(file)", f"cannot be read: {exc.strerror}") from exc
     own = file.parent / file.name.removesuffix(_SUFFIX)
-    partnership = parse_partnership(text, file.name, _own_templates(own / "letters", file.name))
+    partnership = parse_partnership(
+        text, file.name, _own_templates(own / "letters", file.name), calendar=calendar
+    )
     logo = partnership.letters.letterhead and partnership.letters.letterhead.logo
     if logo and logo_file(logo, file.parent) is None:
         raise ConfigError(
@@ -87,9 +92,12 @@ def _own_templates(folder: Path, file: str) -> dict[str, str]:
         raise ConfigError(file, "letters.templates", f"cannot be read: {exc}") from exc
 
 
-def parse_partnership(text: str, file: str, templates: dict[str, str] | None = None) -> Partnership:
+def parse_partnership(
+    text: str, file: str, templates: dict[str, str] | None = None, *, calendar: bool = True
+) -> Partnership:
     """Parse and validate the TOML `text` of the configuration file called `file`, with the
-    partnership's own letter `templates` (which replace those its file may hold)."""
+    partnership's own letter `templates` (which replace those its file may hold); `calendar`:
+    as `load_partnership`'s."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -112,7 +120,7 @@ def parse_partnership(text: str, file: str, templates: dict[str, str] | None = N
     # A file that names no region keeps England and Wales's bank holidays (docs/rules.md P5.7).
     data.setdefault("bank_holidays", Region.ENGLAND_AND_WALES.value)
     try:
-        partnership = Partnership.model_validate(data)
+        partnership = Partnership.model_validate(data, context={"calendar": calendar})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(file, _field_path(data, first["loc"]), first["msg"]) from exc

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -26,7 +26,7 @@ from audit.replay import GovernanceReport, replay_from
 from audit.trail import TrailLine
 from audit.trail_query import TrailQuery, known_names, trail_lines
 from concordat.checkpoint_key import SigningKeyError, verifier_from_settings
-from concordat.cli.output import emit, emit_each, fail, json_option, run_async
+from concordat.cli.output import emit, emit_each, fail, json_option, run_on_database
 from concordat.dev_extra import embedded_refusal
 from concordat.settings import Settings
 from domain.errors import ConfigError
@@ -99,9 +99,10 @@ async def _store(database_url: str | None) -> AsyncIterator[EventStore]:
         await pool.close()
 
 
-def _partnership(slug: str) -> Partnership:
+def _partnership(slug: str, *, calendar: bool = True) -> Partnership:
+    """The partnership `slug`; `calendar=False` for a read that counts no working days."""
     try:
-        return load_partnership(slug, Settings().partnerships_dir)
+        return load_partnership(slug, Settings().partnerships_dir, calendar=calendar)
     except ConfigError as error:
         fail(error.problem)
 
@@ -205,7 +206,7 @@ def _checkpoints(notes: list[str]) -> list[Checkpoint]:
 )
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def verify(
     digest_text: str | None,
     checkpoint_files: tuple[Path, ...],
@@ -238,7 +239,7 @@ async def verify(
 @audit.command()
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def digest(database_url: str | None, as_json: bool) -> None:
     """Print the log's current POSITION:HASH, to be minuted and verified against later."""
     async with _store(database_url) as store:
@@ -324,7 +325,7 @@ def _report_text(report: GovernanceReport) -> str:
 )
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def replay_command(
     partnership: str,
     as_of_text: str | None,
@@ -348,11 +349,11 @@ async def replay_command(
 @click.argument("partnership")
 @database_option
 @json_option
-@run_async
+@run_on_database
 async def trail_command(partnership: str, database_url: str | None, as_json: bool) -> None:
     """The partnership's history in plain English: one line an event, with who and what wrote
     it."""
-    config = _partnership(partnership)
+    config = _partnership(partnership, calendar=False)
     async with _store(database_url) as store:
         lines = trail_lines(store, config, TrailQuery(), await known_names(store, config))
         await emit_each(
@@ -384,7 +385,7 @@ async def trail_command(partnership: str, database_url: str | None, as_json: boo
     help="Only positions 1 to SIZE: the events a checkpoint of that size signed.",
 )
 @database_option
-@run_async
+@run_on_database
 async def export(
     partnership: str | None,
     export_format: str,
@@ -393,7 +394,7 @@ async def export(
     database_url: str | None,
 ) -> None:
     """Every event with every column, for an auditor's own tools."""
-    slug = _partnership(partnership).slug if partnership is not None else None
+    slug = _partnership(partnership, calendar=False).slug if partnership is not None else None
     if slug is not None and up_to is not None:
         fail("--up-to checks against a checkpoint of the whole log: leave out --partnership")
     if out is not None:
@@ -401,7 +402,8 @@ async def export(
     async with _store(database_url) as store:
         rows = store.export_rows(slug, up_to=up_to)
         if out is None:
-            count = await write_export(rows, ExportFormat(export_format), sys.stdout)
+            sys.stdout.flush()
+            count = await write_export(rows, ExportFormat(export_format), sys.stdout.buffer)
         else:
             with _replacing(out) as file:
                 count = await write_export(rows, ExportFormat(export_format), file)
@@ -418,7 +420,7 @@ def _writable(out: Path) -> None:
 
 
 @contextmanager
-def _replacing(out: Path) -> Iterator[TextIO]:
+def _replacing(out: Path) -> Iterator[BinaryIO]:
     """A file beside `out` that replaces it only when the block completes, so a failed export
     leaves no partial file that could be mistaken for the whole log."""
     try:
@@ -426,7 +428,7 @@ def _replacing(out: Path) -> Iterator[TextIO]:
     except OSError as error:
         fail(f"cannot write {out}: {error.strerror}")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        with os.fdopen(handle, "wb") as file:
             yield file
         os.replace(partial, out)
     except BaseException:

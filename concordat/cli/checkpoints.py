@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from audit.proofs import ProofUnavailable, consistency_bundle, inclusion_bundle
 from concordat.checkpoint_key import SigningKeyError, signer_from_settings
 from concordat.cli.audit import _store, audit, database_option, verifier
-from concordat.cli.output import emit, fail, json_option, run_async
+from concordat.cli.output import emit, fail, json_option, run_on_database
 from concordat.settings import Settings
 from eventstore.tree import TreeError, TreeStore
 
@@ -35,7 +35,7 @@ def public_key() -> None:
     help="PostgreSQL URL of a role that may write the tree [default: the service's]",
 )
 @json_option
-@run_async
+@run_on_database
 async def checkpoint(database_url: str | None, as_json: bool) -> None:
     """Sign a checkpoint of the log as it is now and print it (needs the signing key)."""
     settings = _settings()
@@ -64,7 +64,7 @@ async def checkpoint(database_url: str | None, as_json: bool) -> None:
     help="The checkpoint to prove against, by its tree size [default: the latest]",
 )
 @database_option
-@run_async
+@run_on_database
 async def prove(position: int, tree_size: int | None, database_url: str | None) -> None:
     """Prove that the event at POSITION is in a signed checkpoint: prints the event, the
     checkpoint and the O(log n) hashes between them as JSON, for verify_offline.py."""
@@ -81,7 +81,7 @@ async def prove(position: int, tree_size: int | None, database_url: str | None) 
 @click.argument("old", type=click.IntRange(min=0))
 @click.argument("new", type=click.IntRange(min=0))
 @database_option
-@run_async
+@run_on_database
 async def consistency(old: int, new: int, database_url: str | None) -> None:
     """Prove that the log under the checkpoint of OLD events is an exact prefix of the log under
     the checkpoint of NEW: prints both checkpoints and the O(log n) hashes as JSON."""

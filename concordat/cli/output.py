@@ -11,11 +11,11 @@ import click
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
-from domain.text import printable
+from domain.text import JSON_LAYOUT, printable
 
 P = ParamSpec("P")
 
-_LAYOUT = frozenset("\n\t")
+_LAYOUT = JSON_LAYOUT
 """What the printed layout itself uses: each value on a line of its own is escaped where it is
 put together (the audit trail escapes every line)."""
 
@@ -53,16 +53,16 @@ async def emit_each(
     """`emit` of a list whose items are printed as they come, never held together: the same
     output, each item's `line` (or `empty` for none) as text, or the same JSON array. `line`
     escapes what it puts together (as `TrailLine.text` does), so its text is not scanned again.
-    `item_json`: an item's `model_dump_json(indent=2)` made faster (as `TrailLine.json_text`),
-    raising what that raises."""
+    `item_json`: an item's `model_dump_json(indent=2)` made faster and escaped but for its
+    layout (as `TrailLine.json_text`), raising what that raises; each item is escaped as it is
+    made, never scanned again."""
     count = 0
     # Written a few hundred items at a time: one write (and flush) per item was a fifth of a
     # long trail's time.
     pending: list[str] = []
 
     def flush() -> None:
-        text = "".join(pending)
-        click.echo(printable(text, keep=_LAYOUT) if as_json else text, nl=False)
+        click.echo("".join(pending), nl=False)
         pending.clear()
 
     async for value in values:
@@ -87,11 +87,16 @@ def _json_item(value: BaseModel, item_json: Callable[[Any], str] | None = None) 
     """`value` as `emit` writes it, indented as an item of a list. pydantic's JSON is the
     standard library's text for text, integers, booleans and null (the items listed hold no
     floats, whose exponents the two write differently) and twice as fast as dumping the model
-    first; the standard library's is kept for what pydantic refuses (a lone surrogate)."""
+    first; the standard library's is kept for what pydantic refuses (a lone surrogate). Escaped
+    as `emit` escapes it."""
     try:
-        dumped = item_json(value) if item_json is not None else value.model_dump_json(indent=2)
+        if item_json is not None:
+            dumped = item_json(value)
+        else:
+            dumped = printable(value.model_dump_json(indent=2), keep=_LAYOUT)
     except PydanticSerializationError:
-        dumped = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
+        plain = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
+        dumped = printable(plain, keep=_LAYOUT)
     # JSON text has no blank line, so this is textwrap.indent's result.
     return "  " + dumped.replace("\n", "\n  ")
 
@@ -116,12 +121,23 @@ async def _settle() -> None:
 
 def run_async(command: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
     """Runs an async command body; connection failures become one-line errors."""
+    return _running(command, settle=True)
 
+
+def run_on_database(command: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
+    """`run_async` for a command that speaks only to PostgreSQL (the audit commands): no
+    Temporal client's callbacks to wait for, so no wait, nor the full collection before it
+    (together a twentieth of a long audit trail's time, bench/audit.py)."""
+    return _running(command, settle=False)
+
+
+def _running(command: Callable[P, Coroutine[Any, Any, None]], *, settle: bool) -> Callable[P, None]:
     async def settled(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             await command(*args, **kwargs)
         finally:
-            await _settle()
+            if settle:
+                await _settle()
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:

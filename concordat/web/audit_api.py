@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
-from audit.export import ExportFormat, export_text
+from audit.export import ExportFormat, export_bytes
 from audit.log_check import LogCheck, check_log
 from audit.proofs import ProofUnavailable, checkpoint_file, consistency_bundle, inclusion_bundle
 from audit.replay import GovernanceReport, replay_from
@@ -131,27 +131,27 @@ async def export(
     store = await reach.auditor_store()
     name = export_filename(slug, up_to, format)
     return StreamingResponse(
-        _batched(export_text(store.export_rows(slug, up_to=up_to), format)),
+        _batched(export_bytes(store.export_rows(slug, up_to=up_to), format)),
         media_type=EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
 CHUNK = 1 << 16
-"""Characters of export text sent at a time, rather than one write a row; memory stays flat."""
+"""Bytes of export sent at a time, rather than one write a row; memory stays flat."""
 
 
-async def _batched(texts: AsyncIterator[str]) -> AsyncIterator[str]:
-    pending: list[str] = []
+async def _batched(pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    pending: list[bytes] = []
     size = 0
-    async for text in texts:
-        pending.append(text)
-        size += len(text)
+    async for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
         if size >= CHUNK:
-            yield "".join(pending)
+            yield b"".join(pending)
             pending, size = [], 0
     if pending:
-        yield "".join(pending)
+        yield b"".join(pending)
 
 
 @router.get("/partnerships/{slug}/replay", summary="A partnership's state on a date")

@@ -111,7 +111,7 @@ async def test_the_standalone_verifier_checks_an_export_of_the_demo(
     signer = Signer("concordat.demo/log", Ed25519PrivateKey.generate())
     signed = await TreeStore(demo_store.pool).mint(signer, datetime.now(UTC))
     (tmp_path / "checkpoint.txt").write_text(signed.note)
-    with (tmp_path / "export.jsonl").open("w", encoding="utf-8") as out:
+    with (tmp_path / "export.jsonl").open("wb") as out:
         rows = demo_store.export_rows(up_to=signed.checkpoint.tree_size)
         count = await write_export(rows, ExportFormat.JSONL, out)
     assert count == signed.checkpoint.tree_size > 50
@@ -142,7 +142,7 @@ async def test_the_standalone_verifier_checks_who_acted_on_every_event_of_the_de
     """Issue 16: every event a person caused carries the service's signature over that person,
     role, command and time; the verifier checks it from the export alone, and refuses an event
     whose metadata was changed to name someone else."""
-    with (tmp_path / "export.jsonl").open("w", encoding="utf-8") as out:
+    with (tmp_path / "export.jsonl").open("wb") as out:
         await write_export(demo_store.export_rows(), ExportFormat.JSONL, out)
     lines = (tmp_path / "export.jsonl").read_text(encoding="utf-8").splitlines()
     keys = {json.loads(line)["metadata"].get("signature", {}).get("key") for line in lines} - {None}

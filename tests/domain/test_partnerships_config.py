@@ -1,6 +1,7 @@
 """The shipped configuration files, and refusal of broken ones at load."""
 
 import shutil
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from domain.partnerships_config import (
     load_partnership_file,
     partnership_slugs,
 )
+from domain.rules.statutory_days import is_working_day
 
 
 def test_shipped_slugs() -> None:
@@ -437,3 +439,18 @@ def test_shipped_files_pass_the_same_checks(tmp_path: Path) -> None:
         with resources.as_file(source) as shipped:
             copy = Path(shutil.copy(shipped, tmp_path / f"{slug}.toml"))
         assert load_partnership_file(copy) == load_partnership(slug)
+
+
+@pytest.mark.parametrize("slug", partnership_slugs())
+def test_a_partnership_read_without_its_calendar_is_the_same_but_counts_no_working_days(
+    slug: str,
+) -> None:
+    """What an audit trail or an export reads: everything but the bank holidays, whose region
+    is kept, and a working day is not counted from an empty calendar."""
+    full = load_partnership(slug)
+    bare = load_partnership(slug, calendar=False)
+    assert full.bank_holidays.days and not bare.bank_holidays.days
+    assert bare.bank_holidays.region == full.bank_holidays.region
+    assert bare.model_copy(update={"bank_holidays": full.bank_holidays}) == full
+    with pytest.raises(DomainError, match="bank holidays of 2024 are not known"):
+        is_working_day(date(2024, 1, 2), bare.bank_holidays)
