@@ -8,9 +8,9 @@ entries (CONCORDAT_WORKFLOW_CACHE_SIZE). It then opens --partnerships partnershi
 Durham under a slug of its own and, unless --schedules, without its meeting cadences and
 registers of interest: the eight Temporal Schedules they call for per partnership are the
 server's, not the worker's, and the dev server's SQLite store lists every schedule on each pass
-of its scheduler, so that at 900 partnerships (7,200 schedules) opening one took seconds, most of it
-the server's. Its eight signatures and the MoU taking effect are appended to
-its stream directly (untimed setup; the workflow folds its log when it starts, as after a lost
+of its scheduler, so that at 900 partnerships (7,200 schedules) opening one took seconds, most
+of it the server's. Its eight signatures and the MoU taking effect are appended to its stream
+directly (untimed setup; the workflow folds its log when it starts, as after a lost
 Temporal database), its workflow is started, and it is asked through its `start` update to open
 the annual review (which waits for responses until its deadline) and to take a partner's notice
 of exit effective in a year (which waits for acknowledgements and the effective date). Every

@@ -29,7 +29,8 @@ printed line read other than the characters it holds."""
 
 MULTILINE_WHITESPACE = frozenset("\n\t")
 JSON_LAYOUT = frozenset("\n\t")
-"""What printed JSON's own layout uses, left as it is when the JSON is escaped (`printable`)."""
+"""What printed output's own layout uses (its line breaks, JSON's indentation), left as it is
+when the output is escaped (`printable`)."""
 
 
 _REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")

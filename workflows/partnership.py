@@ -381,7 +381,7 @@ class PartnershipWorkflow:
         results: tuple[PartnershipCommand, ...],
         abandoned: Abandonment | None,
     ) -> list[DomainEvent]:
-        """The events of `_record_end`, none when the log already holds the end (recorded by an
+        """The events of `_record_end`, none when the log already holds the end (recorded by a
         run of the partnership before a reset, or a restore of Temporal's database)."""
         events: list[DomainEvent] = []
         state = self._p.state

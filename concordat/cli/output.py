@@ -15,10 +15,6 @@ from domain.text import JSON_LAYOUT, printable
 
 P = ParamSpec("P")
 
-_LAYOUT = JSON_LAYOUT
-"""What the printed layout itself uses: each value on a line of its own is escaped where it is
-put together (the audit trail escapes every line)."""
-
 
 class CommandError(click.ClickException):
     """A refusal or failure the user can act on: printed as one line, exit code 1."""
@@ -38,9 +34,9 @@ def emit(value: Any, as_json: bool, text: Callable[[Any], str] | None = None) ->
     nothing printed can reorder a line or forge one."""
     if as_json:
         dumped = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
-        click.echo(printable(dumped, keep=_LAYOUT))
+        click.echo(printable(dumped, keep=JSON_LAYOUT))
     else:
-        click.echo(printable(text(value) if text is not None else str(value), keep=_LAYOUT))
+        click.echo(printable(text(value) if text is not None else str(value), keep=JSON_LAYOUT))
 
 
 async def emit_each(
@@ -93,10 +89,10 @@ def _json_item(value: BaseModel, item_json: Callable[[Any], str] | None = None) 
         if item_json is not None:
             dumped = item_json(value)
         else:
-            dumped = printable(value.model_dump_json(indent=2), keep=_LAYOUT)
+            dumped = printable(value.model_dump_json(indent=2), keep=JSON_LAYOUT)
     except PydanticSerializationError:
         plain = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
-        dumped = printable(plain, keep=_LAYOUT)
+        dumped = printable(plain, keep=JSON_LAYOUT)
     # JSON text has no blank line, so this is textwrap.indent's result.
     return "  " + dumped.replace("\n", "\n  ")
 

@@ -21,7 +21,6 @@ from domain.aggregates.exit import NotifyExit
 from domain.aggregates.partnership import (
     PartnershipState,
     RequestReview,
-    SignMou,
     StartCommittee,
     fold,
     initial_state,
@@ -41,6 +40,7 @@ from tests.workflows.through_partnership import (
     effective_partnership as signed_partnership,
     own_slug,
     result_of,
+    sign_mou,
     start_process,
 )
 from worker import build_worker
@@ -286,17 +286,8 @@ async def test_continue_as_new_with_signatures_arriving_around_it(
     )
     first_run = handle.first_execution_run_id
 
-    async def sign(organisation: str) -> None:
-        signature = SignMou(
-            organisation=organisation,
-            signatory_name="CEO",
-            signatory_role="Chief Executive",
-            signed_on=today,
-        )
-        await handle.execute_update(PartnershipWorkflow.execute, signed(config, signature))
-
-    await sign(config.signatories[0])
-    await asyncio.gather(*(sign(o) for o in config.signatories[1:]))
+    await sign_mou(handle, config, config.signatories[0], today)
+    await asyncio.gather(*(sign_mou(handle, config, o, today) for o in config.signatories[1:]))
 
     latest: Handle = dev_env.client.get_workflow_handle_for(PartnershipWorkflow.run, handle.id)
     state = await latest.query(PartnershipWorkflow.state)

@@ -23,7 +23,6 @@ from domain.aggregates.exit import AcknowledgeNotice, NotifyExit, WithdrawExit
 from domain.aggregates.partnership import (
     PartnershipState,
     RequestReview,
-    SignMou,
     fold,
     initial_state,
 )
@@ -39,6 +38,7 @@ from tests.workflows.conftest import stream_events
 from tests.workflows.through_partnership import (
     county_durham,
     effective_partnership,
+    sign_mou,
     start_process,
 )
 from workflows.contracts.exit import ExitResult
@@ -224,16 +224,11 @@ async def test_a_partnership_reset_behind_its_stream_catches_up_and_loses_no_sig
     )
 
     async def sign(organisation: str) -> None:
-        signature = SignMou(
-            organisation=organisation,
-            signatory_name="Chief Executive",
-            signatory_role="Chief Executive",
-            signed_on=today,
-        )
-        current: PartnershipHandle = client.get_workflow_handle_for(
+        # The latest run: after the reset, not the run `handle` was started as.
+        latest: PartnershipHandle = client.get_workflow_handle_for(
             PartnershipWorkflow.run, handle.id
         )
-        await current.execute_update(PartnershipWorkflow.execute, signed(config, signature))
+        await sign_mou(latest, config, organisation, today)
 
     await sign(first)
     await sign(second)

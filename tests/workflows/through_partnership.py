@@ -77,19 +77,26 @@ async def effective_partnership(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     for organisation in config.signatories:
-        await handle.execute_update(
-            PartnershipWorkflow.execute,
-            signed(
-                config,
-                SignMou(
-                    organisation=organisation,
-                    signatory_name=f"Chief Executive of {organisation}",
-                    signatory_role="Chief Executive",
-                    signed_on=signed_on,
-                ),
-            ),
-        )
+        await sign_mou(handle, config, organisation, signed_on)
     return handle
+
+
+async def sign_mou(
+    handle: PartnershipHandle, config: Partnership, organisation: str, signed_on: date
+) -> None:
+    """`organisation`'s chief executive signs the MoU on `signed_on`."""
+    await handle.execute_update(
+        PartnershipWorkflow.execute,
+        signed(
+            config,
+            SignMou(
+                organisation=organisation,
+                signatory_name=f"Chief Executive of {organisation}",
+                signatory_role="Chief Executive",
+                signed_on=signed_on,
+            ),
+        ),
+    )
 
 
 async def start_process(partnership: PartnershipHandle, command: ProcessStart) -> Started:
